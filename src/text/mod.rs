@@ -1,0 +1,182 @@
+//! Offsets and the line index: byte offset ⇄ (line, column) in UTF-8 or UTF-16 code units.
+//!
+//! Everything inside the crate speaks byte offsets; only the edges (LSP, CLI output) convert.
+//! Conversions never panic: positions past the end of a line or the file are clamped, as the
+//! LSP specification asks.
+
+use std::ops::Range;
+
+/// A byte range into a document's text.
+pub type TextRange = Range<usize>;
+
+/// How columns are counted at the edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// Bytes of UTF-8 (LSP `utf-8`).
+    Utf8,
+    /// UTF-16 code units (LSP `utf-16`, the protocol's default).
+    #[default]
+    Utf16,
+}
+
+/// A zero-based line and column pair; the column unit depends on the [`Encoding`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Line starts of a text, for offset conversions. Build once per document version.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset where each line starts; `line_starts[0] == 0`.
+    line_starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => line_starts.push(i + 1),
+                // A lone CR is a line break for YAML and LSP; CRLF counts once, at the LF.
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte range of a line's content, without its line terminator.
+    pub fn line_range(&self, text: &str, line: usize) -> TextRange {
+        let line = line.min(self.line_starts.len() - 1);
+        let start = self.line_starts[line];
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.len);
+        let bytes = text.as_bytes();
+        while end > start && matches!(bytes.get(end - 1), Some(b'\n' | b'\r')) {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// The zero-based line that contains `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.len);
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Converts a byte offset to a line and column in `enc`. An offset inside a multi-byte
+    /// character is moved back to the character's start.
+    pub fn to_line_col(&self, text: &str, offset: usize, enc: Encoding) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(self.len));
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        let segment = &text[start..offset];
+        let col = match enc {
+            Encoding::Utf8 => segment.len(),
+            Encoding::Utf16 => segment.chars().map(char::len_utf16).sum(),
+        };
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
+    }
+
+    /// Converts a line and column in `enc` to a byte offset. Lines past the end clamp to the end
+    /// of the text; columns past the end of a line clamp to the line's end; a column inside a
+    /// character (e.g. half of a surrogate pair) moves to the character's start.
+    pub fn to_offset(&self, text: &str, pos: LineCol, enc: Encoding) -> usize {
+        let line = pos.line as usize;
+        if line >= self.line_starts.len() {
+            return self.len;
+        }
+        let range = self.line_range(text, line);
+        let content = &text[range.clone()];
+        let want = pos.col as usize;
+        match enc {
+            Encoding::Utf8 => range.start + floor_char_boundary(content, want.min(content.len())),
+            Encoding::Utf16 => {
+                let mut units = 0;
+                for (i, ch) in content.char_indices() {
+                    let next = units + ch.len_utf16();
+                    if next > want {
+                        return range.start + i;
+                    }
+                    units = next;
+                }
+                range.end
+            }
+        }
+    }
+}
+
+/// The largest char boundary not greater than `offset`.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs_as_two() {
+        let text = "a: \"héllo 😀 wörld\"\nb: 1\n";
+        let idx = LineIndex::new(text);
+        let w = text.find('w').unwrap_or(0);
+        let lc = idx.to_line_col(text, w, Encoding::Utf16);
+        assert_eq!(lc, LineCol { line: 0, col: 13 });
+        assert_eq!(idx.to_offset(text, lc, Encoding::Utf16), w);
+        let lc8 = idx.to_line_col(text, w, Encoding::Utf8);
+        assert_eq!(lc8.col as usize, w);
+    }
+
+    #[test]
+    fn half_a_surrogate_pair_moves_to_the_character_start() {
+        let text = "😀x";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.to_offset(text, LineCol { line: 0, col: 1 }, Encoding::Utf16), 0);
+        assert_eq!(idx.to_offset(text, LineCol { line: 0, col: 2 }, Encoding::Utf16), 4);
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_are_line_breaks() {
+        let text = "a\r\nb\rc\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_range(text, 0), 0..1);
+        assert_eq!(idx.to_line_col(text, 3, Encoding::Utf16), LineCol { line: 1, col: 0 });
+        assert_eq!(idx.to_line_col(text, 5, Encoding::Utf16), LineCol { line: 2, col: 0 });
+    }
+
+    #[test]
+    fn positions_past_the_end_are_clamped() {
+        let text = "ab\ncd";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.to_offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16), 2);
+        assert_eq!(idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf8), 5);
+        assert_eq!(idx.to_line_col(text, 999, Encoding::Utf8), LineCol { line: 1, col: 2 });
+    }
+}

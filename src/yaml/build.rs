@@ -1,0 +1,438 @@
+//! Turns granit-parser's event stream into [`Stream`]: one pass, an explicit stack, no recursion.
+//!
+//! On a syntax error the open collections are closed where they stand (so everything read so
+//! far stays usable) and the parser resumes at the next document boundary.
+
+use std::collections::HashMap;
+
+use granit_parser::{Event, Parser, ScanError, Span};
+
+use super::{
+    DuplicateKey, Document, Entry, Node, NodeKind, Scalar, ScalarStyle, Stream, SyntaxError,
+};
+use crate::text::TextRange;
+
+/// Deepest nesting of collections accepted. The parser enforces the same bound for block
+/// and flow collections, so 100,000 nested `[` end in a syntax error, not a stack overflow.
+pub const MAX_DEPTH: usize = 200;
+
+/// Parses a whole YAML stream. Never fails and never panics; problems are data.
+pub fn parse(text: &str) -> Stream {
+    let mut options = granit_parser::Options::default();
+    options.emit_anchor_events = true;
+    options.emit_comments = false;
+    options.block_nesting_limit = MAX_DEPTH;
+    options.flow_nesting_limit = MAX_DEPTH;
+    let mut parser = Parser::new_from_str_with_options(text, options);
+    let mut builder = Builder::new(text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => builder.event(event, span),
+            Some(Err(err)) => {
+                builder.error(&err);
+                match parser.proceed_next_document() {
+                    Ok(true) => continue,
+                    Ok(false) | Err(_) => break,
+                }
+            }
+        }
+    }
+    builder.finish()
+}
+
+enum Frame {
+    Map {
+        start: usize,
+        tag: Option<String>,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<Node>,
+        end: usize,
+    },
+    Seq {
+        start: usize,
+        tag: Option<String>,
+        anchor: usize,
+        items: Vec<Node>,
+        end: usize,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    documents: Vec<Document>,
+    current: Option<Document>,
+    stack: Vec<Frame>,
+    /// Anchor ids to names, for alias nodes and the document's anchor list.
+    anchor_names: HashMap<usize, String>,
+    /// Where the previous document ended; the next one's span starts here.
+    last_end: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str) -> Self {
+        Builder {
+            text,
+            documents: Vec::new(),
+            current: None,
+            stack: Vec::new(),
+            anchor_names: HashMap::new(),
+            last_end: 0,
+        }
+    }
+
+    /// Byte offset of a marker. granit fills byte offsets for string input; the fallback walks
+    /// characters so that a missing offset can never index out of bounds.
+    fn offset(&self, marker: &granit_parser::Marker) -> usize {
+        match marker.byte_offset() {
+            Some(b) => b.min(self.text.len()),
+            None => self
+                .text
+                .char_indices()
+                .nth(marker.index())
+                .map_or(self.text.len(), |(i, _)| i),
+        }
+    }
+
+    fn range(&self, span: &Span) -> TextRange {
+        let start = self.offset(&span.start);
+        let end = self.offset(&span.end).max(start);
+        start..end
+    }
+
+    fn doc(&mut self) -> &mut Document {
+        let start = self.last_end;
+        self.current.get_or_insert_with(|| Document {
+            root: None,
+            span: start..start,
+            errors: Vec::new(),
+            duplicate_keys: Vec::new(),
+            anchors: Vec::new(),
+        })
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) {
+        let range = self.range(&span);
+        match event {
+            Event::StreamStart | Event::StreamEnd => {}
+            Event::DocumentStart(..) => {
+                self.close_document(range.start);
+                self.doc();
+            }
+            Event::DocumentEnd => {
+                let end = range.end;
+                self.close_document(end);
+            }
+            Event::Anchor(id, name) => {
+                self.anchor_names.insert(id, name.into_owned());
+            }
+            Event::Alias(id) => {
+                let name = self.anchor_names.get(&id).cloned().unwrap_or_default();
+                self.push_node(Node {
+                    kind: NodeKind::Alias(name),
+                    span: range,
+                    tag: None,
+                });
+            }
+            Event::UnresolvedAlias(name) => {
+                let message = format!("unknown alias `*{name}`: no anchor `&{name}` before it");
+                self.doc().errors.push(SyntaxError {
+                    message,
+                    range: range.clone(),
+                });
+                self.push_node(Node {
+                    kind: NodeKind::Alias(name.into_owned()),
+                    span: range,
+                    tag: None,
+                });
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match style {
+                    granit_parser::ScalarStyle::Plain => ScalarStyle::Plain,
+                    granit_parser::ScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                    granit_parser::ScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                    granit_parser::ScalarStyle::Literal => ScalarStyle::Literal,
+                    _ => ScalarStyle::Folded,
+                };
+                let node = Node {
+                    kind: NodeKind::Scalar(Scalar {
+                        value: value.into_owned(),
+                        style,
+                    }),
+                    span: range,
+                    tag: tag.map(|t| t.to_string()),
+                };
+                self.remember_anchor(anchor, &node);
+                self.push_node(node);
+            }
+            Event::SequenceStart(_, anchor, tag) => {
+                self.doc();
+                self.stack.push(Frame::Seq {
+                    start: range.start,
+                    tag: tag.map(|t| t.to_string()),
+                    anchor,
+                    items: Vec::new(),
+                    end: range.end,
+                });
+            }
+            Event::MappingStart(_, anchor, tag) => {
+                self.doc();
+                self.stack.push(Frame::Map {
+                    start: range.start,
+                    tag: tag.map(|t| t.to_string()),
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                    end: range.end,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                // Flow collections end at their closing bracket; block ones at their last child.
+                let is_flow_close = self
+                    .text
+                    .get(range.clone())
+                    .is_some_and(|s| s.ends_with([']', '}']));
+                self.pop_frame(if is_flow_close { Some(range.end) } else { None });
+            }
+            // Events added by later parser versions carry no data we use.
+            _ => {}
+        }
+    }
+
+    fn remember_anchor(&mut self, anchor: usize, node: &Node) {
+        if anchor == 0 {
+            return;
+        }
+        if let Some(name) = self.anchor_names.get(&anchor).cloned() {
+            self.doc().anchors.push((name, node.clone()));
+        }
+    }
+
+    /// Closes the innermost open collection and hands it to its parent.
+    fn pop_frame(&mut self, close_at: Option<usize>) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let node = match frame {
+            Frame::Map {
+                start,
+                tag,
+                anchor,
+                mut entries,
+                key,
+                end,
+            } => {
+                if let Some(key) = key {
+                    // The value was cut off by an error: keep the key so that completion and
+                    // hover still see it.
+                    let at = key.span.end;
+                    entries.push(Entry {
+                        key,
+                        value: Node {
+                            kind: NodeKind::Missing,
+                            span: at..at,
+                            tag: None,
+                        },
+                    });
+                }
+                let last = entries.last().map_or(end, |e| e.value.span.end.max(e.key.span.end));
+                let end = close_at.unwrap_or(last).max(start);
+                let node = Node {
+                    kind: NodeKind::Map(entries),
+                    span: start..end,
+                    tag,
+                };
+                self.remember_anchor(anchor, &node);
+                node
+            }
+            Frame::Seq {
+                start,
+                tag,
+                anchor,
+                items,
+                end,
+            } => {
+                let last = items.last().map_or(end, |n| n.span.end);
+                let end = close_at.unwrap_or(last).max(start);
+                let node = Node {
+                    kind: NodeKind::Seq(items),
+                    span: start..end,
+                    tag,
+                };
+                self.remember_anchor(anchor, &node);
+                node
+            }
+        };
+        self.push_node(node);
+    }
+
+    /// Adds a finished node to the innermost open collection, or makes it the document root.
+    fn push_node(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    let duplicate = k.as_str().and_then(|name| {
+                        entries
+                            .iter()
+                            .find(|e| e.key_str() == Some(name))
+                            .map(|first| DuplicateKey {
+                                key: name.to_string(),
+                                first: first.key.span.clone(),
+                                duplicate: k.span.clone(),
+                            })
+                    });
+                    entries.push(Entry { key: k, value: node });
+                    if let Some(d) = duplicate {
+                        self.doc().duplicate_keys.push(d);
+                    }
+                }
+            },
+            None => {
+                let doc = self.doc();
+                if doc.root.is_none() {
+                    doc.root = Some(node);
+                }
+            }
+        }
+    }
+
+    fn error(&mut self, err: &ScanError) {
+        let at = self.offset(err.marker());
+        let range = token_range(self.text, at);
+        let mut message = err.info();
+        if message.is_empty() {
+            message = "syntax error".to_string();
+        }
+        self.doc().errors.push(SyntaxError { message, range });
+        // Keep everything read so far: close the open collections at the error.
+        while !self.stack.is_empty() {
+            self.pop_frame(None);
+        }
+        let end = self.text.len().max(at);
+        self.close_document(end.min(self.text.len()));
+    }
+
+    fn close_document(&mut self, end: usize) {
+        while !self.stack.is_empty() {
+            self.pop_frame(None);
+        }
+        if let Some(mut doc) = self.current.take() {
+            doc.span.end = end.max(doc.span.start);
+            self.last_end = doc.span.end;
+            self.documents.push(doc);
+        }
+    }
+
+    fn finish(mut self) -> Stream {
+        let end = self.text.len();
+        self.close_document(end);
+        Stream {
+            documents: self.documents,
+        }
+    }
+}
+
+/// The range to underline for an error at `at`: the token there, or the character before the
+/// end of the line when the error sits at a line end.
+fn token_range(text: &str, at: usize) -> TextRange {
+    let at = crate::text::floor_char_boundary(text, at);
+    let rest = &text[at..];
+    let len: usize = rest
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(rest.len(), |(i, _)| i);
+    if len > 0 {
+        return at..at + len;
+    }
+    match rest.chars().next() {
+        Some(c) if c != '\n' && c != '\r' => at..at + c.len_utf8(),
+        _ => at..at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice<'a>(text: &'a str, r: &TextRange) -> &'a str {
+        &text[r.clone()]
+    }
+
+    #[test]
+    fn keys_and_values_have_exact_ranges() {
+        let text = "spec:\n  image: \"ghcr.io/x:1\"   # c\n  name: main\n";
+        let stream = parse(text);
+        assert_eq!(stream.documents.len(), 1);
+        let root = stream.documents[0].root.as_ref().expect("root");
+        let spec = root.get("spec").expect("spec");
+        let image = spec.entry("image").expect("image");
+        assert_eq!(slice(text, &image.key.span), "image");
+        assert_eq!(slice(text, &image.value.span), "\"ghcr.io/x:1\"");
+        assert_eq!(image.value.as_str(), Some("ghcr.io/x:1"));
+        let name = spec.entry("name").expect("name");
+        assert_eq!(slice(text, &name.value.span), "main");
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_kept() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let stream = parse(text);
+        let doc = &stream.documents[0];
+        assert_eq!(doc.duplicate_keys.len(), 1);
+        assert_eq!(slice(text, &doc.duplicate_keys[0].duplicate), "a");
+        assert_eq!(doc.duplicate_keys[0].first, 0..1);
+        assert_eq!(doc.root.as_ref().and_then(|r| r.as_map()).map(<[_]>::len), Some(3));
+    }
+
+    #[test]
+    fn multi_document_streams_keep_each_document() {
+        let text = "a: 1\n---\nb: 2\n---\n- x\n";
+        let stream = parse(text);
+        assert_eq!(stream.documents.len(), 3);
+        assert!(stream.documents[1].root.as_ref().and_then(|r| r.get("b")).is_some());
+        assert!(stream.documents[2].root.as_ref().and_then(|r| r.as_seq()).is_some());
+    }
+
+    #[test]
+    fn a_syntax_error_keeps_what_came_before_and_later_documents() {
+        let text = "a: 1\nb: \"open\nc: 3\n---\nd: 4\n";
+        let stream = parse(text);
+        assert!(!stream.documents.is_empty());
+        let first = &stream.documents[0];
+        assert_eq!(first.errors.len(), 1, "{:?}", first.errors);
+        assert!(first.root.as_ref().and_then(|r| r.get("a")).is_some());
+        let last = stream.documents.last().and_then(|d| d.root.as_ref());
+        assert!(last.and_then(|r| r.get("d")).is_some(), "{stream:?}");
+    }
+
+    #[test]
+    fn aliases_are_not_expanded() {
+        let text = "a: &x [1, 2]\nb: *x\nc: [*x, *x]\n";
+        let stream = parse(text);
+        let root = stream.documents[0].root.as_ref().expect("root");
+        assert_eq!(root.get("b").map(|n| &n.kind), Some(&NodeKind::Alias("x".into())));
+        assert_eq!(stream.documents[0].anchors.len(), 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(100_000);
+        let stream = parse(&text);
+        assert!(stream.documents.iter().any(|d| !d.errors.is_empty()));
+        let text = "- ".repeat(100_000);
+        let stream = parse(&text);
+        assert!(stream.documents.iter().any(|d| !d.errors.is_empty()));
+    }
+
+    #[test]
+    fn key_without_value_is_kept_on_error() {
+        let text = "spec:\n  containers:\n    - name: a\n      imagePu\n";
+        let stream = parse(text);
+        let doc = &stream.documents[0];
+        assert_eq!(doc.errors.len(), 1);
+        assert!(doc.root.as_ref().and_then(|r| r.get("spec")).is_some());
+    }
+}
