@@ -1,4 +1,183 @@
-//! The `flyte-lsp` binary: command-line entry point.
-fn main() {
-    println!("flyte-lsp {}", env!("CARGO_PKG_VERSION"));
+//! The `flyte-lsp` binary: `serve` (the default), `check` and `schema`.
+//!
+//! Exit codes of `check`: 0 no errors, 1 errors found, 2 usage or IO failure.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use flyte_lsp::cli::{self, exit, output, Format};
+use flyte_lsp::schema::{defs, schemas, KubeVersion};
+use flyte_lsp::settings::Settings;
+
+#[derive(Parser)]
+#[command(name = "flyte-lsp", version, about = "Language server and linter for Flyte task environments and pod templates")]
+struct Cli {
+    /// Serve LSP over stdio (the default; accepted for editors that pass it).
+    #[arg(long, global = true)]
+    stdio: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Language Server Protocol over stdin/stdout.
+    Serve,
+    /// Check files and folders (recursively, *.yaml and *.yml).
+    Check {
+        #[arg(long, value_enum, default_value = "human")]
+        format: FormatArg,
+        /// Kubernetes version to check against, e.g. 1.35 (default: the newest embedded).
+        #[arg(long, value_name = "1.NN")]
+        kubernetes_version: Option<String>,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Print an embedded JSON Schema, with every definition it needs.
+    Schema {
+        #[arg(long, value_name = "1.NN")]
+        kubernetes_version: Option<String>,
+        /// Which document shape: task-environment, pod-template, pod-spec, kubernetes-pod-template, pod.
+        #[arg(long, default_value = "pod-template")]
+        kind: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(exit::FAILURE as u8),
+            };
+        }
+    };
+    match cli.command {
+        None | Some(Command::Serve) => serve(),
+        Some(Command::Check {
+            format,
+            kubernetes_version,
+            paths,
+        }) => check(format, kubernetes_version, &paths),
+        Some(Command::Schema {
+            kubernetes_version,
+            kind,
+        }) => schema(kubernetes_version, &kind),
+    }
+}
+
+fn serve() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FLYTE_LSP_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("flyte-lsp: cannot start the async runtime: {err}");
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+    };
+    runtime.block_on(flyte_lsp::server::run_stdio());
+    // Do not wait for blocking analysis tasks of a client that is gone.
+    runtime.shutdown_background();
+    ExitCode::SUCCESS
+}
+
+fn parse_version(v: Option<String>) -> Result<Option<KubeVersion>, String> {
+    let Some(v) = v else { return Ok(None) };
+    match KubeVersion::parse(&v) {
+        Some(k) if schemas().get(k).is_some() => Ok(Some(k)),
+        _ => {
+            let known: Vec<String> = schemas().versions().map(|v| v.to_string()).collect();
+            Err(format!("unsupported --kubernetes-version {v}; embedded: {}", known.join(", ")))
+        }
+    }
+}
+
+fn check(format: FormatArg, version: Option<String>, paths: &[PathBuf]) -> ExitCode {
+    let kubernetes_version = match parse_version(version) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("flyte-lsp: {e}");
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+    };
+    let settings = Settings {
+        kubernetes_version,
+        ..Settings::default()
+    };
+    let (files, mut problems) = cli::collect_files(paths);
+    let (results, more) = cli::check_files(&files, &settings);
+    problems.extend(more);
+    let format = match format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+    };
+    let text = match format {
+        Format::Json => format!("{}\n", output::json(&results)),
+        Format::Human => output::human(&results),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        return ExitCode::from(exit::FAILURE as u8);
+    }
+    for p in &problems {
+        eprintln!("flyte-lsp: {p}");
+    }
+    let code = if !problems.is_empty() {
+        exit::FAILURE
+    } else if results.iter().any(|r| r.analysis.has_errors()) {
+        exit::ERRORS
+    } else {
+        exit::CLEAN
+    };
+    ExitCode::from(code as u8)
+}
+
+fn schema(version: Option<String>, kind: &str) -> ExitCode {
+    let version = match parse_version(version) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("flyte-lsp: {e}");
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+    };
+    let root = match kind {
+        "task-environment" => defs::FLYTE_TASK_ENVIRONMENT,
+        "pod-template" => defs::FLYTE_POD_TEMPLATE,
+        "pod-spec" => defs::POD_SPEC,
+        "kubernetes-pod-template" => defs::POD_TEMPLATE,
+        "pod" => defs::POD,
+        other => {
+            eprintln!("flyte-lsp: unknown --kind {other}; use task-environment, pod-template, pod-spec, kubernetes-pod-template or pod");
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+    };
+    let set = schemas().for_version(version);
+    let mut doc = set.document().clone();
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("$ref".into(), serde_json::Value::String(format!("#/$defs/{root}")));
+    }
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "{text}").is_err() {
+        return ExitCode::from(exit::FAILURE as u8);
+    }
+    ExitCode::SUCCESS
 }

@@ -1,0 +1,213 @@
+//! The diagnostic rule registry and the driver that runs every rule over a file.
+//!
+//! Each rule lives in its own file with a stable code (never reused), a default severity and a
+//! doc block that feeds `docs/rules.md`. Settings may change a rule's severity or turn it off.
+
+mod duplicate_key;
+mod enum_value;
+mod k8s_version;
+mod required;
+mod snake_case;
+mod syntax;
+mod unknown_field;
+mod walk;
+mod wrong_type;
+mod yaml11;
+
+#[cfg(test)]
+pub(crate) mod fixture;
+
+use crate::model::DocKind;
+use crate::schema::{schemas, SchemaSet};
+use crate::settings::{RuleLevel, Settings};
+use crate::text::TextRange;
+use crate::yaml::{Document, Stream};
+
+use super::DocInfo;
+
+/// How serious a finding is; the names match LSP's and the JSON output's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+/// A text replacement, in byte offsets of the analysed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub new_text: String,
+}
+
+/// A quick fix: one obvious repair, as edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+/// One finding, with the exact range the user must change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub range: TextRange,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub fixes: Vec<Fix>,
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code, e.g. `FLY101`. Never reused for another meaning.
+    pub code: &'static str,
+    /// Short kebab-case name.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One or two sentences: what is wrong and why it matters.
+    pub summary: &'static str,
+    /// A YAML snippet that triggers the rule.
+    pub bad: &'static str,
+    /// The same snippet, fixed.
+    pub good: &'static str,
+    /// What the rule mirrors (source file or document).
+    pub source: &'static str,
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &syntax::RULE,
+    &duplicate_key::RULE,
+    &unknown_field::RULE,
+    &snake_case::RULE,
+    &wrong_type::RULE,
+    &required::RULE,
+    &enum_value::RULE,
+    &yaml11::RULE,
+    &k8s_version::RULE,
+];
+
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.code == code)
+}
+
+/// What a rule check sees, and where it reports.
+pub(crate) struct Ctx<'a> {
+    pub source: &'a str,
+    pub doc: &'a Document,
+    pub kind: DocKind,
+    pub set: &'a SchemaSet,
+    pub out: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    pub fn report(&mut self, rule: &'static Rule, range: TextRange, message: String) -> &mut Diagnostic {
+        self.out.push(Diagnostic {
+            range,
+            severity: rule.severity,
+            code: rule.code,
+            message,
+            fixes: Vec::new(),
+        });
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+
+    /// The source text of a range (empty when the range is not valid for this text).
+    pub fn text(&self, range: &TextRange) -> &str {
+        self.source.get(range.clone()).unwrap_or("")
+    }
+}
+
+impl Diagnostic {
+    pub fn with_fix(&mut self, title: impl Into<String>, range: TextRange, new_text: impl Into<String>) -> &mut Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                range,
+                new_text: new_text.into(),
+            }],
+        });
+        self
+    }
+}
+
+/// Runs every rule over every document and applies the severity settings.
+pub fn diagnostics(source: &str, stream: &Stream, documents: &[DocInfo], settings: &Settings) -> Vec<Diagnostic> {
+    let set = schemas().for_version(settings.kubernetes_version());
+    // A file with any Flyte or pod document is a Flyte file: its syntax errors are ours to
+    // report even in documents we could not classify (often they broke before detection).
+    let flyte_file = documents.iter().any(|d| d.kind != DocKind::Unknown);
+    let mut out = Vec::new();
+    for (doc, info) in stream.documents.iter().zip(documents) {
+        if !flyte_file {
+            continue;
+        }
+        let mut ctx = Ctx {
+            source,
+            doc,
+            kind: info.kind,
+            set,
+            out: Vec::new(),
+        };
+        syntax::check(&mut ctx);
+        if info.kind != DocKind::Unknown {
+            duplicate_key::check(&mut ctx);
+            walk::check_document(&mut ctx);
+        }
+        out.append(&mut ctx.out);
+    }
+    out.retain_mut(|d| match settings.rule_level(d.code) {
+        Some(RuleLevel::Off) => false,
+        Some(level) => {
+            if let Some(sev) = level.severity() {
+                d.severity = sev;
+            }
+            true
+        }
+        None => true,
+    });
+    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.dedup();
+    out
+}
+
+/// Renders the rule catalogue as Markdown (the content of `docs/rules.md`).
+pub fn rules_markdown() -> String {
+    let mut md = String::from(
+        "# Diagnostic rules\n\n\
+         Generated from the rule registry (`src/analysis/diagnostics/`); a test keeps this file in step.\n\
+         Regenerate with `UPDATE_DOCS=1 cargo test --test docs`.\n\
+         Severities are defaults: change them with the `rules` setting, e.g. `{\"FLY102\": \"off\"}`.\n\n\
+         | code | name | default severity |\n|---|---|---|\n",
+    );
+    for r in RULES {
+        md.push_str(&format!("| [{}](#{}) | {} | {} |\n", r.code, r.code.to_lowercase(), r.name, r.severity.name()));
+    }
+    for r in RULES {
+        md.push_str(&format!(
+            "\n## {}\n\n**{}** ({} by default). {}\n\nSource: {}\n\nTriggers it:\n\n```yaml\n{}\n```\n\nFixed:\n\n```yaml\n{}\n```\n",
+            r.code,
+            r.name,
+            r.severity.name(),
+            r.summary,
+            r.source,
+            r.bad.trim_end(),
+            r.good.trim_end()
+        ));
+    }
+    md
+}

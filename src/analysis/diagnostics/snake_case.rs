@@ -1,0 +1,91 @@
+//! FLY102: a snake_case spelling of a camelCase Kubernetes field (the Python client's names).
+
+use crate::analysis::similar::snake_to_camel;
+use crate::schema::SchemaNode;
+use crate::yaml::Entry;
+
+use super::{Ctx, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "FLY102",
+    name: "snake-case-field",
+    severity: Severity::Warning,
+    summary: "A Kubernetes field written with the Python client's snake_case attribute name. The \
+              kubernetes ≥ 37 Python models accept both spellings, but older clients silently drop \
+              the key and Kubernetes manifests reject it; write the camelCase field. Inside Flyte \
+              documents the rest of the analysis reads it as the camelCase field. In a Kubernetes \
+              object it is an unknown field (FLY101).",
+    bad: "pod_spec:\n  containers:\n    - name: primary\n      volume_mounts:\n        - name: data\n          mountPath: /data\n",
+    good: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: data\n          mountPath: /data\n",
+    source: "kubernetes Python client 37.x models (`populate_by_name`); flyteorg/flytesnacks#202",
+};
+
+/// The camelCase property `key` stands for, when `key` is snake_case and the schema has it.
+pub(super) fn camel_property(schema: SchemaNode<'_>, key: &str) -> Option<String> {
+    let camel = snake_to_camel(key)?;
+    schema.properties()?.contains_key(&camel).then_some(camel)
+}
+
+pub(super) fn report(ctx: &mut Ctx<'_>, entry: &Entry, camel: &str) {
+    let key = entry.key_str().unwrap_or_default();
+    let range = entry.key.span.clone();
+    let message = format!(
+        "`{key}` is the Python client's spelling; write `{camel}` (older clients drop `{key}`, Kubernetes rejects it)"
+    );
+    ctx.report(&RULE, range.clone(), message)
+        .with_fix(format!("Rename to `{camel}`"), range, camel);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::diagnostics::fixture::{check, check_fix};
+
+    #[test]
+    fn warns_in_flyte_documents_and_reads_the_field() {
+        check(
+            r#"name: train
+env_vars: {A: "1"}
+pod_template:
+  pod_spec:
+    image_pull_secrets:
+#   ^^^^^^^^^^^^^^^^^^ warning FLY102: `image_pull_secrets` is the Python client's spelling; write `imagePullSecrets` (older clients drop `image_pull_secrets`, Kubernetes rejects it)
+      - nmae: registry
+#       ^^^^ error FLY101: unknown field `nmae` in LocalObjectReference; did you mean `name`?
+    containers:
+      - name: primary
+"#,
+        );
+    }
+
+    #[test]
+    fn is_an_unknown_field_in_kubernetes_objects() {
+        check(
+            r#"apiVersion: v1
+kind: PodTemplate
+metadata:
+  name: gpu
+template:
+  spec:
+    image_pull_secrets: []
+#   ^^^^^^^^^^^^^^^^^^ error FLY101: unknown field `image_pull_secrets` in PodSpec; did you mean `imagePullSecrets`?
+    containers:
+      - name: main
+        image: busybox
+"#,
+        );
+    }
+
+    #[test]
+    fn camel_case_is_fine() {
+        check("pod_spec:\n  imagePullSecrets: []\n  containers: []\n");
+    }
+
+    #[test]
+    fn rename_fix() {
+        check_fix(
+            "pod_spec:\n  containers:\n    - name: primary\n      volume_mounts: []\n",
+            "Rename to `volumeMounts`",
+            "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts: []\n",
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Walks a document's YAML tree against its schema and hands each node to the schema rules.
+//!
+//! The walk recurses once per nesting level; depth is bounded by the parser's nesting limit
+//! (`yaml::build::MAX_DEPTH`), so it cannot overflow the stack. Aliases are not followed.
+
+use crate::schema::{JsonType, SchemaNode};
+use crate::text::TextRange;
+use crate::yaml::{Node, NodeKind, Reading};
+
+use super::{enum_value, k8s_version, required, snake_case, unknown_field, wrong_type, yaml11, Ctx};
+
+/// Where a node sits, which decides whether `null` is acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    /// The value of a named field: `null` means "unset", as Kubernetes and the SDK read it.
+    Field,
+    /// A value in a free-form map (labels, nodeSelector) or a list item: `null` is a value.
+    Element,
+}
+
+pub(super) fn check_document(ctx: &mut Ctx<'_>) {
+    let (Some(root), Some(def)) = (ctx.doc.root.as_ref(), ctx.kind.root_def()) else {
+        return;
+    };
+    let set = ctx.set;
+    let Some(schema) = set.def(def) else {
+        return;
+    };
+    walk(ctx, root, schema, Place::Field, &first_key_span(root));
+}
+
+/// `at` is where to report problems about the node as a whole that have no better place
+/// (a missing required field): the key that holds it, or its own first line.
+fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at: &TextRange) {
+    if matches!(node.kind, NodeKind::Alias(_) | NodeKind::Missing) {
+        return;
+    }
+    let set = ctx.set;
+    if schema.types().is_empty() && !schema.is_quantity() && !schema.is_int_or_string() {
+        let branches = schema.branches(set);
+        if !branches.is_empty() {
+            match branches.iter().find(|b| accepts(node, b, place)) {
+                Some(branch) => walk(ctx, node, *branch, place, at),
+                None => {
+                    let expected: Vec<JsonType> = branches.iter().flat_map(|b| b.types()).collect();
+                    wrong_type::report(ctx, node, &expected);
+                }
+            }
+            return;
+        }
+    }
+    if !check_type(ctx, node, schema, place) {
+        return;
+    }
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            let props = schema.properties();
+            let extra = schema.additional(set);
+            for entry in entries {
+                let Some(key) = entry.key_str() else { continue };
+                if key == "<<" {
+                    // A YAML merge key: its fields come from an anchor, which is checked where
+                    // it is defined.
+                    continue;
+                }
+                if let Some(prop) = schema.property(set, key) {
+                    walk(ctx, &entry.value, prop, Place::Field, &entry.key.span);
+                    continue;
+                }
+                if schema.allows_extra_keys() {
+                    if let Some(extra) = extra {
+                        walk(ctx, &entry.value, extra, Place::Element, &entry.key.span);
+                    }
+                    continue;
+                }
+                if let Some(camel) = snake_case::camel_property(schema, key) {
+                    if ctx.kind.is_flyte() {
+                        snake_case::report(ctx, entry, &camel);
+                        if let Some(prop) = schema.property(set, &camel) {
+                            walk(ctx, &entry.value, prop, Place::Field, &entry.key.span);
+                        }
+                    } else {
+                        unknown_field::report(ctx, entry, schema, Some(&camel));
+                    }
+                    continue;
+                }
+                if k8s_version::check(ctx, entry, schema) {
+                    continue;
+                }
+                let suggestion = props.and_then(|p| crate::analysis::similar::closest(key, p.keys().map(String::as_str)));
+                unknown_field::report(ctx, entry, schema, suggestion);
+            }
+            required::check(ctx, node, schema, at);
+        }
+        NodeKind::Seq(items) => {
+            if let Some(item_schema) = schema.items(set) {
+                for item in items {
+                    let item_at = first_key_span(item);
+                    walk(ctx, item, item_schema, Place::Element, &item_at);
+                }
+            }
+        }
+        NodeKind::Scalar(_) => enum_value::check(ctx, node, schema),
+        NodeKind::Alias(_) | NodeKind::Missing => {}
+    }
+}
+
+/// The span of a map's first key, or the node itself: where to point at a list item.
+fn first_key_span(node: &Node) -> TextRange {
+    node.as_map()
+        .and_then(|e| e.first())
+        .map_or_else(|| node.span.clone(), |e| e.key.span.clone())
+}
+
+/// Whether `node` has a shape `schema` accepts, without reporting (for `anyOf`).
+fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
+    let types = schema.types();
+    if types.is_empty() {
+        return true;
+    }
+    match &node.kind {
+        NodeKind::Map(_) => types.contains(&JsonType::Object),
+        NodeKind::Seq(_) => types.contains(&JsonType::Array),
+        NodeKind::Alias(_) | NodeKind::Missing => true,
+        NodeKind::Scalar(_) => match node.reading() {
+            Some(Reading::Null) => types.contains(&JsonType::Null) || place == Place::Field,
+            Some(Reading::Bool(_)) => types.contains(&JsonType::Boolean),
+            Some(Reading::Int(_)) => types.contains(&JsonType::Integer) || types.contains(&JsonType::Number),
+            Some(Reading::Float(_)) => types.contains(&JsonType::Number),
+            _ => types.contains(&JsonType::String),
+        },
+    }
+}
+
+/// Checks the node's shape against the schema's type; reports and returns `false` on a
+/// mismatch so the walk does not descend into a node of the wrong shape.
+fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place) -> bool {
+    if schema.is_quantity() || schema.is_int_or_string() {
+        let ok = match &node.kind {
+            NodeKind::Scalar(_) => match node.reading() {
+                Some(Reading::Null) => place == Place::Field,
+                Some(Reading::Bool(_)) => false,
+                Some(Reading::Float(_)) => schema.is_quantity(),
+                _ => true,
+            },
+            _ => false,
+        };
+        if !ok {
+            let expected = if schema.is_quantity() {
+                "a quantity such as \"500m\" or \"2Gi\""
+            } else {
+                "an integer or a string"
+            };
+            wrong_type::report_expected(ctx, node, expected);
+        }
+        return ok;
+    }
+    let types = schema.types();
+    if types.is_empty() || accepts(node, &schema, place) {
+        return true;
+    }
+    let reading = node.reading();
+    let plain = node.as_scalar().is_some_and(|s| !s.style.is_quoted());
+    let wants_string = types.contains(&JsonType::String);
+    match reading {
+        Some(r @ (Reading::Null | Reading::Bool(_) | Reading::Int(_) | Reading::Float(_))) if wants_string && plain => {
+            yaml11::report(ctx, node, &r);
+        }
+        _ => wrong_type::report(ctx, node, &types),
+    }
+    false
+}

@@ -1,0 +1,108 @@
+//! "Did you mean": edit distance between a typed name and the names a schema allows.
+
+/// Optimal string alignment distance (Levenshtein plus adjacent transpositions), on chars.
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (n, m) = (a.len(), b.len());
+    if n == 0 || m == 0 {
+        return n.max(m);
+    }
+    // Three rolling rows keep this O(m) in memory.
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[m]
+}
+
+/// The candidate closest to `word`, if it is close enough to be a plausible typo: a different
+/// case or separator style, or an edit distance of at most a third of the word's length.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let folded = fold(word);
+    let limit = (word.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        if candidate == word {
+            continue;
+        }
+        let d = if fold(candidate) == folded {
+            0
+        } else {
+            distance(word, candidate)
+        };
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Lower-case with `_` and `-` removed: `volume_mounts`, `VolumeMounts` and `volumeMounts`
+/// fold to the same string.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// `image_pull_secrets` → `imagePullSecrets`; `None` when there is no underscore.
+pub fn snake_to_camel(s: &str) -> Option<String> {
+    if !s.contains('_') || s.starts_with('_') || s.ends_with('_') {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut upper = false;
+    for c in s.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("imagePullSecret", "imagePullSecrets"), 1);
+        assert_eq!(distance("imagePulPolicy", "imagePullPolicy"), 1);
+        assert_eq!(distance("nmae", "name"), 1);
+        assert_eq!(distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn closest_picks_plausible_typos_only() {
+        let props = ["imagePullSecrets", "imagePullPolicy", "image", "name"];
+        assert_eq!(closest("imagePullSecret", props), Some("imagePullSecrets"));
+        assert_eq!(closest("imagepullpolicy", props), Some("imagePullPolicy"));
+        assert_eq!(closest("replicas", props), None);
+        assert_eq!(closest("services", ["secrets"]), None);
+    }
+
+    #[test]
+    fn snake_case_converts() {
+        assert_eq!(snake_to_camel("image_pull_secrets").as_deref(), Some("imagePullSecrets"));
+        assert_eq!(snake_to_camel("image"), None);
+    }
+}

@@ -1,0 +1,112 @@
+//! The command-line front end: `check` over files and folders, with human or JSON output.
+//!
+//! This is an edge like the server: it does IO and converts byte ranges to lines and columns.
+//! Files are analysed in parallel, one worker per core, and reported in a stable order.
+
+pub mod output;
+
+use std::path::{Path, PathBuf};
+
+use crate::analysis::{analyze, FileAnalysis};
+use crate::settings::Settings;
+
+/// One file's outcome.
+pub struct FileResult {
+    /// The path as given or found, for display.
+    pub path: PathBuf,
+    pub text: String,
+    pub analysis: FileAnalysis,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// The exit codes `check` promises.
+pub mod exit {
+    pub const CLEAN: i32 = 0;
+    pub const ERRORS: i32 = 1;
+    pub const FAILURE: i32 = 2;
+}
+
+/// Files bigger than this are not analysed (a notice is printed instead).
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Expands the given paths: files as they are, folders recursively to `*.yaml`/`*.yml`,
+/// sorted. Problems (missing paths, loops, unreadable folders) come back as messages.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        if !path.exists() {
+            problems.push(format!("{}: no such file or directory", path.display()));
+            continue;
+        }
+        let mut found = Vec::new();
+        for entry in walkdir::WalkDir::new(path).follow_links(true) {
+            match entry {
+                Ok(e) if e.file_type().is_file() && is_yaml(e.path()) => found.push(e.into_path()),
+                Ok(_) => {}
+                Err(err) => problems.push(format!("{}: {err}", err.path().unwrap_or(path).display())),
+            }
+        }
+        found.sort();
+        files.extend(found);
+    }
+    (files, problems)
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Reads and analyses files in parallel. Unreadable or non-UTF-8 files become messages.
+pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, Vec<String>) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    let chunk = files.len().div_ceil(workers).max(1);
+    let outcomes: Vec<Result<FileResult, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|p| check_one(p, settings)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec![Err("internal error: a worker panicked".to_string())]))
+            .collect()
+    });
+    let mut results = Vec::new();
+    let mut problems = Vec::new();
+    for o in outcomes {
+        match o {
+            Ok(r) => results.push(r),
+            Err(e) => problems.push(e),
+        }
+    }
+    (results, problems)
+}
+
+fn check_one(path: &Path, settings: &Settings) -> Result<FileResult, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{}: skipped, larger than {} MiB",
+            path.display(),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text, skipped", path.display()))?;
+    let analysis = analyze(&text, settings);
+    Ok(FileResult {
+        path: path.to_path_buf(),
+        text,
+        analysis,
+    })
+}

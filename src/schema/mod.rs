@@ -1,0 +1,419 @@
+//! Embedded JSON Schemas (Kubernetes pod types per version, Flyte's own shapes) and lookups.
+//!
+//! The schemas are compiled into the binary and parsed once, lazily; nothing here touches the
+//! network or the disk. Kubernetes' schemas carry no enums and untyped Quantity/IntOrString, so
+//! `enums` holds the allowed values the API server enforces. This module knows schemas, not
+//! documents: walking a YAML tree against a schema lives in `analysis`.
+
+pub mod enums;
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+/// A Kubernetes minor version such as 1.37.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KubeVersion(pub u32);
+
+impl KubeVersion {
+    /// Parses `1.37`, `v1.37` or `37`.
+    pub fn parse(s: &str) -> Option<KubeVersion> {
+        let s = s.trim().trim_start_matches('v');
+        let minor = s.strip_prefix("1.").unwrap_or(s);
+        let minor = minor.split('.').next()?;
+        minor.parse().ok().map(KubeVersion)
+    }
+}
+
+impl std::fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "1.{}", self.0)
+    }
+}
+
+/// Def names of the roots we validate against.
+pub mod defs {
+    pub const POD: &str = "io.k8s.api.core.v1.Pod";
+    pub const POD_TEMPLATE: &str = "io.k8s.api.core.v1.PodTemplate";
+    pub const POD_SPEC: &str = "io.k8s.api.core.v1.PodSpec";
+    pub const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+    pub const CONTAINER: &str = "io.k8s.api.core.v1.Container";
+    pub const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+    pub const INT_OR_STRING: &str = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
+    pub const FLYTE_TASK_ENVIRONMENT: &str = "flyte.TaskEnvironment";
+    pub const FLYTE_POD_TEMPLATE: &str = "flyte.PodTemplate";
+}
+
+const K8S: &[(u32, &str)] = &[
+    (35, include_str!("../../schemas/k8s/v1.35.json")),
+    (36, include_str!("../../schemas/k8s/v1.36.json")),
+    (37, include_str!("../../schemas/k8s/v1.37.json")),
+];
+const FLYTE_TASK_ENVIRONMENT: &str = include_str!("../../schemas/flyte/task-environment.json");
+const FLYTE_POD_TEMPLATE: &str = include_str!("../../schemas/flyte/pod-template.json");
+
+/// Every embedded schema, one combined document per Kubernetes version.
+pub struct Schemas {
+    sets: Vec<SchemaSet>,
+}
+
+/// The schema documents for one Kubernetes version: the Kubernetes `$defs` plus the Flyte
+/// shapes (whose `$ref`s point into the same `$defs`), so every reference resolves locally.
+pub struct SchemaSet {
+    pub version: KubeVersion,
+    root: Value,
+}
+
+static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
+
+/// The embedded schemas, parsed on first use (a few milliseconds, once per process).
+pub fn schemas() -> &'static Schemas {
+    SCHEMAS.get_or_init(Schemas::load)
+}
+
+impl Schemas {
+    fn load() -> Schemas {
+        let env = serde_json::from_str::<Value>(FLYTE_TASK_ENVIRONMENT).unwrap_or(Value::Null);
+        let tmpl = serde_json::from_str::<Value>(FLYTE_POD_TEMPLATE).unwrap_or(Value::Null);
+        let sets = K8S
+            .iter()
+            .map(|(minor, text)| {
+                let k8s = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+                let mut all = Map::new();
+                for doc in [&k8s, &env, &tmpl] {
+                    if let Some(d) = doc.get("$defs").and_then(Value::as_object) {
+                        all.extend(d.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    }
+                }
+                all.insert(defs::FLYTE_TASK_ENVIRONMENT.into(), strip_defs(&env));
+                all.insert(defs::FLYTE_POD_TEMPLATE.into(), strip_defs(&tmpl));
+                let mut root = Map::new();
+                root.insert(
+                    "$schema".into(),
+                    Value::String("https://json-schema.org/draft/2020-12/schema".into()),
+                );
+                root.insert("$defs".into(), Value::Object(all));
+                SchemaSet {
+                    version: KubeVersion(*minor),
+                    root: Value::Object(root),
+                }
+            })
+            .collect();
+        Schemas { sets }
+    }
+
+    /// Versions embedded, oldest first.
+    pub fn versions(&self) -> impl Iterator<Item = KubeVersion> + '_ {
+        self.sets.iter().map(|s| s.version)
+    }
+
+    pub fn newest(&self) -> &SchemaSet {
+        // `K8S` is never empty, but stay total: an empty list would be a build bug, not a panic.
+        self.sets.last().unwrap_or_else(|| &EMPTY_SET)
+    }
+
+    /// The set for `version`, or `None` when that version is not embedded.
+    pub fn get(&self, version: KubeVersion) -> Option<&SchemaSet> {
+        self.sets.iter().find(|s| s.version == version)
+    }
+
+    /// The set for an optional setting: the newest when unset.
+    pub fn for_version(&self, version: Option<KubeVersion>) -> &SchemaSet {
+        version.and_then(|v| self.get(v)).unwrap_or_else(|| self.newest())
+    }
+
+    /// Embedded sets newer than `version`, oldest first (to say which version added a field).
+    pub fn newer_than(&self, version: KubeVersion) -> impl Iterator<Item = &SchemaSet> {
+        self.sets.iter().filter(move |s| s.version > version)
+    }
+}
+
+static EMPTY_SET: SchemaSet = SchemaSet {
+    version: KubeVersion(0),
+    root: Value::Null,
+};
+
+fn strip_defs(doc: &Value) -> Value {
+    let mut doc = doc.clone();
+    if let Some(obj) = doc.as_object_mut() {
+        obj.remove("$defs");
+        obj.remove("$schema");
+        obj.remove("$id");
+    }
+    doc
+}
+
+impl SchemaSet {
+    /// The whole combined document, for `flyte-lsp schema`.
+    pub fn document(&self) -> &Value {
+        &self.root
+    }
+
+    /// A named definition.
+    pub fn def(&self, name: &str) -> Option<SchemaNode<'_>> {
+        let value = self.root.get("$defs")?.get(name)?;
+        Some(SchemaNode {
+            value,
+            def: Some(self.def_key(name)?),
+            description: None,
+            owner: None,
+        }
+        .resolve(self))
+    }
+
+    fn def_key(&self, name: &str) -> Option<&str> {
+        self.root
+            .get("$defs")?
+            .as_object()?
+            .get_key_value(name)
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// Wraps a raw schema value found inside this set and follows its `$ref`s.
+    pub fn node<'a>(&'a self, value: &'a Value) -> SchemaNode<'a> {
+        SchemaNode {
+            value,
+            def: None,
+            description: None,
+            owner: None,
+        }
+        .resolve(self)
+    }
+}
+
+/// JSON types a schema allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    Object,
+    Array,
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Null,
+}
+
+impl JsonType {
+    fn parse(s: &str) -> Option<JsonType> {
+        Some(match s {
+            "object" => JsonType::Object,
+            "array" => JsonType::Array,
+            "string" => JsonType::String,
+            "integer" => JsonType::Integer,
+            "number" => JsonType::Number,
+            "boolean" => JsonType::Boolean,
+            "null" => JsonType::Null,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Object => "a mapping",
+            JsonType::Array => "a list",
+            JsonType::String => "a string",
+            JsonType::Integer => "an integer",
+            JsonType::Number => "a number",
+            JsonType::Boolean => "a boolean",
+            JsonType::Null => "null",
+        }
+    }
+}
+
+/// A schema node after `$ref` resolution, remembering which definition it came from and the
+/// description written next to the reference (Kubernetes puts field docs there).
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaNode<'a> {
+    pub value: &'a Value,
+    /// The `$defs` name this node is, when it was reached through a reference.
+    pub def: Option<&'a str>,
+    /// A description that sat beside the `$ref`; it wins over the definition's own.
+    description: Option<&'a str>,
+    /// The definition and property name this node was reached as, e.g.
+    /// `("io.k8s.api.core.v1.Container", "imagePullPolicy")`.
+    pub owner: Option<(&'a str, &'a str)>,
+}
+
+/// Longest `$ref` chain followed before giving up (a cycle of refs is a schema bug).
+const MAX_REF_CHAIN: usize = 16;
+
+impl<'a> SchemaNode<'a> {
+    fn resolve(mut self, set: &'a SchemaSet) -> SchemaNode<'a> {
+        for _ in 0..MAX_REF_CHAIN {
+            let Some(reference) = self.value.get("$ref").and_then(Value::as_str) else {
+                break;
+            };
+            let Some(name) = reference.strip_prefix("#/$defs/") else {
+                break;
+            };
+            let Some((key, target)) = set
+                .root
+                .get("$defs")
+                .and_then(Value::as_object)
+                .and_then(|d| d.get_key_value(name))
+            else {
+                break;
+            };
+            if self.description.is_none() {
+                self.description = self.value.get("description").and_then(Value::as_str);
+            }
+            self.value = target;
+            self.def = Some(key.as_str());
+        }
+        self
+    }
+
+    /// The field's documentation.
+    pub fn description(&self) -> Option<&'a str> {
+        self.description
+            .or_else(|| self.value.get("markdownDescription").and_then(Value::as_str))
+            .or_else(|| self.value.get("description").and_then(Value::as_str))
+    }
+
+    /// Allowed JSON types; empty means "anything" (or "decided by anyOf").
+    pub fn types(&self) -> Vec<JsonType> {
+        match self.value.get("type") {
+            Some(Value::String(s)) => JsonType::parse(s).into_iter().collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(JsonType::parse)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// True for the Kubernetes `Quantity` type (`"500m"`, `"2Gi"`, or a bare number).
+    pub fn is_quantity(&self) -> bool {
+        self.def == Some(defs::QUANTITY)
+    }
+
+    /// True for `IntOrString` and other `x-kubernetes-int-or-string` nodes.
+    pub fn is_int_or_string(&self) -> bool {
+        self.def == Some(defs::INT_OR_STRING)
+            || (!self.is_quantity()
+                && self
+                    .value
+                    .get("x-kubernetes-int-or-string")
+                    .and_then(Value::as_bool)
+                    == Some(true))
+    }
+
+    pub fn properties(&self) -> Option<&'a Map<String, Value>> {
+        self.value.get("properties").and_then(Value::as_object)
+    }
+
+    pub fn property(&self, set: &'a SchemaSet, name: &str) -> Option<SchemaNode<'a>> {
+        let (key, value) = self.properties()?.get_key_value(name)?;
+        let mut node = set.node(value);
+        node.owner = self.def.map(|d| (d, key.as_str()));
+        Some(node)
+    }
+
+    /// The schema for keys not listed in `properties`: `Some(schema)` for maps,
+    /// `None` when extra keys are not expected.
+    pub fn additional(&self, set: &'a SchemaSet) -> Option<SchemaNode<'a>> {
+        match self.value.get("additionalProperties") {
+            Some(Value::Bool(false)) | None => None,
+            Some(v @ Value::Bool(true)) => Some(set.node(v)),
+            Some(v) => Some(set.node(v)),
+        }
+    }
+
+    /// True when this object accepts keys beyond its `properties` (a map type).
+    pub fn allows_extra_keys(&self) -> bool {
+        match self.value.get("additionalProperties") {
+            Some(Value::Bool(false)) => false,
+            Some(_) => true,
+            // An object schema with no `properties` at all is a free-form object.
+            None => self.properties().is_none(),
+        }
+    }
+
+    pub fn items(&self, set: &'a SchemaSet) -> Option<SchemaNode<'a>> {
+        self.value.get("items").map(|v| set.node(v))
+    }
+
+    pub fn required(&self) -> impl Iterator<Item = &'a str> {
+        self.value
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+    }
+
+    /// `anyOf` / `oneOf` branches, resolved.
+    pub fn branches(&self, set: &'a SchemaSet) -> Vec<SchemaNode<'a>> {
+        ["anyOf", "oneOf"]
+            .iter()
+            .filter_map(|k| self.value.get(*k).and_then(Value::as_array))
+            .flatten()
+            .map(|v| set.node(v))
+            .collect()
+    }
+
+    /// Values from the schema's own `enum`, when it has one (the Flyte schemas do).
+    pub fn schema_enum(&self) -> Option<Vec<&'a str>> {
+        let values = self.value.get("enum")?.as_array()?;
+        Some(values.iter().filter_map(Value::as_str).collect())
+    }
+
+    pub fn max_length(&self) -> Option<u64> {
+        self.value.get("maxLength").and_then(Value::as_u64)
+    }
+
+    pub fn minimum(&self) -> Option<f64> {
+        self.value.get("minimum").and_then(Value::as_f64)
+    }
+
+    pub fn maximum(&self) -> Option<f64> {
+        self.value.get("maximum").and_then(Value::as_f64)
+    }
+
+    pub fn pattern(&self) -> Option<&'a str> {
+        self.value.get("pattern").and_then(Value::as_str)
+    }
+}
+
+/// The last segment of a def name, for messages: `io.k8s.api.core.v1.Container` → `Container`.
+pub fn short_def_name(def: &str) -> &str {
+    def.rsplit('.').next().unwrap_or(def)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_schema_parses_and_resolves_pod_spec() {
+        let s = schemas();
+        assert_eq!(s.versions().count(), K8S.len());
+        for set in &s.sets {
+            let spec = set.def(defs::POD_SPEC).expect("PodSpec");
+            assert!(spec.required().any(|r| r == "containers"));
+            let containers = spec.property(set, "containers").expect("containers");
+            let item = containers.items(set).expect("items");
+            assert_eq!(item.def, Some(defs::CONTAINER));
+            assert!(item.property(set, "imagePullPolicy").is_some());
+            for root in [defs::FLYTE_TASK_ENVIRONMENT, defs::FLYTE_POD_TEMPLATE, defs::POD, defs::POD_TEMPLATE] {
+                assert!(set.def(root).is_some(), "{root} in {}", set.version);
+            }
+        }
+    }
+
+    #[test]
+    fn descriptions_beside_refs_win() {
+        let set = schemas().newest();
+        let spec = set.def(defs::POD_SPEC).expect("PodSpec");
+        let affinity = spec.property(set, "affinity").expect("affinity");
+        assert_eq!(affinity.description(), Some("If specified, the pod's scheduling constraints"));
+    }
+
+    #[test]
+    fn versions_parse() {
+        assert_eq!(KubeVersion::parse("1.37"), Some(KubeVersion(37)));
+        assert_eq!(KubeVersion::parse("v1.35"), Some(KubeVersion(35)));
+        assert_eq!(KubeVersion::parse("x"), None);
+    }
+}

@@ -1,0 +1,361 @@
+//! The LSP server: a thin shell over `analysis`. It owns the protocol types, the document
+//! store and the settings; every answer is computed by one `analysis` call on a snapshot.
+//!
+//! Logging goes to stderr; stdout carries only the protocol.
+
+mod convert;
+pub mod store;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::analysis::{self, FileAnalysis};
+use crate::settings::{Settings, Trigger};
+use crate::text::Encoding;
+use store::{ChangeOutcome, Snapshot, Store};
+
+/// Serves LSP on stdin/stdout until the client exits or stdin closes.
+pub async fn run_stdio() {
+    let stdin = tokio::io::stdin();
+    let stdout = tokio::io::stdout();
+    let (service, socket) = LspService::new(Backend::new);
+    Server::new(stdin, stdout, socket).serve(service).await;
+}
+
+/// Shared state; cheap to clone into spawned tasks.
+#[derive(Clone)]
+pub struct Backend {
+    client: Client,
+    state: Arc<State>,
+}
+
+#[derive(Default)]
+struct State {
+    store: Store,
+    settings: RwLock<Settings>,
+    encoding: RwLock<Encoding>,
+    /// The client answers `workspace/configuration`.
+    config_requests: AtomicBool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); then we do not push.
+    pull: AtomicBool,
+    /// The client handles `workspace/diagnostic/refresh`.
+    refresh: AtomicBool,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            state: Arc::new(State::default()),
+        }
+    }
+
+    fn settings(&self) -> Settings {
+        self.state.settings.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn encoding(&self) -> Encoding {
+        self.state.encoding.read().map(|e| *e).unwrap_or_default()
+    }
+
+    async fn apply_settings(&self, value: &Value) {
+        let (settings, warnings) = Settings::from_json(value);
+        for w in warnings {
+            self.client.log_message(MessageType::WARNING, format!("flyte-lsp settings: {w}")).await;
+        }
+        tracing::info!(?settings, "settings updated");
+        if let Ok(mut s) = self.state.settings.write() {
+            *s = settings;
+        }
+    }
+
+    async fn fetch_configuration(&self) {
+        if !self.state.config_requests.load(Ordering::Relaxed) {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("flyte-lsp".to_string()),
+        };
+        match self.client.configuration(vec![item]).await {
+            Ok(values) => {
+                if let Some(v) = values.into_iter().next().filter(|v| !v.is_null()) {
+                    self.apply_settings(&v).await;
+                }
+            }
+            Err(err) => tracing::warn!(%err, "workspace/configuration failed"),
+        }
+    }
+
+    /// Re-analyses every open document after a settings change.
+    async fn refresh_all(&self) {
+        if self.state.pull.load(Ordering::Relaxed) {
+            if self.state.refresh.load(Ordering::Relaxed) {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+            return;
+        }
+        for uri in self.state.store.uris() {
+            self.schedule_publish(uri);
+        }
+    }
+
+    /// Publishes diagnostics for the document's current version in a background task. The
+    /// result is dropped when a newer version arrived meanwhile, so rapid edits coalesce
+    /// without a fixed delay: only the newest version's diagnostics reach the client.
+    fn schedule_publish(&self, uri: Uri) {
+        if self.state.pull.load(Ordering::Relaxed) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            // Let edits already queued behind this one be applied first.
+            tokio::task::yield_now().await;
+            let Some(snap) = this.state.store.current(&uri) else {
+                return;
+            };
+            let settings = this.settings();
+            let enc = this.encoding();
+            let work = snap.clone();
+            let diags = tokio::task::spawn_blocking(move || lsp_diagnostics(&work, &settings, enc)).await;
+            let Ok(diags) = diags else {
+                tracing::error!("analysis task failed");
+                return;
+            };
+            if this.state.store.version(&uri) != Some(snap.version) {
+                tracing::debug!(version = snap.version, "dropping stale diagnostics");
+                return;
+            }
+            this.client.publish_diagnostics(uri, diags, Some(snap.version)).await;
+        });
+    }
+
+    async fn analyze_blocking(&self, snap: Arc<Snapshot>) -> Option<(Arc<Snapshot>, FileAnalysis)> {
+        let settings = self.settings();
+        tokio::task::spawn_blocking(move || {
+            let analysis = analysis::analyze_parsed(&snap.text, snap.stream(), &settings);
+            (snap, analysis)
+        })
+        .await
+        .ok()
+    }
+}
+
+fn lsp_diagnostics(snap: &Snapshot, settings: &Settings, enc: Encoding) -> Vec<Diagnostic> {
+    let analysis = analysis::analyze_parsed(&snap.text, snap.stream(), settings);
+    analysis.diagnostics.iter().map(|d| convert::diagnostic(snap, d, enc)).collect()
+}
+
+fn negotiate_encoding(params: &InitializeParams) -> Encoding {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref());
+    match offered {
+        Some(list) if list.iter().any(|e| *e == PositionEncodingKind::UTF8) => Encoding::Utf8,
+        _ => Encoding::Utf16,
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let enc = negotiate_encoding(&params);
+        if let Ok(mut e) = self.state.encoding.write() {
+            *e = enc;
+        }
+        let caps = &params.capabilities;
+        let workspace = caps.workspace.as_ref();
+        self.state
+            .config_requests
+            .store(workspace.and_then(|w| w.configuration).unwrap_or(false), Ordering::Relaxed);
+        self.state.refresh.store(
+            workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            Ordering::Relaxed,
+        );
+        let pull = caps.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some();
+        self.state.pull.store(pull, Ordering::Relaxed);
+        if let Some(opts) = &params.initialization_options {
+            self.apply_settings(opts).await;
+        }
+        tracing::info!(encoding = ?enc, pull, "initialize");
+
+        let diagnostic_provider = pull.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("flyte-lsp".to_string()),
+                inter_file_dependencies: false,
+                workspace_diagnostics: false,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        });
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(match enc {
+                    Encoding::Utf8 => PositionEncodingKind::UTF8,
+                    Encoding::Utf16 => PositionEncodingKind::UTF16,
+                }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    will_save: None,
+                    will_save_wait_until: None,
+                    save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                        include_text: Some(false),
+                    })),
+                })),
+                diagnostic_provider,
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                    resolve_provider: None,
+                })),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "flyte-lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.fetch_configuration().await;
+        self.refresh_all().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        self.state.store.open(doc.uri.clone(), doc.version, doc.text);
+        self.schedule_publish(doc.uri);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let outcome = self.state.store.change(&uri, version, &params.content_changes, self.encoding());
+        match outcome {
+            ChangeOutcome::Applied => {
+                if self.settings().trigger == Trigger::Change {
+                    self.schedule_publish(uri);
+                }
+            }
+            ChangeOutcome::Stale => tracing::debug!(version, "ignoring a change that is not newer"),
+            ChangeOutcome::Unknown => tracing::warn!("didChange for a document that is not open"),
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state.store.save(&uri, params.text);
+        if self.settings().trigger == Trigger::Save {
+            if self.state.pull.load(Ordering::Relaxed) {
+                if self.state.refresh.load(Ordering::Relaxed) {
+                    let _ = self.client.workspace_diagnostic_refresh().await;
+                }
+            } else {
+                self.schedule_publish(uri);
+            }
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state.store.close(&uri);
+        if !self.state.pull.load(Ordering::Relaxed) {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let has_settings = params.settings.as_object().is_some_and(|o| !o.is_empty());
+        if has_settings {
+            self.apply_settings(&params.settings).await;
+        } else {
+            self.fetch_configuration().await;
+        }
+        self.refresh_all().await;
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let snap = match self.settings().trigger {
+            Trigger::Change => self.state.store.current(&uri),
+            Trigger::Save => self.state.store.saved(&uri),
+        };
+        let enc = self.encoding();
+        let items = match snap {
+            Some(snap) => match self.analyze_blocking(snap).await {
+                Some((snap, analysis)) => analysis.diagnostics.iter().map(|d| convert::diagnostic(&snap, d, enc)).collect(),
+                None => Vec::new(),
+            },
+            None => Vec::new(),
+        };
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+            },
+        )))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some(snap) = self.state.store.current(&uri) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let start = convert::offset(&snap, params.range.start, enc);
+        let end = convert::offset(&snap, params.range.end, enc).max(start);
+        let Some((snap, analysis)) = self.analyze_blocking(snap).await else {
+            return Ok(None);
+        };
+        let mut actions = Vec::new();
+        for d in &analysis.diagnostics {
+            // Touching ranges count, so a cursor right after the word still gets its fix.
+            if d.range.end < start || d.range.start > end {
+                continue;
+            }
+            for fix in &d.fixes {
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| TextEdit {
+                        range: convert::range(&snap, &e.range, enc),
+                        new_text: e.new_text.clone(),
+                    })
+                    .collect();
+                let mut changes = HashMap::new();
+                changes.insert(uri.clone(), edits);
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: fix.title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![convert::diagnostic(&snap, d, enc)]),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(changes),
+                        document_changes: None,
+                        change_annotations: None,
+                    }),
+                    command: None,
+                    is_preferred: Some(d.fixes.len() == 1),
+                    disabled: None,
+                    data: None,
+                }));
+            }
+        }
+        Ok(Some(actions))
+    }
+}

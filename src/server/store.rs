@@ -1,0 +1,199 @@
+//! The open documents: a rope per document for incremental edits, and immutable snapshots.
+//!
+//! Edits are applied synchronously by the notification handler (before any `.await`), and a
+//! change whose version is not newer than the stored one is ignored, because tower-lsp-server
+//! may run notification handlers concurrently (tower-lsp#284).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Position, TextDocumentContentChangeEvent, Uri};
+
+use crate::text::{Encoding, LineIndex};
+use crate::yaml::{self, Stream};
+
+/// One version of a document, shared with analysis tasks. Parsed lazily, at most once.
+pub struct Snapshot {
+    pub version: i32,
+    pub text: String,
+    pub index: LineIndex,
+    stream: OnceLock<Stream>,
+}
+
+impl Snapshot {
+    pub fn new(version: i32, text: String) -> Snapshot {
+        Snapshot {
+            version,
+            index: LineIndex::new(&text),
+            text,
+            stream: OnceLock::new(),
+        }
+    }
+
+    pub fn stream(&self) -> &Stream {
+        self.stream.get_or_init(|| yaml::parse(&self.text))
+    }
+}
+
+struct Entry {
+    rope: Rope,
+    current: Arc<Snapshot>,
+    /// The last opened or saved version, for `diagnostics.trigger = save` with pull clients.
+    saved: Arc<Snapshot>,
+}
+
+/// Thread-safe map from URI to document.
+#[derive(Default)]
+pub struct Store {
+    docs: Mutex<HashMap<Uri, Entry>>,
+}
+
+/// What `change` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChangeOutcome {
+    Applied,
+    /// The version was not newer than the stored one.
+    Stale,
+    /// The document was never opened.
+    Unknown,
+}
+
+impl Store {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, Entry>> {
+        // A poisoned lock only means another handler panicked mid-update; the map itself is
+        // still usable, and refusing all later requests would be worse.
+        self.docs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn open(&self, uri: Uri, version: i32, text: String) {
+        let snap = Arc::new(Snapshot::new(version, text));
+        let entry = Entry {
+            rope: Rope::from_str(&snap.text),
+            current: snap.clone(),
+            saved: snap,
+        };
+        self.lock().insert(uri, entry);
+    }
+
+    pub fn close(&self, uri: &Uri) {
+        self.lock().remove(uri);
+    }
+
+    pub fn change(&self, uri: &Uri, version: i32, changes: &[TextDocumentContentChangeEvent], enc: Encoding) -> ChangeOutcome {
+        let mut docs = self.lock();
+        let Some(entry) = docs.get_mut(uri) else {
+            return ChangeOutcome::Unknown;
+        };
+        if version <= entry.current.version {
+            return ChangeOutcome::Stale;
+        }
+        for change in changes {
+            match change.range {
+                None => entry.rope = Rope::from_str(&change.text),
+                Some(range) => {
+                    let start = char_index(&entry.rope, range.start, enc);
+                    let end = char_index(&entry.rope, range.end, enc).max(start);
+                    entry.rope.remove(start..end);
+                    entry.rope.insert(start, &change.text);
+                }
+            }
+        }
+        entry.current = Arc::new(Snapshot::new(version, entry.rope.to_string()));
+        ChangeOutcome::Applied
+    }
+
+    /// Marks the current version as saved. A full text sent with the save replaces it.
+    pub fn save(&self, uri: &Uri, text: Option<String>) {
+        let mut docs = self.lock();
+        if let Some(entry) = docs.get_mut(uri) {
+            if let Some(text) = text {
+                if text != entry.current.text {
+                    entry.rope = Rope::from_str(&text);
+                    entry.current = Arc::new(Snapshot::new(entry.current.version, text));
+                }
+            }
+            entry.saved = entry.current.clone();
+        }
+    }
+
+    pub fn current(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        self.lock().get(uri).map(|e| e.current.clone())
+    }
+
+    pub fn saved(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        self.lock().get(uri).map(|e| e.saved.clone())
+    }
+
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        self.lock().get(uri).map(|e| e.current.version)
+    }
+
+    pub fn uris(&self) -> Vec<Uri> {
+        self.lock().keys().cloned().collect()
+    }
+}
+
+/// Converts an LSP position to a rope char index, clamping as the specification asks: a line
+/// past the end means the end of the text, a column past the line's end means the line's end.
+fn char_index(rope: &Rope, pos: Position, enc: Encoding) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let line_start = rope.line_to_char(line);
+    let slice = rope.line(line);
+    // The line's length without its terminator.
+    let mut content_chars = slice.len_chars();
+    while content_chars > 0 && matches!(slice.char(content_chars - 1), '\n' | '\r') {
+        content_chars -= 1;
+    }
+    let content = slice.slice(..content_chars);
+    let col = pos.character as usize;
+    let within = match enc {
+        Encoding::Utf16 => content.utf16_cu_to_char(col.min(content.len_utf16_cu())),
+        Encoding::Utf8 => {
+            let byte = col.min(content.len_bytes());
+            // A byte inside a character moves to that character's start.
+            content.byte_to_char(byte)
+        }
+    };
+    line_start + within
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp_server::ls_types::Range;
+
+    fn edit(sl: u32, sc: u32, el: u32, ec: u32, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(sl, sc), Position::new(el, ec))),
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn incremental_edits_in_utf16_around_an_emoji() {
+        let store = Store::default();
+        let uri: Uri = "file:///a.yaml".parse().expect("uri");
+        store.open(uri.clone(), 1, "a: \"😀x\"\nb: 2\n".to_string());
+        // After the emoji (2 UTF-16 units) and before `x`.
+        assert_eq!(store.change(&uri, 2, &[edit(0, 6, 0, 7, "y")], Encoding::Utf16), ChangeOutcome::Applied);
+        assert_eq!(store.current(&uri).map(|s| s.text.clone()).as_deref(), Some("a: \"😀y\"\nb: 2\n"));
+        assert_eq!(store.change(&uri, 2, &[edit(0, 0, 0, 1, "z")], Encoding::Utf16), ChangeOutcome::Stale);
+        // Columns past the end of a line clamp to its end.
+        store.change(&uri, 3, &[edit(1, 99, 1, 99, "0")], Encoding::Utf16);
+        assert_eq!(store.current(&uri).map(|s| s.text.clone()).as_deref(), Some("a: \"😀y\"\nb: 20\n"));
+    }
+
+    #[test]
+    fn utf8_columns() {
+        let store = Store::default();
+        let uri: Uri = "file:///a.yaml".parse().expect("uri");
+        store.open(uri.clone(), 1, "é: 1\n".to_string());
+        store.change(&uri, 2, &[edit(0, 2, 0, 2, "x")], Encoding::Utf8);
+        assert_eq!(store.current(&uri).map(|s| s.text.clone()).as_deref(), Some("éx: 1\n"));
+    }
+}

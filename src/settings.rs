@@ -1,0 +1,176 @@
+//! User settings, shared by the server and the CLI.
+//!
+//! Settings arrive as JSON (LSP `initializationOptions`, `workspace/configuration`) or TOML
+//! (`flyte-lsp.toml` for the CLI). Reading is lenient: an unknown key or a bad value is
+//! reported as a warning and the rest still applies, so one typo never disables the server.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::analysis::Severity;
+use crate::schema::{schemas, KubeVersion};
+
+/// When the server publishes diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Trigger {
+    /// On open and on every change (default).
+    #[default]
+    Change,
+    /// On open and on save only.
+    Save,
+}
+
+/// A rule's configured level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleLevel {
+    Off,
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl RuleLevel {
+    pub fn parse(s: &str) -> Option<RuleLevel> {
+        Some(match s {
+            "off" => RuleLevel::Off,
+            "error" => RuleLevel::Error,
+            "warning" => RuleLevel::Warning,
+            "information" | "info" => RuleLevel::Information,
+            "hint" => RuleLevel::Hint,
+            _ => return None,
+        })
+    }
+
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            RuleLevel::Off => None,
+            RuleLevel::Error => Some(Severity::Error),
+            RuleLevel::Warning => Some(Severity::Warning),
+            RuleLevel::Information => Some(Severity::Information),
+            RuleLevel::Hint => Some(Severity::Hint),
+        }
+    }
+}
+
+/// Every setting. The JSON names are camelCase (`kubernetesVersion`, `diagnostics.trigger`,
+/// `rules`), nested under the `flyte-lsp` section in editors.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    /// Selected Kubernetes version; `None` means the newest embedded.
+    pub kubernetes_version: Option<KubeVersion>,
+    pub trigger: Trigger,
+    /// Per-rule level overrides, by code.
+    pub rules: BTreeMap<String, RuleLevel>,
+}
+
+/// The documented setting keys, for editors' settings blocks (checked by a test).
+pub const SETTING_KEYS: &[&str] = &["kubernetesVersion", "diagnostics.trigger", "rules"];
+
+impl Settings {
+    pub fn with_kubernetes_version(v: &str) -> Settings {
+        Settings {
+            kubernetes_version: KubeVersion::parse(v),
+            ..Settings::default()
+        }
+    }
+
+    pub fn kubernetes_version(&self) -> Option<KubeVersion> {
+        self.kubernetes_version
+    }
+
+    pub fn rule_level(&self, code: &str) -> Option<RuleLevel> {
+        self.rules.get(code).copied()
+    }
+
+    /// Reads settings from JSON, leniently. Accepts the object itself or one wrapped in a
+    /// `flyte-lsp` key. Returns the settings and warnings about what was ignored.
+    pub fn from_json(value: &Value) -> (Settings, Vec<String>) {
+        let value = value.get("flyte-lsp").unwrap_or(value);
+        let mut settings = Settings::default();
+        let mut warnings = Vec::new();
+        let Some(obj) = value.as_object() else {
+            if !value.is_null() {
+                warnings.push("settings must be an object".to_string());
+            }
+            return (settings, warnings);
+        };
+        for (key, v) in obj {
+            match key.as_str() {
+                "kubernetesVersion" => match v {
+                    Value::Null => {}
+                    Value::String(s) => settings.set_version(s, &mut warnings),
+                    Value::Number(n) => settings.set_version(&n.to_string(), &mut warnings),
+                    _ => warnings.push("kubernetesVersion must be a string such as \"1.37\"".into()),
+                },
+                "diagnostics" => {
+                    if let Some(t) = v.get("trigger") {
+                        match t.as_str() {
+                            Some("change") => settings.trigger = Trigger::Change,
+                            Some("save") => settings.trigger = Trigger::Save,
+                            _ => warnings.push("diagnostics.trigger must be \"change\" or \"save\"".into()),
+                        }
+                    }
+                }
+                "rules" => {
+                    for (code, level) in v.as_object().into_iter().flatten() {
+                        match level.as_str().and_then(RuleLevel::parse) {
+                            Some(l) => {
+                                settings.rules.insert(code.clone(), l);
+                            }
+                            None => warnings.push(format!(
+                                "rules.{code} must be one of off, error, warning, information, hint"
+                            )),
+                        }
+                    }
+                }
+                other => warnings.push(format!("unknown setting `{other}` ignored")),
+            }
+        }
+        (settings, warnings)
+    }
+
+    fn set_version(&mut self, s: &str, warnings: &mut Vec<String>) {
+        match KubeVersion::parse(s) {
+            Some(v) if schemas().get(v).is_some() => self.kubernetes_version = Some(v),
+            _ => {
+                let known: Vec<String> = schemas().versions().map(|v| v.to_string()).collect();
+                warnings.push(format!(
+                    "kubernetesVersion {s} is not embedded (known: {}); using the newest",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_every_setting() {
+        let (s, w) = Settings::from_json(&json!({
+            "kubernetesVersion": "1.35",
+            "diagnostics": {"trigger": "save"},
+            "rules": {"FLY102": "off", "FLY101": "warning"}
+        }));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.kubernetes_version, Some(KubeVersion(35)));
+        assert_eq!(s.trigger, Trigger::Save);
+        assert_eq!(s.rule_level("FLY102"), Some(RuleLevel::Off));
+    }
+
+    #[test]
+    fn bad_values_warn_and_keep_the_rest() {
+        let (s, w) = Settings::from_json(&json!({"flyte-lsp": {
+            "kubernetesVersion": "1.2", "diagnostics": {"trigger": "sometimes"},
+            "rules": {"FLY101": "loud", "FLY102": "hint"}, "colour": 1
+        }}));
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert_eq!(s.kubernetes_version, None);
+        assert_eq!(s.rule_level("FLY102"), Some(RuleLevel::Hint));
+    }
+}
