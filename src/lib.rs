@@ -12,6 +12,16 @@
 //! Invariant: nothing below `server` imports LSP types, and positions are byte offsets until
 //! the edge converts them.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::print_stdout,
+        clippy::dbg_macro
+    )
+)]
+
 pub mod analysis;
 pub mod cli;
 pub mod model;

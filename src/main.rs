@@ -13,7 +13,11 @@ use flyte_lsp::schema::{defs, schemas, KubeVersion};
 use flyte_lsp::settings::Settings;
 
 #[derive(Parser)]
-#[command(name = "flyte-lsp", version, about = "Language server and linter for Flyte task environments and pod templates")]
+#[command(
+    name = "flyte-lsp",
+    version,
+    about = "Language server and linter for Flyte task environments and pod templates"
+)]
 struct Cli {
     /// Serve LSP over stdio (the default; accepted for editors that pass it).
     #[arg(long, global = true)]
@@ -58,7 +62,9 @@ fn main() -> ExitCode {
         Err(err) => {
             let _ = err.print();
             return match err.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(exit::FAILURE as u8),
             };
         }
@@ -86,7 +92,10 @@ fn serve() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("flyte-lsp: cannot start the async runtime: {err}");
@@ -105,7 +114,10 @@ fn parse_version(v: Option<String>) -> Result<Option<KubeVersion>, String> {
         Some(k) if schemas().get(k).is_some() => Ok(Some(k)),
         _ => {
             let known: Vec<String> = schemas().versions().map(|v| v.to_string()).collect();
-            Err(format!("unsupported --kubernetes-version {v}; embedded: {}", known.join(", ")))
+            Err(format!(
+                "unsupported --kubernetes-version {v}; embedded: {}",
+                known.join(", ")
+            ))
         }
     }
 }
@@ -134,7 +146,11 @@ fn check(format: FormatArg, version: Option<String>, paths: &[PathBuf]) -> ExitC
         Format::Human => output::human(&results),
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
         return ExitCode::from(exit::FAILURE as u8);
     }
     for p in &problems {
@@ -172,7 +188,10 @@ fn schema(version: Option<String>, kind: &str) -> ExitCode {
     let set = schemas().for_version(version);
     let mut doc = set.document().clone();
     if let Some(obj) = doc.as_object_mut() {
-        obj.insert("$ref".into(), serde_json::Value::String(format!("#/$defs/{root}")));
+        obj.insert(
+            "$ref".into(),
+            serde_json::Value::String(format!("#/$defs/{root}")),
+        );
     }
     let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     let mut stdout = std::io::stdout().lock();

@@ -102,14 +102,17 @@ impl Settings {
                     Value::Null => {}
                     Value::String(s) => settings.set_version(s, &mut warnings),
                     Value::Number(n) => settings.set_version(&n.to_string(), &mut warnings),
-                    _ => warnings.push("kubernetesVersion must be a string such as \"1.37\"".into()),
+                    _ => {
+                        warnings.push("kubernetesVersion must be a string such as \"1.37\"".into())
+                    }
                 },
                 "diagnostics" => {
                     if let Some(t) = v.get("trigger") {
                         match t.as_str() {
                             Some("change") => settings.trigger = Trigger::Change,
                             Some("save") => settings.trigger = Trigger::Save,
-                            _ => warnings.push("diagnostics.trigger must be \"change\" or \"save\"".into()),
+                            _ => warnings
+                                .push("diagnostics.trigger must be \"change\" or \"save\"".into()),
                         }
                     }
                 }

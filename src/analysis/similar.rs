@@ -102,7 +102,10 @@ mod tests {
 
     #[test]
     fn snake_case_converts() {
-        assert_eq!(snake_to_camel("image_pull_secrets").as_deref(), Some("imagePullSecrets"));
+        assert_eq!(
+            snake_to_camel("image_pull_secrets").as_deref(),
+            Some("imagePullSecrets")
+        );
         assert_eq!(snake_to_camel("image"), None);
     }
 }

@@ -54,7 +54,9 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             match entry {
                 Ok(e) if e.file_type().is_file() && is_yaml(e.path()) => found.push(e.into_path()),
                 Ok(_) => {}
-                Err(err) => problems.push(format!("{}: {err}", err.path().unwrap_or(path).display())),
+                Err(err) => {
+                    problems.push(format!("{}: {err}", err.path().unwrap_or(path).display()))
+                }
             }
         }
         found.sort();
@@ -64,21 +66,35 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }
 
 /// Reads and analyses files in parallel. Unreadable or non-UTF-8 files become messages.
 pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, Vec<String>) {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
     let chunk = files.len().div_ceil(workers).max(1);
     let outcomes: Vec<Result<FileResult, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|p| check_one(p, settings)).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|p| check_one(p, settings))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|_| vec![Err("internal error: a worker panicked".to_string())]))
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec![Err("internal error: a worker panicked".to_string())])
+            })
             .collect()
     });
     let mut results = Vec::new();
@@ -102,7 +118,8 @@ fn check_one(path: &Path, settings: &Settings) -> Result<FileResult, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text, skipped", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{}: not UTF-8 text, skipped", path.display()))?;
     let analysis = analyze(&text, settings);
     Ok(FileResult {
         path: path.to_path_buf(),

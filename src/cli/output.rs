@@ -61,11 +61,19 @@ pub fn human(results: &[FileResult]) -> String {
             let line = start.line as usize;
             let line_range = index.line_range(&r.text, line);
             let line_text = &r.text[line_range.clone()];
-            let col_chars = r.text[line_range.start..d.range.start.max(line_range.start).min(line_range.end)]
+            let col_chars = r.text
+                [line_range.start..d.range.start.max(line_range.start).min(line_range.end)]
                 .chars()
                 .count();
-            let end = d.range.end.min(line_range.end).max(d.range.start.min(line_range.end));
-            let width = r.text[d.range.start.min(line_range.end)..end].chars().count().max(1);
+            let end = d
+                .range
+                .end
+                .min(line_range.end)
+                .max(d.range.start.min(line_range.end));
+            let width = r.text[d.range.start.min(line_range.end)..end]
+                .chars()
+                .count()
+                .max(1);
             let number = (line + 1).to_string();
             let pad = " ".repeat(number.len());
             out.push_str(&format!(
@@ -77,7 +85,11 @@ pub fn human(results: &[FileResult]) -> String {
                 d.code,
                 d.message
             ));
-            out.push_str(&format!("{pad} |\n{number} | {line_text}\n{pad} | {}{}\n", " ".repeat(col_chars), "^".repeat(width)));
+            out.push_str(&format!(
+                "{pad} |\n{number} | {line_text}\n{pad} | {}{}\n",
+                " ".repeat(col_chars),
+                "^".repeat(width)
+            ));
             for fix in &d.fixes {
                 out.push_str(&format!("{pad} = help: {}\n", fix.title));
             }

@@ -86,7 +86,12 @@ const FLYTE_ONLY_KEYS: &[&str] = &[
 ];
 
 /// The `flyte.PodTemplate` fields (`flyte/_pod.py`).
-pub const POD_TEMPLATE_KEYS: &[&str] = &["primary_container_name", "labels", "annotations", "pod_spec"];
+pub const POD_TEMPLATE_KEYS: &[&str] = &[
+    "primary_container_name",
+    "labels",
+    "annotations",
+    "pod_spec",
+];
 
 /// Reads a `# flyte-lsp: <kind>` modeline from the document's text.
 pub fn modeline(text: &str) -> Option<DocKind> {
@@ -145,13 +150,14 @@ fn detect_by_content(root: &Node) -> DocKind {
         return DocKind::Unknown;
     }
     // A key that is a known key or a near-miss of one (a typo the user should hear about).
-    let fits = |known: &[&str], key: &str| known.contains(&key) || closest(key, known.iter().copied()).is_some();
+    let fits = |known: &[&str], key: &str| {
+        known.contains(&key) || closest(key, known.iter().copied()).is_some()
+    };
     let all_fit = |known: &[&str]| keys.iter().all(|k| fits(known, k));
 
-    if keys.contains(&"pod_spec") || keys.contains(&"primary_container_name") {
-        if all_fit(POD_TEMPLATE_KEYS) {
-            return DocKind::FlytePodTemplate;
-        }
+    let template_keys = keys.contains(&"pod_spec") || keys.contains(&"primary_container_name");
+    if template_keys && all_fit(POD_TEMPLATE_KEYS) {
+        return DocKind::FlytePodTemplate;
     }
     let has_name = keys.contains(&"name");
     let flyte_only = keys.iter().filter(|k| FLYTE_ONLY_KEYS.contains(k)).count();
@@ -174,27 +180,61 @@ mod tests {
 
     #[test]
     fn detects_each_kind() {
-        assert_eq!(kind("name: train\nimage: x\nenv_vars: {A: b}\n"), DocKind::TaskEnvironment);
-        assert_eq!(kind("name: train\npod_template: gpu\n"), DocKind::TaskEnvironment);
-        assert_eq!(kind("primary_container_name: main\npod_spec: {}\n"), DocKind::FlytePodTemplate);
-        assert_eq!(kind("pod_spec:\n  containers: []\nlabel: {}\n"), DocKind::FlytePodTemplate, "typo of labels");
-        assert_eq!(kind("apiVersion: v1\nkind: PodTemplate\n"), DocKind::KubePodTemplate);
+        assert_eq!(
+            kind("name: train\nimage: x\nenv_vars: {A: b}\n"),
+            DocKind::TaskEnvironment
+        );
+        assert_eq!(
+            kind("name: train\npod_template: gpu\n"),
+            DocKind::TaskEnvironment
+        );
+        assert_eq!(
+            kind("primary_container_name: main\npod_spec: {}\n"),
+            DocKind::FlytePodTemplate
+        );
+        assert_eq!(
+            kind("pod_spec:\n  containers: []\nlabel: {}\n"),
+            DocKind::FlytePodTemplate,
+            "typo of labels"
+        );
+        assert_eq!(
+            kind("apiVersion: v1\nkind: PodTemplate\n"),
+            DocKind::KubePodTemplate
+        );
         assert_eq!(kind("apiVersion: v1\nkind: Pod\n"), DocKind::KubePod);
     }
 
     #[test]
     fn unrelated_shapes_are_unknown() {
-        assert_eq!(kind("apiVersion: apps/v1\nkind: Deployment\n"), DocKind::Unknown);
+        assert_eq!(
+            kind("apiVersion: apps/v1\nkind: Deployment\n"),
+            DocKind::Unknown
+        );
         assert_eq!(kind("name: ci\non: push\njobs: {}\n"), DocKind::Unknown);
-        assert_eq!(kind("image: {repository: x}\nresources: {}\nname: x\n"), DocKind::Unknown);
+        assert_eq!(
+            kind("image: {repository: x}\nresources: {}\nname: x\n"),
+            DocKind::Unknown
+        );
         assert_eq!(kind("- hosts: all\n"), DocKind::Unknown);
-        assert_eq!(kind("name: app\nservices: {}\nsecrets: {}\n"), DocKind::Unknown);
+        assert_eq!(
+            kind("name: app\nservices: {}\nsecrets: {}\n"),
+            DocKind::Unknown
+        );
     }
 
     #[test]
     fn modeline_forces_the_kind() {
-        assert_eq!(kind("# flyte-lsp: pod-template\nfoo: 1\n"), DocKind::FlytePodTemplate);
-        assert_eq!(kind("# flyte-lsp: ignore\nname: a\npod_template: x\n"), DocKind::Unknown);
-        assert_eq!(kind("# flyte-lsp: kubernetes\nkind: Pod\n"), DocKind::KubePod);
+        assert_eq!(
+            kind("# flyte-lsp: pod-template\nfoo: 1\n"),
+            DocKind::FlytePodTemplate
+        );
+        assert_eq!(
+            kind("# flyte-lsp: ignore\nname: a\npod_template: x\n"),
+            DocKind::Unknown
+        );
+        assert_eq!(
+            kind("# flyte-lsp: kubernetes\nkind: Pod\n"),
+            DocKind::KubePod
+        );
     }
 }

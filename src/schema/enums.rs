@@ -11,36 +11,137 @@ const CORE: &str = "io.k8s.api.core.v1.";
 
 /// `(definition, property, allowed values)`.
 static TABLE: &[(&str, &str, &[&str])] = &[
-    ("Container", "imagePullPolicy", &["Always", "IfNotPresent", "Never"]),
-    ("Container", "terminationMessagePolicy", &["File", "FallbackToLogsOnError"]),
+    (
+        "Container",
+        "imagePullPolicy",
+        &["Always", "IfNotPresent", "Never"],
+    ),
+    (
+        "Container",
+        "terminationMessagePolicy",
+        &["File", "FallbackToLogsOnError"],
+    ),
     // Container-level restartPolicy: `Always` for native sidecars; 1.35 adds OnFailure/Never.
-    ("Container", "restartPolicy", &["Always", "OnFailure", "Never"]),
-    ("EphemeralContainer", "imagePullPolicy", &["Always", "IfNotPresent", "Never"]),
+    (
+        "Container",
+        "restartPolicy",
+        &["Always", "OnFailure", "Never"],
+    ),
+    (
+        "EphemeralContainer",
+        "imagePullPolicy",
+        &["Always", "IfNotPresent", "Never"],
+    ),
     ("ContainerPort", "protocol", &["TCP", "UDP", "SCTP"]),
-    ("PodSpec", "restartPolicy", &["Always", "OnFailure", "Never"]),
-    ("PodSpec", "dnsPolicy", &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]),
-    ("PodSpec", "preemptionPolicy", &["PreemptLowerPriority", "Never"]),
+    (
+        "PodSpec",
+        "restartPolicy",
+        &["Always", "OnFailure", "Never"],
+    ),
+    (
+        "PodSpec",
+        "dnsPolicy",
+        &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
+    ),
+    (
+        "PodSpec",
+        "preemptionPolicy",
+        &["PreemptLowerPriority", "Never"],
+    ),
     ("PodOS", "name", &["linux", "windows"]),
     ("Toleration", "operator", &["Equal", "Exists", ""]),
-    ("Toleration", "effect", &["NoSchedule", "PreferNoSchedule", "NoExecute", ""]),
-    ("NodeSelectorRequirement", "operator", &["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]),
-    ("TopologySpreadConstraint", "whenUnsatisfiable", &["DoNotSchedule", "ScheduleAnyway"]),
-    ("TopologySpreadConstraint", "nodeAffinityPolicy", &["Ignore", "Honor"]),
-    ("TopologySpreadConstraint", "nodeTaintsPolicy", &["Ignore", "Honor"]),
+    (
+        "Toleration",
+        "effect",
+        &["NoSchedule", "PreferNoSchedule", "NoExecute", ""],
+    ),
+    (
+        "NodeSelectorRequirement",
+        "operator",
+        &["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"],
+    ),
+    (
+        "TopologySpreadConstraint",
+        "whenUnsatisfiable",
+        &["DoNotSchedule", "ScheduleAnyway"],
+    ),
+    (
+        "TopologySpreadConstraint",
+        "nodeAffinityPolicy",
+        &["Ignore", "Honor"],
+    ),
+    (
+        "TopologySpreadConstraint",
+        "nodeTaintsPolicy",
+        &["Ignore", "Honor"],
+    ),
     ("HTTPGetAction", "scheme", &["HTTP", "HTTPS"]),
-    ("SeccompProfile", "type", &["Localhost", "RuntimeDefault", "Unconfined"]),
-    ("AppArmorProfile", "type", &["Localhost", "RuntimeDefault", "Unconfined"]),
+    (
+        "SeccompProfile",
+        "type",
+        &["Localhost", "RuntimeDefault", "Unconfined"],
+    ),
+    (
+        "AppArmorProfile",
+        "type",
+        &["Localhost", "RuntimeDefault", "Unconfined"],
+    ),
     ("SecurityContext", "procMount", &["Default", "Unmasked"]),
-    ("PodSecurityContext", "fsGroupChangePolicy", &["OnRootMismatch", "Always"]),
-    ("PodSecurityContext", "supplementalGroupsPolicy", &["Merge", "Strict"]),
-    ("PodSecurityContext", "seLinuxChangePolicy", &["Recursive", "MountOption"]),
+    (
+        "PodSecurityContext",
+        "fsGroupChangePolicy",
+        &["OnRootMismatch", "Always"],
+    ),
+    (
+        "PodSecurityContext",
+        "supplementalGroupsPolicy",
+        &["Merge", "Strict"],
+    ),
+    (
+        "PodSecurityContext",
+        "seLinuxChangePolicy",
+        &["Recursive", "MountOption"],
+    ),
     ("ContainerResizePolicy", "resourceName", &["cpu", "memory"]),
-    ("ContainerResizePolicy", "restartPolicy", &["NotRequired", "RestartContainer"]),
-    ("VolumeMount", "mountPropagation", &["None", "HostToContainer", "Bidirectional"]),
-    ("VolumeMount", "recursiveReadOnly", &["Disabled", "IfPossible", "Enabled"]),
-    ("EmptyDirVolumeSource", "medium", &["", "Memory", "HugePages"]),
-    ("HostPathVolumeSource", "type", &["", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"]),
-    ("PersistentVolumeClaimSpec", "volumeMode", &["Filesystem", "Block"]),
+    (
+        "ContainerResizePolicy",
+        "restartPolicy",
+        &["NotRequired", "RestartContainer"],
+    ),
+    (
+        "VolumeMount",
+        "mountPropagation",
+        &["None", "HostToContainer", "Bidirectional"],
+    ),
+    (
+        "VolumeMount",
+        "recursiveReadOnly",
+        &["Disabled", "IfPossible", "Enabled"],
+    ),
+    (
+        "EmptyDirVolumeSource",
+        "medium",
+        &["", "Memory", "HugePages"],
+    ),
+    (
+        "HostPathVolumeSource",
+        "type",
+        &[
+            "",
+            "DirectoryOrCreate",
+            "Directory",
+            "FileOrCreate",
+            "File",
+            "Socket",
+            "CharDevice",
+            "BlockDevice",
+        ],
+    ),
+    (
+        "PersistentVolumeClaimSpec",
+        "volumeMode",
+        &["Filesystem", "Block"],
+    ),
 ];
 
 /// Allowed values for `property` of the definition `def`, when Kubernetes restricts them.

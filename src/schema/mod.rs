@@ -109,7 +109,7 @@ impl Schemas {
 
     pub fn newest(&self) -> &SchemaSet {
         // `K8S` is never empty, but stay total: an empty list would be a build bug, not a panic.
-        self.sets.last().unwrap_or_else(|| &EMPTY_SET)
+        self.sets.last().unwrap_or(&EMPTY_SET)
     }
 
     /// The set for `version`, or `None` when that version is not embedded.
@@ -119,7 +119,9 @@ impl Schemas {
 
     /// The set for an optional setting: the newest when unset.
     pub fn for_version(&self, version: Option<KubeVersion>) -> &SchemaSet {
-        version.and_then(|v| self.get(v)).unwrap_or_else(|| self.newest())
+        version
+            .and_then(|v| self.get(v))
+            .unwrap_or_else(|| self.newest())
     }
 
     /// Embedded sets newer than `version`, oldest first (to say which version added a field).
@@ -152,13 +154,15 @@ impl SchemaSet {
     /// A named definition.
     pub fn def(&self, name: &str) -> Option<SchemaNode<'_>> {
         let value = self.root.get("$defs")?.get(name)?;
-        Some(SchemaNode {
-            value,
-            def: Some(self.def_key(name)?),
-            description: None,
-            owner: None,
-        }
-        .resolve(self))
+        Some(
+            SchemaNode {
+                value,
+                def: Some(self.def_key(name)?),
+                description: None,
+                owner: None,
+            }
+            .resolve(self),
+        )
     }
 
     fn def_key(&self, name: &str) -> Option<&str> {
@@ -266,7 +270,11 @@ impl<'a> SchemaNode<'a> {
     /// The field's documentation.
     pub fn description(&self) -> Option<&'a str> {
         self.description
-            .or_else(|| self.value.get("markdownDescription").and_then(Value::as_str))
+            .or_else(|| {
+                self.value
+                    .get("markdownDescription")
+                    .and_then(Value::as_str)
+            })
             .or_else(|| self.value.get("description").and_then(Value::as_str))
     }
 
@@ -396,7 +404,12 @@ mod tests {
             let item = containers.items(set).expect("items");
             assert_eq!(item.def, Some(defs::CONTAINER));
             assert!(item.property(set, "imagePullPolicy").is_some());
-            for root in [defs::FLYTE_TASK_ENVIRONMENT, defs::FLYTE_POD_TEMPLATE, defs::POD, defs::POD_TEMPLATE] {
+            for root in [
+                defs::FLYTE_TASK_ENVIRONMENT,
+                defs::FLYTE_POD_TEMPLATE,
+                defs::POD,
+                defs::POD_TEMPLATE,
+            ] {
                 assert!(set.def(root).is_some(), "{root} in {}", set.version);
             }
         }
@@ -407,7 +420,10 @@ mod tests {
         let set = schemas().newest();
         let spec = set.def(defs::POD_SPEC).expect("PodSpec");
         let affinity = spec.property(set, "affinity").expect("affinity");
-        assert_eq!(affinity.description(), Some("If specified, the pod's scheduling constraints"));
+        assert_eq!(
+            affinity.description(),
+            Some("If specified, the pod's scheduling constraints")
+        );
     }
 
     #[test]

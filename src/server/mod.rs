@@ -57,7 +57,11 @@ impl Backend {
     }
 
     fn settings(&self) -> Settings {
-        self.state.settings.read().map(|s| s.clone()).unwrap_or_default()
+        self.state
+            .settings
+            .read()
+            .map(|s| s.clone())
+            .unwrap_or_default()
     }
 
     fn encoding(&self) -> Encoding {
@@ -67,7 +71,9 @@ impl Backend {
     async fn apply_settings(&self, value: &Value) {
         let (settings, warnings) = Settings::from_json(value);
         for w in warnings {
-            self.client.log_message(MessageType::WARNING, format!("flyte-lsp settings: {w}")).await;
+            self.client
+                .log_message(MessageType::WARNING, format!("flyte-lsp settings: {w}"))
+                .await;
         }
         tracing::info!(?settings, "settings updated");
         if let Ok(mut s) = self.state.settings.write() {
@@ -123,7 +129,8 @@ impl Backend {
             let settings = this.settings();
             let enc = this.encoding();
             let work = snap.clone();
-            let diags = tokio::task::spawn_blocking(move || lsp_diagnostics(&work, &settings, enc)).await;
+            let diags =
+                tokio::task::spawn_blocking(move || lsp_diagnostics(&work, &settings, enc)).await;
             let Ok(diags) = diags else {
                 tracing::error!("analysis task failed");
                 return;
@@ -132,7 +139,9 @@ impl Backend {
                 tracing::debug!(version = snap.version, "dropping stale diagnostics");
                 return;
             }
-            this.client.publish_diagnostics(uri, diags, Some(snap.version)).await;
+            this.client
+                .publish_diagnostics(uri, diags, Some(snap.version))
+                .await;
         });
     }
 
@@ -149,7 +158,11 @@ impl Backend {
 
 fn lsp_diagnostics(snap: &Snapshot, settings: &Settings, enc: Encoding) -> Vec<Diagnostic> {
     let analysis = analysis::analyze_parsed(&snap.text, snap.stream(), settings);
-    analysis.diagnostics.iter().map(|d| convert::diagnostic(snap, d, enc)).collect()
+    analysis
+        .diagnostics
+        .iter()
+        .map(|d| convert::diagnostic(snap, d, enc))
+        .collect()
 }
 
 fn negotiate_encoding(params: &InitializeParams) -> Encoding {
@@ -159,7 +172,7 @@ fn negotiate_encoding(params: &InitializeParams) -> Encoding {
         .as_ref()
         .and_then(|g| g.position_encodings.as_ref());
     match offered {
-        Some(list) if list.iter().any(|e| *e == PositionEncodingKind::UTF8) => Encoding::Utf8,
+        Some(list) if list.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
         _ => Encoding::Utf16,
     }
 }
@@ -172,9 +185,10 @@ impl LanguageServer for Backend {
         }
         let caps = &params.capabilities;
         let workspace = caps.workspace.as_ref();
-        self.state
-            .config_requests
-            .store(workspace.and_then(|w| w.configuration).unwrap_or(false), Ordering::Relaxed);
+        self.state.config_requests.store(
+            workspace.and_then(|w| w.configuration).unwrap_or(false),
+            Ordering::Relaxed,
+        );
         self.state.refresh.store(
             workspace
                 .and_then(|w| w.diagnostics.as_ref())
@@ -182,7 +196,11 @@ impl LanguageServer for Backend {
                 .unwrap_or(false),
             Ordering::Relaxed,
         );
-        let pull = caps.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some();
+        let pull = caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.diagnostic.as_ref())
+            .is_some();
         self.state.pull.store(pull, Ordering::Relaxed);
         if let Some(opts) = &params.initialization_options {
             self.apply_settings(opts).await;
@@ -203,21 +221,25 @@ impl LanguageServer for Backend {
                     Encoding::Utf8 => PositionEncodingKind::UTF8,
                     Encoding::Utf16 => PositionEncodingKind::UTF16,
                 }),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    will_save: None,
-                    will_save_wait_until: None,
-                    save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
-                        include_text: Some(false),
-                    })),
-                })),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        will_save: None,
+                        will_save_wait_until: None,
+                        save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                            include_text: Some(false),
+                        })),
+                    },
+                )),
                 diagnostic_provider,
-                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
-                    work_done_progress_options: WorkDoneProgressOptions::default(),
-                    resolve_provider: None,
-                })),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                        resolve_provider: None,
+                    },
+                )),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -239,14 +261,19 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.state.store.open(doc.uri.clone(), doc.version, doc.text);
+        self.state
+            .store
+            .open(doc.uri.clone(), doc.version, doc.text);
         self.schedule_publish(doc.uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
-        let outcome = self.state.store.change(&uri, version, &params.content_changes, self.encoding());
+        let outcome =
+            self.state
+                .store
+                .change(&uri, version, &params.content_changes, self.encoding());
         match outcome {
             ChangeOutcome::Applied => {
                 if self.settings().trigger == Trigger::Change {
@@ -290,7 +317,10 @@ impl LanguageServer for Backend {
         self.refresh_all().await;
     }
 
-    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri;
         let snap = match self.settings().trigger {
             Trigger::Change => self.state.store.current(&uri),
@@ -299,17 +329,24 @@ impl LanguageServer for Backend {
         let enc = self.encoding();
         let items = match snap {
             Some(snap) => match self.analyze_blocking(snap).await {
-                Some((snap, analysis)) => analysis.diagnostics.iter().map(|d| convert::diagnostic(&snap, d, enc)).collect(),
+                Some((snap, analysis)) => analysis
+                    .diagnostics
+                    .iter()
+                    .map(|d| convert::diagnostic(&snap, d, enc))
+                    .collect(),
                 None => Vec::new(),
             },
             None => Vec::new(),
         };
-        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
-            RelatedFullDocumentDiagnosticReport {
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
-                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
-            },
-        )))
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -80,7 +80,13 @@ impl Store {
         self.lock().remove(uri);
     }
 
-    pub fn change(&self, uri: &Uri, version: i32, changes: &[TextDocumentContentChangeEvent], enc: Encoding) -> ChangeOutcome {
+    pub fn change(
+        &self,
+        uri: &Uri,
+        version: i32,
+        changes: &[TextDocumentContentChangeEvent],
+        enc: Encoding,
+    ) -> ChangeOutcome {
         let mut docs = self.lock();
         let Some(entry) = docs.get_mut(uri) else {
             return ChangeOutcome::Unknown;
@@ -180,12 +186,24 @@ mod tests {
         let uri: Uri = "file:///a.yaml".parse().expect("uri");
         store.open(uri.clone(), 1, "a: \"😀x\"\nb: 2\n".to_string());
         // After the emoji (2 UTF-16 units) and before `x`.
-        assert_eq!(store.change(&uri, 2, &[edit(0, 6, 0, 7, "y")], Encoding::Utf16), ChangeOutcome::Applied);
-        assert_eq!(store.current(&uri).map(|s| s.text.clone()).as_deref(), Some("a: \"😀y\"\nb: 2\n"));
-        assert_eq!(store.change(&uri, 2, &[edit(0, 0, 0, 1, "z")], Encoding::Utf16), ChangeOutcome::Stale);
+        assert_eq!(
+            store.change(&uri, 2, &[edit(0, 6, 0, 7, "y")], Encoding::Utf16),
+            ChangeOutcome::Applied
+        );
+        assert_eq!(
+            store.current(&uri).map(|s| s.text.clone()).as_deref(),
+            Some("a: \"😀y\"\nb: 2\n")
+        );
+        assert_eq!(
+            store.change(&uri, 2, &[edit(0, 0, 0, 1, "z")], Encoding::Utf16),
+            ChangeOutcome::Stale
+        );
         // Columns past the end of a line clamp to its end.
         store.change(&uri, 3, &[edit(1, 99, 1, 99, "0")], Encoding::Utf16);
-        assert_eq!(store.current(&uri).map(|s| s.text.clone()).as_deref(), Some("a: \"😀y\"\nb: 20\n"));
+        assert_eq!(
+            store.current(&uri).map(|s| s.text.clone()).as_deref(),
+            Some("a: \"😀y\"\nb: 20\n")
+        );
     }
 
     #[test]
@@ -194,6 +212,9 @@ mod tests {
         let uri: Uri = "file:///a.yaml".parse().expect("uri");
         store.open(uri.clone(), 1, "é: 1\n".to_string());
         store.change(&uri, 2, &[edit(0, 2, 0, 2, "x")], Encoding::Utf8);
-        assert_eq!(store.current(&uri).map(|s| s.text.clone()).as_deref(), Some("éx: 1\n"));
+        assert_eq!(
+            store.current(&uri).map(|s| s.text.clone()).as_deref(),
+            Some("éx: 1\n")
+        );
     }
 }

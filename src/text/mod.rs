@@ -62,11 +62,7 @@ impl LineIndex {
     pub fn line_range(&self, text: &str, line: usize) -> TextRange {
         let line = line.min(self.line_starts.len() - 1);
         let start = self.line_starts[line];
-        let mut end = self
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.len);
+        let mut end = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
         let bytes = text.as_bytes();
         while end > start && matches!(bytes.get(end - 1), Some(b'\n' | b'\r')) {
             end -= 1;
@@ -157,8 +153,14 @@ mod tests {
     fn half_a_surrogate_pair_moves_to_the_character_start() {
         let text = "😀x";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.to_offset(text, LineCol { line: 0, col: 1 }, Encoding::Utf16), 0);
-        assert_eq!(idx.to_offset(text, LineCol { line: 0, col: 2 }, Encoding::Utf16), 4);
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 0, col: 1 }, Encoding::Utf16),
+            0
+        );
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 0, col: 2 }, Encoding::Utf16),
+            4
+        );
     }
 
     #[test]
@@ -167,16 +169,31 @@ mod tests {
         let idx = LineIndex::new(text);
         assert_eq!(idx.line_count(), 4);
         assert_eq!(idx.line_range(text, 0), 0..1);
-        assert_eq!(idx.to_line_col(text, 3, Encoding::Utf16), LineCol { line: 1, col: 0 });
-        assert_eq!(idx.to_line_col(text, 5, Encoding::Utf16), LineCol { line: 2, col: 0 });
+        assert_eq!(
+            idx.to_line_col(text, 3, Encoding::Utf16),
+            LineCol { line: 1, col: 0 }
+        );
+        assert_eq!(
+            idx.to_line_col(text, 5, Encoding::Utf16),
+            LineCol { line: 2, col: 0 }
+        );
     }
 
     #[test]
     fn positions_past_the_end_are_clamped() {
         let text = "ab\ncd";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.to_offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16), 2);
-        assert_eq!(idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf8), 5);
-        assert_eq!(idx.to_line_col(text, 999, Encoding::Utf8), LineCol { line: 1, col: 2 });
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16),
+            2
+        );
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf8),
+            5
+        );
+        assert_eq!(
+            idx.to_line_col(text, 999, Encoding::Utf8),
+            LineCol { line: 1, col: 2 }
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use granit_parser::{Event, Parser, ScanError, Span};
 
 use super::{
-    DuplicateKey, Document, Entry, Node, NodeKind, Scalar, ScalarStyle, Stream, SyntaxError,
+    Document, DuplicateKey, Entry, Node, NodeKind, Scalar, ScalarStyle, Stream, SyntaxError,
 };
 use crate::text::TextRange;
 
@@ -236,7 +236,9 @@ impl<'a> Builder<'a> {
                         },
                     });
                 }
-                let last = entries.last().map_or(end, |e| e.value.span.end.max(e.key.span.end));
+                let last = entries
+                    .last()
+                    .map_or(end, |e| e.value.span.end.max(e.key.span.end));
                 let end = close_at.unwrap_or(last).max(start);
                 let node = Node {
                     kind: NodeKind::Map(entries),
@@ -284,7 +286,10 @@ impl<'a> Builder<'a> {
                                 duplicate: k.span.clone(),
                             })
                     });
-                    entries.push(Entry { key: k, value: node });
+                    entries.push(Entry {
+                        key: k,
+                        value: node,
+                    });
                     if let Some(d) = duplicate {
                         self.doc().duplicate_keys.push(d);
                     }
@@ -340,6 +345,11 @@ impl<'a> Builder<'a> {
 fn token_range(text: &str, at: usize) -> TextRange {
     let at = crate::text::floor_char_boundary(text, at);
     let rest = &text[at..];
+    if rest.starts_with(['"', '\'']) {
+        // An unclosed quote: underline the rest of its line.
+        let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        return at..at + len;
+    }
     let len: usize = rest
         .char_indices()
         .find(|(_, c)| c.is_whitespace())
@@ -384,7 +394,10 @@ mod tests {
         assert_eq!(doc.duplicate_keys.len(), 1);
         assert_eq!(slice(text, &doc.duplicate_keys[0].duplicate), "a");
         assert_eq!(doc.duplicate_keys[0].first, 0..1);
-        assert_eq!(doc.root.as_ref().and_then(|r| r.as_map()).map(<[_]>::len), Some(3));
+        assert_eq!(
+            doc.root.as_ref().and_then(|r| r.as_map()).map(<[_]>::len),
+            Some(3)
+        );
     }
 
     #[test]
@@ -392,8 +405,16 @@ mod tests {
         let text = "a: 1\n---\nb: 2\n---\n- x\n";
         let stream = parse(text);
         assert_eq!(stream.documents.len(), 3);
-        assert!(stream.documents[1].root.as_ref().and_then(|r| r.get("b")).is_some());
-        assert!(stream.documents[2].root.as_ref().and_then(|r| r.as_seq()).is_some());
+        assert!(stream.documents[1]
+            .root
+            .as_ref()
+            .and_then(|r| r.get("b"))
+            .is_some());
+        assert!(stream.documents[2]
+            .root
+            .as_ref()
+            .and_then(|r| r.as_seq())
+            .is_some());
     }
 
     #[test]
@@ -413,7 +434,10 @@ mod tests {
         let text = "a: &x [1, 2]\nb: *x\nc: [*x, *x]\n";
         let stream = parse(text);
         let root = stream.documents[0].root.as_ref().expect("root");
-        assert_eq!(root.get("b").map(|n| &n.kind), Some(&NodeKind::Alias("x".into())));
+        assert_eq!(
+            root.get("b").map(|n| &n.kind),
+            Some(&NodeKind::Alias("x".into()))
+        );
         assert_eq!(stream.documents[0].anchors.len(), 1);
     }
 

@@ -47,7 +47,10 @@ impl Reading {
 /// (`!!str`, `!!int`, ...) decides on its own.
 pub fn read(value: &str, style: ScalarStyle, tag: Option<&str>) -> Reading {
     if let Some(tag) = tag {
-        match tag.trim_start_matches("tag:yaml.org,2002:").trim_start_matches("!!") {
+        match tag
+            .trim_start_matches("tag:yaml.org,2002:")
+            .trim_start_matches("!!")
+        {
             "str" => return Reading::Str,
             "null" => return Reading::Null,
             _ => {}
@@ -181,7 +184,11 @@ mod tests {
         assert_eq!(read_plain("-5"), Reading::Int(-5));
         assert_eq!(read_plain("1.5"), Reading::Float(1.5));
         assert_eq!(read_plain("500m"), Reading::Str);
-        assert_eq!(read_plain("1e3"), Reading::Str, "YAML 1.1 floats need a dot");
+        assert_eq!(
+            read_plain("1e3"),
+            Reading::Str,
+            "YAML 1.1 floats need a dot"
+        );
         assert_eq!(read_plain("08"), Reading::Str, "8 is not an octal digit");
         assert_eq!(read_plain("2Gi"), Reading::Str);
     }
@@ -189,7 +196,10 @@ mod tests {
     #[test]
     fn quoting_and_tags_make_strings() {
         assert_eq!(read("yes", ScalarStyle::DoubleQuoted, None), Reading::Str);
-        assert_eq!(read("8080", ScalarStyle::Plain, Some("tag:yaml.org,2002:str")), Reading::Str);
+        assert_eq!(
+            read("8080", ScalarStyle::Plain, Some("tag:yaml.org,2002:str")),
+            Reading::Str
+        );
         assert_eq!(read("8080", ScalarStyle::Plain, None), Reading::Int(8080));
     }
 }

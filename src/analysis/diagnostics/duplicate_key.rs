@@ -15,8 +15,14 @@ pub static RULE: Rule = Rule {
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     for dup in &ctx.doc.duplicate_keys {
-        let line = ctx.source[..dup.first.start.min(ctx.source.len())].matches('\n').count() + 1;
-        let message = format!("duplicate key `{}`: already defined on line {line}", dup.key);
+        let line = ctx.source[..dup.first.start.min(ctx.source.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        let message = format!(
+            "duplicate key `{}`: already defined on line {line}",
+            dup.key
+        );
         ctx.report(&RULE, dup.duplicate.clone(), message);
     }
 }

@@ -29,16 +29,28 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>) {
         return;
     }
     let value = scalar.value.as_str();
-    if allowed.iter().any(|a| *a == value) {
+    if allowed.contains(&value) {
         return;
     }
-    let listed: Vec<String> = allowed.iter().filter(|a| !a.is_empty()).map(|a| format!("\"{a}\"")).collect();
-    let message = format!("Unsupported value: \"{value}\": supported values: {}", listed.join(", "));
+    let listed: Vec<String> = allowed
+        .iter()
+        .filter(|a| !a.is_empty())
+        .map(|a| format!("\"{a}\""))
+        .collect();
+    let message = format!(
+        "Unsupported value: \"{value}\": supported values: {}",
+        listed.join(", ")
+    );
     let suggestion = allowed
         .iter()
         .find(|a| a.eq_ignore_ascii_case(value))
         .copied()
-        .or_else(|| crate::analysis::similar::closest(value, allowed.iter().copied().filter(|a| !a.is_empty())));
+        .or_else(|| {
+            crate::analysis::similar::closest(
+                value,
+                allowed.iter().copied().filter(|a| !a.is_empty()),
+            )
+        });
     let range = node.span.clone();
     let diag = ctx.report(&RULE, range.clone(), message);
     if let Some(s) = suggestion {

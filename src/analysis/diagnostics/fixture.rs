@@ -36,15 +36,29 @@ pub fn annotate(source: &str, settings: &Settings) -> String {
     for d in &analysis.diagnostics {
         let line = index.line_of(d.range.start);
         let line_range = index.line_range(source, line);
-        let start_col = source[line_range.start..d.range.start.min(line_range.end)].chars().count();
-        let end = d.range.end.min(line_range.end).max(d.range.start.min(line_range.end));
-        let width = source[d.range.start.min(line_range.end)..end].chars().count().max(1);
+        let start_col = source[line_range.start..d.range.start.min(line_range.end)]
+            .chars()
+            .count();
+        let end = d
+            .range
+            .end
+            .min(line_range.end)
+            .max(d.range.start.min(line_range.end));
+        let width = source[d.range.start.min(line_range.end)..end]
+            .chars()
+            .count()
+            .max(1);
         let carets = if start_col == 0 {
             format!("#{}", "^".repeat(width - 1))
         } else {
             format!("#{}{}", " ".repeat(start_col - 1), "^".repeat(width))
         };
-        by_line[line].push(format!("{carets} {} {}: {}", d.severity.name(), d.code, d.message));
+        by_line[line].push(format!(
+            "{carets} {} {}: {}",
+            d.severity.name(),
+            d.code,
+            d.message
+        ));
     }
     let mut out = String::new();
     for (i, line) in source.split_inclusive('\n').enumerate() {
@@ -77,8 +91,15 @@ pub fn check(fixture: &str) {
 pub fn check_with(settings: &Settings, fixture: &str) {
     let source = strip(fixture);
     let actual = annotate(&source, settings);
-    let expected = if fixture.ends_with('\n') { fixture.to_string() } else { format!("{fixture}\n") };
-    assert!(actual == expected, "diagnostics differ.\n--- expected\n{expected}\n--- actual\n{actual}");
+    let expected = if fixture.ends_with('\n') {
+        fixture.to_string()
+    } else {
+        format!("{fixture}\n")
+    };
+    assert!(
+        actual == expected,
+        "diagnostics differ.\n--- expected\n{expected}\n--- actual\n{actual}"
+    );
 }
 
 /// Asserts that the fix titled `title` turns `source` into `fixed`.
@@ -91,7 +112,12 @@ pub fn check_fix(source: &str, title: &str, fixed: &str) {
         .flat_map(|d| &d.fixes)
         .find(|f| f.title == title);
     let Some(fix) = fix else {
-        let titles: Vec<&str> = analysis.diagnostics.iter().flat_map(|d| &d.fixes).map(|f| f.title.as_str()).collect();
+        let titles: Vec<&str> = analysis
+            .diagnostics
+            .iter()
+            .flat_map(|d| &d.fixes)
+            .map(|f| f.title.as_str())
+            .collect();
         panic!("no fix titled {title:?}; fixes: {titles:?}");
     };
     let mut text = source.to_string();

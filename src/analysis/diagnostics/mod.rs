@@ -114,7 +114,12 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub fn report(&mut self, rule: &'static Rule, range: TextRange, message: String) -> &mut Diagnostic {
+    pub fn report(
+        &mut self,
+        rule: &'static Rule,
+        range: TextRange,
+        message: String,
+    ) -> &mut Diagnostic {
         self.out.push(Diagnostic {
             range,
             severity: rule.severity,
@@ -133,7 +138,12 @@ impl Ctx<'_> {
 }
 
 impl Diagnostic {
-    pub fn with_fix(&mut self, title: impl Into<String>, range: TextRange, new_text: impl Into<String>) -> &mut Self {
+    pub fn with_fix(
+        &mut self,
+        title: impl Into<String>,
+        range: TextRange,
+        new_text: impl Into<String>,
+    ) -> &mut Self {
         self.fixes.push(Fix {
             title: title.into(),
             edits: vec![Edit {
@@ -146,7 +156,12 @@ impl Diagnostic {
 }
 
 /// Runs every rule over every document and applies the severity settings.
-pub fn diagnostics(source: &str, stream: &Stream, documents: &[DocInfo], settings: &Settings) -> Vec<Diagnostic> {
+pub fn diagnostics(
+    source: &str,
+    stream: &Stream,
+    documents: &[DocInfo],
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     let set = schemas().for_version(settings.kubernetes_version());
     // A file with any Flyte or pod document is a Flyte file: its syntax errors are ours to
     // report even in documents we could not classify (often they broke before detection).
@@ -180,7 +195,9 @@ pub fn diagnostics(source: &str, stream: &Stream, documents: &[DocInfo], setting
         }
         None => true,
     });
-    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
     out.dedup();
     out
 }
@@ -195,7 +212,13 @@ pub fn rules_markdown() -> String {
          | code | name | default severity |\n|---|---|---|\n",
     );
     for r in RULES {
-        md.push_str(&format!("| [{}](#{}) | {} | {} |\n", r.code, r.code.to_lowercase(), r.name, r.severity.name()));
+        md.push_str(&format!(
+            "| [{}](#{}) | {} | {} |\n",
+            r.code,
+            r.code.to_lowercase(),
+            r.name,
+            r.severity.name()
+        ));
     }
     for r in RULES {
         md.push_str(&format!(

@@ -15,7 +15,8 @@ pub static RULE: Rule = Rule {
               `Required value`; the Python models refuse to build the object.",
     bad: "pod_spec:\n  containers:\n    - image: busybox\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n      image: busybox\n",
-    source: "Kubernetes OpenAPI `required` lists; kubernetes Python client `V1PodSpec`/`V1Container`",
+    source:
+        "Kubernetes OpenAPI `required` lists; kubernetes Python client `V1PodSpec`/`V1Container`",
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: &TextRange) {
@@ -26,7 +27,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
         entries.iter().any(|e| {
             let Some(k) = e.key_str() else { return false };
             // Flyte documents accept the snake_case spelling (FLY102 warns about it).
-            k == name || (ctx.kind.is_flyte() && crate::analysis::similar::snake_to_camel(k).as_deref() == Some(name))
+            k == name
+                || (ctx.kind.is_flyte()
+                    && crate::analysis::similar::snake_to_camel(k).as_deref() == Some(name))
         })
     };
     let merged = entries.iter().any(|e| e.key_str() == Some("<<"));
@@ -41,14 +44,21 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
             .filter_map(|e| e.key_str())
             .any(|k| crate::analysis::similar::closest(k, [name]).is_some())
     };
-    let missing: Vec<&str> = schema.required().filter(|r| !present(r) && !misspelled(r)).collect();
+    let missing: Vec<&str> = schema
+        .required()
+        .filter(|r| !present(r) && !misspelled(r))
+        .collect();
     for name in missing {
         let owner = schema.def.map_or("this mapping", short_def_name);
         let owner = match owner {
             "TaskEnvironment" => "a task environment",
             other => other,
         };
-        ctx.report(&RULE, at.clone(), format!("missing required field `{name}` in {owner}"));
+        ctx.report(
+            &RULE,
+            at.clone(),
+            format!("missing required field `{name}` in {owner}"),
+        );
     }
 }
 

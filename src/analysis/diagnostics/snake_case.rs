@@ -32,8 +32,11 @@ pub(super) fn report(ctx: &mut Ctx<'_>, entry: &Entry, camel: &str) {
     let message = format!(
         "`{key}` is the Python client's spelling; write `{camel}` (older clients drop `{key}`, Kubernetes rejects it)"
     );
-    ctx.report(&RULE, range.clone(), message)
-        .with_fix(format!("Rename to `{camel}`"), range, camel);
+    ctx.report(&RULE, range.clone(), message).with_fix(
+        format!("Rename to `{camel}`"),
+        range,
+        camel,
+    );
 }
 
 #[cfg(test)]

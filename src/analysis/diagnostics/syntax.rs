@@ -15,7 +15,11 @@ pub static RULE: Rule = Rule {
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     for err in &ctx.doc.errors {
-        ctx.report(&RULE, err.range.clone(), format!("syntax error: {}", err.message));
+        ctx.report(
+            &RULE,
+            err.range.clone(),
+            format!("syntax error: {}", err.message),
+        );
     }
 }
 

@@ -17,7 +17,12 @@ pub static RULE: Rule = Rule {
     source: "kube-apiserver strict field validation; Kubernetes OpenAPI schema (k8s-openapi)",
 };
 
-pub(super) fn report(ctx: &mut Ctx<'_>, entry: &Entry, schema: SchemaNode<'_>, suggestion: Option<&str>) {
+pub(super) fn report(
+    ctx: &mut Ctx<'_>,
+    entry: &Entry,
+    schema: SchemaNode<'_>,
+    suggestion: Option<&str>,
+) {
     let key = entry.key_str().unwrap_or_default();
     let owner = schema.def.map_or("this mapping", short_def_name);
     let owner = match owner {

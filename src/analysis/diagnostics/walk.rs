@@ -7,7 +7,9 @@ use crate::schema::{JsonType, SchemaNode};
 use crate::text::TextRange;
 use crate::yaml::{Node, NodeKind, Reading};
 
-use super::{enum_value, k8s_version, required, snake_case, unknown_field, wrong_type, yaml11, Ctx};
+use super::{
+    enum_value, k8s_version, required, snake_case, unknown_field, wrong_type, yaml11, Ctx,
+};
 
 /// Where a node sits, which decides whether `null` is acceptable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +89,9 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
                 if k8s_version::check(ctx, entry, schema) {
                     continue;
                 }
-                let suggestion = props.and_then(|p| crate::analysis::similar::closest(key, p.keys().map(String::as_str)));
+                let suggestion = props.and_then(|p| {
+                    crate::analysis::similar::closest(key, p.keys().map(String::as_str))
+                });
                 unknown_field::report(ctx, entry, schema, suggestion);
             }
             required::check(ctx, node, schema, at);
@@ -125,7 +129,9 @@ fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
         NodeKind::Scalar(_) => match node.reading() {
             Some(Reading::Null) => types.contains(&JsonType::Null) || place == Place::Field,
             Some(Reading::Bool(_)) => types.contains(&JsonType::Boolean),
-            Some(Reading::Int(_)) => types.contains(&JsonType::Integer) || types.contains(&JsonType::Number),
+            Some(Reading::Int(_)) => {
+                types.contains(&JsonType::Integer) || types.contains(&JsonType::Number)
+            }
             Some(Reading::Float(_)) => types.contains(&JsonType::Number),
             _ => types.contains(&JsonType::String),
         },
@@ -163,7 +169,9 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
     let plain = node.as_scalar().is_some_and(|s| !s.style.is_quoted());
     let wants_string = types.contains(&JsonType::String);
     match reading {
-        Some(r @ (Reading::Null | Reading::Bool(_) | Reading::Int(_) | Reading::Float(_))) if wants_string && plain => {
+        Some(r @ (Reading::Null | Reading::Bool(_) | Reading::Int(_) | Reading::Float(_)))
+            if wants_string && plain =>
+        {
             yaml11::report(ctx, node, &r);
         }
         _ => wrong_type::report(ctx, node, &types),

@@ -38,10 +38,16 @@ pub(super) fn report(ctx: &mut Ctx<'_>, node: &Node, expected: &[JsonType]) {
 
 pub(super) fn report_expected(ctx: &mut Ctx<'_>, node: &Node, expected: &str) {
     let found = node.shape_name();
-    let quoted_number = node.as_scalar().filter(|s| s.style.is_quoted()).and_then(|s| {
-        matches!(crate::yaml::scalar::read_plain(&s.value), Reading::Int(_) | Reading::Float(_))
+    let quoted_number = node
+        .as_scalar()
+        .filter(|s| s.style.is_quoted())
+        .and_then(|s| {
+            matches!(
+                crate::yaml::scalar::read_plain(&s.value),
+                Reading::Int(_) | Reading::Float(_)
+            )
             .then(|| s.value.clone())
-    });
+        });
     let message = match &quoted_number {
         Some(_) => format!("expected {expected}, found a quoted string; remove the quotes"),
         None => format!("expected {expected}, found {found}"),

@@ -22,7 +22,9 @@ pub static RULE: Rule = Rule {
 pub(super) fn report(ctx: &mut Ctx<'_>, node: &Node, reading: &Reading) {
     let text = ctx.text(&node.span).to_string();
     let message = match reading {
-        Reading::Null => "expected a string, found null; write a value or quote it (\"\")".to_string(),
+        Reading::Null => {
+            "expected a string, found null; write a value or quote it (\"\")".to_string()
+        }
         r => format!(
             "expected a string, but YAML 1.1 reads `{text}` as {}; quote it: \"{text}\"",
             r.describe()

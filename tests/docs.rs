@@ -1,0 +1,73 @@
+//! Docs stay in step with the code: `docs/rules.md` is generated from the rule registry, and
+//! every registered code appears in it. `UPDATE_DOCS=1 cargo test --test docs` rewrites it.
+
+use std::path::PathBuf;
+
+use flyte_lsp::analysis::diagnostics::{rules_markdown, RULES};
+
+#[test]
+fn rules_md_matches_the_registry() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let expected = rules_markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).expect("write docs/rules.md");
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/rules.md is out of date; run `UPDATE_DOCS=1 cargo test --test docs`"
+    );
+    for rule in RULES {
+        assert!(
+            actual.contains(&format!("## {}", rule.code)),
+            "{} undocumented",
+            rule.code
+        );
+    }
+}
+
+#[test]
+fn codes_are_unique_and_well_formed() {
+    let mut codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+    codes.sort_unstable();
+    let before = codes.len();
+    codes.dedup();
+    assert_eq!(before, codes.len(), "duplicate rule codes");
+    for r in RULES {
+        assert!(r.code.len() == 6 && r.code.starts_with("FLY"), "{}", r.code);
+        assert!(
+            !r.summary.is_empty()
+                && !r.bad.is_empty()
+                && !r.good.is_empty()
+                && !r.source.is_empty()
+        );
+    }
+}
+
+#[test]
+fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
+    use flyte_lsp::analysis::analyze;
+    use flyte_lsp::settings::Settings;
+    for r in RULES {
+        // Examples may carry a `# with kubernetesVersion = "1.NN"` line for version rules.
+        let settings = |text: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("# with kubernetesVersion = \""))
+                .and_then(|rest| rest.split('"').next())
+                .map_or_else(Settings::default, Settings::with_kubernetes_version)
+        };
+        let bad = analyze(r.bad, &settings(r.bad));
+        assert!(
+            bad.diagnostics.iter().any(|d| d.code == r.code),
+            "{}: bad example does not fire",
+            r.code
+        );
+        let good = analyze(r.good, &settings(r.good));
+        assert!(
+            !good.diagnostics.iter().any(|d| d.code == r.code),
+            "{}: fixed example still fires: {:?}",
+            r.code,
+            good.diagnostics
+        );
+    }
+}
