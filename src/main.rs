@@ -102,10 +102,15 @@ fn serve() -> ExitCode {
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    runtime.block_on(flyte_lsp::server::run_stdio());
+    let clean = runtime.block_on(flyte_lsp::server::run_stdio());
     // Do not wait for blocking analysis tasks of a client that is gone.
     runtime.shutdown_background();
-    ExitCode::SUCCESS
+    // LSP: exit code 0 after `shutdown`, 1 when the client exits (or vanishes) without it.
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn parse_version(v: Option<String>) -> Result<Option<KubeVersion>, String> {

@@ -4,6 +4,8 @@
 //! data with byte ranges. No LSP types, no IO, no panics: broken input yields fewer answers.
 
 pub mod diagnostics;
+pub mod names;
+pub mod render;
 pub mod similar;
 
 use crate::model::{self, DocKind};

@@ -4,6 +4,8 @@
 //! override. It must be conservative: unrelated YAML (CI workflows, Helm values, compose
 //! files) gets no diagnostics at all, so an unsure answer is `Unknown`.
 
+pub mod pod;
+
 use crate::analysis::similar::closest;
 use crate::schema::defs;
 use crate::yaml::{Document, Node};

@@ -8,7 +8,7 @@ pub mod store;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
@@ -20,12 +20,16 @@ use crate::settings::{Settings, Trigger};
 use crate::text::Encoding;
 use store::{ChangeOutcome, Snapshot, Store};
 
-/// Serves LSP on stdin/stdout until the client exits or stdin closes.
-pub async fn run_stdio() {
+/// Serves LSP on stdin/stdout until the client exits or stdin closes. Returns whether the
+/// client asked for `shutdown` first: the specification wants exit code 1 otherwise.
+pub async fn run_stdio() -> bool {
     let stdin = tokio::io::stdin();
     let stdout = tokio::io::stdout();
-    let (service, socket) = LspService::new(Backend::new);
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = shut_down.clone();
+    let (service, socket) = LspService::new(move |client| Backend::with_shutdown_flag(client, flag));
     Server::new(stdin, stdout, socket).serve(service).await;
+    shut_down.load(Ordering::SeqCst)
 }
 
 /// Shared state; cheap to clone into spawned tasks.
@@ -38,6 +42,11 @@ pub struct Backend {
 #[derive(Default)]
 struct State {
     store: Store,
+    /// Set by `shutdown`; read after the transport closes.
+    shut_down: Arc<AtomicBool>,
+    /// Per-document publish generation: only the newest scheduled publish may reach the client,
+    /// so a burst of edits is analysed and published once, not once per edit.
+    generations: Mutex<HashMap<Uri, u64>>,
     settings: RwLock<Settings>,
     encoding: RwLock<Encoding>,
     /// The client answers `workspace/configuration`.
@@ -50,10 +59,33 @@ struct State {
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
+        Backend::with_shutdown_flag(client, Arc::default())
+    }
+
+    fn with_shutdown_flag(client: Client, shut_down: Arc<AtomicBool>) -> Backend {
         Backend {
             client,
-            state: Arc::new(State::default()),
+            state: Arc::new(State {
+                shut_down,
+                ..State::default()
+            }),
         }
+    }
+
+    fn generations(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, u64>> {
+        self.state.generations.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts a new publish generation for `uri` and returns it.
+    fn next_generation(&self, uri: &Uri) -> u64 {
+        let mut gens = self.generations();
+        let g = gens.entry(uri.clone()).or_insert(0);
+        *g += 1;
+        *g
+    }
+
+    fn is_current_generation(&self, uri: &Uri, generation: u64) -> bool {
+        self.generations().get(uri) == Some(&generation)
     }
 
     fn settings(&self) -> Settings {
@@ -112,18 +144,27 @@ impl Backend {
         }
     }
 
-    /// Publishes diagnostics for the document's current version in a background task. The
-    /// result is dropped when a newer version arrived meanwhile, so rapid edits coalesce
-    /// without a fixed delay: only the newest version's diagnostics reach the client.
+    /// Publishes diagnostics in a background task: for the current version, or in save mode
+    /// for the last saved one. Each call starts a new generation and a task gives up as soon
+    /// as a newer one exists, so rapid edits coalesce without a fixed delay: only the newest
+    /// request is analysed to the end and published.
     fn schedule_publish(&self, uri: Uri) {
         if self.state.pull.load(Ordering::Relaxed) {
             return;
         }
+        let generation = self.next_generation(&uri);
         let this = self.clone();
         tokio::spawn(async move {
-            // Let edits already queued behind this one be applied first.
+            // Let edits already queued behind this one be applied (and supersede it) first.
             tokio::task::yield_now().await;
-            let Some(snap) = this.state.store.current(&uri) else {
+            if !this.is_current_generation(&uri, generation) {
+                return;
+            }
+            let snap = match this.settings().trigger {
+                Trigger::Change => this.state.store.current(&uri),
+                Trigger::Save => this.state.store.saved(&uri),
+            };
+            let Some(snap) = snap else {
                 return;
             };
             let settings = this.settings();
@@ -135,8 +176,8 @@ impl Backend {
                 tracing::error!("analysis task failed");
                 return;
             };
-            if this.state.store.version(&uri) != Some(snap.version) {
-                tracing::debug!(version = snap.version, "dropping stale diagnostics");
+            if !this.is_current_generation(&uri, generation) {
+                tracing::debug!(version = snap.version, "dropping superseded diagnostics");
                 return;
             }
             this.client
@@ -256,6 +297,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.state.shut_down.store(true, Ordering::SeqCst);
         Ok(())
     }
 

@@ -6,7 +6,9 @@
 //! parser's collection limit, and the builder itself uses an explicit stack (no recursion).
 
 mod build;
+pub mod emit;
 pub mod scalar;
+pub mod value;
 
 pub use build::parse;
 pub use scalar::{Reading, ScalarStyle};

@@ -3,9 +3,13 @@
 //! Each rule lives in its own file with a stable code (never reused), a default severity and a
 //! doc block that feeds `docs/rules.md`. Settings may change a rule's severity or turn it off.
 
+mod annotations;
 mod duplicate_key;
 mod enum_value;
+mod flyte_primary;
 mod k8s_version;
+mod labels;
+mod pod_values;
 mod required;
 mod snake_case;
 mod syntax;
@@ -17,6 +21,7 @@ mod yaml11;
 #[cfg(test)]
 pub(crate) mod fixture;
 
+use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::schema::{schemas, SchemaSet};
 use crate::settings::{RuleLevel, Settings};
@@ -98,7 +103,19 @@ pub static RULES: &[&Rule] = &[
     &enum_value::RULE,
     &yaml11::RULE,
     &k8s_version::RULE,
+    &flyte_primary::MISSING_PRIMARY,
+    &flyte_primary::PRIMARY_NAME_FORMAT,
+    &flyte_primary::PRIMARY_COMMAND_REPLACED,
+    &flyte_primary::PRIMARY_IMAGE,
+    &labels::KEY_RULE,
+    &labels::VALUE_RULE,
+    &annotations::RULE,
 ];
+
+/// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
+/// the schema walk. Each entry is one rule file's `check`.
+type PodCheck = fn(&mut Ctx<'_>, &PodParts<'_>);
+static POD_CHECKS: &[PodCheck] = &[flyte_primary::check, labels::check, annotations::check];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code == code)
@@ -182,6 +199,12 @@ pub fn diagnostics(
         if info.kind != DocKind::Unknown {
             duplicate_key::check(&mut ctx);
             walk::check_document(&mut ctx);
+            if let Some(root) = doc.root.as_ref() {
+                let parts = PodParts::of(root, info.kind);
+                for check in POD_CHECKS {
+                    check(&mut ctx, &parts);
+                }
+            }
         }
         out.append(&mut ctx.out);
     }

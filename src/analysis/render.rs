@@ -1,0 +1,403 @@
+//! The pod preview: what the Flyte SDK registers for a task environment or pod template, and
+//! what the cluster adds on top. Pure: JSON in, JSON out.
+//!
+//! The SDK layer mirrors flyte 2.12.1 `flyte/_internal/runtime/task_serde.py` (`_get_k8s_pod`,
+//! `_get_urun_container`) and `resources_serde.py` step by step; `tests/conformance/` compares
+//! it with the real SDK. The cluster layer mirrors flyteplugins' pod helper (facts §5) with the
+//! platform defaults of an out-of-the-box deployment.
+
+use serde_json::{json, Map, Value};
+
+use crate::model::pod::DEFAULT_PRIMARY;
+use crate::model::DocKind;
+use crate::settings::Settings;
+use crate::yaml::value::to_json;
+use crate::yaml::Stream;
+
+use super::{analyze_parsed, Diagnostic, Severity};
+
+/// Which layers to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// Exactly what the SDK serializes (the `k8s_pod` of the task template).
+    Sdk,
+    /// The SDK layer plus what the Flyte backend and Kubernetes add at run time.
+    Cluster,
+}
+
+/// The flyte SDK version whose serialization this module mirrors.
+pub const FLYTE_SDK_VERSION: &str = "2.12.1";
+
+/// The runtime command line the SDK puts in the primary container's `args`. Placeholders in
+/// `{{.x}}` are filled by the backend; `<...>` parts depend on the code and deployment.
+pub const RUNTIME_ARGS: &[&str] = &[
+    "a0",
+    "--inputs",
+    "{{.input}}",
+    "--outputs-path",
+    "{{.outputPrefix}}",
+    "--version",
+    "<version>",
+    "--raw-data-path",
+    "{{.rawOutputDataPrefix}}",
+    "--checkpoint-path",
+    "{{.checkpointOutputPrefix}}",
+    "--prev-checkpoint",
+    "{{.prevCheckpointPrefix}}",
+    "--run-name",
+    "{{.runName}}",
+    "--name",
+    "{{.actionName}}",
+    "--run-start-time",
+    "{{.runStartTime}}",
+    "--resolver",
+    "flyte._internal.resolvers.default.DefaultTaskResolver",
+    "mod",
+    "<module>",
+    "instance",
+    "<task function>",
+];
+
+/// The image `image: "auto"` (or no image) resolves to: the SDK's default image for the local
+/// Python version.
+pub const AUTO_IMAGE: &str = "ghcr.io/flyteorg/flyte:py<python version>-v2.12.1";
+
+/// A rendered pod.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// `{"apiVersion": "v1", "kind": "Pod", "metadata": {...}, "spec": {...}}`.
+    pub pod: Value,
+    /// Notes for the reader (what was assumed, what the string template means).
+    pub notes: Vec<String>,
+}
+
+/// Why a document cannot be rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenderError {
+    /// No document with that index, or not a task environment / pod template.
+    NotRenderable(String),
+    /// The SDK would refuse this input; these are the diagnostics that say why.
+    Refused(Vec<Diagnostic>),
+}
+
+/// Renders document `index` of a parsed file.
+pub fn render(source: &str, stream: &Stream, index: usize, settings: &Settings, layer: Layer) -> Result<Rendered, RenderError> {
+    let analysis = analyze_parsed(source, stream, settings);
+    let (Some(doc), Some(info)) = (stream.documents.get(index), analysis.documents.get(index)) else {
+        return Err(RenderError::NotRenderable(format!(
+            "the file has {} document(s); there is no document {index}",
+            stream.documents.len()
+        )));
+    };
+    if !matches!(info.kind, DocKind::TaskEnvironment | DocKind::FlytePodTemplate) {
+        return Err(RenderError::NotRenderable(format!(
+            "document {index} is {}, not a task environment or Flyte pod template",
+            info.kind.name()
+        )));
+    }
+    // Errors the SDK (or the kubernetes models it validates with) would raise stop the render;
+    // Kubernetes API-server rules (FLY2xx) do not: the SDK registers such a pod as written.
+    let refusals: Vec<Diagnostic> = analysis
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error && !d.code.starts_with("FLY2"))
+        .filter(|d| d.range.start >= info.span.start && d.range.start <= info.span.end)
+        .collect();
+    if !refusals.is_empty() {
+        return Err(RenderError::Refused(refusals));
+    }
+    let root = doc.root.as_ref().map(|r| to_json(doc, r));
+    let root = match root {
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return Err(RenderError::NotRenderable("alias expansion exceeded the node budget".to_string())),
+        None => Value::Null,
+    };
+    let (env, template) = match info.kind {
+        DocKind::TaskEnvironment => (root.clone(), root.get("pod_template").cloned().unwrap_or(Value::Null)),
+        _ => (Value::Null, root),
+    };
+    let mut notes = Vec::new();
+    let mut pod = match &template {
+        Value::String(name) => {
+            notes.push(format!(
+                "pod_template is the name of a cluster PodTemplate (`{name}`): the SDK registers a plain container \
+                 and the backend merges that template under it at run time"
+            ));
+            sdk_pod(&env, &Value::Null)
+        }
+        Value::Object(_) => sdk_pod(&env, &template),
+        _ => sdk_pod(&env, &Value::Null),
+    };
+    if layer == Layer::Cluster {
+        add_cluster_layer(&env, &template, &mut pod);
+        notes.push(
+            "cluster layer: platform defaults of a stock Flyte deployment (1 CPU / 1024Mi default requests, \
+             nvidia.com/gpu); your platform's configuration may differ"
+                .to_string(),
+        );
+    }
+    Ok(Rendered { pod, notes })
+}
+
+/// Python's `str()` of a YAML number, which is what the SDK writes for `cpu`.
+fn python_str(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        Value::Number(n) => n.as_f64().map(|f| {
+            if f.fract() == 0.0 && f.abs() < 1e16 {
+                format!("{f:.1}")
+            } else {
+                f.to_string()
+            }
+        }),
+        Value::Bool(b) => Some(if *b { "True" } else { "False" }.to_string()),
+        _ => None,
+    }
+}
+
+/// `(requests, limits)` the SDK derives from `resources` (`resources_serde.py`).
+fn task_resources(env: &Value) -> (Map<String, Value>, Map<String, Value>) {
+    let mut requests = Map::new();
+    let mut limits = Map::new();
+    let Some(res) = env.get("resources").and_then(Value::as_object) else {
+        return (requests, limits);
+    };
+    for (key, name) in [("cpu", "cpu"), ("memory", "memory")] {
+        match res.get(key) {
+            Some(Value::Array(pair)) if pair.len() == 2 => {
+                if let (Some(r), Some(l)) = (python_str(&pair[0]), python_str(&pair[1])) {
+                    requests.insert(name.into(), Value::String(r));
+                    limits.insert(name.into(), Value::String(l));
+                }
+            }
+            Some(Value::Null) | None => {}
+            Some(v) => {
+                if let Some(r) = python_str(v) {
+                    requests.insert(name.into(), Value::String(r));
+                }
+            }
+        }
+    }
+    if let Some(count) = res.get("gpu").and_then(gpu_count) {
+        requests.insert("gpu".into(), Value::String(count.to_string()));
+    }
+    if let Some(disk) = res.get("disk").and_then(python_str) {
+        requests.insert("ephemeral-storage".into(), Value::String(disk));
+    }
+    (requests, limits)
+}
+
+/// The GPU count of `resources.gpu`: an int, or the `N` of `"A100:N"`. Zero means none.
+pub fn gpu_count(gpu: &Value) -> Option<u64> {
+    let n = match gpu {
+        Value::Number(n) => n.as_u64()?,
+        Value::String(s) => match s.rsplit_once(':') {
+            Some((_, n)) => n.trim().parse().ok()?,
+            // "AppleSilicon" without a count is one device.
+            None => 1,
+        },
+        _ => return None,
+    };
+    (n > 0).then_some(n)
+}
+
+fn env_list(env: &Value) -> Vec<Value> {
+    env.get("env_vars")
+        .and_then(Value::as_object)
+        .map(|vars| {
+            vars.iter()
+                .map(|(k, v)| json!({"name": k, "value": python_str(v).unwrap_or_default()}))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn env_image(env: &Value) -> String {
+    match env.get("image") {
+        Some(Value::Null) => String::new(),
+        Some(Value::String(s)) if s != "auto" => s.clone(),
+        _ => AUTO_IMAGE.to_string(),
+    }
+}
+
+/// The pod the SDK registers: `_get_k8s_pod` applied to the template, with the container the
+/// SDK would have used for the task as the primary's source.
+fn sdk_pod(env: &Value, template: &Value) -> Value {
+    let primary = template
+        .get("primary_container_name")
+        .and_then(Value::as_str)
+        .unwrap_or(DEFAULT_PRIMARY)
+        .to_string();
+    let mut spec = match template.get("pod_spec") {
+        Some(Value::Object(spec)) => spec.clone(),
+        _ => Map::new(),
+    };
+    // `sanitize_for_serialization` drops `None` fields.
+    spec.retain(|_, v| !v.is_null());
+    let mut containers = match spec.remove("containers") {
+        Some(Value::Array(c)) => c,
+        _ => Vec::new(),
+    };
+    if !containers.iter().any(|c| c.get("name").and_then(Value::as_str) == Some(primary.as_str())) {
+        // `_clone_with_primary`: a bare container with the primary's name.
+        containers.push(json!({"name": primary}));
+    }
+    let (requests, limits) = task_resources(env);
+    let task_env = env_list(env);
+    let image = env_image(env);
+    for c in &mut containers {
+        let Value::Object(c) = c else { continue };
+        c.retain(|_, v| !v.is_null());
+        if c.get("name").and_then(Value::as_str) != Some(primary.as_str()) {
+            continue;
+        }
+        if !c.contains_key("image") {
+            c.insert("image".into(), Value::String(image.clone()));
+        }
+        c.insert("command".into(), json!([]));
+        c.insert("args".into(), json!(RUNTIME_ARGS));
+        if !requests.is_empty() || !limits.is_empty() {
+            let existing = c.get("resources").cloned().unwrap_or(Value::Null);
+            let mut merged_limits = existing.get("limits").and_then(Value::as_object).cloned().unwrap_or_default();
+            let mut merged_requests = existing.get("requests").and_then(Value::as_object).cloned().unwrap_or_default();
+            merged_limits.extend(limits.clone());
+            merged_requests.extend(requests.clone());
+            let mut res = Map::new();
+            if let Some(claims) = existing.get("claims").filter(|c| !c.is_null()) {
+                res.insert("claims".into(), claims.clone());
+            }
+            res.insert("limits".into(), Value::Object(merged_limits));
+            res.insert("requests".into(), Value::Object(merged_requests));
+            c.insert("resources".into(), Value::Object(res));
+        }
+        let mut env_entries = task_env.clone();
+        if let Some(Value::Array(own)) = c.get("env") {
+            env_entries.extend(own.iter().cloned());
+        }
+        c.insert("env".into(), Value::Array(env_entries));
+    }
+    let mut ordered = Map::new();
+    ordered.insert("containers".into(), Value::Array(containers));
+    ordered.extend(spec);
+    let mut metadata = Map::new();
+    for key in ["labels", "annotations"] {
+        if let Some(Value::Object(m)) = template.get(key) {
+            metadata.insert(key.into(), Value::Object(m.clone()));
+        }
+    }
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": ordered})
+}
+
+/// What the backend and Kubernetes add (facts §5): run-time defaults of a stock deployment.
+fn add_cluster_layer(env: &Value, template: &Value, pod: &mut Value) {
+    let primary = template
+        .get("primary_container_name")
+        .and_then(Value::as_str)
+        .unwrap_or(DEFAULT_PRIMARY)
+        .to_string();
+    let shm = env.get("resources").and_then(|r| r.get("shm")).cloned();
+    let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    // `UpdatePod`: restartPolicy only when unset; service links always off.
+    spec.entry("restartPolicy").or_insert_with(|| json!("Never"));
+    spec.insert("enableServiceLinks".into(), json!(false));
+    if let Some(size) = &shm {
+        let mut empty_dir = json!({"medium": "Memory"});
+        if let Some(s) = size.as_str().filter(|s| *s != "auto") {
+            empty_dir["sizeLimit"] = json!(s);
+        }
+        let volumes = spec.entry("volumes").or_insert_with(|| json!([]));
+        if let Value::Array(v) = volumes {
+            v.push(json!({"name": "flyte-shm", "emptyDir": empty_dir}));
+        }
+    }
+    let flyte_env = [
+        ("FLYTE_INTERNAL_EXECUTION_ID", "{{.executionId}}"),
+        ("FLYTE_INTERNAL_EXECUTION_PROJECT", "{{.project}}"),
+        ("FLYTE_INTERNAL_EXECUTION_DOMAIN", "{{.domain}}"),
+        ("FLYTE_ATTEMPT_NUMBER", "{{.attempt}}"),
+    ];
+    for list in ["containers", "initContainers"] {
+        let Some(Value::Array(containers)) = spec.get_mut(list) else { continue };
+        for c in containers.iter_mut() {
+            let Value::Object(c) = c else { continue };
+            let is_primary = list == "containers" && c.get("name").and_then(Value::as_str) == Some(primary.as_str());
+            let env_entry = c.entry("env").or_insert_with(|| json!([]));
+            if let Value::Array(e) = env_entry {
+                e.extend(flyte_env.iter().map(|(k, v)| json!({"name": k, "value": v})));
+            }
+            if let Some(Value::Object(res)) = c.get_mut("resources") {
+                // `SanitizeGPUResourceRequirements`: the generic key becomes the device's,
+                // overwriting a same-named key.
+                for part in ["requests", "limits"] {
+                    if let Some(Value::Object(m)) = res.get_mut(part) {
+                        if let Some(v) = m.shift_remove("gpu") {
+                            m.insert("nvidia.com/gpu".into(), v);
+                        }
+                    }
+                }
+            }
+            if is_primary {
+                default_primary_resources(c);
+                if shm.is_some() {
+                    let mounts = c.entry("volumeMounts").or_insert_with(|| json!([]));
+                    if let Value::Array(m) = mounts {
+                        m.push(json!({"name": "flyte-shm", "mountPath": "/dev/shm"}));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `MergeExistingResources` for the primary: a missing request takes the limit, else the
+/// platform default; a missing limit takes the request; the request is clamped to the limit.
+fn default_primary_resources(c: &mut Map<String, Value>) {
+    let res = c.entry("resources").or_insert_with(|| json!({}));
+    let Value::Object(res) = res else { return };
+    let mut requests = res.get("requests").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut limits = res.get("limits").and_then(Value::as_object).cloned().unwrap_or_default();
+    for (name, default) in [("cpu", "1"), ("memory", "1024Mi")] {
+        let request = requests.get(name).cloned().or_else(|| limits.get(name).cloned()).unwrap_or_else(|| json!(default));
+        let limit = limits.get(name).cloned().unwrap_or_else(|| request.clone());
+        let request = match (
+            request.as_str().and_then(approx_quantity),
+            limit.as_str().and_then(approx_quantity),
+        ) {
+            (Some(r), Some(l)) if r > l => limit.clone(),
+            _ => request,
+        };
+        requests.insert(name.into(), request);
+        limits.insert(name.into(), limit);
+    }
+    res.insert("limits".into(), Value::Object(limits));
+    res.insert("requests".into(), Value::Object(requests));
+}
+
+/// A quantity's approximate value, only to compare a request with its limit.
+fn approx_quantity(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(s.len());
+    let (number, suffix) = s.split_at(split);
+    let n: f64 = number.parse().ok()?;
+    let factor = match suffix {
+        "" => 1.0,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        _ => return None,
+    };
+    Some(n * factor)
+}
