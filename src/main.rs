@@ -40,6 +40,20 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Render the pod Flyte will run for a task environment or Flyte pod template.
+    Render {
+        path: PathBuf,
+        /// Which YAML document of the file (0-based).
+        #[arg(long, default_value_t = 0)]
+        document: usize,
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: RenderFormat,
+        /// `sdk`: what the SDK registers; `cluster`: plus what the backend adds at run time.
+        #[arg(long, value_enum, default_value = "sdk")]
+        layer: LayerArg,
+        #[arg(long, value_name = "1.NN")]
+        kubernetes_version: Option<String>,
+    },
     /// Print an embedded JSON Schema, with every definition it needs.
     Schema {
         #[arg(long, value_name = "1.NN")]
@@ -48,6 +62,18 @@ enum Command {
         #[arg(long, default_value = "pod-template")]
         kind: String,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RenderFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LayerArg {
+    Sdk,
+    Cluster,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -76,6 +102,13 @@ fn main() -> ExitCode {
             kubernetes_version,
             paths,
         }) => check(format, kubernetes_version, &paths),
+        Some(Command::Render {
+            path,
+            document,
+            format,
+            layer,
+            kubernetes_version,
+        }) => render(&path, document, format, layer, kubernetes_version),
         Some(Command::Schema {
             kubernetes_version,
             kind,
@@ -169,6 +202,65 @@ fn check(format: FormatArg, version: Option<String>, paths: &[PathBuf]) -> ExitC
         exit::CLEAN
     };
     ExitCode::from(code as u8)
+}
+
+fn render(path: &std::path::Path, document: usize, format: RenderFormat, layer: LayerArg, version: Option<String>) -> ExitCode {
+    use flyte_lsp::analysis::render::{self, Layer, RenderError};
+    let kubernetes_version = match parse_version(version) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("flyte-lsp: {e}");
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+    };
+    let settings = Settings {
+        kubernetes_version,
+        ..Settings::default()
+    };
+    let text = match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(t)) => t,
+        Ok(Err(_)) => {
+            eprintln!("flyte-lsp: {}: not UTF-8 text", path.display());
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+        Err(e) => {
+            eprintln!("flyte-lsp: {}: {e}", path.display());
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+    };
+    let stream = flyte_lsp::yaml::parse(&text);
+    let layer = match layer {
+        LayerArg::Sdk => Layer::Sdk,
+        LayerArg::Cluster => Layer::Cluster,
+    };
+    let out = match render::render(&text, &stream, document, &settings, layer) {
+        Ok(rendered) => match format {
+            RenderFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rendered.pod).unwrap_or_default()),
+            RenderFormat::Yaml => render::to_yaml_with_notes(&rendered, layer),
+        },
+        Err(RenderError::NotRenderable(msg)) => {
+            eprintln!("flyte-lsp: {}: {msg}", path.display());
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+        Err(RenderError::Refused(diags)) => {
+            let result = cli::FileResult {
+                path: path.to_path_buf(),
+                analysis: flyte_lsp::analysis::FileAnalysis {
+                    documents: Vec::new(),
+                    diagnostics: diags,
+                },
+                text,
+            };
+            eprint!("{}", output::human(std::slice::from_ref(&result)));
+            eprintln!("flyte-lsp: the Flyte SDK would refuse this document; nothing rendered");
+            return ExitCode::from(exit::ERRORS as u8);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        return ExitCode::from(exit::FAILURE as u8);
+    }
+    ExitCode::SUCCESS
 }
 
 fn schema(version: Option<String>, kind: &str) -> ExitCode {

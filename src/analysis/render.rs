@@ -95,13 +95,18 @@ pub fn render(source: &str, stream: &Stream, index: usize, settings: &Settings, 
             info.kind.name()
         )));
     }
-    // Errors the SDK (or the kubernetes models it validates with) would raise stop the render;
-    // Kubernetes API-server rules (FLY2xx) do not: the SDK registers such a pod as written.
+    let pod_spec_span = doc.root.as_ref().and_then(|root| {
+        let template = match info.kind {
+            DocKind::TaskEnvironment => root.get("pod_template")?,
+            _ => root,
+        };
+        template.get("pod_spec").map(|n| n.span.clone())
+    });
     let refusals: Vec<Diagnostic> = analysis
         .diagnostics
         .into_iter()
-        .filter(|d| d.severity == Severity::Error && !d.code.starts_with("FLY2"))
         .filter(|d| d.range.start >= info.span.start && d.range.start <= info.span.end)
+        .filter(|d| sdk_refuses(d, pod_spec_span.as_ref()))
         .collect();
     if !refusals.is_empty() {
         return Err(RenderError::Refused(refusals));
@@ -137,6 +142,44 @@ pub fn render(source: &str, stream: &Stream, index: usize, settings: &Settings, 
         );
     }
     Ok(Rendered { pod, notes })
+}
+
+/// The rendered pod as YAML, headed by comments naming the layer and the notes.
+pub fn to_yaml_with_notes(rendered: &Rendered, layer: Layer) -> String {
+    let mut out = String::new();
+    out.push_str(match layer {
+        Layer::Sdk => "# Layer: registered by the SDK (flyte 2.12.1 serialization of the task's pod)\n",
+        Layer::Cluster => "# Layers: registered by the SDK, plus added by the cluster (platform-dependent)\n",
+    });
+    for note in &rendered.notes {
+        out.push_str(&format!("# Note: {note}\n"));
+    }
+    let containers = rendered.pod["spec"]["containers"].as_array().map_or(0, Vec::len);
+    if containers > 1 {
+        out.push_str(
+            "# Warning: more than one container: the task finishes only when every container has exited\n",
+        );
+    }
+    out.push_str(&crate::yaml::emit::to_yaml(&rendered.pod));
+    out
+}
+
+/// Whether the SDK (or the kubernetes ≥ 37 models it validates the pod spec with) raises on
+/// the problem `d` reports. API-server rules (FLY2xx), enum values inside the pod spec and
+/// duplicate keys (PyYAML keeps the last) do not stop serialization: the SDK registers such a
+/// pod as written and the cluster rejects it later, which the preview then shows.
+fn sdk_refuses(d: &Diagnostic, pod_spec: Option<&std::ops::Range<usize>>) -> bool {
+    if d.severity != Severity::Error {
+        return false;
+    }
+    let in_pod_spec = pod_spec.is_some_and(|r| r.contains(&d.range.start));
+    match d.code {
+        // Syntax, unknown fields (pydantic `extra="forbid"`), types, required fields, strings.
+        "FLY001" | "FLY101" | "FLY103" | "FLY104" | "FLY106" | "FLY301" => true,
+        // Flyte's own closed lists (`gpu`, `cache`) raise `ValueError`; Kubernetes' do not.
+        "FLY105" => !in_pod_spec,
+        _ => false,
+    }
 }
 
 /// Python's `str()` of a YAML number, which is what the SDK writes for `cpu`.
@@ -276,6 +319,15 @@ fn sdk_pod(env: &Value, template: &Value) -> Value {
             env_entries.extend(own.iter().cloned());
         }
         c.insert("env".into(), Value::Array(env_entries));
+        // Show what the SDK set first; key order carries no meaning in the pod.
+        let mut ordered = Map::new();
+        for key in ["name", "image", "command", "args", "env", "resources"] {
+            if let Some(v) = c.shift_remove(key) {
+                ordered.insert(key.into(), v);
+            }
+        }
+        ordered.append(c);
+        *c = ordered;
     }
     let mut ordered = Map::new();
     ordered.insert("containers".into(), Value::Array(containers));

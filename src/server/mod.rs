@@ -4,6 +4,7 @@
 //! Logging goes to stderr; stdout carries only the protocol.
 
 mod convert;
+mod preview;
 pub mod store;
 
 use std::collections::HashMap;
@@ -281,6 +282,13 @@ impl LanguageServer for Backend {
                         resolve_provider: None,
                     },
                 )),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![preview::RENDER_PREVIEW.to_string()],
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -389,6 +397,36 @@ impl LanguageServer for Backend {
                 },
             }),
         ))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        let Some(snap) = self.state.store.current(&uri) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let Some((snap, analysis)) = self.analyze_blocking(snap).await else {
+            return Ok(None);
+        };
+        Ok(Some(preview::code_lenses(&uri, &snap, &analysis, enc)))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command != preview::RENDER_PREVIEW {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let args = preview::parse_args(&params.arguments)?;
+        let Some(snap) = self.state.store.current(&args.uri) else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params("the document is not open"));
+        };
+        let settings = self.settings();
+        let text = tokio::task::spawn_blocking(move || preview::preview_text(&snap, args.document, args.layer, &settings))
+            .await
+            .map_err(|_| tower_lsp_server::jsonrpc::Error::internal_error())?;
+        Ok(Some(Value::String(text)))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

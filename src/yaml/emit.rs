@@ -110,8 +110,16 @@ fn needs_quotes(s: &str) -> bool {
     if s.is_empty() || read_plain(s) != Reading::Str {
         return true;
     }
-    let first = s.chars().next().unwrap_or(' ');
-    if "-?:,[]{}#&*!|>'\"%@`~ \t".contains(first) {
+    let mut chars = s.chars();
+    let first = chars.next().unwrap_or(' ');
+    if ",[]{}#&*!|>'\"%@`~ \t".contains(first) {
+        return true;
+    }
+    // `-`, `?` and `:` start a plain scalar only when a non-space follows (`--inputs` is fine).
+    if "-?:".contains(first) && chars.next().is_none_or(|c| c == ' ' || c == '\t') {
+        return true;
+    }
+    if s == "---" || s == "..." {
         return true;
     }
     s.ends_with([' ', ':'])
@@ -148,7 +156,7 @@ mod tests {
         for s in ["", "yes", "8080", "0644", "~", "a: b", "- x", "#x", "*x", "x #y"] {
             assert!(needs_quotes(s), "{s:?}");
         }
-        for s in ["primary", "ghcr.io/acme/train:1", "500m", "2Gi", "a0"] {
+        for s in ["primary", "ghcr.io/acme/train:1", "500m", "2Gi", "a0", "--inputs"] {
             assert!(!needs_quotes(s), "{s:?}");
         }
     }

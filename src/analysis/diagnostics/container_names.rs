@@ -51,7 +51,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             continue;
         };
         let Some(name) = string_value(&entry.value) else {
-            if entry.value.is_null() && list == ContainerList::InitContainers {
+            if entry.value.is_null() {
                 ctx.report(&NAME_RULE, entry.key.span.clone(), "Required value".to_string());
             }
             continue;
@@ -116,6 +116,8 @@ mod tests {
         check_k8s(
             r#"apiVersion: v1
 kind: PodTemplate
+metadata:
+  name: t
 template:
   spec:
     containers:
@@ -138,6 +140,8 @@ template:
         check_k8s(
             r#"apiVersion: v1
 kind: PodTemplate
+metadata:
+  name: t
 template:
   spec:
     containers:
@@ -153,7 +157,7 @@ template:
 #             ^^^^ error FLY205: Duplicate value: "main"
         image: busybox
       - name: setup
-#             ^^^^ error FLY205: Duplicate value: "setup"
+#             ^^^^^ error FLY205: Duplicate value: "setup"
         image: busybox
 "#,
         );

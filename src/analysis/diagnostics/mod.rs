@@ -4,12 +4,16 @@
 //! doc block that feeds `docs/rules.md`. Settings may change a rule's severity or turn it off.
 
 mod annotations;
+mod container_image;
+mod container_kinds;
+mod container_names;
 mod duplicate_key;
 mod enum_value;
 mod flyte_primary;
 mod k8s_version;
 mod labels;
 mod pod_values;
+mod ports;
 mod required;
 mod snake_case;
 mod syntax;
@@ -110,12 +114,30 @@ pub static RULES: &[&Rule] = &[
     &labels::KEY_RULE,
     &labels::VALUE_RULE,
     &annotations::RULE,
+    &container_names::NAME_RULE,
+    &container_names::DUPLICATE_RULE,
+    &container_image::RULE,
+    &container_kinds::EPHEMERAL_RULE,
+    &container_kinds::INIT_FIELDS_RULE,
+    &container_kinds::RESTART_POLICY_RULE,
+    &ports::NUMBER_RULE,
+    &ports::NAME_RULE,
+    &ports::DUPLICATE_RULE,
+    &ports::HOST_PORT_RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
 /// the schema walk. Each entry is one rule file's `check`.
 type PodCheck = fn(&mut Ctx<'_>, &PodParts<'_>);
-static POD_CHECKS: &[PodCheck] = &[flyte_primary::check, labels::check, annotations::check];
+static POD_CHECKS: &[PodCheck] = &[
+    flyte_primary::check,
+    labels::check,
+    annotations::check,
+    container_names::check,
+    container_image::check,
+    container_kinds::check,
+    ports::check,
+];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code == code)

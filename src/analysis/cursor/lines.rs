@@ -1,0 +1,423 @@
+//! The block structure of YAML text, read line by line from indentation: which list dashes
+//! and which key each line opens, and the path of a node from the lines above it.
+//!
+//! This is what keeps completion working while the document does not parse. It handles block
+//! style only; flow collections are left to the tree. It must never index past a line's end.
+
+use std::borrow::Cow;
+
+use crate::text::{floor_char_boundary, TextRange};
+
+use super::{Path, Segment};
+
+pub(super) fn unquote(v: &str) -> &str {
+    let t = v.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = t.strip_prefix(q).and_then(|s| s.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    t
+}
+
+/// The text range of the document containing `offset`: between `---` markers. Comments
+/// before a file's first `---` belong to the document it starts (where a modeline is written).
+/// `None` when the cursor is on a marker line.
+pub fn region_at(source: &str, offset: usize) -> Option<TextRange> {
+    let offset = floor_char_boundary(source, offset);
+    let (line_start, line_end) = line_bounds(source, offset);
+    if is_marker(line_text(source, line_start, line_end)) {
+        return None;
+    }
+    let mut start = 0;
+    for (ls, line) in lines_above(source, 0, line_start) {
+        if is_marker(line) {
+            let only_comments_above =
+                lines_above(source, 0, ls).all(|(_, l)| shape(l).is_empty() && !is_marker(l));
+            start = if only_comments_above {
+                0
+            } else {
+                line_after(source, ls)
+            };
+            break;
+        }
+    }
+    let mut end = source.len();
+    for (ls, line) in lines_below(source, line_end) {
+        if is_marker(line) {
+            end = ls;
+            break;
+        }
+    }
+    Some(start..end.max(start))
+}
+
+/// The start of the line after the one starting at `ls`.
+pub(super) fn line_after(source: &str, ls: usize) -> usize {
+    source[ls..].find('\n').map_or(source.len(), |i| ls + i + 1)
+}
+
+/// Start and end (before the line break) of the line containing `offset`.
+pub fn line_bounds(source: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(source, offset);
+    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
+    (start, end)
+}
+
+pub(super) fn line_text(source: &str, start: usize, end: usize) -> &str {
+    source[start..end].trim_end_matches('\r')
+}
+
+/// Lines above the one starting at `line_start`, nearest first, not above `floor`.
+pub(super) fn lines_above(
+    source: &str,
+    floor: usize,
+    line_start: usize,
+) -> impl Iterator<Item = (usize, &str)> {
+    let mut end = line_start;
+    std::iter::from_fn(move || {
+        if end <= floor || end == 0 {
+            return None;
+        }
+        let content_end = end - 1;
+        let start = source[floor..content_end]
+            .rfind('\n')
+            .map_or(floor, |i| floor + i + 1);
+        end = start;
+        Some((start, line_text(source, start, content_end)))
+    })
+}
+
+/// Lines below the line that ends at `line_end` (its break, or the end of the text).
+pub(super) fn lines_below(source: &str, line_end: usize) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = line_end + 1;
+    std::iter::from_fn(move || {
+        if start > source.len() {
+            return None;
+        }
+        let end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let item = (start, line_text(source, start, end));
+        start = end + 1;
+        Some(item)
+    })
+}
+
+/// `---` or `...` at the start of a line.
+pub(super) fn is_marker(line: &str) -> bool {
+    (line.starts_with("---") || line.starts_with("..."))
+        && line[3..].chars().next().is_none_or(char::is_whitespace)
+}
+
+/// What starts at a column of a line.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Opener<'a> {
+    pub(super) col: usize,
+    pub(super) kind: OpenerKind<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum OpenerKind<'a> {
+    /// `- `: a list item; its content follows on the same line or below.
+    Item,
+    /// `key:` with the value's column and text when it is on the same line.
+    Key {
+        name: Cow<'a, str>,
+        /// The column just after the key's text.
+        name_end: usize,
+        value: Option<(usize, &'a str)>,
+    },
+    /// Anything else: a scalar, a flow collection, a tag.
+    Scalar { end: usize },
+}
+
+/// The block structure a line opens: list dashes, then at most one key or scalar. A blank or
+/// comment line opens nothing.
+pub(super) fn shape(line: &str) -> Vec<Opener<'_>> {
+    let bytes = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = bytes.iter().take_while(|&&b| b == b' ').count();
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => break,
+            b'-' if bytes.get(i + 1).is_none_or(|b| *b == b' ' || *b == b'\t') => {
+                out.push(Opener {
+                    col: i,
+                    kind: OpenerKind::Item,
+                });
+                i += 1;
+                while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+                    i += 1;
+                }
+            }
+            b'\t' => i += 1,
+            _ => {
+                out.push(key_or_scalar(line, i));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Reads `key: value` (or a scalar) starting at byte `i` of `line`.
+pub(super) fn key_or_scalar(line: &str, i: usize) -> Opener<'_> {
+    let bytes = line.as_bytes();
+    let scalar = Opener {
+        col: i,
+        kind: OpenerKind::Scalar {
+            end: line.trim_end().len().max(i),
+        },
+    };
+    let (name, after): (Cow<'_, str>, usize) = match bytes[i] {
+        q @ (b'"' | b'\'') => {
+            let Some(close) = closing_quote(line, i) else {
+                return scalar;
+            };
+            let raw = &line[i + 1..close];
+            let name = if q == b'\'' {
+                Cow::Owned(raw.replace("''", "'"))
+            } else {
+                Cow::Borrowed(raw)
+            };
+            let mut after = close + 1;
+            while bytes.get(after) == Some(&b' ') {
+                after += 1;
+            }
+            if !is_colon(bytes, after) {
+                return scalar;
+            }
+            (name, after)
+        }
+        b'{' | b'[' | b'?' | b'|' | b'>' | b'*' | b'%' | b'@' | b'`' => return scalar,
+        _ => {
+            let mut j = i;
+            loop {
+                if j >= bytes.len() {
+                    return scalar;
+                }
+                if bytes[j] == b'#' && j > i && matches!(bytes[j - 1], b' ' | b'\t') {
+                    return scalar;
+                }
+                if is_colon(bytes, j) {
+                    break;
+                }
+                j += 1;
+            }
+            (Cow::Borrowed(line[i..j].trim_end()), j)
+        }
+    };
+    let name_end = i + name.len().max(1);
+    let mut v = after + 1;
+    while v < bytes.len() && matches!(bytes[v], b' ' | b'\t') {
+        v += 1;
+    }
+    let text = strip_comment(&line[v..]);
+    let value = (!text.is_empty() && !is_properties_only(text)).then_some((v, text));
+    Opener {
+        col: i,
+        kind: OpenerKind::Key {
+            name,
+            name_end,
+            value,
+        },
+    }
+}
+
+/// A `:` that ends a key: followed by a space, a tab or the end of the line.
+pub(super) fn is_colon(bytes: &[u8], j: usize) -> bool {
+    bytes.get(j) == Some(&b':') && bytes.get(j + 1).is_none_or(|b| *b == b' ' || *b == b'\t')
+}
+
+/// The index of the quote closing the one at `open`.
+pub(super) fn closing_quote(line: &str, open: usize) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let q = bytes[open];
+    let mut j = open + 1;
+    while j < bytes.len() {
+        if q == b'"' && bytes[j] == b'\\' {
+            j += 2;
+            continue;
+        }
+        if bytes[j] == q {
+            if q == b'\'' && bytes.get(j + 1) == Some(&b'\'') {
+                j += 2;
+                continue;
+            }
+            return Some(j);
+        }
+        j += 1;
+    }
+    None
+}
+
+/// A value without its trailing comment and whitespace.
+pub(super) fn strip_comment(v: &str) -> &str {
+    let bytes = v.as_bytes();
+    let from = match bytes.first() {
+        Some(b'"' | b'\'') => closing_quote(v, 0).map_or(v.len(), |c| c + 1),
+        Some(b'#') => return "",
+        _ => 0,
+    };
+    let cut = (from..bytes.len())
+        .find(|&j| bytes[j] == b'#' && j > 0 && matches!(bytes[j - 1], b' ' | b'\t'))
+        .unwrap_or(bytes.len());
+    v[..cut].trim_end()
+}
+
+/// `&anchor`, `!tag` or both with nothing else: the value itself is on the next lines.
+pub(super) fn is_properties_only(v: &str) -> bool {
+    v.split_whitespace()
+        .all(|t| t.starts_with('&') || t.starts_with('!'))
+}
+
+/// `|`, `>-`, `|2+`...: a block scalar header; the lines below are text, not structure.
+pub(super) fn is_block_scalar(v: &str) -> bool {
+    v.split_whitespace()
+        .find(|t| !t.starts_with('&') && !t.starts_with('!'))
+        .is_some_and(|t| {
+            t.starts_with(['|', '>'])
+                && t[1..]
+                    .chars()
+                    .all(|c| c == '+' || c == '-' || c.is_ascii_digit())
+        })
+}
+
+/// The path of the node that starts at column `col` of the line at `line_start`, read from the
+/// lines above. With `item`, that node is a list item and the path ends with its index;
+/// otherwise it is a mapping key and the path is its mapping's. `siblings` collects the keys of
+/// that mapping found above. `snap`: a column deeper than the key above it counts as that key's
+/// column (the user's editor indented too far). `None` inside a block scalar or a broken shape.
+pub(super) fn ancestors(
+    source: &str,
+    floor: usize,
+    line_start: usize,
+    mut col: usize,
+    mut item: bool,
+    mut siblings: Option<&mut Vec<String>>,
+    mut snap: bool,
+) -> Option<Path> {
+    let mut rev: Path = Vec::new();
+    let mut index = 0usize;
+    let mut lines = lines_above(source, floor, line_start);
+    let mut retry: Option<&str> = None;
+    loop {
+        let line = match retry.take() {
+            Some(l) => l,
+            None => match lines.next() {
+                Some((_, l)) if !is_marker(l) => l,
+                _ => break,
+            },
+        };
+        let openers = shape(line);
+        let Some(first) = openers.first() else {
+            continue;
+        };
+        if first.col > col {
+            continue;
+        }
+        if first.col == col {
+            match (&first.kind, item) {
+                (OpenerKind::Item, true) => index += 1,
+                (OpenerKind::Key { name, .. }, false) => {
+                    if let Some(s) = siblings.as_deref_mut() {
+                        s.push(name.to_string());
+                    }
+                }
+                (
+                    OpenerKind::Key {
+                        name, value: None, ..
+                    },
+                    true,
+                ) => {
+                    // A list written at its key's indentation (`key:\n- a`).
+                    rev.push(Segment::Item(index));
+                    rev.push(Segment::Key(name.to_string()));
+                    index = 0;
+                    item = false;
+                    siblings = None;
+                }
+                _ => {}
+            }
+            snap = false;
+            continue;
+        }
+        // This line holds the parent of the node at `col`.
+        let Some(pi) = openers.iter().rposition(|o| o.col < col) else {
+            continue;
+        };
+        match &openers[pi].kind {
+            OpenerKind::Key { value: Some(v), .. } if is_block_scalar(v.1) => return None,
+            OpenerKind::Key { value: Some(_), .. } if snap && !item => {
+                col = openers[pi].col;
+                snap = false;
+                retry = Some(line);
+                continue;
+            }
+            OpenerKind::Scalar { .. } => return None,
+            _ => {}
+        }
+        snap = false;
+        for o in &openers[pi + 1..] {
+            if o.col == col {
+                match (&o.kind, item) {
+                    (OpenerKind::Item, true) => index += 1,
+                    (OpenerKind::Key { name, .. }, false) => {
+                        if let Some(s) = siblings.as_deref_mut() {
+                            s.push(name.to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if item {
+            rev.push(Segment::Item(index));
+        }
+        for (j, o) in openers[..=pi].iter().enumerate().rev() {
+            match &o.kind {
+                OpenerKind::Key { name, .. } => rev.push(Segment::Key(name.to_string())),
+                // The first dash's index is counted from the lines above, next round.
+                OpenerKind::Item if j > 0 => rev.push(Segment::Item(0)),
+                _ => {}
+            }
+        }
+        index = 0;
+        col = first.col;
+        item = first.kind == OpenerKind::Item;
+        siblings = None;
+    }
+    if item {
+        rev.push(Segment::Item(index));
+    }
+    rev.reverse();
+    Some(rev)
+}
+
+/// The path of the node opened by `openers[j]` of the line at `line_start`: a key's value or a
+/// list item.
+pub(super) fn opener_path(
+    source: &str,
+    floor: usize,
+    line_start: usize,
+    openers: &[Opener<'_>],
+    j: usize,
+) -> Option<Path> {
+    let first = openers.first()?;
+    let first_item = first.kind == OpenerKind::Item;
+    let mut path = ancestors(
+        source, floor, line_start, first.col, first_item, None, false,
+    )?;
+    for (k, o) in openers[..=j].iter().enumerate() {
+        match &o.kind {
+            OpenerKind::Key { name, .. } => path.push(Segment::Key(name.to_string())),
+            OpenerKind::Item if k > 0 => path.push(Segment::Item(0)),
+            _ => {}
+        }
+    }
+    Some(path)
+}
