@@ -172,7 +172,9 @@ mod tests {
 pod_spec:
   containers:
     - name: train
+#           ^^^^^ error FLY206: Required value: container "train" has no `image`
     - name: sidecar
+#           ^^^^^^^ warning FLY314: the pod has 2 containers: the task finishes only when all of them exit, so a long-running `sidecar` keeps it running; make it a native sidecar (an initContainer with `restartPolicy: Always`)
       image: busybox
 "#,
         );
@@ -202,6 +204,7 @@ pod_template:
     containers:
       - name: Main_Task
 #       ^^^^ error FLY304: the primary container `Main_Task` has no `image` and the environment sets `image: null`; the pod would have an empty image
+#             ^^^^^^^^^ error FLY204: Invalid value: "Main_Task": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc')
         command: [python, train.py]
 #       ^^^^^^^ warning FLY303: `command` of the primary container `Main_Task` is replaced by the SDK (with `[]`); this value never runs
         args: [--epochs, "3"]

@@ -9,11 +9,15 @@ mod container_kinds;
 mod container_names;
 mod duplicate_key;
 mod enum_value;
+mod env;
+mod flyte_environment;
+mod flyte_merge;
 mod flyte_primary;
 mod k8s_version;
 mod labels;
 mod pod_values;
 mod ports;
+mod quantity_syntax;
 mod required;
 mod snake_case;
 mod syntax;
@@ -111,6 +115,19 @@ pub static RULES: &[&Rule] = &[
     &flyte_primary::PRIMARY_NAME_FORMAT,
     &flyte_primary::PRIMARY_COMMAND_REPLACED,
     &flyte_primary::PRIMARY_IMAGE,
+    &flyte_environment::NAME_FORMAT,
+    &flyte_environment::NAME_LENGTH,
+    &flyte_environment::TEMPLATE_NAME,
+    &flyte_environment::REUSABLE,
+    &flyte_environment::SECRET,
+    &flyte_environment::RESOURCES,
+    &flyte_merge::ENV_SHADOWED,
+    &flyte_merge::RESOURCE_OVERRIDDEN,
+    &flyte_merge::GPU_CLAMPED,
+    &flyte_merge::MULTI_CONTAINER,
+    &flyte_merge::RESTART_POLICY,
+    &flyte_merge::SHM_CONFLICT,
+    &flyte_merge::FLYTE_LABEL,
     &labels::KEY_RULE,
     &labels::VALUE_RULE,
     &annotations::RULE,
@@ -124,6 +141,11 @@ pub static RULES: &[&Rule] = &[
     &ports::NAME_RULE,
     &ports::DUPLICATE_RULE,
     &ports::HOST_PORT_RULE,
+    &env::NAME_RULE,
+    &env::VALUE_AND_SOURCE_RULE,
+    &env::SOURCE_COUNT_RULE,
+    &env::DUPLICATE_RULE,
+    &quantity_syntax::RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -131,12 +153,15 @@ pub static RULES: &[&Rule] = &[
 type PodCheck = fn(&mut Ctx<'_>, &PodParts<'_>);
 static POD_CHECKS: &[PodCheck] = &[
     flyte_primary::check,
+    flyte_environment::check,
+    flyte_merge::check,
     labels::check,
     annotations::check,
     container_names::check,
     container_image::check,
     container_kinds::check,
     ports::check,
+    env::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {

@@ -209,9 +209,12 @@ mod tests {
     - name: primary
       ports:
         - containerPort: 0
+#                        ^ error FLY210: Required value
           hostPort: 0
         - containerPort: 65536
+#                        ^^^^^ error FLY210: Invalid value: 65536: must be between 1 and 65535, inclusive
           hostPort: -1
+#                   ^^ error FLY210: Invalid value: -1: must be between 1 and 65535, inclusive
         - containerPort: 8080
           hostPort: 65535
 "#,
@@ -238,8 +241,10 @@ mod tests {
         - name: http
           containerPort: 8080
         - name: "8081"
+#               ^^^^^^ error FLY211: Invalid value: "8081": must contain at least one letter (a-z)
           containerPort: 8081
         - name: http
+#               ^^^^ error FLY212: Duplicate value: "http"
           containerPort: 8082
     - name: sidecar
       image: busybox
@@ -273,6 +278,7 @@ template:
         ports:
           - containerPort: 82
             hostPort: 8080
+#                     ^^^^ error FLY213: Duplicate value: "TCP//8080"
     initContainers:
       - name: c
         image: busybox
@@ -298,6 +304,7 @@ template:
             hostPort: 0
           - containerPort: 82
             hostPort: 9090
+#                     ^^^^ error FLY213: Invalid value: 9090: must match `containerPort` when `hostNetwork` is true
 "#,
         );
     }

@@ -8,7 +8,8 @@ use crate::text::TextRange;
 use crate::yaml::{Node, NodeKind, Reading};
 
 use super::{
-    enum_value, k8s_version, required, snake_case, unknown_field, wrong_type, yaml11, Ctx,
+    enum_value, k8s_version, quantity_syntax, required, snake_case, unknown_field, wrong_type,
+    yaml11, Ctx,
 };
 
 /// Where a node sits, which decides whether `null` is acceptable.
@@ -104,7 +105,12 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
                 }
             }
         }
-        NodeKind::Scalar(_) => enum_value::check(ctx, node, schema),
+        NodeKind::Scalar(_) => {
+            if schema.is_quantity() {
+                quantity_syntax::check(ctx, node);
+            }
+            enum_value::check(ctx, node, schema)
+        }
         NodeKind::Alias(_) | NodeKind::Missing => {}
     }
 }
