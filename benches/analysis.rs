@@ -1,0 +1,113 @@
+//! Criterion benchmarks of the analysis on generated, realistic pod templates of about 60,
+//! 2,000 and 20,000 lines (and a multi-document variant): parse, full diagnostics, one edit
+//! followed by re-analysis, and render. Run with `cargo bench --bench analysis`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::hint::black_box;
+
+use flyte_lsp::analysis::{analyze, analyze_parsed, render};
+use flyte_lsp::settings::Settings;
+use flyte_lsp::yaml::parse;
+
+/// A task environment whose pod template has `containers` containers, each with env vars,
+/// volume mounts, ports, resources and probes; about 38 lines per container.
+fn environment(containers: usize) -> String {
+    let mut s = String::from(
+        "name: train\nimage: ghcr.io/acme/train:1\nresources:\n  cpu: 2\n  memory: [\"4Gi\", \"8Gi\"]\nenv_vars:\n  MODE: prod\npod_template:\n  primary_container_name: primary\n  labels:\n    team: ml\n  annotations:\n    owner: data-platform\n  pod_spec:\n    tolerations:\n      - key: nvidia.com/gpu\n        operator: Exists\n        effect: NoSchedule\n    containers:\n",
+    );
+    for i in 0..containers {
+        let name = if i == 0 { "primary".to_string() } else { format!("worker-{i}") };
+        s.push_str(&format!(
+            "      - name: {name}
+        image: ghcr.io/acme/worker:{i}
+        imagePullPolicy: IfNotPresent
+        env:
+          - name: WORKER_INDEX
+            value: \"{i}\"
+          - name: LOG_LEVEL
+            value: info
+          - name: POD_NAME
+            valueFrom:
+              fieldRef:
+                fieldPath: metadata.name
+        ports:
+          - name: http-{i}
+            containerPort: {port}
+            protocol: TCP
+        volumeMounts:
+          - name: data
+            mountPath: /data
+          - name: cache
+            mountPath: /cache
+            readOnly: true
+        resources:
+          requests:
+            cpu: 500m
+            memory: 1Gi
+          limits:
+            cpu: \"1\"
+            memory: 2Gi
+        readinessProbe:
+          httpGet:
+            path: /healthz
+            port: {port}
+          periodSeconds: 10
+        securityContext:
+          runAsNonRoot: true
+          allowPrivilegeEscalation: false
+",
+            port = 8000 + i
+        ));
+    }
+    s.push_str("    volumes:\n      - name: data\n        emptyDir: {}\n      - name: cache\n        emptyDir:\n          medium: Memory\n");
+    s
+}
+
+fn sizes() -> Vec<(&'static str, String)> {
+    let multi: Vec<String> = (0..50).map(|_| environment(10)).collect();
+    vec![
+        ("60-lines", environment(1)),
+        ("2k-lines", environment(52)),
+        ("20k-lines", environment(525)),
+        ("20k-lines-50-docs", multi.join("---\n")),
+    ]
+}
+
+fn benches(c: &mut Criterion) {
+    let settings = Settings::default();
+    for (name, text) in sizes() {
+        let lines = text.lines().count();
+        let mut group = c.benchmark_group(format!("{name} ({lines} lines)"));
+        if lines > 10_000 {
+            group.sample_size(20);
+        }
+        group.bench_function(BenchmarkId::new("parse", lines), |b| b.iter(|| parse(black_box(&text))));
+        group.bench_function(BenchmarkId::new("diagnostics", lines), |b| {
+            let stream = parse(&text);
+            b.iter(|| analyze_parsed(black_box(&text), &stream, &settings))
+        });
+        group.bench_function(BenchmarkId::new("check (parse + diagnostics)", lines), |b| {
+            b.iter(|| analyze(black_box(&text), &settings))
+        });
+        // One keystroke in the middle of the file, then the whole re-analysis the server runs.
+        let mid = text.len() / 2;
+        let at = text[..mid].rfind("value: info").unwrap_or(mid);
+        group.bench_function(BenchmarkId::new("keystroke + re-analysis", lines), |b| {
+            b.iter(|| {
+                let mut edited = String::with_capacity(text.len() + 1);
+                edited.push_str(&text[..at]);
+                edited.push('x');
+                edited.push_str(&text[at..]);
+                analyze(black_box(&edited), &settings)
+            })
+        });
+        group.bench_function(BenchmarkId::new("render", lines), |b| {
+            let stream = parse(&text);
+            b.iter(|| render::render(black_box(&text), &stream, 0, &settings, render::Layer::Cluster))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(analysis, benches);
+criterion_main!(analysis);
