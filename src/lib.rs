@@ -29,4 +29,5 @@ pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod text;
+pub mod workspace;
 pub mod yaml;

@@ -121,7 +121,7 @@ fn json_output_follows_the_contract() {
 fn json_characters_are_utf16_code_units() {
     let dir = temp_dir("utf16");
     let file = dir.join("t.yaml");
-    std::fs::write(&file, "primary_container_name: primary\nlabels: {a: \"😀\", b: yes}\npod_spec:\n  containers: []\n").expect("write");
+    std::fs::write(&file, "primary_container_name: primary\nannotations: {a: \"😀\", b: yes}\npod_spec:\n  containers: []\n").expect("write");
     let o = bin()
         .args(["check", "--format", "json"])
         .arg(&file)
@@ -130,9 +130,9 @@ fn json_characters_are_utf16_code_units() {
     let v = json(&o);
     let d = &v["files"][0]["diagnostics"][0];
     assert_eq!(d["code"], "FLY106");
-    // `labels: {a: "😀", b: ` is 21 UTF-16 units (the emoji counts 2); 20 chars, 23 bytes.
-    assert_eq!(d["range"]["start"]["character"], 21, "{d}");
-    assert_eq!(d["range"]["end"]["character"], 24, "{d}");
+    // `annotations: {a: "😀", b: ` is 26 UTF-16 units (the emoji counts 2); 25 chars, 28 bytes.
+    assert_eq!(d["range"]["start"]["character"], 26, "{d}");
+    assert_eq!(d["range"]["end"]["character"], 29, "{d}");
 }
 
 #[test]

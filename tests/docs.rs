@@ -46,8 +46,11 @@ fn codes_are_unique_and_well_formed() {
 
 #[test]
 fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
-    use flyte_lsp::analysis::analyze;
+    use flyte_lsp::analysis::analyze_in_workspace;
     use flyte_lsp::settings::Settings;
+    use flyte_lsp::workspace::WorkspaceIndex;
+    use flyte_lsp::yaml::parse;
+    use std::path::Path;
     for r in RULES {
         // Examples may carry a `# with kubernetesVersion = "1.NN"` line for version rules.
         let settings = |text: &str| {
@@ -56,13 +59,20 @@ fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
                 .and_then(|rest| rest.split('"').next())
                 .map_or_else(Settings::default, Settings::with_kubernetes_version)
         };
-        let bad = analyze(r.bad, &settings(r.bad));
+        // Cross-file rules see a workspace made of the example itself.
+        let run = |text: &str| {
+            let mut index = WorkspaceIndex::default();
+            index.update(Path::new("/example.yaml"), text);
+            index.complete = true;
+            analyze_in_workspace(text, &parse(text), &settings(text), Some(&index))
+        };
+        let bad = run(r.bad);
         assert!(
             bad.diagnostics.iter().any(|d| d.code == r.code),
             "{}: bad example does not fire",
             r.code
         );
-        let good = analyze(r.good, &settings(r.good));
+        let good = run(r.good);
         assert!(
             !good.diagnostics.iter().any(|d| d.code == r.code),
             "{}: fixed example still fires: {:?}",

@@ -262,7 +262,10 @@ mod tests {
             key("image_pull_policy"),
         ];
         let node = schema_at(set, root, &path, true).expect("node");
-        assert_eq!(allowed_values(set, node), ["Always", "IfNotPresent", "Never"]);
+        assert_eq!(
+            allowed_values(set, node),
+            ["Always", "IfNotPresent", "Never"]
+        );
         assert_eq!(type_label(set, node), "string");
         assert!(schema_at(set, root, &path, false).is_none());
         let containers = schema_at(set, root, &path[..3], true).expect("containers");
@@ -272,7 +275,12 @@ mod tests {
         let limits = [key("pod_template"), key("pod_spec"), key("containers")];
         let limits: Vec<Segment> = limits
             .into_iter()
-            .chain([Segment::Item(0), key("resources"), key("limits"), key("cpu")])
+            .chain([
+                Segment::Item(0),
+                key("resources"),
+                key("limits"),
+                key("cpu"),
+            ])
             .collect();
         let cpu = schema_at(set, root, &limits, true).expect("cpu");
         assert!(cpu.is_quantity());

@@ -3,15 +3,21 @@
 //! Everything here takes plain data (text, the YAML tree, schemas, settings) and returns plain
 //! data with byte ranges. No LSP types, no IO, no panics: broken input yields fewer answers.
 
+pub mod completion;
 pub mod cursor;
 pub mod diagnostics;
+pub mod hover;
+pub mod lookup;
 pub mod names;
+pub mod navigation;
+pub mod quantity;
 pub mod render;
 pub mod similar;
 
 use crate::model::{self, DocKind};
 use crate::settings::Settings;
 use crate::text::TextRange;
+use crate::workspace::WorkspaceIndex;
 use crate::yaml::{self, Stream};
 
 pub use diagnostics::{Diagnostic, Edit, Fix, Severity};
@@ -55,6 +61,12 @@ pub fn analyze(source: &str, settings: &Settings) -> FileAnalysis {
 
 /// Analyses an already parsed `source` (the server parses once per version).
 pub fn analyze_parsed(source: &str, stream: &Stream, settings: &Settings) -> FileAnalysis {
+    analyze_in_workspace(source, stream, settings, None)
+}
+
+/// Like [`analyze_parsed`], with the workspace's PodTemplates for cross-file rules (a string
+/// `pod_template` that names no known template).
+pub fn analyze_in_workspace(source: &str, stream: &Stream, settings: &Settings, workspace: Option<&WorkspaceIndex>) -> FileAnalysis {
     let documents: Vec<DocInfo> = stream
         .documents
         .iter()
@@ -63,7 +75,7 @@ pub fn analyze_parsed(source: &str, stream: &Stream, settings: &Settings) -> Fil
             span: d.span.clone(),
         })
         .collect();
-    let diagnostics = diagnostics::diagnostics(source, stream, &documents, settings);
+    let diagnostics = diagnostics::diagnostics(source, stream, &documents, settings, workspace);
     FileAnalysis {
         documents,
         diagnostics,

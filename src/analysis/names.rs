@@ -26,7 +26,9 @@ fn matches_label(s: &str) -> bool {
 pub fn dns1123_label(s: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if s.len() > DNS1123_LABEL_MAX {
-        errs.push(format!("must be no more than {DNS1123_LABEL_MAX} characters"));
+        errs.push(format!(
+            "must be no more than {DNS1123_LABEL_MAX} characters"
+        ));
     }
     if !matches_label(s) {
         errs.push(
@@ -42,7 +44,9 @@ pub fn dns1123_label(s: &str) -> Vec<String> {
 pub fn dns1123_subdomain(s: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if s.len() > DNS1123_SUBDOMAIN_MAX {
-        errs.push(format!("must be no more than {DNS1123_SUBDOMAIN_MAX} characters"));
+        errs.push(format!(
+            "must be no more than {DNS1123_SUBDOMAIN_MAX} characters"
+        ));
     }
     if s.is_empty() || !s.split('.').all(matches_label) {
         errs.push(
@@ -60,7 +64,8 @@ fn matches_qualified_part(s: &str) -> bool {
     !b.is_empty()
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// A qualified name: label and annotation keys, nodeSelector keys (`[prefix/]name`).
@@ -73,7 +78,11 @@ pub fn qualified_name(s: &str) -> Vec<String> {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty".to_string());
             } else {
-                errs.extend(dns1123_subdomain(prefix).into_iter().map(|e| format!("prefix part {e}")));
+                errs.extend(
+                    dns1123_subdomain(prefix)
+                        .into_iter()
+                        .map(|e| format!("prefix part {e}")),
+                );
             }
             *name
         }
@@ -91,7 +100,9 @@ pub fn qualified_name(s: &str) -> Vec<String> {
         errs.push("name part must be non-empty".to_string());
     } else {
         if name.len() > QUALIFIED_NAME_MAX {
-            errs.push(format!("name part must be no more than {QUALIFIED_NAME_MAX} characters"));
+            errs.push(format!(
+                "name part must be no more than {QUALIFIED_NAME_MAX} characters"
+            ));
         }
         if !matches_qualified_part(name) {
             errs.push(

@@ -35,7 +35,9 @@ pub fn parse(text: &str) -> Option<Quantity> {
     }
     let mut mantissa: u128 = 0;
     for b in int.bytes().chain(frac.bytes()) {
-        mantissa = mantissa.checked_mul(10)?.checked_add(u128::from(b - b'0'))?;
+        mantissa = mantissa
+            .checked_mul(10)?
+            .checked_add(u128::from(b - b'0'))?;
     }
     let mut scale = u32::try_from(frac.len()).ok()?;
     let exponent: i64 = match suffix {
@@ -232,8 +234,7 @@ mod tests {
         );
         assert_eq!(describe("2", Unit::Cpu).as_deref(), Some("`2` = 2 CPUs"));
         assert_eq!(describe("1", Unit::Cpu).as_deref(), Some("`1` = 1 CPU"));
-        assert!(describe("500m", Unit::Bytes)
-            .is_some_and(|d| d.contains("Did you mean `M`")));
+        assert!(describe("500m", Unit::Bytes).is_some_and(|d| d.contains("Did you mean `M`")));
         assert_eq!(describe("1", Unit::Count).as_deref(), Some("`1` = 1"));
         assert_eq!(Unit::of("hugepages-2Mi"), Unit::Bytes);
         assert_eq!(Unit::of("nvidia.com/gpu"), Unit::Count);

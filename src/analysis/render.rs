@@ -81,15 +81,25 @@ pub enum RenderError {
 }
 
 /// Renders document `index` of a parsed file.
-pub fn render(source: &str, stream: &Stream, index: usize, settings: &Settings, layer: Layer) -> Result<Rendered, RenderError> {
+pub fn render(
+    source: &str,
+    stream: &Stream,
+    index: usize,
+    settings: &Settings,
+    layer: Layer,
+) -> Result<Rendered, RenderError> {
     let analysis = analyze_parsed(source, stream, settings);
-    let (Some(doc), Some(info)) = (stream.documents.get(index), analysis.documents.get(index)) else {
+    let (Some(doc), Some(info)) = (stream.documents.get(index), analysis.documents.get(index))
+    else {
         return Err(RenderError::NotRenderable(format!(
             "the file has {} document(s); there is no document {index}",
             stream.documents.len()
         )));
     };
-    if !matches!(info.kind, DocKind::TaskEnvironment | DocKind::FlytePodTemplate) {
+    if !matches!(
+        info.kind,
+        DocKind::TaskEnvironment | DocKind::FlytePodTemplate
+    ) {
         return Err(RenderError::NotRenderable(format!(
             "document {index} is {}, not a task environment or Flyte pod template",
             info.kind.name()
@@ -114,11 +124,18 @@ pub fn render(source: &str, stream: &Stream, index: usize, settings: &Settings, 
     let root = doc.root.as_ref().map(|r| to_json(doc, r));
     let root = match root {
         Some(Ok(v)) => v,
-        Some(Err(_)) => return Err(RenderError::NotRenderable("alias expansion exceeded the node budget".to_string())),
+        Some(Err(_)) => {
+            return Err(RenderError::NotRenderable(
+                "alias expansion exceeded the node budget".to_string(),
+            ))
+        }
         None => Value::Null,
     };
     let (env, template) = match info.kind {
-        DocKind::TaskEnvironment => (root.clone(), root.get("pod_template").cloned().unwrap_or(Value::Null)),
+        DocKind::TaskEnvironment => (
+            root.clone(),
+            root.get("pod_template").cloned().unwrap_or(Value::Null),
+        ),
         _ => (Value::Null, root),
     };
     let mut notes = Vec::new();
@@ -148,13 +165,19 @@ pub fn render(source: &str, stream: &Stream, index: usize, settings: &Settings, 
 pub fn to_yaml_with_notes(rendered: &Rendered, layer: Layer) -> String {
     let mut out = String::new();
     out.push_str(match layer {
-        Layer::Sdk => "# Layer: registered by the SDK (flyte 2.12.1 serialization of the task's pod)\n",
-        Layer::Cluster => "# Layers: registered by the SDK, plus added by the cluster (platform-dependent)\n",
+        Layer::Sdk => {
+            "# Layer: registered by the SDK (flyte 2.12.1 serialization of the task's pod)\n"
+        }
+        Layer::Cluster => {
+            "# Layers: registered by the SDK, plus added by the cluster (platform-dependent)\n"
+        }
     });
     for note in &rendered.notes {
         out.push_str(&format!("# Note: {note}\n"));
     }
-    let containers = rendered.pod["spec"]["containers"].as_array().map_or(0, Vec::len);
+    let containers = rendered.pod["spec"]["containers"]
+        .as_array()
+        .map_or(0, Vec::len);
     if containers > 1 {
         out.push_str(
             "# Warning: more than one container: the task finishes only when every container has exited\n",
@@ -282,7 +305,10 @@ fn sdk_pod(env: &Value, template: &Value) -> Value {
         Some(Value::Array(c)) => c,
         _ => Vec::new(),
     };
-    if !containers.iter().any(|c| c.get("name").and_then(Value::as_str) == Some(primary.as_str())) {
+    if !containers
+        .iter()
+        .any(|c| c.get("name").and_then(Value::as_str) == Some(primary.as_str()))
+    {
         // `_clone_with_primary`: a bare container with the primary's name.
         containers.push(json!({"name": primary}));
     }
@@ -302,8 +328,16 @@ fn sdk_pod(env: &Value, template: &Value) -> Value {
         c.insert("args".into(), json!(RUNTIME_ARGS));
         if !requests.is_empty() || !limits.is_empty() {
             let existing = c.get("resources").cloned().unwrap_or(Value::Null);
-            let mut merged_limits = existing.get("limits").and_then(Value::as_object).cloned().unwrap_or_default();
-            let mut merged_requests = existing.get("requests").and_then(Value::as_object).cloned().unwrap_or_default();
+            let mut merged_limits = existing
+                .get("limits")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let mut merged_requests = existing
+                .get("requests")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             merged_limits.extend(limits.clone());
             merged_requests.extend(requests.clone());
             let mut res = Map::new();
@@ -353,7 +387,8 @@ fn add_cluster_layer(env: &Value, template: &Value, pod: &mut Value) {
         return;
     };
     // `UpdatePod`: restartPolicy only when unset; service links always off.
-    spec.entry("restartPolicy").or_insert_with(|| json!("Never"));
+    spec.entry("restartPolicy")
+        .or_insert_with(|| json!("Never"));
     spec.insert("enableServiceLinks".into(), json!(false));
     if let Some(size) = &shm {
         let mut empty_dir = json!({"medium": "Memory"});
@@ -372,13 +407,20 @@ fn add_cluster_layer(env: &Value, template: &Value, pod: &mut Value) {
         ("FLYTE_ATTEMPT_NUMBER", "{{.attempt}}"),
     ];
     for list in ["containers", "initContainers"] {
-        let Some(Value::Array(containers)) = spec.get_mut(list) else { continue };
+        let Some(Value::Array(containers)) = spec.get_mut(list) else {
+            continue;
+        };
         for c in containers.iter_mut() {
             let Value::Object(c) = c else { continue };
-            let is_primary = list == "containers" && c.get("name").and_then(Value::as_str) == Some(primary.as_str());
+            let is_primary = list == "containers"
+                && c.get("name").and_then(Value::as_str) == Some(primary.as_str());
             let env_entry = c.entry("env").or_insert_with(|| json!([]));
             if let Value::Array(e) = env_entry {
-                e.extend(flyte_env.iter().map(|(k, v)| json!({"name": k, "value": v})));
+                e.extend(
+                    flyte_env
+                        .iter()
+                        .map(|(k, v)| json!({"name": k, "value": v})),
+                );
             }
             if let Some(Value::Object(res)) = c.get_mut("resources") {
                 // `SanitizeGPUResourceRequirements`: the generic key becomes the device's,
@@ -409,10 +451,22 @@ fn add_cluster_layer(env: &Value, template: &Value, pod: &mut Value) {
 fn default_primary_resources(c: &mut Map<String, Value>) {
     let res = c.entry("resources").or_insert_with(|| json!({}));
     let Value::Object(res) = res else { return };
-    let mut requests = res.get("requests").and_then(Value::as_object).cloned().unwrap_or_default();
-    let mut limits = res.get("limits").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut requests = res
+        .get("requests")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut limits = res
+        .get("limits")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     for (name, default) in [("cpu", "1"), ("memory", "1024Mi")] {
-        let request = requests.get(name).cloned().or_else(|| limits.get(name).cloned()).unwrap_or_else(|| json!(default));
+        let request = requests
+            .get(name)
+            .cloned()
+            .or_else(|| limits.get(name).cloned())
+            .unwrap_or_else(|| json!(default));
         let limit = limits.get(name).cloned().unwrap_or_else(|| request.clone());
         let request = match (
             request.as_str().and_then(approx_quantity),
@@ -431,7 +485,9 @@ fn default_primary_resources(c: &mut Map<String, Value>) {
 /// A quantity's approximate value, only to compare a request with its limit.
 fn approx_quantity(s: &str) -> Option<f64> {
     let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(s.len());
     let (number, suffix) = s.split_at(split);
     let n: f64 = number.parse().ok()?;
     let factor = match suffix {

@@ -7,8 +7,9 @@ pub mod output;
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{analyze, FileAnalysis};
+use crate::analysis::{analyze_in_workspace, FileAnalysis};
 use crate::settings::Settings;
+use crate::workspace::WorkspaceIndex;
 
 /// One file's outcome.
 pub struct FileResult {
@@ -73,7 +74,18 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 /// Reads and analyses files in parallel. Unreadable or non-UTF-8 files become messages.
+/// The PodTemplates defined among `files` form the workspace for cross-file rules.
 pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, Vec<String>) {
+    let mut index = WorkspaceIndex::default();
+    for f in files {
+        if std::fs::metadata(f).is_ok_and(|m| m.len() <= MAX_FILE_BYTES) {
+            if let Ok(text) = std::fs::read_to_string(f) {
+                index.update(f, &text);
+            }
+        }
+    }
+    index.complete = true;
+    let index = &index;
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
@@ -84,7 +96,7 @@ pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, 
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|p| check_one(p, settings))
+                        .map(|p| check_one(p, settings, index))
                         .collect::<Vec<_>>()
                 })
             })
@@ -108,7 +120,11 @@ pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, 
     (results, problems)
 }
 
-fn check_one(path: &Path, settings: &Settings) -> Result<FileResult, String> {
+fn check_one(
+    path: &Path,
+    settings: &Settings,
+    index: &WorkspaceIndex,
+) -> Result<FileResult, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
@@ -120,7 +136,8 @@ fn check_one(path: &Path, settings: &Settings) -> Result<FileResult, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("{}: not UTF-8 text, skipped", path.display()))?;
-    let analysis = analyze(&text, settings);
+    let stream = crate::yaml::parse(&text);
+    let analysis = analyze_in_workspace(&text, &stream, settings, Some(index));
     Ok(FileResult {
         path: path.to_path_buf(),
         text,

@@ -104,7 +104,11 @@ impl<'a> PodParts<'a> {
             .into_iter()
             .map(|c| (ContainerList::Containers, c))
             .collect();
-        out.extend(self.containers_in("initContainers").into_iter().map(|c| (ContainerList::InitContainers, c)));
+        out.extend(
+            self.containers_in("initContainers")
+                .into_iter()
+                .map(|c| (ContainerList::InitContainers, c)),
+        );
         out
     }
 }
@@ -146,11 +150,14 @@ mod tests {
             assert_eq!(p.primary_name(), Some("main"));
             assert_eq!(p.all_containers().len(), 1);
         });
-        parts_of("pod_spec:\n  containers: []\n  initContainers: [{name: x}]\nlabels: {a: b}\n", |p| {
-            assert_eq!(p.primary_name(), Some("primary"));
-            assert!(p.labels.is_some());
-            assert_eq!(p.all_containers()[0].0, ContainerList::InitContainers);
-        });
+        parts_of(
+            "pod_spec:\n  containers: []\n  initContainers: [{name: x}]\nlabels: {a: b}\n",
+            |p| {
+                assert_eq!(p.primary_name(), Some("primary"));
+                assert!(p.labels.is_some());
+                assert_eq!(p.all_containers()[0].0, ContainerList::InitContainers);
+            },
+        );
         parts_of("apiVersion: v1\nkind: PodTemplate\nmetadata: {name: t}\ntemplate:\n  metadata: {labels: {a: b}}\n  spec: {containers: []}\n", |p| {
             assert!(p.spec.is_some() && p.labels.is_some() && p.object_metadata.is_some());
             assert_eq!(p.primary_name(), None);

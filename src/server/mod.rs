@@ -4,6 +4,8 @@
 //! Logging goes to stderr; stdout carries only the protocol.
 
 mod convert;
+mod features;
+mod navigation;
 mod preview;
 pub mod store;
 
@@ -19,6 +21,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use crate::analysis::{self, FileAnalysis};
 use crate::settings::{Settings, Trigger};
 use crate::text::Encoding;
+use crate::workspace::WorkspaceIndex;
 use store::{ChangeOutcome, Snapshot, Store};
 
 /// Serves LSP on stdin/stdout until the client exits or stdin closes. Returns whether the
@@ -56,6 +59,14 @@ struct State {
     pull: AtomicBool,
     /// The client handles `workspace/diagnostic/refresh`.
     refresh: AtomicBool,
+    /// The workspace folders, and the PodTemplates they define. Replaced as a whole (copy on
+    /// write) so analyses read a consistent snapshot without holding a lock.
+    roots: RwLock<Vec<std::path::PathBuf>>,
+    workspace: RwLock<Arc<WorkspaceIndex>>,
+    /// The client can register file watchers dynamically.
+    dynamic_watchers: AtomicBool,
+    /// What the client accepts in completion items (snippets, insert modes).
+    completion: RwLock<features::CompletionCaps>,
 }
 
 impl Backend {
@@ -97,6 +108,31 @@ impl Backend {
             .unwrap_or_default()
     }
 
+    fn workspace(&self) -> Arc<WorkspaceIndex> {
+        self.state.workspace.read().map(|w| w.clone()).unwrap_or_default()
+    }
+
+    /// Re-indexes one file from its current text; swaps the index only when its templates
+    /// changed, so ordinary keystrokes cost one cheap comparison.
+    fn reindex(&self, path: &std::path::Path, text: Option<(&str, &crate::yaml::Stream)>) {
+        let current = self.workspace();
+        let defs = match text {
+            Some((text, stream)) => crate::workspace::index_text(path, text, stream),
+            None => Vec::new(),
+        };
+        if current.lookup_file(path) == defs.as_slice() {
+            return;
+        }
+        let mut next = (*current).clone();
+        match text {
+            Some((text, stream)) => next.update_parsed(path, text, stream),
+            None => next.remove(path),
+        }
+        if let Ok(mut w) = self.state.workspace.write() {
+            *w = Arc::new(next);
+        }
+    }
+
     fn encoding(&self) -> Encoding {
         self.state.encoding.read().map(|e| *e).unwrap_or_default()
     }
@@ -129,6 +165,43 @@ impl Backend {
                 }
             }
             Err(err) => tracing::warn!(%err, "workspace/configuration failed"),
+        }
+    }
+
+    /// Indexes the workspace folders' PodTemplates in the background (bounded, no symlinks).
+    async fn scan_workspace(&self) {
+        let roots = self.state.roots.read().map(|r| r.clone()).unwrap_or_default();
+        let scanned = tokio::task::spawn_blocking(move || WorkspaceIndex::scan(&roots)).await;
+        let Ok(mut index) = scanned else { return };
+        // Open documents are newer than the disk.
+        for uri in self.state.store.uris() {
+            if let (Some(path), Some(snap)) = (uri.to_file_path(), self.state.store.current(&uri)) {
+                index.update_parsed(&path, &snap.text, snap.stream());
+            }
+        }
+        tracing::info!(templates = index.len(), "workspace indexed");
+        if let Ok(mut w) = self.state.workspace.write() {
+            *w = Arc::new(index);
+        }
+    }
+
+    async fn watch_yaml_files(&self) {
+        if !self.state.dynamic_watchers.load(Ordering::Relaxed) {
+            return;
+        }
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/*.{yaml,yml}".to_string()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "flyte-lsp-yaml-watcher".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(err) = self.client.register_capability(vec![registration]).await {
+            tracing::warn!(%err, "could not register the YAML file watcher");
         }
     }
 
@@ -171,8 +244,15 @@ impl Backend {
             let settings = this.settings();
             let enc = this.encoding();
             let work = snap.clone();
-            let diags =
-                tokio::task::spawn_blocking(move || lsp_diagnostics(&work, &settings, enc)).await;
+            let indexer = this.clone();
+            let path = uri.to_file_path().map(|p| p.into_owned());
+            let diags = tokio::task::spawn_blocking(move || {
+                if let Some(path) = &path {
+                    indexer.reindex(path, Some((&work.text, work.stream())));
+                }
+                lsp_diagnostics(&work, &settings, enc, &indexer.workspace())
+            })
+            .await;
             let Ok(diags) = diags else {
                 tracing::error!("analysis task failed");
                 return;
@@ -187,10 +267,33 @@ impl Backend {
         });
     }
 
+    /// The name occurrences under a position, computed off the async threads.
+    async fn occurrences_at(
+        &self,
+        uri: &Uri,
+        position: Position,
+    ) -> Option<(Arc<Snapshot>, crate::analysis::navigation::Occurrences)> {
+        let snap = self.state.store.current(uri)?;
+        let offset = convert::offset(&snap, position, self.encoding());
+        tokio::task::spawn_blocking(move || {
+            let occ = navigation::occurrences(&snap, offset)?;
+            Some((snap, occ))
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
     async fn analyze_blocking(&self, snap: Arc<Snapshot>) -> Option<(Arc<Snapshot>, FileAnalysis)> {
         let settings = self.settings();
+        let workspace = self.workspace();
         tokio::task::spawn_blocking(move || {
-            let analysis = analysis::analyze_parsed(&snap.text, snap.stream(), &settings);
+            let analysis = analysis::analyze_in_workspace(
+                &snap.text,
+                snap.stream(),
+                &settings,
+                Some(&workspace),
+            );
             (snap, analysis)
         })
         .await
@@ -198,8 +301,14 @@ impl Backend {
     }
 }
 
-fn lsp_diagnostics(snap: &Snapshot, settings: &Settings, enc: Encoding) -> Vec<Diagnostic> {
-    let analysis = analysis::analyze_parsed(&snap.text, snap.stream(), settings);
+fn lsp_diagnostics(
+    snap: &Snapshot,
+    settings: &Settings,
+    enc: Encoding,
+    workspace: &WorkspaceIndex,
+) -> Vec<Diagnostic> {
+    let analysis =
+        analysis::analyze_in_workspace(&snap.text, snap.stream(), settings, Some(workspace));
     analysis
         .diagnostics
         .iter()
@@ -244,6 +353,31 @@ impl LanguageServer for Backend {
             .and_then(|t| t.diagnostic.as_ref())
             .is_some();
         self.state.pull.store(pull, Ordering::Relaxed);
+        self.state.dynamic_watchers.store(
+            workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            Ordering::Relaxed,
+        );
+        #[allow(deprecated)] // `root_uri` is the fallback for clients without workspace folders.
+        let roots: Vec<std::path::PathBuf> = match &params.workspace_folders {
+            Some(folders) if !folders.is_empty() => folders
+                .iter()
+                .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+                .collect(),
+            _ => params
+                .root_uri
+                .iter()
+                .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+                .collect(),
+        };
+        if let Ok(mut r) = self.state.roots.write() {
+            *r = roots;
+        }
+        if let Ok(mut c) = self.state.completion.write() {
+            *c = features::CompletionCaps::from_params(&params);
+        }
         if let Some(opts) = &params.initialization_options {
             self.apply_settings(opts).await;
         }
@@ -286,6 +420,18 @@ impl LanguageServer for Backend {
                     commands: vec![preview::RENDER_PREVIEW.to_string()],
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 }),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some([":", " ", "-", "\n"].map(String::from).to_vec()),
+                    ..CompletionOptions::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                document_symbol_provider: Some(OneOf::Left(true)),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),
@@ -301,6 +447,8 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.fetch_configuration().await;
+        self.watch_yaml_files().await;
+        self.scan_workspace().await;
         self.refresh_all().await;
     }
 
@@ -357,6 +505,36 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for change in params.changes {
+            let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+                continue;
+            };
+            // An open document is tracked through its edits, not the disk.
+            if self.state.store.current(&change.uri).is_some() {
+                continue;
+            }
+            let this = self.clone();
+            let deleted = change.typ == FileChangeType::DELETED;
+            let _ = tokio::task::spawn_blocking(move || {
+                let text = if deleted {
+                    None
+                } else {
+                    std::fs::read_to_string(&path).ok()
+                };
+                match text {
+                    Some(text) => {
+                        let stream = crate::yaml::parse(&text);
+                        this.reindex(&path, Some((&text, &stream)));
+                    }
+                    None => this.reindex(&path, None),
+                }
+            })
+            .await;
+        }
+        self.refresh_all().await;
+    }
+
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let has_settings = params.settings.as_object().is_some_and(|o| !o.is_empty());
         if has_settings {
@@ -399,6 +577,72 @@ impl LanguageServer for Backend {
         ))
     }
 
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        let Some((snap, occ)) = self.occurrences_at(&p.text_document.uri, p.position).await else {
+            return Ok(None);
+        };
+        let locations = navigation::definition(&p.text_document.uri, &snap, &occ, &self.workspace(), self.encoding());
+        Ok((!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations)))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let Some((snap, occ)) = self.occurrences_at(&p.text_document.uri, p.position).await else {
+            return Ok(None);
+        };
+        Ok(Some(navigation::references(
+            &p.text_document.uri,
+            &snap,
+            &occ,
+            &self.workspace(),
+            self.encoding(),
+            params.context.include_declaration,
+        )))
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        let Some((snap, occ)) = self.occurrences_at(&params.text_document.uri, params.position).await else {
+            return Ok(None);
+        };
+        Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
+            range: convert::range(&snap, &occ.at, self.encoding()),
+            placeholder: occ.name.clone(),
+        }))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let Some((snap, occ)) = self.occurrences_at(&p.text_document.uri, p.position).await else {
+            return Ok(None);
+        };
+        if !crate::analysis::navigation::valid_new_name(occ.kind, &params.new_name) {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "`{}` is not a valid Kubernetes name here (lowercase letters, digits and `-`)",
+                params.new_name
+            )));
+        }
+        Ok(Some(navigation::rename(
+            &p.text_document.uri,
+            &snap,
+            &occ,
+            &self.workspace(),
+            self.encoding(),
+            &params.new_name,
+        )))
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(snap) = self.state.store.current(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let symbols = tokio::task::spawn_blocking(move || navigation::document_symbols(&snap, enc))
+            .await
+            .unwrap_or_default();
+        Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+    }
+
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let uri = params.text_document.uri;
         let Some(snap) = self.state.store.current(&uri) else {
@@ -427,6 +671,34 @@ impl LanguageServer for Backend {
             .await
             .map_err(|_| tower_lsp_server::jsonrpc::Error::internal_error())?;
         Ok(Some(Value::String(text)))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let Some(snap) = self.state.store.current(&at.text_document.uri) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let offset = convert::offset(&snap, at.position, enc);
+        // The tree is parsed only if the answer needs it (see `completions`).
+        let stream = || snap.stream();
+        let result = analysis::completion::completions(&snap.text, &stream, &self.settings(), offset);
+        let items = result.items.len();
+        tracing::debug!(version = snap.version, offset, items, "completion");
+        let caps = self.state.completion.read().map(|c| *c).unwrap_or_default();
+        let response = features::completion_response(&snap, &result, enc, caps);
+        Ok(Some(response))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let Some(snap) = self.state.store.current(&at.text_document.uri) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let offset = convert::offset(&snap, at.position, enc);
+        let result = analysis::hover::hover(&snap.text, snap.stream(), &self.settings(), offset);
+        Ok(result.map(|h| features::hover_response(&snap, &h, enc)))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -45,9 +45,17 @@ pub fn parse_args(arguments: &[Value]) -> Result<PreviewArgs> {
     let layer = match arg.get("layer").and_then(Value::as_str) {
         None | Some("sdk") => Layer::Sdk,
         Some("cluster") => Layer::Cluster,
-        Some(other) => return Err(Error::invalid_params(format!("unknown layer `{other}`; use sdk or cluster"))),
+        Some(other) => {
+            return Err(Error::invalid_params(format!(
+                "unknown layer `{other}`; use sdk or cluster"
+            )))
+        }
     };
-    Ok(PreviewArgs { uri, document, layer })
+    Ok(PreviewArgs {
+        uri,
+        document,
+        layer,
+    })
 }
 
 /// The preview text: the rendered pod as YAML, or comments saying why there is none.
@@ -56,10 +64,19 @@ pub fn preview_text(snap: &Snapshot, document: usize, layer: Layer, settings: &S
         Ok(rendered) => render::to_yaml_with_notes(&rendered, layer),
         Err(RenderError::NotRenderable(msg)) => format!("# Nothing to preview: {msg}\n"),
         Err(RenderError::Refused(diags)) => {
-            let mut out = String::from("# The Flyte SDK would refuse this document, so there is no pod to show:\n");
+            let mut out = String::from(
+                "# The Flyte SDK would refuse this document, so there is no pod to show:\n",
+            );
             for d in diags {
-                let at = snap.index.to_line_col(&snap.text, d.range.start, Encoding::Utf16);
-                out.push_str(&format!("#   line {}: {} {}\n", at.line + 1, d.code, d.message));
+                let at = snap
+                    .index
+                    .to_line_col(&snap.text, d.range.start, Encoding::Utf16);
+                out.push_str(&format!(
+                    "#   line {}: {} {}\n",
+                    at.line + 1,
+                    d.code,
+                    d.message
+                ));
             }
             out
         }
@@ -67,7 +84,12 @@ pub fn preview_text(snap: &Snapshot, document: usize, layer: Layer, settings: &S
 }
 
 /// A "Preview pod" lens on the first line of each task environment and Flyte pod template.
-pub fn code_lenses(uri: &Uri, snap: &Snapshot, analysis: &FileAnalysis, enc: Encoding) -> Vec<CodeLens> {
+pub fn code_lenses(
+    uri: &Uri,
+    snap: &Snapshot,
+    analysis: &FileAnalysis,
+    enc: Encoding,
+) -> Vec<CodeLens> {
     let stream = snap.stream();
     analysis
         .documents

@@ -153,10 +153,19 @@ mod tests {
 
     #[test]
     fn quotes_what_would_change_meaning() {
-        for s in ["", "yes", "8080", "0644", "~", "a: b", "- x", "#x", "*x", "x #y"] {
+        for s in [
+            "", "yes", "8080", "0644", "~", "a: b", "- x", "#x", "*x", "x #y",
+        ] {
             assert!(needs_quotes(s), "{s:?}");
         }
-        for s in ["primary", "ghcr.io/acme/train:1", "500m", "2Gi", "a0", "--inputs"] {
+        for s in [
+            "primary",
+            "ghcr.io/acme/train:1",
+            "500m",
+            "2Gi",
+            "a0",
+            "--inputs",
+        ] {
             assert!(!needs_quotes(s), "{s:?}");
         }
     }

@@ -22,14 +22,23 @@ pub fn to_json(doc: &Document, node: &Node) -> Result<Value, BudgetExceeded> {
 }
 
 fn anchor<'a>(doc: &'a Document, name: &str) -> Option<&'a Node> {
-    doc.anchors.iter().rev().find(|(n, _)| n == name).map(|(_, node)| node)
+    doc.anchors
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, node)| node)
 }
 
 /// Aliases may nest (an anchored node containing aliases); depth stays bounded by the parser's
 /// nesting limit times this many alias hops.
 const MAX_ALIAS_DEPTH: usize = 64;
 
-fn convert(doc: &Document, node: &Node, budget: &mut usize, alias_depth: usize) -> Result<Value, BudgetExceeded> {
+fn convert(
+    doc: &Document,
+    node: &Node,
+    budget: &mut usize,
+    alias_depth: usize,
+) -> Result<Value, BudgetExceeded> {
     if *budget == 0 {
         return Err(BudgetExceeded);
     }
@@ -38,7 +47,10 @@ fn convert(doc: &Document, node: &Node, budget: &mut usize, alias_depth: usize) 
         NodeKind::Scalar(s) => match node.reading() {
             Some(Reading::Null) | None => Value::Null,
             Some(Reading::Bool(b)) => Value::Bool(b),
-            Some(Reading::Int(i)) => i64::try_from(i).map_or_else(|_| Value::String(s.value.clone()), |i| Value::Number(i.into())),
+            Some(Reading::Int(i)) => i64::try_from(i).map_or_else(
+                |_| Value::String(s.value.clone()),
+                |i| Value::Number(i.into()),
+            ),
             Some(Reading::Float(f)) => Number::from_f64(f).map_or(Value::Null, Value::Number),
             Some(Reading::Str) => Value::String(s.value.clone()),
         },
@@ -83,7 +95,9 @@ fn convert(doc: &Document, node: &Node, budget: &mut usize, alias_depth: usize) 
             Value::Object(out)
         }
         NodeKind::Alias(name) => match anchor(doc, name) {
-            Some(target) if alias_depth < MAX_ALIAS_DEPTH => convert(doc, target, budget, alias_depth + 1)?,
+            Some(target) if alias_depth < MAX_ALIAS_DEPTH => {
+                convert(doc, target, budget, alias_depth + 1)?
+            }
             Some(_) => return Err(BudgetExceeded),
             None => Value::Null,
         },
@@ -105,7 +119,10 @@ mod tests {
 
     #[test]
     fn yaml_1_1_types_aliases_and_merges() {
-        let v = convert_text("base: &b {cpu: '1', on: yes}\nmode: 0644\nx:\n  <<: *b\n  cpu: '2'\nlist: [*b]\n").expect("ok");
+        let v = convert_text(
+            "base: &b {cpu: '1', on: yes}\nmode: 0644\nx:\n  <<: *b\n  cpu: '2'\nlist: [*b]\n",
+        )
+        .expect("ok");
         assert_eq!(
             v,
             json!({"base": {"cpu": "1", "on": true}, "mode": 420, "x": {"cpu": "2", "on": true}, "list": [{"cpu": "1", "on": true}]})
@@ -117,7 +134,10 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let prev = format!("*a{}", i - 1);
-            text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev.as_str(); 9].join(", ")));
+            text.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                vec![prev.as_str(); 9].join(", ")
+            ));
         }
         assert_eq!(convert_text(&text), Err(BudgetExceeded));
     }

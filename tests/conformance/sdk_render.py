@@ -1,13 +1,26 @@
 """Serialize a task environment YAML with the real flyte SDK and print its pod as JSON.
 
 Usage: python sdk_render.py CASE.yaml
-Prints {"metadata": {"labels", "annotations"}, "spec": <pod spec>} exactly as the SDK registers it
-(the `k8s_pod` of the task template), or {"error": "<message>"} when the SDK refuses the input.
-The YAML is read with PyYAML (YAML 1.1), as a user's loader would.
+
+Prints one JSON object on stdout:
+- an object `pod_template` (the task target is a `k8s_pod`):
+  {"target": "k8s_pod", "primary_container_name": ..., "metadata": {"labels", "annotations"},
+   "spec": <pod spec>}, exactly as the SDK registers it;
+- a string or no `pod_template` (the task target is a plain container, no pod):
+  {"target": "container", "container": <tasks_pb2.Container as JSON>, "pod_template_name": ...};
+- {"error": "<ExceptionType>: <message>"} when the SDK (or the kubernetes models it validates the pod
+  spec with) refuses the input.
+
+The YAML is read with PyYAML `safe_load` (YAML 1.1), as a user's loader would. Its keys are the
+keyword arguments of `flyte.TaskEnvironment`; `resources` and an object `pod_template` are the keyword
+arguments of `flyte.Resources` and `flyte.PodTemplate` (lists become tuples, `pod_spec` goes through
+`kubernetes.client.V1PodSpec.model_validate`). Unknown keys therefore raise, as they would in Python.
+Anything the SDK prints while serializing goes to stderr; stdout carries only the JSON.
 """
 
-import asyncio
+import contextlib
 import json
+import os
 import sys
 
 import yaml
@@ -18,27 +31,31 @@ def build_env(doc):
     import flyte
     from kubernetes.client import V1PodSpec
 
+    if not isinstance(doc, dict):
+        raise TypeError(f"the document is a {type(doc).__name__}, not a mapping of TaskEnvironment arguments")
     kwargs = {k: v for k, v in doc.items() if k not in ("pod_template", "resources")}
     res = doc.get("resources")
     if res is not None:
+        if not isinstance(res, dict):
+            raise TypeError(f"resources is a {type(res).__name__}, not a mapping of Resources arguments")
         res = {k: tuple(v) if isinstance(v, list) else v for k, v in res.items()}
         kwargs["resources"] = flyte.Resources(**res)
     pt = doc.get("pod_template")
     if isinstance(pt, dict):
-        spec = pt.get("pod_spec")
-        kwargs["pod_template"] = flyte.PodTemplate(
-            primary_container_name=pt.get("primary_container_name", "primary"),
-            labels=pt.get("labels"),
-            annotations=pt.get("annotations"),
-            pod_spec=V1PodSpec.model_validate(spec) if spec is not None else None,
-        )
+        pt_kwargs = dict(pt)
+        spec = pt_kwargs.get("pod_spec")
+        if spec is not None:
+            pt_kwargs["pod_spec"] = V1PodSpec.model_validate(spec)
+        kwargs["pod_template"] = flyte.PodTemplate(**pt_kwargs)
     elif pt is not None:
         kwargs["pod_template"] = pt
     return flyte.TaskEnvironment(**kwargs)
 
 
-def main(path):
-    import flyte
+def serialize(path):
+    """The JSON-able result for one case file."""
+    # Imported outside the `try`: a broken installation must crash, not read as a refusal.
+    import flyte  # noqa: F401
     from flyte._internal.runtime import task_serde
     from flyte.models import SerializationContext
 
@@ -51,28 +68,35 @@ def main(path):
         async def work() -> None:
             pass
 
-        import os
         ctx = SerializationContext(version="v1", code_bundle=None, root_dir=os.path.dirname(os.path.abspath(__file__)))
         tmpl = task_serde.get_proto_task(work, ctx)
     except Exception as e:  # the SDK refused the input
-        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
-        return
+        return {"error": f"{type(e).__name__}: {e}"}
     if tmpl.HasField("k8s_pod"):
         pod = tmpl.k8s_pod
-        out = {
+        return {
+            "target": "k8s_pod",
+            "primary_container_name": dict(tmpl.config).get("primary_container_name"),
             "metadata": {
                 "labels": dict(pod.metadata.labels),
                 "annotations": dict(pod.metadata.annotations),
             },
             "spec": MessageToDict(pod.pod_spec),
         }
-    else:
-        out = {
-            "container": MessageToDict(tmpl.container),
-            "pod_template_name": tmpl.metadata.pod_template_name,
-        }
+    return {
+        "target": "container",
+        "container": MessageToDict(tmpl.container),
+        "pod_template_name": tmpl.metadata.pod_template_name,
+    }
+
+
+def main(path):
+    with contextlib.redirect_stdout(sys.stderr):
+        out = serialize(path)
     print(json.dumps(out, indent=1, sort_keys=True))
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: sdk_render.py CASE.yaml")
     main(sys.argv[1])

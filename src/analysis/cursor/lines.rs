@@ -107,6 +107,11 @@ pub(super) fn lines_below(source: &str, line_end: usize) -> impl Iterator<Item =
     })
 }
 
+/// The number of leading spaces.
+pub(super) fn indent(line: &str) -> usize {
+    line.bytes().take_while(|&b| b == b' ').count()
+}
+
 /// `---` or `...` at the start of a line.
 pub(super) fn is_marker(line: &str) -> bool {
     (line.starts_with("---") || line.starts_with("..."))
@@ -313,6 +318,10 @@ pub(super) fn ancestors(
                 _ => break,
             },
         };
+        // Deeper lines (most of a large document) are skipped without being read.
+        if indent(line) > col {
+            continue;
+        }
         let openers = shape(line);
         let Some(first) = openers.first() else {
             continue;
@@ -420,4 +429,115 @@ pub(super) fn opener_path(
         }
     }
     Some(path)
+}
+
+/// What [`list_names`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListNames {
+    /// The list is written in block style; the `name` of each item that has one.
+    Names(Vec<String>),
+    /// The list's key has an inline value (a flow list): only the tree can read it.
+    Flow,
+    /// No list at that path in the text.
+    Missing,
+}
+
+/// The `name` values of the items of the block list at `path` (which ends with the list's
+/// key), read from the text: what completion offers for `primary_container_name` and volume
+/// mounts, without parsing the document.
+pub fn list_names(source: &str, region: &TextRange, path: &[Segment]) -> ListNames {
+    let Some((Segment::Key(list_key), parent)) = path.split_last() else {
+        return ListNames::Missing;
+    };
+    let mut at = region.start;
+    while at < region.end {
+        let end = source[at..region.end]
+            .find('\n')
+            .map_or(region.end, |i| at + i);
+        let line = line_text(source, at, end);
+        let next = end + 1;
+        if !line.contains(list_key.as_str()) {
+            at = next;
+            continue;
+        }
+        let openers = shape(line);
+        let Some((j, col, value)) = openers.iter().enumerate().last().and_then(|(j, o)| {
+            match &o.kind {
+                OpenerKind::Key { name, value, .. } if name == list_key => {
+                    Some((j, o.col, value.is_some()))
+                }
+                _ => None,
+            }
+        }) else {
+            at = next;
+            continue;
+        };
+        let Some(found) = opener_path(source, region.start, at, &openers, j) else {
+            at = next;
+            continue;
+        };
+        if found.split_last().map(|(_, p)| p) != Some(parent) {
+            at = next;
+            continue;
+        }
+        if value {
+            return ListNames::Flow;
+        }
+        return ListNames::Names(item_names(source, region, end, col));
+    }
+    ListNames::Missing
+}
+
+/// Reads the items of a block list whose key (at column `key_col`) ends at `key_end`.
+fn item_names(source: &str, region: &TextRange, key_end: usize, key_col: usize) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut dash: Option<usize> = None;
+    let mut content: Option<usize> = None;
+    for (ls, line) in lines_below(source, key_end) {
+        if ls >= region.end || is_marker(line) {
+            break;
+        }
+        let n = indent(line);
+        if n == line.len() {
+            continue;
+        }
+        let openers = shape(line);
+        let Some(first) = openers.first() else {
+            continue;
+        };
+        let dash_col = *dash.get_or_insert(first.col);
+        if first.col < dash_col || dash_col < key_col {
+            break;
+        }
+        if first.col == dash_col {
+            if first.kind != OpenerKind::Item {
+                break;
+            }
+            content = openers.get(1).map(|o| o.col).or(Some(dash_col + 2));
+            if let Some(Opener {
+                kind: OpenerKind::Key { name, value, .. },
+                ..
+            }) = openers.get(1)
+            {
+                if name == "name" {
+                    names.extend(value.map(|(_, v)| unquote(v).to_string()));
+                }
+            }
+            continue;
+        }
+        if Some(first.col) == content {
+            if let OpenerKind::Key {
+                name,
+                value: Some((_, v)),
+                ..
+            } = &first.kind
+            {
+                if name == "name" {
+                    names.push(unquote(v).to_string());
+                }
+            }
+        }
+    }
+    names.retain(|n| !n.is_empty());
+    names
 }

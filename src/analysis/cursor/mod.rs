@@ -13,10 +13,10 @@ use crate::text::{floor_char_boundary, TextRange};
 use crate::yaml::{self, Document, Entry, Node, NodeKind, Scalar, ScalarStyle, Stream};
 
 use lines::{
-    ancestors, closing_quote, is_marker, key_or_scalar, line_text, lines_below, opener_path, shape,
-    unquote, Opener, OpenerKind,
+    ancestors, closing_quote, indent, is_marker, key_or_scalar, line_text, lines_below,
+    opener_path, shape, unquote, Opener, OpenerKind,
 };
-pub use lines::{line_bounds, region_at};
+pub use lines::{line_bounds, list_names, region_at, ListNames};
 
 /// One step of a path from a document's root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,27 +72,14 @@ pub fn document_at<'a>(
     typing_line: Option<usize>,
 ) -> Option<DocContext<'a>> {
     let region = region_at(source, offset)?;
-    let tree_doc = stream.documents.iter().find(|d| {
-        d.root
-            .as_ref()
-            .is_some_and(|r| region.contains(&r.span.start))
-    });
-    let root = tree_doc.and_then(|d| d.root.as_ref());
-    let broken = tree_doc.is_none_or(|d| !d.errors.is_empty());
-    let entries = skeleton(source, &region, root, typing_line);
+    let (root, broken) = tree_of(stream, &region);
+    let mut entries = tree_keys(source, root, typing_line);
+    if broken {
+        text_keys(source, &region, typing_line, &mut entries);
+    }
     let empty = entries.is_empty()
         && root.is_none_or(|r| r.as_map().is_some() || on_line(source, r, typing_line));
-    let doc = Document {
-        root: Some(Node {
-            kind: NodeKind::Map(entries),
-            span: region.clone(),
-            tag: None,
-        }),
-        span: region.clone(),
-        errors: Vec::new(),
-        duplicate_keys: Vec::new(),
-        anchors: Vec::new(),
-    };
+    let doc = skeleton_doc(&region, entries);
     let mut kind = model::detect(&doc, source);
     if kind == DocKind::Unknown && empty && model::modeline(&source[region.clone()]).is_none() {
         kind = stream
@@ -115,20 +102,54 @@ pub fn document_at<'a>(
     })
 }
 
+/// The tree of the document in `region`, and whether a syntax error cut it short (or the
+/// parser lost it entirely).
+pub fn tree_of<'a>(stream: &'a Stream, region: &TextRange) -> (Option<&'a Node>, bool) {
+    let doc = stream.documents.iter().find(|d| {
+        d.root
+            .as_ref()
+            .is_some_and(|r| region.contains(&r.span.start))
+    });
+    let root = doc.and_then(|d| d.root.as_ref());
+    (root, doc.is_none_or(|d| !d.errors.is_empty()))
+}
+
 /// True when `node` starts on the line that begins at `line`.
 fn on_line(source: &str, node: &Node, line: Option<usize>) -> bool {
     line.is_some_and(|l| line_bounds(source, node.span.start).0 == l)
 }
 
-/// The top-level keys of a document, as detection needs them: from the tree, plus those the
-/// text shows after a syntax error. Values below the top level are left out (detection reads
-/// only `apiVersion` and `kind`).
-fn skeleton(
-    source: &str,
-    region: &TextRange,
-    root: Option<&Node>,
-    typing_line: Option<usize>,
-) -> Vec<Entry> {
+/// Decides a document's kind from its text alone: its top-level block keys and its modeline,
+/// without a parse. `None` when the text shows neither (an empty document, a flow-style or
+/// list document): then the tree and the file's other documents decide ([`document_at`]).
+pub fn text_kind(source: &str, region: &TextRange, typing_line: Option<usize>) -> Option<DocKind> {
+    let mut entries = Vec::new();
+    text_keys(source, region, typing_line, &mut entries);
+    if entries.is_empty() && model::modeline(source.get(region.clone())?).is_none() {
+        return None;
+    }
+    Some(model::detect(&skeleton_doc(region, entries), source))
+}
+
+/// A document holding only `entries`, spanning `region` (for the modeline): what detection
+/// reads, and nothing more.
+fn skeleton_doc(region: &TextRange, entries: Vec<Entry>) -> Document {
+    Document {
+        root: Some(Node {
+            kind: NodeKind::Map(entries),
+            span: region.clone(),
+            tag: None,
+        }),
+        span: region.clone(),
+        errors: Vec::new(),
+        duplicate_keys: Vec::new(),
+        anchors: Vec::new(),
+    }
+}
+
+/// The tree's top-level keys, with scalar values and hollow collections: detection reads only
+/// the keys and the values of `apiVersion` and `kind`.
+fn tree_keys(source: &str, root: Option<&Node>, typing_line: Option<usize>) -> Vec<Entry> {
     let mut entries: Vec<Entry> = Vec::new();
     for e in root.and_then(Node::as_map).unwrap_or_default() {
         if on_line(source, &e.key, typing_line) {
@@ -145,13 +166,27 @@ fn skeleton(
             value,
         });
     }
+    entries
+}
+
+/// Adds the top-level block keys the text shows (`key:` at column 0) that `entries` lacks.
+fn text_keys(
+    source: &str,
+    region: &TextRange,
+    typing_line: Option<usize>,
+    entries: &mut Vec<Entry>,
+) {
     let mut at = region.start;
     while at < region.end {
         let end = source[at..region.end]
             .find('\n')
             .map_or(region.end, |i| at + i);
         let line = source[at..end].trim_end_matches('\r');
-        if Some(at) != typing_line && !is_marker(line) {
+        let top_level = line
+            .as_bytes()
+            .first()
+            .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'#' | b'-' | b'.'));
+        if top_level && Some(at) != typing_line {
             if let Some(Opener {
                 col: 0,
                 kind: OpenerKind::Key { name, value, .. },
@@ -168,7 +203,6 @@ fn skeleton(
         }
         at = end + 1;
     }
-    entries
 }
 
 fn shallow(kind: NodeKind) -> Node {
@@ -327,6 +361,9 @@ pub fn completion_site(source: &str, region: &TextRange, offset: usize) -> Optio
             for (_, l) in lines_below(source, line_end) {
                 if is_marker(l) {
                     break;
+                }
+                if indent(l) > i {
+                    continue;
                 }
                 let Some(o) = shape(l).into_iter().next() else {
                     continue;
@@ -507,14 +544,14 @@ pub fn node_at<'a>(root: &'a Node, path: &[Segment], flyte: bool) -> Option<&'a 
 /// This document's tree with the line being typed (and the first syntax error's line, if any)
 /// blanked out and parsed again, so names defined after a half-typed line are still found.
 /// Offsets in the result are relative to `region.start`. Only called for broken documents.
-pub fn repaired_root(source: &str, region: &TextRange, typing_line: usize) -> Option<Node> {
+pub fn repaired_root(source: &str, region: &TextRange, typing_line: Option<usize>) -> Option<Node> {
     let mut text = source.get(region.clone())?.to_string();
     let blank = |text: &mut String, at: usize| {
         let (s, e) = line_bounds(text, at);
         text.replace_range(s..e, "");
     };
-    if typing_line >= region.start {
-        blank(&mut text, typing_line - region.start);
+    if let Some(line) = typing_line.filter(|l| *l >= region.start) {
+        blank(&mut text, line - region.start);
     }
     let mut stream = yaml::parse(&text);
     // Two more rounds: each blanks the line of the error that stopped the parser.
@@ -686,7 +723,7 @@ mod tests {
         let text = "pod_spec:\n  containers:\n    - name: a\n      imagePu\n    - name: b\n";
         let at = text.find("imagePu").expect("typed");
         let region = region_at(text, at).expect("region");
-        let root = repaired_root(text, &region, line_bounds(text, at).0).expect("root");
+        let root = repaired_root(text, &region, Some(line_bounds(text, at).0)).expect("root");
         let names: Vec<_> = node_at(
             &root,
             &[

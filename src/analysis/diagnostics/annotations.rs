@@ -110,9 +110,9 @@ pod_spec:
             .collect();
         assert_eq!(found.len(), 1, "{:?}", analysis.diagnostics);
         assert_eq!(&source[found[0].range.clone()], "big");
-        assert!(found[0]
-            .message
-            .starts_with("Too long: may not be more than 262144 bytes (the annotations total 262153 bytes"));
+        assert!(found[0].message.starts_with(
+            "Too long: may not be more than 262144 bytes (the annotations total 262153 bytes"
+        ));
 
         let fits = format!(
             "annotations:\n  big: \"{}\"\npod_spec:\n  containers: []\n",

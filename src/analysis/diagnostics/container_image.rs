@@ -41,7 +41,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
 }
 
 fn check_container(ctx: &mut Ctx<'_>, container: &Node, name: Option<&str>, pod_only: bool) {
-    let what = name.map_or_else(|| "the container".to_string(), |n| format!("container \"{n}\""));
+    let what = name.map_or_else(
+        || "the container".to_string(),
+        |n| format!("container \"{n}\""),
+    );
     let image = container.entry("image");
     match image {
         Some(entry) if !entry.value.is_null() => {

@@ -62,7 +62,12 @@ pub static RESTART_POLICY_RULE: Rule = Rule {
 const CONTAINER_RESTART_RULES: KubeVersion = KubeVersion(35);
 /// "At most 20 rules are allowed" (`Container.restartPolicyRules`).
 const MAX_RESTART_RULES: usize = 20;
-const INIT_ONLY_FIELDS: &[&str] = &["lifecycle", "livenessProbe", "readinessProbe", "startupProbe"];
+const INIT_ONLY_FIELDS: &[&str] = &[
+    "lifecycle",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+];
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     check_ephemeral(ctx, parts);

@@ -52,7 +52,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         };
         let Some(name) = string_value(&entry.value) else {
             if entry.value.is_null() {
-                ctx.report(&NAME_RULE, entry.key.span.clone(), "Required value".to_string());
+                ctx.report(
+                    &NAME_RULE,
+                    entry.key.span.clone(),
+                    "Required value".to_string(),
+                );
             }
             continue;
         };

@@ -84,8 +84,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     for (_, container) in parts.all_containers() {
         let mut seen: Vec<&str> = Vec::new();
         for var in map_items(container.get("env")) {
-            if let Some(name_node) = var.get("name") {
-                check_name(ctx, version, name_node, "environment variable name");
+            if let Some(entry) = var.entry("name").filter(|e| e.value.is_null()) {
+                ctx.report(
+                    &NAME_RULE,
+                    entry.key.span.clone(),
+                    "Required value".to_string(),
+                );
+            } else if let Some(name_node) = var.get("name") {
+                check_name(ctx, version, name_node);
                 if let Some(name) = string_value(name_node) {
                     if seen.contains(&name) {
                         check_duplicate(ctx, var, name, name_node);
@@ -99,7 +105,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         for source in map_items(container.get("envFrom")) {
             if let Some(prefix) = source.get("prefix") {
                 if string_value(prefix).is_some_and(|p| !p.is_empty()) {
-                    check_name(ctx, version, prefix, "prefix");
+                    check_name(ctx, version, prefix);
                 }
             }
             check_env_from(ctx, source);
@@ -117,11 +123,8 @@ fn value_from_sources(ctx: &Ctx<'_>) -> Vec<&'static str> {
         .collect()
 }
 
-fn check_name(ctx: &mut Ctx<'_>, version: KubeVersion, node: &Node, what: &str) {
+fn check_name(ctx: &mut Ctx<'_>, version: KubeVersion, node: &Node) {
     let Some(name) = string_value(node) else {
-        if node.is_null() && what != "prefix" {
-            ctx.report(&NAME_RULE, node.span.clone(), "Required value".to_string());
-        }
         return;
     };
     if name.is_empty() {
@@ -142,9 +145,11 @@ pub(super) fn env_name_errors(version: KubeVersion, name: &str) -> Vec<String> {
             .chars()
             .any(|c| !c.is_ascii() || !(' '..='~').contains(&c) || c == '=');
         return if bad {
-            vec!["a valid environment variable name must consist only of printable ASCII \
+            vec![
+                "a valid environment variable name must consist only of printable ASCII \
                   characters other than '='"
-                .to_string()]
+                    .to_string(),
+            ]
         } else {
             Vec::new()
         };
@@ -213,8 +218,7 @@ fn check_value_from(ctx: &mut Ctx<'_>, var: &Node, sources: &[&str]) {
         ctx.report(
             &SOURCE_COUNT_RULE,
             second.key.span.clone(),
-            "Invalid value: \"\": may not have more than one field specified at a time"
-                .to_string(),
+            "Invalid value: \"\": may not have more than one field specified at a time".to_string(),
         );
     }
 }
@@ -287,6 +291,9 @@ mod tests {
           value: a
         - name: ""
 #               ^^ error FLY214: Required value
+          value: a
+        - name:
+#         ^^^^ error FLY214: Required value
           value: a
       envFrom:
         - prefix: "CFG="

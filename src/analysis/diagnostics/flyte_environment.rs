@@ -62,7 +62,8 @@ pub static SECRET: Rule = Rule {
     code: "FLY309",
     name: "secret-format",
     severity: Severity::Error,
-    summary: "A secret's `as_env_var` must match `^[A-Z_][A-Z0-9_]*$`; the SDK raises `ValueError` \
+    summary:
+        "A secret's `as_env_var` must match `^[A-Z_][A-Z0-9_]*$`; the SDK raises `ValueError` \
               otherwise. (`mount` accepts only `/etc/flyte/secrets`, which FLY105 checks.)",
     bad: "name: train\nsecrets:\n  - key: hf-token\n    as_env_var: hf-token\n",
     good: "name: train\nsecrets:\n  - key: hf-token\n    as_env_var: HF_TOKEN\n",
@@ -73,10 +74,12 @@ pub static RESOURCES: Rule = Rule {
     code: "FLY310",
     name: "resources-value",
     severity: Severity::Error,
-    summary: "`resources` values the SDK rejects: a negative cpu or gpu count, a `[request, limit]` \
+    summary:
+        "`resources` values the SDK rejects: a negative cpu or gpu count, a `[request, limit]` \
               pair that is not exactly two values, or a `null` inside the pair.",
     bad: "name: train\nenv_vars:\n  MODE: prod\nresources:\n  cpu: -1\n  memory: [\"1Gi\"]\n",
-    good: "name: train\nenv_vars:\n  MODE: prod\nresources:\n  cpu: 1\n  memory: [\"1Gi\", \"2Gi\"]\n",
+    good:
+        "name: train\nenv_vars:\n  MODE: prod\nresources:\n  cpu: 1\n  memory: [\"1Gi\", \"2Gi\"]\n",
     source: "flyte 2.12.1 `flyte/_resources.py` (`Resources.__post_init__`)",
 };
 
@@ -89,7 +92,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         if let Some(s) = t.as_str().filter(|_| t.reading() == Some(Reading::Str)) {
             let errs = dns1123_subdomain(s);
             if !errs.is_empty() {
-                ctx.report(&TEMPLATE_NAME, t.span.clone(), format!("Invalid value: \"{s}\": {}", errs.join("; ")));
+                ctx.report(
+                    &TEMPLATE_NAME,
+                    t.span.clone(),
+                    format!("Invalid value: \"{s}\": {}", errs.join("; ")),
+                );
             }
         }
     }
@@ -112,7 +119,12 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
 
 fn valid_env_name(s: &str) -> bool {
     !s.is_empty()
-        && s.split(['_', '-']).all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && s.split(['_', '-']).all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// `Train Model` → `train-model`: the nearest valid name, for the fix.
@@ -129,7 +141,10 @@ fn suggest_env_name(s: &str) -> String {
 }
 
 fn check_name(ctx: &mut Ctx<'_>, name: &Node) {
-    let Some(s) = name.as_str().filter(|_| name.reading() == Some(Reading::Str)) else {
+    let Some(s) = name
+        .as_str()
+        .filter(|_| name.reading() == Some(Reading::Str))
+    else {
         return;
     };
     if !valid_env_name(s) {
@@ -137,7 +152,11 @@ fn check_name(ctx: &mut Ctx<'_>, name: &Node) {
         let msg = format!("Environment name '{s}' must be in snake_case or kebab-case format");
         let diag = ctx.report(&NAME_FORMAT, name.span.clone(), msg);
         if valid_env_name(&suggestion) {
-            diag.with_fix(format!("Rename to `{suggestion}`"), name.span.clone(), suggestion);
+            diag.with_fix(
+                format!("Rename to `{suggestion}`"),
+                name.span.clone(),
+                suggestion,
+            );
         }
     } else if s.len() > 63 {
         let msg = format!(
@@ -164,27 +183,47 @@ fn check_reusable(ctx: &mut Ctx<'_>, env: &Node, reusable: &Node) {
                 [min, max] => {
                     if let (Some(a), Some(b)) = (number(min), number(max)) {
                         if a < 0.0 || a > b {
-                            ctx.report(&REUSABLE, replicas.span.clone(), format!("`replicas` [{a}, {b}] must satisfy 0 <= min <= max"));
+                            ctx.report(
+                                &REUSABLE,
+                                replicas.span.clone(),
+                                format!("`replicas` [{a}, {b}] must satisfy 0 <= min <= max"),
+                            );
                         }
                     }
                 }
                 _ => {
-                    ctx.report(&REUSABLE, replicas.span.clone(), "`replicas` must be a count or a [min, max] pair".to_string());
+                    ctx.report(
+                        &REUSABLE,
+                        replicas.span.clone(),
+                        "`replicas` must be a count or a [min, max] pair".to_string(),
+                    );
                 }
             }
         } else if number(replicas).is_some_and(|n| n < 0.0) {
-            ctx.report(&REUSABLE, replicas.span.clone(), "`replicas` must not be negative".to_string());
+            ctx.report(
+                &REUSABLE,
+                replicas.span.clone(),
+                "`replicas` must not be negative".to_string(),
+            );
         }
     }
     if let Some(c) = reusable.get("concurrency") {
         if number(c).is_some_and(|n| n < 1.0) {
-            ctx.report(&REUSABLE, c.span.clone(), "`concurrency` must be at least 1".to_string());
+            ctx.report(
+                &REUSABLE,
+                c.span.clone(),
+                "`concurrency` must be at least 1".to_string(),
+            );
         }
     }
     for ttl in ["idle_ttl", "scaledown_ttl"] {
         if let Some(t) = reusable.get(ttl) {
             if number(t).is_some_and(|n| n < 30.0) {
-                ctx.report(&REUSABLE, t.span.clone(), format!("`{ttl}` must be at least 30 seconds"));
+                ctx.report(
+                    &REUSABLE,
+                    t.span.clone(),
+                    format!("`{ttl}` must be at least 30 seconds"),
+                );
             }
         }
     }
@@ -203,13 +242,24 @@ fn check_secret(ctx: &mut Ctx<'_>, secret: &Node) {
             let b = s.as_bytes();
             let ok = !b.is_empty()
                 && (b[0].is_ascii_uppercase() || b[0] == b'_')
-                && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_');
+                && b.iter()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_');
             if !ok {
                 let fixed: String = s
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() {
+                            c.to_ascii_uppercase()
+                        } else {
+                            '_'
+                        }
+                    })
                     .collect();
-                let diag = ctx.report(&SECRET, v.span.clone(), format!("`as_env_var` '{s}' must match ^[A-Z_][A-Z0-9_]*$"));
+                let diag = ctx.report(
+                    &SECRET,
+                    v.span.clone(),
+                    format!("`as_env_var` '{s}' must match ^[A-Z_][A-Z0-9_]*$"),
+                );
                 if !fixed.starts_with(|c: char| c.is_ascii_digit()) {
                     diag.with_fix(format!("Change to `{fixed}`"), v.span.clone(), fixed);
                 }
@@ -223,23 +273,39 @@ fn check_resources(ctx: &mut Ctx<'_>, res: &Node) {
         let Some(v) = res.get(key) else { continue };
         if let Some(pair) = v.as_seq() {
             if pair.len() != 2 {
-                ctx.report(&RESOURCES, v.span.clone(), format!("`{key}` as a list must be exactly [request, limit]"));
+                ctx.report(
+                    &RESOURCES,
+                    v.span.clone(),
+                    format!("`{key}` as a list must be exactly [request, limit]"),
+                );
             } else if let Some(n) = pair.iter().find(|n| n.is_null()) {
-                ctx.report(&RESOURCES, n.span.clone(), format!("`{key}` request and limit must both be set"));
+                ctx.report(
+                    &RESOURCES,
+                    n.span.clone(),
+                    format!("`{key}` request and limit must both be set"),
+                );
             }
         }
         if key == "cpu" {
             let values: Vec<&Node> = v.as_seq().map_or_else(|| vec![v], |s| s.iter().collect());
             for n in values {
                 if number(n).is_some_and(|x| x < 0.0) {
-                    ctx.report(&RESOURCES, n.span.clone(), "`cpu` must not be negative".to_string());
+                    ctx.report(
+                        &RESOURCES,
+                        n.span.clone(),
+                        "`cpu` must not be negative".to_string(),
+                    );
                 }
             }
         }
     }
     if let Some(g) = res.get("gpu") {
         if number(g).is_some_and(|x| x < 0.0) {
-            ctx.report(&RESOURCES, g.span.clone(), "`gpu` must not be negative".to_string());
+            ctx.report(
+                &RESOURCES,
+                g.span.clone(),
+                "`gpu` must not be negative".to_string(),
+            );
         }
     }
 }
@@ -263,7 +329,11 @@ pod_template: GPU_Template
 pod_template: gpu.templates
 "#,
         );
-        check_fix("name: Train Model\nenv_vars: {}\npod_template: x\n", "Rename to `train-model`", "name: train-model\nenv_vars: {}\npod_template: x\n");
+        check_fix(
+            "name: Train Model\nenv_vars: {}\npod_template: x\n",
+            "Rename to `train-model`",
+            "name: train-model\nenv_vars: {}\npod_template: x\n",
+        );
         check("name: train_model-2\ncache: auto\npod_template: gpu-template\n");
     }
 

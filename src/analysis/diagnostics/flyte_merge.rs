@@ -139,10 +139,16 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
 }
 
 fn check_env(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
-    let Some(vars) = env.get("env_vars").and_then(Node::as_map) else { return };
-    let Some(list) = primary.get("env").and_then(Node::as_seq) else { return };
+    let Some(vars) = env.get("env_vars").and_then(Node::as_map) else {
+        return;
+    };
+    let Some(list) = primary.get("env").and_then(Node::as_seq) else {
+        return;
+    };
     for item in list {
-        let Some(name) = item.get("name") else { continue };
+        let Some(name) = item.get("name") else {
+            continue;
+        };
         let Some(n) = name.as_str() else { continue };
         if vars.iter().any(|e| e.key_str() == Some(n)) {
             let msg = format!("`{n}` is also set in `env_vars`; the SDK emits both and this later entry wins, hiding the environment's value");
@@ -152,12 +158,20 @@ fn check_env(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
 }
 
 fn check_resources(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
-    let Some(res) = env.get("resources").filter(|r| r.as_map().is_some()) else { return };
-    let Some(own) = primary.get("resources") else { return };
+    let Some(res) = env.get("resources").filter(|r| r.as_map().is_some()) else {
+        return;
+    };
+    let Some(own) = primary.get("resources") else {
+        return;
+    };
     // What the environment sets, by resource name and by side (requests always; limits only
     // for [request, limit] pairs).
     let mut sets: Vec<(&str, bool)> = Vec::new();
-    for (key, name) in [("cpu", "cpu"), ("memory", "memory"), ("disk", "ephemeral-storage")] {
+    for (key, name) in [
+        ("cpu", "cpu"),
+        ("memory", "memory"),
+        ("disk", "ephemeral-storage"),
+    ] {
         if let Some(v) = res.get(key).filter(|v| !v.is_null()) {
             sets.push((name, v.as_seq().is_some()));
         }
@@ -166,7 +180,9 @@ fn check_resources(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
         .get("gpu")
         .filter(|g| !g.is_null() && g.reading() != Some(Reading::Int(0)));
     for side in ["requests", "limits"] {
-        let Some(map) = own.get(side).and_then(Node::as_map) else { continue };
+        let Some(map) = own.get(side).and_then(Node::as_map) else {
+            continue;
+        };
         for e in map {
             let Some(k) = e.key_str() else { continue };
             if let Some((_, pair)) = sets.iter().find(|(n, _)| *n == k) {
@@ -189,7 +205,9 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let containers = parts.containers_in("containers");
     if containers.len() > 1 {
         if let Some(second) = containers.get(1) {
-            let at = second.entry("name").map_or(second.span.clone(), |e| e.value.span.clone());
+            let at = second
+                .entry("name")
+                .map_or(second.span.clone(), |e| e.value.span.clone());
             let name = second.get("name").and_then(Node::as_str).unwrap_or("?");
             let msg = format!(
                 "the pod has {} containers: the task finishes only when all of them exit, so a long-running `{name}` keeps it running; make it a native sidecar (an initContainer with `restartPolicy: Always`)",
@@ -201,12 +219,17 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     if let Some(rp) = parts.spec_field("restartPolicy") {
         if let Some(v) = rp.as_str().filter(|v| matches!(*v, "Always" | "OnFailure")) {
             let msg = format!("`restartPolicy: {v}` makes the kubelet restart the task in place, bypassing Flyte's retries; Flyte uses `Never`");
-            ctx.report(&RESTART_POLICY, rp.span.clone(), msg)
-                .with_fix("Change to `Never`", rp.span.clone(), "Never");
+            ctx.report(&RESTART_POLICY, rp.span.clone(), msg).with_fix(
+                "Change to `Never`",
+                rp.span.clone(),
+                "Never",
+            );
         }
     }
     for (meta, what) in [(parts.labels, "label"), (parts.annotations, "annotation")] {
-        let Some(entries) = meta.and_then(Node::as_map) else { continue };
+        let Some(entries) = meta.and_then(Node::as_map) else {
+            continue;
+        };
         for e in entries {
             if let Some(k) = e.key_str().filter(|k| FLYTE_OWNED_KEYS.contains(k)) {
                 let msg = format!("Flyte sets the {what} `{k}` on every task pod; this value is overwritten at run time");
@@ -222,15 +245,25 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     if shm.is_none() {
         return;
     }
-    for v in parts.spec_field("volumes").and_then(Node::as_seq).unwrap_or(&[]) {
+    for v in parts
+        .spec_field("volumes")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
         if let Some(n) = v.get("name").filter(|n| n.as_str() == Some("flyte-shm")) {
             let msg = "`resources.shm` makes Flyte add a volume named `flyte-shm`; a volume with that name already exists (BadTaskSpecification)";
             ctx.report(&SHM_CONFLICT, n.span.clone(), msg.to_string());
         }
     }
     if let Some(primary) = primary_container(parts) {
-        for m in primary.get("volumeMounts").and_then(Node::as_seq).unwrap_or(&[]) {
-            let path = m.get("mountPath").filter(|p| p.as_str() == Some("/dev/shm"));
+        for m in primary
+            .get("volumeMounts")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            let path = m
+                .get("mountPath")
+                .filter(|p| p.as_str() == Some("/dev/shm"));
             let name = m.get("name").filter(|n| n.as_str() == Some("flyte-shm"));
             if let Some(n) = path.or(name) {
                 let msg = "`resources.shm` makes Flyte mount `flyte-shm` at /dev/shm on the primary container; this mount conflicts with it (BadTaskSpecification)";

@@ -64,7 +64,10 @@ fn container_names<'a>(parts: &PodParts<'a>) -> Vec<(&'a str, &'a Node)> {
     parts
         .containers_in("containers")
         .into_iter()
-        .filter_map(|c| c.entry("name").and_then(|e| e.value.as_str().map(|n| (n, &e.value))))
+        .filter_map(|c| {
+            c.entry("name")
+                .and_then(|e| e.value.as_str().map(|n| (n, &e.value)))
+        })
         .collect()
 }
 
@@ -84,7 +87,8 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     }
     let names = container_names(parts);
     let containers_node = parts.spec_field("containers");
-    let has_containers = matches!(containers_node.map(|n| &n.kind), Some(NodeKind::Seq(items)) if !items.is_empty());
+    let has_containers =
+        matches!(containers_node.map(|n| &n.kind), Some(NodeKind::Seq(items)) if !items.is_empty());
     if has_containers && !names.iter().any(|(n, _)| *n == primary) {
         report_missing(ctx, parts, primary, &names);
     }
@@ -106,7 +110,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             .and_then(|env| env.get("image"))
             .is_some_and(Node::is_null);
         if env_image_null && c.get("image").is_none() {
-            let at = c.entry("name").map_or(c.span.clone(), |e| e.key.span.clone());
+            let at = c
+                .entry("name")
+                .map_or(c.span.clone(), |e| e.key.span.clone());
             ctx.report(
                 &PRIMARY_IMAGE,
                 at,
@@ -117,7 +123,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
 }
 
 fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names: &[(&str, &Node)]) {
-    let Some(template) = parts.flyte_template else { return };
+    let Some(template) = parts.flyte_template else {
+        return;
+    };
     let listed: Vec<String> = names.iter().map(|(n, _)| format!("`{n}`")).collect();
     let msg = format!(
         "no container is named `{primary}` (the primary container); containers: {}. The SDK refuses this \
@@ -133,7 +141,10 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
             .map_or(template.span.clone(), |e| e.key.span.clone()),
     };
     // Where a new `primary_container_name:` line would go, and its indentation.
-    let insert_at = template.as_map().and_then(|m| m.first()).map_or(template.span.start, |e| e.key.span.start);
+    let insert_at = template
+        .as_map()
+        .and_then(|m| m.first())
+        .map_or(template.span.start, |e| e.key.span.start);
     let line_start = ctx.source[..insert_at].rfind('\n').map_or(0, |i| i + 1);
     let indent = " ".repeat(insert_at - line_start);
     let closest_name = closest(primary, names.iter().map(|(n, _)| *n))
@@ -141,13 +152,24 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
     let diag = ctx.report(&MISSING_PRIMARY, at, msg);
     // Fix 1: rename the closest container to the primary name.
     if let Some(target) = closest_name.and_then(|c| names.iter().find(|(n, _)| *n == c)) {
-        diag.with_fix(format!("Rename container `{}` to `{primary}`", target.0), target.1.span.clone(), primary);
+        diag.with_fix(
+            format!("Rename container `{}` to `{primary}`", target.0),
+            target.1.span.clone(),
+            primary,
+        );
     }
     // Fix 2: point `primary_container_name` at an existing container.
-    if let Some((first, _)) = closest_name.and_then(|c| names.iter().find(|(n, _)| *n == c)).or(names.first()) {
+    if let Some((first, _)) = closest_name
+        .and_then(|c| names.iter().find(|(n, _)| *n == c))
+        .or(names.first())
+    {
         match name_entry {
             Some(e) => {
-                diag.with_fix(format!("Set primary_container_name to `{first}`"), e.value.span.clone(), *first);
+                diag.with_fix(
+                    format!("Set primary_container_name to `{first}`"),
+                    e.value.span.clone(),
+                    *first,
+                );
             }
             None => {
                 diag.with_fix(
@@ -179,10 +201,22 @@ pod_spec:
 "#,
         );
         let src = "primary_container_name: trainer\npod_spec:\n  containers:\n    - name: train\n";
-        check_fix(src, "Rename container `train` to `trainer`", "primary_container_name: trainer\npod_spec:\n  containers:\n    - name: trainer\n");
-        check_fix(src, "Set primary_container_name to `train`", "primary_container_name: train\npod_spec:\n  containers:\n    - name: train\n");
+        check_fix(
+            src,
+            "Rename container `train` to `trainer`",
+            "primary_container_name: trainer\npod_spec:\n  containers:\n    - name: trainer\n",
+        );
+        check_fix(
+            src,
+            "Set primary_container_name to `train`",
+            "primary_container_name: train\npod_spec:\n  containers:\n    - name: train\n",
+        );
         let default = "pod_spec:\n  containers:\n    - name: main\n";
-        check_fix(default, "Set primary_container_name to `main`", "primary_container_name: main\npod_spec:\n  containers:\n    - name: main\n");
+        check_fix(
+            default,
+            "Set primary_container_name to `main`",
+            "primary_container_name: main\npod_spec:\n  containers:\n    - name: main\n",
+        );
     }
 
     #[test]

@@ -42,9 +42,13 @@ pub static VALUE_RULE: Rule = Rule {
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let mut maps: Vec<&Node> = Vec::new();
     let object_labels = parts.object_metadata.and_then(|m| m.get("labels"));
-    for map in [parts.labels, object_labels, parts.spec_field("nodeSelector")]
-        .into_iter()
-        .flatten()
+    for map in [
+        parts.labels,
+        object_labels,
+        parts.spec_field("nodeSelector"),
+    ]
+    .into_iter()
+    .flatten()
     {
         // A Pod's labels are both the pod's and the object's: check them once.
         if !maps.iter().any(|m| m.span == map.span) {

@@ -3,6 +3,7 @@
 //! Each rule lives in its own file with a stable code (never reused), a default severity and a
 //! doc block that feeds `docs/rules.md`. Settings may change a rule's severity or turn it off.
 
+mod affinity;
 mod annotations;
 mod container_image;
 mod container_kinds;
@@ -13,15 +14,22 @@ mod env;
 mod flyte_environment;
 mod flyte_merge;
 mod flyte_primary;
+mod flyte_reference;
 mod k8s_version;
 mod labels;
+mod pod_fields;
 mod pod_values;
 mod ports;
+mod probes;
 mod quantity_syntax;
 mod required;
+mod resources;
+mod security;
 mod snake_case;
 mod syntax;
+mod tolerations;
 mod unknown_field;
+mod volumes;
 mod walk;
 mod wrong_type;
 mod yaml11;
@@ -34,6 +42,7 @@ use crate::model::DocKind;
 use crate::schema::{schemas, SchemaSet};
 use crate::settings::{RuleLevel, Settings};
 use crate::text::TextRange;
+use crate::workspace::WorkspaceIndex;
 use crate::yaml::{Document, Stream};
 
 use super::DocInfo;
@@ -128,6 +137,7 @@ pub static RULES: &[&Rule] = &[
     &flyte_merge::RESTART_POLICY,
     &flyte_merge::SHM_CONFLICT,
     &flyte_merge::FLYTE_LABEL,
+    &flyte_reference::UNKNOWN_TEMPLATE,
     &labels::KEY_RULE,
     &labels::VALUE_RULE,
     &annotations::RULE,
@@ -146,6 +156,28 @@ pub static RULES: &[&Rule] = &[
     &env::SOURCE_COUNT_RULE,
     &env::DUPLICATE_RULE,
     &quantity_syntax::RULE,
+    &resources::NAME_RULE,
+    &resources::VALUE_RULE,
+    &resources::LIMIT_RULE,
+    &resources::OVERCOMMIT_RULE,
+    &resources::FRACTIONAL_RULE,
+    &volumes::NAME_RULE,
+    &volumes::DUPLICATE_RULE,
+    &volumes::SOURCES_RULE,
+    &volumes::MOUNT_NAME_RULE,
+    &volumes::MOUNT_PATH_RULE,
+    &tolerations::RULE,
+    &pod_fields::GRACE_RULE,
+    &pod_fields::DEADLINE_RULE,
+    &pod_fields::NAME_RULE,
+    &affinity::NODE_RULE,
+    &affinity::POD_RULE,
+    &probes::HANDLER_RULE,
+    &probes::PORT_RULE,
+    &probes::TIMING_RULE,
+    &security::ID_RULE,
+    &security::ESCALATION_RULE,
+    &security::PROFILE_RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -155,6 +187,7 @@ static POD_CHECKS: &[PodCheck] = &[
     flyte_primary::check,
     flyte_environment::check,
     flyte_merge::check,
+    flyte_reference::check,
     labels::check,
     annotations::check,
     container_names::check,
@@ -162,6 +195,13 @@ static POD_CHECKS: &[PodCheck] = &[
     container_kinds::check,
     ports::check,
     env::check,
+    resources::check,
+    volumes::check,
+    tolerations::check,
+    pod_fields::check,
+    affinity::check,
+    probes::check,
+    security::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
@@ -174,6 +214,8 @@ pub(crate) struct Ctx<'a> {
     pub doc: &'a Document,
     pub kind: DocKind,
     pub set: &'a SchemaSet,
+    /// The workspace's PodTemplates, when known (server with a folder, or `check`).
+    pub workspace: Option<&'a WorkspaceIndex>,
     pub out: Vec<Diagnostic>,
 }
 
@@ -225,6 +267,7 @@ pub fn diagnostics(
     stream: &Stream,
     documents: &[DocInfo],
     settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
 ) -> Vec<Diagnostic> {
     let set = schemas().for_version(settings.kubernetes_version());
     // A file with any Flyte or pod document is a Flyte file: its syntax errors are ours to
@@ -240,6 +283,7 @@ pub fn diagnostics(
             doc,
             kind: info.kind,
             set,
+            workspace,
             out: Vec::new(),
         };
         syntax::check(&mut ctx);

@@ -47,16 +47,6 @@ pub(super) fn first_key_span(node: &Node) -> TextRange {
         .map_or_else(|| node.span.clone(), |e| e.key.span.clone())
 }
 
-/// Where to report a field that is wrong as a whole: its value when it has one, else its key.
-pub(super) fn field_span(item: &Node, key: &str) -> Option<TextRange> {
-    let entry = item.entry(key)?;
-    Some(match entry.value.kind {
-        NodeKind::Missing => entry.key.span.clone(),
-        _ if entry.value.is_null() => entry.key.span.clone(),
-        _ => entry.value.span.clone(),
-    })
-}
-
 /// The text `new` written with the same quoting as `node` (for fixes that replace a scalar).
 pub(super) fn requote(node: &Node, new: &str) -> String {
     use crate::yaml::ScalarStyle;

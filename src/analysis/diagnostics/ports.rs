@@ -91,16 +91,19 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
 }
 
 fn check_numbers(ctx: &mut Ctx<'_>, port: &Node) {
-    match port.entry("containerPort") {
-        Some(e) => match int_value(&e.value) {
+    // A missing `containerPort` is FLY104's (the schema requires it).
+    if let Some(e) = port.entry("containerPort") {
+        match int_value(&e.value) {
             Some(0) => {
-                ctx.report(&NUMBER_RULE, e.value.span.clone(), "Required value".to_string());
+                ctx.report(
+                    &NUMBER_RULE,
+                    e.value.span.clone(),
+                    "Required value".to_string(),
+                );
             }
             Some(n) => range_check(ctx, &e.value, n),
             None => {}
-        },
-        // A missing `containerPort` is FLY104 (the schema requires it).
-        None => {}
+        }
     }
     if let Some(e) = port.entry("hostPort") {
         match int_value(&e.value) {
@@ -119,7 +122,9 @@ fn range_check(ctx: &mut Ctx<'_>, node: &Node, n: i128) {
 
 fn check_name<'a>(ctx: &mut Ctx<'_>, port: &'a Node, names: &mut Vec<&'a str>) {
     let Some(node) = port.get("name") else { return };
-    let Some(name) = string_value(node) else { return };
+    let Some(name) = string_value(node) else {
+        return;
+    };
     if name.is_empty() {
         return;
     }
@@ -225,14 +230,20 @@ mod tests {
     fn port_names() {
         assert!(port_name("http").is_empty());
         assert!(port_name("grpc-web-2").is_empty());
-        assert_eq!(port_name("8080"), ["must contain at least one letter (a-z)"]);
+        assert_eq!(
+            port_name("8080"),
+            ["must contain at least one letter (a-z)"]
+        );
         assert_eq!(port_name("a--b"), ["must not contain consecutive hyphens"]);
         assert_eq!(port_name("-ab"), ["must not begin or end with a hyphen"]);
         assert_eq!(
             port_name("Metrics_HTTP"),
             ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"]
         );
-        assert_eq!(port_name("abcdefghijklmnop"), ["must be no more than 15 characters"]);
+        assert_eq!(
+            port_name("abcdefghijklmnop"),
+            ["must be no more than 15 characters"]
+        );
         check_k8s(
             r#"pod_spec:
   containers:

@@ -158,7 +158,9 @@ fn interpret(suffix: &str) -> Option<(i64, u32)> {
         return None;
     }
     // Go's ParseInt accepts a leading sign; the exponent is then narrowed to int32.
-    rest.parse::<i64>().ok().map(|e| (e.clamp(-1_000_000, 1_000_000), 0))
+    rest.parse::<i64>()
+        .ok()
+        .map(|e| (e.clamp(-1_000_000, 1_000_000), 0))
 }
 
 impl Quantity {
@@ -193,6 +195,17 @@ impl Quantity {
             -v
         } else {
             v
+        }
+    }
+
+    /// `Quantity.Value()`: the value rounded up to a whole number, when it fits in an i128.
+    pub fn whole_value(&self) -> Option<i128> {
+        let (m, e) = self.exact()?;
+        let p = 10i128.checked_pow(u32::try_from(e.unsigned_abs()).ok()?)?;
+        if e >= 0 {
+            m.checked_mul(p)
+        } else {
+            Some(m.div_euclid(p) + i128::from(m.rem_euclid(p) != 0))
         }
     }
 
@@ -380,8 +393,29 @@ mod tests {
     #[test]
     fn accepts_what_the_api_server_accepts() {
         for ok in [
-            "1", "1.5", "500m", "1e3", "12e6", "128974848", "129M", "123Mi", ".5", "+1", "0",
-            "1E", "2Ei", "100u", "1.", "-1", "1e-3", "1E+3", " 2Gi ", "0.0", "-", "+", "000",
+            "1",
+            "1.5",
+            "500m",
+            "1e3",
+            "12e6",
+            "128974848",
+            "129M",
+            "123Mi",
+            ".5",
+            "+1",
+            "0",
+            "1E",
+            "2Ei",
+            "100u",
+            "1.",
+            "-1",
+            "1e-3",
+            "1E+3",
+            " 2Gi ",
+            "0.0",
+            "-",
+            "+",
+            "000",
         ] {
             assert!(parse(ok).is_ok(), "{ok}");
         }

@@ -1,0 +1,307 @@
+//! Hover: Markdown for the key or value under the cursor. Field docs (description, type, allowed
+//! values, the Kubernetes version that added the field), quantities in plain numbers, what
+//! Flyte does to the primary container, and what a `pod_template` string names.
+//!
+//! Pure: plain data with a byte range. Unrelated YAML gets nothing.
+
+use std::borrow::Cow;
+
+use crate::analysis::completion::{LABEL_KEYS, NODE_LABEL_KEYS, RESOURCE_NAMES};
+use crate::analysis::cursor::{self, DocContext, HoverSite, On, Segment};
+use crate::analysis::lookup::{field_markdown, object_branch, schema_at, type_label};
+use crate::analysis::quantity::{self, Unit};
+use crate::model::{self, DocKind};
+use crate::schema::{schemas, SchemaNode, SchemaSet};
+use crate::settings::Settings;
+use crate::text::TextRange;
+use crate::yaml::{Node, Stream};
+
+/// A hover answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hover {
+    /// The key or value described.
+    pub range: TextRange,
+    pub markdown: String,
+}
+
+/// Flyte's default `primary_container_name`.
+const DEFAULT_PRIMARY: &str = "primary";
+
+/// Hover at `offset`, or `None` where there is nothing to say.
+pub fn hover(source: &str, stream: &Stream, settings: &Settings, offset: usize) -> Option<Hover> {
+    let doc = cursor::document_at(source, stream, offset, None)?;
+    let root_def = doc.kind.root_def()?;
+    let site = cursor::hover_site(source, &doc, offset)?;
+    let set = schemas().for_version(settings.kubernetes_version());
+    let root = set.def(root_def)?;
+    let flyte = doc.kind.is_flyte();
+    let key = site.path.iter().rev().find_map(|s| match s {
+        Segment::Key(k) => Some(k.as_str()),
+        Segment::Item(_) => None,
+    })?;
+    let node = schema_at(set, root, &site.path, flyte);
+    let parent = site
+        .path
+        .iter()
+        .rposition(|s| matches!(s, Segment::Key(_)))
+        .and_then(|at| schema_at(set, root, &site.path[..at], flyte));
+
+    let mut parts: Vec<String> = Vec::new();
+    if let On::Value(text) = &site.on {
+        if let Some(line) = quantity_line(&doc, &site, node, text) {
+            parts.push(line);
+        }
+        if let Some(line) = template_line(source, stream, &doc, &site, text) {
+            parts.push(line);
+        }
+    }
+    let in_map = parent
+        .and_then(|p| object_branch(set, p))
+        .is_some_and(|p| p.properties().is_none());
+    match node {
+        Some(n) if in_map && matches!(site.path.last(), Some(Segment::Key(_))) => {
+            parts.push(map_key_markdown(set, key, n, parent));
+        }
+        Some(n) => parts.push(field_markdown(set, key, n, true)),
+        None if parts.is_empty() => return None,
+        None => {}
+    }
+    if let Some(note) = primary_note(source, &doc, &site) {
+        parts.push(note);
+    }
+    Some(Hover {
+        range: site.range,
+        markdown: parts.join("\n\n"),
+    })
+}
+
+/// A key of a free-form map (`limits`, `labels`, `nodeSelector`): what Kubernetes makes of it.
+fn map_key_markdown(
+    set: &SchemaSet,
+    key: &str,
+    node: SchemaNode<'_>,
+    parent: Option<SchemaNode<'_>>,
+) -> String {
+    let mut out = format!("**`{key}`** · {}", type_label(set, node));
+    let table: &[(&str, &str)] = match parent.and_then(|p| p.owner) {
+        Some((def, "limits" | "requests")) if def.ends_with("ResourceRequirements") => {
+            RESOURCE_NAMES
+        }
+        Some((_, "labels")) => LABEL_KEYS,
+        Some((_, "nodeSelector")) => NODE_LABEL_KEYS,
+        _ => &[],
+    };
+    if let Some((_, doc)) = table.iter().find(|(k, _)| *k == key) {
+        out.push_str("\n\n");
+        out.push_str(doc);
+    }
+    out
+}
+
+/// `2Gi` = 2,147,483,648 bytes, for values that are quantities: Kubernetes `Quantity` fields
+/// and the Flyte environment's `resources`.
+fn quantity_line(
+    doc: &DocContext<'_>,
+    site: &HoverSite,
+    node: Option<SchemaNode<'_>>,
+    text: &str,
+) -> Option<String> {
+    let name = site.path.iter().rev().find_map(|s| match s {
+        Segment::Key(k) => Some(k.as_str()),
+        Segment::Item(_) => None,
+    })?;
+    let flyte_resource = doc.kind == DocKind::TaskEnvironment
+        && site.path.first() == Some(&Segment::Key("resources".into()))
+        && matches!(name, "cpu" | "memory" | "disk" | "shm" | "gpu");
+    if !(flyte_resource || node.is_some_and(|n| n.is_quantity())) {
+        return None;
+    }
+    quantity::describe(text, Unit::of(name))
+}
+
+/// For a `pod_template` string: what it names, and where, when this file defines it.
+fn template_line(
+    source: &str,
+    stream: &Stream,
+    doc: &DocContext<'_>,
+    site: &HoverSite,
+    name: &str,
+) -> Option<String> {
+    if doc.kind != DocKind::TaskEnvironment || site.path != [Segment::Key("pod_template".into())] {
+        return None;
+    }
+    let mut line = format!(
+        "Names the Kubernetes PodTemplate `{name}` in the cluster (looked up in the run's \
+         namespace, then in Flyte's own). The backend uses it instead of the default template \
+         and merges the task's pod over it at run time; the SDK does not check that it exists."
+    );
+    let defined = stream.documents.iter().find_map(|d| {
+        let root = d.root.as_ref()?;
+        let kind = model::detect(d, source);
+        let named = root.get("metadata")?.get("name")?;
+        (kind == DocKind::KubePodTemplate && named.as_str() == Some(name)).then_some(named)
+    });
+    if let Some(n) = defined {
+        let line_no = source[..n.span.start.min(source.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        line.push_str(&format!("\n\nDefined in this file, line {line_no}."));
+    }
+    Some(line)
+}
+
+/// What Flyte does to the primary container, on the fields it changes. Shown on a container's
+/// `name` (everything) and on `image`, `command`, `args`, `env` and `resources`.
+fn primary_note(source: &str, doc: &DocContext<'_>, site: &HoverSite) -> Option<String> {
+    let path = &site.path;
+    let c = path
+        .iter()
+        .rposition(|s| *s == Segment::Key("containers".into()))?;
+    if path.len() != c + 3 || !matches!(path.get(c + 1), Some(Segment::Item(_))) {
+        return None;
+    }
+    let Some(Segment::Key(field)) = path.get(c + 2) else {
+        return None;
+    };
+    let tree: Cow<'_, Node> = if doc.broken {
+        Cow::Owned(cursor::repaired_root(source, &doc.region, None)?)
+    } else {
+        Cow::Borrowed(doc.root?)
+    };
+    let flyte = doc.kind.is_flyte();
+    let container = cursor::node_at(&tree, &path[..c + 2], flyte)?;
+    let name = container.get("name")?.as_str()?;
+    if !flyte {
+        return (doc.kind == DocKind::KubePodTemplate && field == "name")
+            .then(|| cluster_template_note(name))
+            .flatten();
+    }
+    if c == 0 || path[c - 1] != Segment::Key("pod_spec".into()) {
+        return None;
+    }
+    let template = cursor::node_at(&tree, &path[..c - 1], flyte)?;
+    let primary = template
+        .get("primary_container_name")
+        .and_then(Node::as_str)
+        .unwrap_or(DEFAULT_PRIMARY);
+    if name != primary {
+        return None;
+    }
+    let image = "- `image`: kept when set here; otherwise the task environment's `image`.";
+    let command = "- `command`: replaced by `[]`, so the image's ENTRYPOINT (if any) runs \
+                   Flyte's arguments.";
+    let args = "- `args`: replaced by Flyte's runtime command line (`a0 --inputs … \
+                --outputs-path …`); the image needs the `flyte` package.";
+    let env = "- `env`: the task environment's `env_vars` first, then this list (no \
+               de-duplication, so an entry here overrides an `env_vars` entry of the same name).";
+    let resources = "- `resources`: the environment's `resources` are merged into `requests` \
+                     and `limits` key by key; the environment's values win, other keys here \
+                     (such as `nvidia.com/gpu`) are kept.";
+    let lines: Vec<&str> = match field.as_str() {
+        "name" => vec![image, command, args, env, resources],
+        "image" => vec![image],
+        "command" => vec![command],
+        "args" => vec![args],
+        "env" => vec![env],
+        "resources" => vec![resources],
+        _ => return None,
+    };
+    let mut out = format!(
+        "**Flyte primary container** `{primary}`: the task runs here, and the SDK rewrites it \
+         when it registers the task:\n"
+    );
+    for l in lines {
+        out.push('\n');
+        out.push_str(l);
+    }
+    if field == "name" {
+        out.push_str("\n- every other field is kept; other containers are left untouched.");
+    }
+    Some(out)
+}
+
+/// The magic container names of a cluster PodTemplate (flytepropeller's template merge).
+fn cluster_template_note(name: &str) -> Option<String> {
+    match name {
+        "default" => Some(
+            "**Cluster PodTemplate** container `default`: Flyte uses it as the base of every \
+             task container; the task's fields win, and lists (env, volumeMounts) keep this \
+             template's entries first."
+                .to_string(),
+        ),
+        "primary" => Some(
+            "**Cluster PodTemplate** container `primary`: Flyte uses it as the base of the \
+             task's primary container (over `default`); the task's fields win, and lists keep \
+             this template's entries first."
+                .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse;
+
+    fn hover_at(fixture: &str) -> Option<String> {
+        let at = fixture.find("$0").expect("$0");
+        let text = fixture.replace("$0", "");
+        let stream = parse(&text);
+        hover(&text, &stream, &Settings::default(), at).map(|h| h.markdown)
+    }
+
+    #[test]
+    fn keys_show_docs_type_and_values() {
+        let md =
+            hover_at("pod_spec:\n  containers:\n    - name: a\n      imagePull$0Policy: Always\n")
+                .expect("hover");
+        assert!(md.starts_with("**`imagePullPolicy`** · string"), "{md}");
+        assert!(md.contains("Image pull policy"), "{md}");
+        assert!(md.contains("`IfNotPresent`"), "{md}");
+    }
+
+    #[test]
+    fn quantities_are_normalized() {
+        let md = hover_at(
+            "pod_spec:\n  containers:\n    - name: a\n      resources:\n        limits:\n          memory: 2G$0i\n",
+        )
+        .expect("hover");
+        assert!(md.starts_with("`2Gi` = 2,147,483,648 bytes"), "{md}");
+        let md = hover_at("name: x\nenv_vars: {}\nresources:\n  cpu: 50$00m\n").expect("hover");
+        assert!(md.starts_with("`500m` = 0.5 CPU"), "{md}");
+        let md = hover_at(
+            "pod_spec:\n  containers:\n    - name: a\n      resources:\n        limits:\n          c$0pu: 1\n",
+        )
+        .expect("hover");
+        assert!(md.contains("CPU, in cores"), "{md}");
+    }
+
+    #[test]
+    fn primary_container_notes() {
+        let text = "primary_container_name: main\npod_spec:\n  containers:\n    - na$0me: main\n      image: x\n    - name: side\n";
+        let md = hover_at(text).expect("hover");
+        assert!(md.contains("**Flyte primary container** `main`"), "{md}");
+        assert!(md.contains("replaced by `[]`"), "{md}");
+        let side = "primary_container_name: main\npod_spec:\n  containers:\n    - name: main\n    - na$0me: side\n";
+        assert!(!hover_at(side).expect("hover").contains("primary container"));
+        let env = "name: x\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n        en$0v: []\n";
+        let md = hover_at(env).expect("hover");
+        assert!(md.contains("`env_vars` first"), "{md}");
+        assert!(!md.contains("`command`"), "{md}");
+    }
+
+    #[test]
+    fn unrelated_yaml_is_silent() {
+        assert_eq!(hover_at("name: ci\non: push\njobs:\n  bu$0ild: {}\n"), None);
+    }
+
+    #[test]
+    fn template_string_names_a_document_in_the_file() {
+        let text = "name: x\npod_template: g$0pu\n---\napiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu\ntemplate:\n  spec:\n    containers: []\n";
+        let md = hover_at(text).expect("hover");
+        assert!(md.contains("PodTemplate `gpu`"), "{md}");
+        assert!(md.contains("line 7"), "{md}");
+    }
+}
