@@ -53,6 +53,12 @@ enum Command {
         layer: LayerArg,
         #[arg(long, value_name = "1.NN")]
         kubernetes_version: Option<String>,
+        /// Folder whose PodTemplates a string `pod_template` may name (cluster layer).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        workspace: PathBuf,
+        /// The cluster's default PodTemplate, merged under the pod in the cluster layer.
+        #[arg(long, value_name = "FILE")]
+        cluster_template: Option<PathBuf>,
     },
     /// Print an embedded JSON Schema, with every definition it needs.
     Schema {
@@ -80,6 +86,10 @@ enum LayerArg {
 enum FormatArg {
     Human,
     Json,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// GitHub Actions annotations (`::error file=...`).
+    Github,
 }
 
 fn main() -> ExitCode {
@@ -108,7 +118,17 @@ fn main() -> ExitCode {
             format,
             layer,
             kubernetes_version,
-        }) => render(&path, document, format, layer, kubernetes_version),
+            workspace,
+            cluster_template,
+        }) => render(
+            &path,
+            document,
+            format,
+            layer,
+            kubernetes_version,
+            &workspace,
+            cluster_template.as_deref(),
+        ),
         Some(Command::Schema {
             kubernetes_version,
             kind,
@@ -178,10 +198,14 @@ fn check(format: FormatArg, version: Option<String>, paths: &[PathBuf]) -> ExitC
     let format = match format {
         FormatArg::Human => Format::Human,
         FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
     };
     let text = match format {
         Format::Json => format!("{}\n", output::json(&results)),
         Format::Human => output::human(&results),
+        Format::Sarif => format!("{:#}\n", output::sarif(&results)),
+        Format::Github => output::github(&results),
     };
     let mut stdout = std::io::stdout().lock();
     if stdout
@@ -204,7 +228,16 @@ fn check(format: FormatArg, version: Option<String>, paths: &[PathBuf]) -> ExitC
     ExitCode::from(code as u8)
 }
 
-fn render(path: &std::path::Path, document: usize, format: RenderFormat, layer: LayerArg, version: Option<String>) -> ExitCode {
+#[allow(clippy::too_many_arguments)]
+fn render(
+    path: &std::path::Path,
+    document: usize,
+    format: RenderFormat,
+    layer: LayerArg,
+    version: Option<String>,
+    workspace: &std::path::Path,
+    cluster_template: Option<&std::path::Path>,
+) -> ExitCode {
     use flyte_lsp::analysis::render::{self, Layer, RenderError};
     let kubernetes_version = match parse_version(version) {
         Ok(v) => v,
@@ -233,7 +266,26 @@ fn render(path: &std::path::Path, document: usize, format: RenderFormat, layer: 
         LayerArg::Sdk => Layer::Sdk,
         LayerArg::Cluster => Layer::Cluster,
     };
-    let out = match render::render(&text, &stream, document, &settings, layer) {
+    // The workspace and the cluster template matter only for the cluster layer.
+    let (index, cluster_text) = if matches!(layer, Layer::Cluster) {
+        let index = flyte_lsp::workspace::WorkspaceIndex::scan(&[workspace.to_path_buf()]);
+        let cluster_text = match cluster_template.map(std::fs::read_to_string) {
+            Some(Ok(t)) => Some(t),
+            Some(Err(e)) => {
+                eprintln!("flyte-lsp: --cluster-template: {e}");
+                return ExitCode::from(exit::FAILURE as u8);
+            }
+            None => None,
+        };
+        (Some(index), cluster_text)
+    } else {
+        (None, None)
+    };
+    let ctx = render::RenderContext {
+        workspace: index.as_ref(),
+        cluster_template: cluster_text.as_deref(),
+    };
+    let out = match render::render_with(&text, &stream, document, &settings, layer, &ctx) {
         Ok(rendered) => match format {
             RenderFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rendered.pod).unwrap_or_default()),
             RenderFormat::Yaml => render::to_yaml_with_notes(&rendered, layer),

@@ -54,6 +54,29 @@ impl RuleLevel {
     }
 }
 
+/// Platform defaults for the preview's cluster layer (`preview.cluster`), as a stock Flyte
+/// deployment configures them (flytepropeller `default-cpus`, `default-memory`; the NVIDIA
+/// device plugin's resource name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Platform {
+    /// Path to the cluster's default PodTemplate (the `default-pod-template-name` one), if any.
+    pub pod_template: Option<std::path::PathBuf>,
+    pub default_cpu: String,
+    pub default_memory: String,
+    pub gpu_resource: String,
+}
+
+impl Default for Platform {
+    fn default() -> Self {
+        Platform {
+            pod_template: None,
+            default_cpu: "1".to_string(),
+            default_memory: "1024Mi".to_string(),
+            gpu_resource: "nvidia.com/gpu".to_string(),
+        }
+    }
+}
+
 /// Every setting. The JSON names are camelCase (`kubernetesVersion`, `diagnostics.trigger`,
 /// `rules`), nested under the `flyte-lsp` section in editors.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,10 +86,17 @@ pub struct Settings {
     pub trigger: Trigger,
     /// Per-rule level overrides, by code.
     pub rules: BTreeMap<String, RuleLevel>,
+    /// `preview.cluster`: what the preview's cluster layer assumes.
+    pub platform: Platform,
 }
 
 /// The documented setting keys, for editors' settings blocks (checked by a test).
-pub const SETTING_KEYS: &[&str] = &["kubernetesVersion", "diagnostics.trigger", "rules"];
+pub const SETTING_KEYS: &[&str] = &[
+    "kubernetesVersion",
+    "diagnostics.trigger",
+    "rules",
+    "preview.cluster",
+];
 
 impl Settings {
     pub fn with_kubernetes_version(v: &str) -> Settings {
@@ -128,10 +158,32 @@ impl Settings {
                         }
                     }
                 }
+                "preview" => {
+                    if let Some(cluster) = v.get("cluster") {
+                        settings.read_platform(cluster, &mut warnings);
+                    }
+                }
                 other => warnings.push(format!("unknown setting `{other}` ignored")),
             }
         }
         (settings, warnings)
+    }
+
+    fn read_platform(&mut self, v: &Value, warnings: &mut Vec<String>) {
+        let Some(obj) = v.as_object() else {
+            warnings.push("preview.cluster must be an object".into());
+            return;
+        };
+        for (key, value) in obj {
+            let text = value.as_str().map(str::to_string);
+            match (key.as_str(), text) {
+                ("podTemplate", Some(p)) => self.platform.pod_template = Some(p.into()),
+                ("defaultCpu", Some(c)) => self.platform.default_cpu = c,
+                ("defaultMemory", Some(m)) => self.platform.default_memory = m,
+                ("gpuResource", Some(g)) => self.platform.gpu_resource = g,
+                (k, _) => warnings.push(format!("preview.cluster.{k} ignored: expected podTemplate, defaultCpu, defaultMemory or gpuResource with a string value")),
+            }
+        }
     }
 
     fn set_version(&mut self, s: &str, warnings: &mut Vec<String>) {

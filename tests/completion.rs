@@ -2,6 +2,7 @@
 //! must not) be offered there. Most fixtures are broken the way documents are while typing.
 
 use flyte_lsp::analysis::completion::{completions, CompletionItem, Completions};
+use flyte_lsp::analysis::hover::hover;
 use flyte_lsp::settings::Settings;
 use flyte_lsp::yaml;
 
@@ -452,4 +453,27 @@ fn fields_of_newer_kubernetes_follow_the_setting() {
     let old = Settings::with_kubernetes_version("1.35");
     let (_, c) = check_completion_with("pod_spec:\n  containers: []\n  $0\n", &old);
     assert_lacks(&c, &["schedulingGroup"]);
+}
+
+#[test]
+fn never_panics_at_any_offset() {
+    let nasty = [
+        "pod_spec:\r\n  containers:\r\n    - name: a\r\n      imagePu\r\n      \r\n",
+        "name: é☕🚀\nenv_vars: {\"ü\": \"ö\"}\npod_template:\n  pod_spec:\n    containers:\n\t- name: x\n",
+        "primary_container_name: 'a''b'\npod_spec: {containers: [{name: a, resources: {limits: {cpu: 1}}}]}\n",
+        "pod_spec:\n  containers:\n    - name: a\n      args:\n        - |\n          key: value\n        - >-\n          x\n      env: &e\n        - name: A\n      envFrom: *e\n",
+        "---\n---\n...\n--- # c\n- - - a\n  - b\n-\n- \"unclosed\n",
+        "name: x\rpod_template: y\r  pod_spec:\r",
+        "# flyte-lsp: pod-template\n\"pod_spec\":\n  \"containers\":\n    - \"name\": \"a\"\n      ? complex\n      : value\n",
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    resources:\n      limits:\n        memory: 500m\n        cpu: 1e99\n",
+        ":\n: :\n- :\n  -\n    - :x\n\"\n'",
+    ];
+    let settings = Settings::default();
+    for text in nasty {
+        let stream = yaml::parse(text);
+        for offset in 0..=text.len() + 2 {
+            let _ = completions(text, &|| &stream, &settings, offset);
+            let _ = hover(text, &stream, &settings, offset);
+        }
+    }
 }

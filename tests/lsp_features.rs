@@ -78,10 +78,10 @@ fn completion_inside_a_container_offers_keys_with_documentation() {
     client.did_open(URI, 1, POD);
     // The empty line at the container's indentation (line 6, column 6).
     let items = completion(&mut client, 6, 6);
-    let policy = find(&items, "imagePullPolicy");
-    let _ = policy;
-    // Present keys are left out: `imagePullPolicy` is set on line 5, so it is absent here.
-    assert!(items.iter().all(|i| i["label"] != "image" && i["label"] != "name"));
+    // Keys already in the container are left out.
+    for present in ["name", "image", "imagePullPolicy"] {
+        assert!(items.iter().all(|i| i["label"] != present), "{present}");
+    }
     let env = find(&items, "env");
     assert_eq!(env["insertTextFormat"], 2, "snippet: {env}");
     assert_eq!(env["insertTextMode"], 2, "adjustIndentation: {env}");
@@ -166,7 +166,10 @@ fn hover_on_a_key_returns_markdown_with_its_description() {
     );
     assert_eq!(hover["contents"]["kind"], "markdown");
     let value = hover["contents"]["value"].as_str().unwrap_or_default();
-    assert!(value.starts_with("**`imagePullPolicy`** · string"), "{value}");
+    assert!(
+        value.starts_with("**`imagePullPolicy`** · string"),
+        "{value}"
+    );
     assert!(value.contains("Image pull policy"), "{value}");
     assert_eq!(
         hover["range"],
@@ -179,7 +182,10 @@ fn hover_on_a_key_returns_markdown_with_its_description() {
         json!({"textDocument": {"uri": URI}, "position": {"line": 3, "character": 9}}),
     );
     let value = hover["contents"]["value"].as_str().unwrap_or_default();
-    assert!(value.contains("**Flyte primary container** `main`"), "{value}");
+    assert!(
+        value.contains("**Flyte primary container** `main`"),
+        "{value}"
+    );
     client.shutdown_and_exit();
 }
 

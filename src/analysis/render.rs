@@ -6,6 +6,8 @@
 //! it with the real SDK. The cluster layer mirrors flyteplugins' pod helper (facts §5) with the
 //! platform defaults of an out-of-the-box deployment.
 
+mod merge;
+
 use serde_json::{json, Map, Value};
 
 use crate::model::pod::DEFAULT_PRIMARY;
@@ -62,6 +64,14 @@ pub const RUNTIME_ARGS: &[&str] = &[
 /// Python version.
 pub const AUTO_IMAGE: &str = "ghcr.io/flyteorg/flyte:py<python version>-v2.12.1";
 
+/// What the cluster layer needs beyond the document: the workspace's PodTemplates (for a string
+/// `pod_template`) and the cluster's default PodTemplate, as text the caller has read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderContext<'a> {
+    pub workspace: Option<&'a crate::workspace::WorkspaceIndex>,
+    pub cluster_template: Option<&'a str>,
+}
+
 /// A rendered pod.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
@@ -87,6 +97,25 @@ pub fn render(
     index: usize,
     settings: &Settings,
     layer: Layer,
+) -> Result<Rendered, RenderError> {
+    render_with(
+        source,
+        stream,
+        index,
+        settings,
+        layer,
+        &RenderContext::default(),
+    )
+}
+
+/// [`render`] with the workspace and the cluster's default PodTemplate for the cluster layer.
+pub fn render_with(
+    source: &str,
+    stream: &Stream,
+    index: usize,
+    settings: &Settings,
+    layer: Layer,
+    ctx: &RenderContext<'_>,
 ) -> Result<Rendered, RenderError> {
     let analysis = analyze_parsed(source, stream, settings);
     let (Some(doc), Some(info)) = (stream.documents.get(index), analysis.documents.get(index))
@@ -151,12 +180,45 @@ pub fn render(
         _ => sdk_pod(&env, &Value::Null),
     };
     if layer == Layer::Cluster {
-        add_cluster_layer(&env, &template, &mut pod);
-        notes.push(
-            "cluster layer: platform defaults of a stock Flyte deployment (1 CPU / 1024Mi default requests, \
-             nvidia.com/gpu); your platform's configuration may differ"
-                .to_string(),
-        );
+        let platform = &settings.platform;
+        add_cluster_layer(&env, &template, &mut pod, platform);
+        notes.push(format!(
+            "cluster layer: platform defaults {} CPU / {} default requests, generic `gpu` becomes `{}` \
+             (settings `preview.cluster`); your platform's configuration may differ",
+            platform.default_cpu, platform.default_memory, platform.gpu_resource
+        ));
+        let primary = template
+            .get("primary_container_name")
+            .and_then(Value::as_str)
+            .unwrap_or(DEFAULT_PRIMARY);
+        // A named template replaces the cluster default; they are never layered.
+        let base = match &template {
+            Value::String(name) => match ctx.workspace.and_then(|w| w.lookup(name).into_iter().next()) {
+                Some(def) => {
+                    notes.push(format!(
+                        "merged the PodTemplate `{name}` from {} under the pod",
+                        def.path.display()
+                    ));
+                    template_json(&def.source)
+                }
+                None => {
+                    notes.push(format!(
+                        "the PodTemplate `{name}` is not in the workspace; it is merged at run time but not shown"
+                    ));
+                    None
+                }
+            },
+            _ => ctx.cluster_template.and_then(|text| {
+                let t = template_json(text);
+                if t.is_some() {
+                    notes.push("merged the cluster's default PodTemplate (setting `preview.cluster.podTemplate`) under the pod".to_string());
+                }
+                t
+            }),
+        };
+        if let Some(base) = base {
+            merge::merge_template(&base, &mut pod, Some(primary));
+        }
     }
     Ok(Rendered { pod, notes })
 }
@@ -376,7 +438,23 @@ fn sdk_pod(env: &Value, template: &Value) -> Value {
 }
 
 /// What the backend and Kubernetes add (facts §5): run-time defaults of a stock deployment.
-fn add_cluster_layer(env: &Value, template: &Value, pod: &mut Value) {
+/// The first `kind: PodTemplate` document of `text`, as JSON.
+fn template_json(text: &str) -> Option<Value> {
+    let stream = crate::yaml::parse(text);
+    stream.documents.iter().find_map(|d| {
+        if crate::model::detect(d, text) != DocKind::KubePodTemplate {
+            return None;
+        }
+        to_json(d, d.root.as_ref()?).ok()
+    })
+}
+
+fn add_cluster_layer(
+    env: &Value,
+    template: &Value,
+    pod: &mut Value,
+    platform: &crate::settings::Platform,
+) {
     let primary = template
         .get("primary_container_name")
         .and_then(Value::as_str)
@@ -428,13 +506,13 @@ fn add_cluster_layer(env: &Value, template: &Value, pod: &mut Value) {
                 for part in ["requests", "limits"] {
                     if let Some(Value::Object(m)) = res.get_mut(part) {
                         if let Some(v) = m.shift_remove("gpu") {
-                            m.insert("nvidia.com/gpu".into(), v);
+                            m.insert(platform.gpu_resource.clone(), v);
                         }
                     }
                 }
             }
             if is_primary {
-                default_primary_resources(c);
+                default_primary_resources(c, platform);
                 if shm.is_some() {
                     let mounts = c.entry("volumeMounts").or_insert_with(|| json!([]));
                     if let Value::Array(m) = mounts {
@@ -448,7 +526,7 @@ fn add_cluster_layer(env: &Value, template: &Value, pod: &mut Value) {
 
 /// `MergeExistingResources` for the primary: a missing request takes the limit, else the
 /// platform default; a missing limit takes the request; the request is clamped to the limit.
-fn default_primary_resources(c: &mut Map<String, Value>) {
+fn default_primary_resources(c: &mut Map<String, Value>, platform: &crate::settings::Platform) {
     let res = c.entry("resources").or_insert_with(|| json!({}));
     let Value::Object(res) = res else { return };
     let mut requests = res
@@ -461,7 +539,10 @@ fn default_primary_resources(c: &mut Map<String, Value>) {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    for (name, default) in [("cpu", "1"), ("memory", "1024Mi")] {
+    for (name, default) in [
+        ("cpu", platform.default_cpu.as_str()),
+        ("memory", platform.default_memory.as_str()),
+    ] {
         let request = requests
             .get(name)
             .cloned()

@@ -1,4 +1,5 @@
-//! The command-line front end: `check` over files and folders, with human or JSON output.
+//! The command-line front end: `check` over files and folders, with human, JSON, SARIF or GitHub
+//! annotation output.
 //!
 //! This is an edge like the server: it does IO and converts byte ranges to lines and columns.
 //! Files are analysed in parallel, one worker per core, and reported in a stable order.
@@ -24,6 +25,10 @@ pub struct FileResult {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 /// The exit codes `check` promises.

@@ -1,4 +1,5 @@
-//! Renders `check` results: the JSON contract (design.md §1) and rustc-style human output.
+//! Renders `check` results: the JSON contract (design.md §1), rustc-style human output, SARIF
+//! 2.1.0 and GitHub Actions annotations.
 
 use serde_json::{json, Value};
 
@@ -113,4 +114,158 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
+}
+
+/// SARIF 2.1.0 for code-scanning tools (GitHub code scanning, IDE SARIF viewers): one run, the
+/// rule registry as `tool.driver.rules`, one result per diagnostic. Regions are 1-based and
+/// columns count UTF-16 code units (`columnKind`), the end column is exclusive.
+pub fn sarif(results: &[FileResult]) -> Value {
+    use crate::analysis::diagnostics::RULES;
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": first_sentence(rule.summary)},
+                "fullDescription": {"text": rule.summary},
+                "help": {
+                    "text": format!("{}\n\nBad:\n{}\nGood:\n{}", rule.summary, rule.bad, rule.good),
+                    "markdown": format!(
+                        "{}\n\nBad:\n```yaml\n{}```\n\nGood:\n```yaml\n{}```\n\nMirrors {}.",
+                        rule.summary, rule.bad, rule.good, rule.source
+                    ),
+                },
+                "defaultConfiguration": {"level": sarif_level(rule.severity)},
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for r in results {
+        let index = LineIndex::new(&r.text);
+        let uri = artifact_uri(&r.path);
+        for d in &r.analysis.diagnostics {
+            let start = index.to_line_col(&r.text, d.range.start, Encoding::Utf16);
+            let end = index.to_line_col(&r.text, d.range.end, Encoding::Utf16);
+            let mut location = json!({"uri": uri.0});
+            if let Some(base) = uri.1 {
+                location["uriBaseId"] = json!(base);
+            }
+            let mut result = json!({
+                "ruleId": d.code,
+                "level": sarif_level(d.severity),
+                "message": {"text": d.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": location,
+                    "region": {
+                        "startLine": start.line + 1,
+                        "startColumn": start.col + 1,
+                        "endLine": end.line + 1,
+                        "endColumn": end.col + 1,
+                    },
+                }}],
+            });
+            if let Some(i) = RULES.iter().position(|rule| rule.code == d.code) {
+                result["ruleIndex"] = json!(i);
+            }
+            out.push(result);
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "flyte-lsp",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "utf16CodeUnits",
+            "results": out,
+        }],
+    })
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Information | Severity::Hint => "note",
+    }
+}
+
+fn first_sentence(text: &str) -> &str {
+    text.find(". ").map_or(text, |i| &text[..=i])
+}
+
+/// A relative path becomes a relative URI reference against `%SRCROOT%` (what code scanning
+/// resolves against the repository root); an absolute one a `file://` URI.
+fn artifact_uri(path: &std::path::Path) -> (String, Option<&'static str>) {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    let mut encoded = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if path.is_absolute() {
+        (format!("file://{encoded}"), None)
+    } else {
+        (encoded, Some("%SRCROOT%"))
+    }
+}
+
+/// GitHub Actions workflow commands, one per diagnostic:
+/// `::error file=PATH,line=L,col=C,endLine=L,endColumn=C,title=CODE::message`. Lines and
+/// columns are 1-based (UTF-16 columns); columns are given only for single-line ranges, as
+/// GitHub requires. Information and hints become `::notice`.
+pub fn github(results: &[FileResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        let index = LineIndex::new(&r.text);
+        let path = r.path.display().to_string();
+        let file = escape_property(path.strip_prefix("./").unwrap_or(&path));
+        for d in &r.analysis.diagnostics {
+            let start = index.to_line_col(&r.text, d.range.start, Encoding::Utf16);
+            let end = index.to_line_col(&r.text, d.range.end, Encoding::Utf16);
+            let command = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Information | Severity::Hint => "notice",
+            };
+            let position = if start.line == end.line {
+                format!(
+                    "line={},col={},endLine={},endColumn={}",
+                    start.line + 1,
+                    start.col + 1,
+                    end.line + 1,
+                    end.col + 1
+                )
+            } else {
+                format!("line={},endLine={}", start.line + 1, end.line + 1)
+            };
+            out.push_str(&format!(
+                "::{command} file={file},{position},title={}::{}\n",
+                escape_property(d.code),
+                escape_data(&d.message)
+            ));
+        }
+    }
+    out
+}
+
+/// Workflow-command message escaping.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Workflow-command property escaping: the message escapes plus `:` and `,`.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }

@@ -667,9 +667,25 @@ impl LanguageServer for Backend {
             return Err(tower_lsp_server::jsonrpc::Error::invalid_params("the document is not open"));
         };
         let settings = self.settings();
-        let text = tokio::task::spawn_blocking(move || preview::preview_text(&snap, args.document, args.layer, &settings))
-            .await
-            .map_err(|_| tower_lsp_server::jsonrpc::Error::internal_error())?;
+        let workspace = self.workspace();
+        // A relative cluster template path is relative to the first workspace folder.
+        let root = self.state.roots.read().ok().and_then(|r| r.first().cloned());
+        let text = tokio::task::spawn_blocking(move || {
+            let cluster_text = settings.platform.pod_template.as_ref().and_then(|p| {
+                let path = match &root {
+                    Some(root) if p.is_relative() => root.join(p),
+                    _ => p.clone(),
+                };
+                std::fs::read_to_string(path).ok()
+            });
+            let ctx = crate::analysis::render::RenderContext {
+                workspace: Some(&workspace),
+                cluster_template: cluster_text.as_deref(),
+            };
+            preview::preview_text(&snap, args.document, args.layer, &settings, &ctx)
+        })
+        .await
+        .map_err(|_| tower_lsp_server::jsonrpc::Error::internal_error())?;
         Ok(Some(Value::String(text)))
     }
 

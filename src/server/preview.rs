@@ -59,8 +59,14 @@ pub fn parse_args(arguments: &[Value]) -> Result<PreviewArgs> {
 }
 
 /// The preview text: the rendered pod as YAML, or comments saying why there is none.
-pub fn preview_text(snap: &Snapshot, document: usize, layer: Layer, settings: &Settings) -> String {
-    match render::render(&snap.text, snap.stream(), document, settings, layer) {
+pub fn preview_text(
+    snap: &Snapshot,
+    document: usize,
+    layer: Layer,
+    settings: &Settings,
+    ctx: &render::RenderContext<'_>,
+) -> String {
+    match render::render_with(&snap.text, snap.stream(), document, settings, layer, ctx) {
         Ok(rendered) => render::to_yaml_with_notes(&rendered, layer),
         Err(RenderError::NotRenderable(msg)) => format!("# Nothing to preview: {msg}\n"),
         Err(RenderError::Refused(diags)) => {

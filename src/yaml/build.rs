@@ -3,6 +3,7 @@
 //! On a syntax error the open collections are closed where they stand (so everything read so
 //! far stays usable) and the parser resumes at the next document boundary.
 
+use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 
 use granit_parser::{Event, Parser, ScanError, Span};
@@ -15,6 +16,12 @@ use crate::text::TextRange;
 /// Deepest nesting of collections accepted. The parser enforces the same bound for block
 /// and flow collections, so 100,000 nested `[` end in a syntax error, not a stack overflow.
 pub const MAX_DEPTH: usize = 200;
+
+/// Most nodes the anchor table may hold, over the whole stream. Each anchor keeps a copy of
+/// its node, so anchors nested in anchors copy the same nodes again: without a bound, 150
+/// nested anchors around a 60 KB list take 400 MB. Past it, later anchors are kept as empty
+/// placeholders (aliases to them read as null) and the document gets a syntax error.
+pub const MAX_ANCHOR_NODES: usize = 1_000_000;
 
 /// Parses a whole YAML stream. Never fails and never panics; problems are data.
 pub fn parse(text: &str) -> Stream {
@@ -48,6 +55,8 @@ enum Frame {
         anchor: usize,
         entries: Vec<Entry>,
         key: Option<Node>,
+        /// The first span of each scalar key, so duplicate detection is not quadratic.
+        first_keys: HashMap<String, TextRange>,
         end: usize,
     },
     Seq {
@@ -68,6 +77,10 @@ struct Builder<'a> {
     anchor_names: HashMap<usize, String>,
     /// Where the previous document ended; the next one's span starts here.
     last_end: usize,
+    /// Nodes copied into anchor tables so far (see [`MAX_ANCHOR_NODES`]).
+    anchor_nodes: usize,
+    /// The current document already has its "too many anchored nodes" error.
+    anchor_error_reported: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -79,6 +92,8 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             anchor_names: HashMap::new(),
             last_end: 0,
+            anchor_nodes: 0,
+            anchor_error_reported: false,
         }
     }
 
@@ -184,6 +199,7 @@ impl<'a> Builder<'a> {
                     anchor,
                     entries: Vec::new(),
                     key: None,
+                    first_keys: HashMap::new(),
                     end: range.end,
                 });
             }
@@ -204,9 +220,31 @@ impl<'a> Builder<'a> {
         if anchor == 0 {
             return;
         }
-        if let Some(name) = self.anchor_names.get(&anchor).cloned() {
+        let Some(name) = self.anchor_names.get(&anchor).cloned() else {
+            return;
+        };
+        let left = MAX_ANCHOR_NODES.saturating_sub(self.anchor_nodes);
+        if let Some(count) = count_nodes(node, left) {
+            self.anchor_nodes += count;
             self.doc().anchors.push((name, node.clone()));
+            return;
         }
+        self.anchor_nodes = MAX_ANCHOR_NODES;
+        if !self.anchor_error_reported {
+            self.anchor_error_reported = true;
+            let message = format!(
+                "too much anchored content (more than {MAX_ANCHOR_NODES} nodes in anchors, \
+                 counting anchors inside anchors): `&{name}` and later anchors are not expanded"
+            );
+            let range = token_range(self.text, node.span.start);
+            self.doc().errors.push(SyntaxError { message, range });
+        }
+        let placeholder = Node {
+            kind: NodeKind::Missing,
+            span: node.span.clone(),
+            tag: None,
+        };
+        self.doc().anchors.push((name, placeholder));
     }
 
     /// Closes the innermost open collection and hands it to its parent.
@@ -222,6 +260,7 @@ impl<'a> Builder<'a> {
                 mut entries,
                 key,
                 end,
+                ..
             } => {
                 if let Some(key) = key {
                     // The value was cut off by an error: keep the key so that completion and
@@ -273,18 +312,26 @@ impl<'a> Builder<'a> {
     fn push_node(&mut self, node: Node) {
         match self.stack.last_mut() {
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries,
+                key,
+                first_keys,
+                ..
+            }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
                     let duplicate = k.as_str().and_then(|name| {
-                        entries
-                            .iter()
-                            .find(|e| e.key_str() == Some(name))
-                            .map(|first| DuplicateKey {
+                        match first_keys.entry(name.to_string()) {
+                            Slot::Occupied(first) => Some(DuplicateKey {
                                 key: name.to_string(),
-                                first: first.key.span.clone(),
+                                first: first.get().clone(),
                                 duplicate: k.span.clone(),
-                            })
+                            }),
+                            Slot::Vacant(slot) => {
+                                slot.insert(k.span.clone());
+                                None
+                            }
+                        }
                     });
                     entries.push(Entry {
                         key: k,
@@ -324,6 +371,7 @@ impl<'a> Builder<'a> {
         while !self.stack.is_empty() {
             self.pop_frame(None);
         }
+        self.anchor_error_reported = false;
         if let Some(mut doc) = self.current.take() {
             doc.span.end = end.max(doc.span.start);
             self.last_end = doc.span.end;
@@ -338,6 +386,30 @@ impl<'a> Builder<'a> {
             documents: self.documents,
         }
     }
+}
+
+/// The number of nodes in `node`'s subtree (keys count), or `None` when it is above `limit`.
+/// Iterative, and stops counting at the limit, so the anchor budget bounds its cost too.
+fn count_nodes(node: &Node, limit: usize) -> Option<usize> {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        if count > limit {
+            return None;
+        }
+        match &n.kind {
+            NodeKind::Map(entries) => {
+                for e in entries {
+                    stack.push(&e.key);
+                    stack.push(&e.value);
+                }
+            }
+            NodeKind::Seq(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    Some(count)
 }
 
 /// The range to underline for an error at `at`: the token there, or the character before the

@@ -10,7 +10,7 @@ pub mod emit;
 pub mod scalar;
 pub mod value;
 
-pub use build::parse;
+pub use build::{parse, MAX_ANCHOR_NODES, MAX_DEPTH};
 pub use scalar::{Reading, ScalarStyle};
 
 use crate::text::TextRange;
@@ -28,7 +28,8 @@ pub struct Document {
     pub root: Option<Node>,
     /// Bytes from this document's first character to its end (including its `---`).
     pub span: TextRange,
-    /// Syntax errors (at most one per document: the event parser stops there).
+    /// Syntax errors (usually one per document: the event parser stops there; the anchor
+    /// budget may add one).
     pub errors: Vec<SyntaxError>,
     /// Keys that appear more than once in the same mapping.
     pub duplicate_keys: Vec<DuplicateKey>,

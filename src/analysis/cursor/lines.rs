@@ -461,14 +461,18 @@ pub fn list_names(source: &str, region: &TextRange, path: &[Segment]) -> ListNam
             continue;
         }
         let openers = shape(line);
-        let Some((j, col, value)) = openers.iter().enumerate().last().and_then(|(j, o)| {
-            match &o.kind {
-                OpenerKind::Key { name, value, .. } if name == list_key => {
-                    Some((j, o.col, value.is_some()))
-                }
-                _ => None,
-            }
-        }) else {
+        let Some((j, col, value)) =
+            openers
+                .iter()
+                .enumerate()
+                .next_back()
+                .and_then(|(j, o)| match &o.kind {
+                    OpenerKind::Key { name, value, .. } if name == list_key => {
+                        Some((j, o.col, value.is_some()))
+                    }
+                    _ => None,
+                })
+        else {
             at = next;
             continue;
         };

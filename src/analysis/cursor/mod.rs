@@ -260,7 +260,9 @@ pub fn completion_site(source: &str, region: &TextRange, offset: usize) -> Optio
     if is_marker(line) {
         return None;
     }
-    let prefix = &source[line_start..offset.min(line_start + line.len())];
+    // An offset on a CRLF's `\r` or `\n` means the end of the line's text.
+    let offset = offset.min(line_start + line.len());
+    let prefix = &source[line_start..offset];
     let suffix = &line[prefix.len()..];
     let bytes = prefix.as_bytes();
     let line_indent = bytes.iter().take_while(|&&b| b == b' ').count();
@@ -473,7 +475,7 @@ fn text_site(source: &str, region: &TextRange, offset: usize) -> Option<HoverSit
     if is_marker(line) {
         return None;
     }
-    let col = offset - line_start;
+    let col = (offset - line_start).min(line.len());
     let openers = shape(line);
     let j = openers.len().checked_sub(1)?;
     let last = &openers[j];

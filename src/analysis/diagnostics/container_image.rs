@@ -9,7 +9,7 @@ use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
 use crate::yaml::Node;
 
-use super::pod_values::{first_key_span, requote, string_value};
+use super::pod_values::{first_key_span, is_merged, requote, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -34,6 +34,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     for (list, container) in parts.all_containers() {
         let name = container.get("name").and_then(string_value);
         if list == ContainerList::Containers && primary.is_some() && name == primary {
+            continue;
+        }
+        if is_merged(container) {
             continue;
         }
         check_container(ctx, container, name, pod_only);

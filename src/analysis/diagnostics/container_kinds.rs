@@ -12,7 +12,7 @@ use crate::model::DocKind;
 use crate::schema::KubeVersion;
 use crate::yaml::Node;
 
-use super::pod_values::{is_set, string_value};
+use super::pod_values::{is_merged, is_set, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static EPHEMERAL_RULE: Rule = Rule {
@@ -74,7 +74,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let version = ctx.set.version;
     for (list, container) in parts.all_containers() {
         let policy = container.get("restartPolicy").filter(|n| !n.is_null());
-        if list == ContainerList::InitContainers {
+        if list == ContainerList::InitContainers && !is_merged(container) {
             let sidecar = policy.and_then(string_value) == Some("Always");
             if !sidecar {
                 check_init_fields(ctx, container);

@@ -11,7 +11,7 @@ use crate::model::pod::PodParts;
 use crate::schema::KubeVersion;
 use crate::yaml::Node;
 
-use super::pod_values::{first_key_span, is_set, join, map_items, string_value};
+use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
@@ -184,7 +184,7 @@ fn check_value_from(ctx: &mut Ctx<'_>, var: &Node, sources: &[&str]) {
     let Some(entry) = var.entry("valueFrom") else {
         return;
     };
-    if !is_set(Some(&entry.value)) {
+    if !is_set(Some(&entry.value)) || is_merged(&entry.value) || is_merged(var) {
         return;
     }
     let present: Vec<_> = entry
@@ -224,6 +224,9 @@ fn check_value_from(ctx: &mut Ctx<'_>, var: &Node, sources: &[&str]) {
 }
 
 fn check_env_from(ctx: &mut Ctx<'_>, source: &Node) {
+    if is_merged(source) {
+        return;
+    }
     let present: Vec<_> = source
         .as_map()
         .unwrap_or(&[])

@@ -27,6 +27,17 @@ pub(super) fn is_set(node: Option<&Node>) -> bool {
     node.is_some_and(|n| !matches!(n.kind, NodeKind::Missing) && !n.is_null())
 }
 
+/// True when part of the node comes from elsewhere: an alias (`*defaults`) or a mapping with a
+/// merge key (`<<: *defaults`). Rules that need to see every field skip such nodes rather than
+/// guess, as FLY104 does.
+pub(super) fn is_merged(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Alias(_) => true,
+        NodeKind::Map(entries) => entries.iter().any(|e| e.key_str() == Some("<<")),
+        _ => false,
+    }
+}
+
 /// The mapping items of a list field (`env`, `ports`, `volumes`), skipping anything else.
 pub(super) fn map_items(node: Option<&Node>) -> impl Iterator<Item = &Node> {
     node.and_then(Node::as_seq)

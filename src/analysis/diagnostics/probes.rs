@@ -9,7 +9,7 @@
 use crate::model::pod::PodParts;
 use crate::yaml::{Node, Reading};
 
-use super::pod_values::{int_value, join, map_items, string_value};
+use super::pod_values::{int_value, is_merged, join, map_items, string_value};
 use super::ports::port_name;
 use super::{Ctx, Rule, Severity};
 
@@ -91,6 +91,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
 }
 
 fn check_handler(ctx: &mut Ctx<'_>, holder: &Node, handlers: &[&str], grace: i128) {
+    if is_merged(holder) {
+        return;
+    }
     let mut found = 0;
     for name in handlers {
         let Some(entry) = holder.entry(name).filter(|e| !e.value.is_null()) else {

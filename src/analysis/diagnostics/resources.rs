@@ -15,7 +15,7 @@ use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
 use crate::yaml::Entry;
 
-use super::pod_values::{join, map_entries, string_value};
+use super::pod_values::{is_merged, join, map_entries, string_value};
 use super::quantity_syntax::{parse, quantity_of, Quantity};
 use super::{Ctx, Rule, Severity};
 
@@ -197,6 +197,15 @@ fn check_requirements(ctx: &mut Ctx<'_>, resources: &Entry, scope: &Scope) {
     let requests = map_entries(resources.value.get("requests"));
     for entry in limits.iter().chain(requests) {
         check_entry(ctx, entry, scope);
+    }
+    // Relations need every request and limit in sight.
+    let merged = [&resources.value]
+        .into_iter()
+        .chain(resources.value.get("limits"))
+        .chain(resources.value.get("requests"))
+        .any(is_merged);
+    if merged {
+        return;
     }
     let mut hugepages = false;
     let mut cpu_or_memory = false;

@@ -9,7 +9,7 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::yaml::Node;
 
-use super::pod_values::{first_key_span, is_set, map_items, requote, string_value};
+use super::pod_values::{first_key_span, is_merged, is_set, map_items, requote, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -27,7 +27,9 @@ pub static RULE: Rule = Rule {
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     for toleration in map_items(parts.spec_field("tolerations")) {
-        check_toleration(ctx, toleration);
+        if !is_merged(toleration) {
+            check_toleration(ctx, toleration);
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::analysis::similar::closest;
 use crate::model::pod::PodParts;
 use crate::yaml::{Entry, Node};
 
-use super::pod_values::{is_set, join, map_items, requote, string_value};
+use super::pod_values::{is_merged, is_set, join, map_items, requote, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
@@ -73,10 +73,17 @@ pub static MOUNT_PATH_RULE: Rule = Rule {
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let declared = check_volumes(ctx, parts);
+    // Volumes from an alias or a merge key may carry names we cannot see.
+    let volumes = parts.spec_field("volumes");
+    let hidden = volumes.is_some_and(|v| {
+        is_merged(v) || v.as_seq().is_some_and(|items| items.iter().any(is_merged))
+    });
     for (_, container) in parts.all_containers() {
         let mut paths: Vec<&str> = Vec::new();
         for mount in map_items(container.get("volumeMounts")) {
-            check_mount_name(ctx, mount, &declared);
+            if !hidden {
+                check_mount_name(ctx, mount, &declared);
+            }
             check_mount_path(ctx, mount, &mut paths);
         }
     }
@@ -300,6 +307,44 @@ template:
         - name: scratch
 #               ^^^^^^^ error FLY227: Not found: "scratch": the pod spec declares no `volumes`
           mountPath: /scratch
+"#,
+        );
+    }
+
+    #[test]
+    fn merged_fields_are_not_guessed() {
+        check_k8s(
+            r#"apiVersion: v1
+kind: PodTemplate
+metadata:
+  name: t
+template:
+  spec:
+    initContainers:
+      - &base
+        name: init
+        image: busybox
+        volumeMounts:
+          - name: shared
+            mountPath: /shared
+    containers:
+      - <<: *base
+        name: main
+        resources:
+          requests:
+            example.com/fpga: 1
+          limits: &lims
+            example.com/fpga: 1
+      - name: other
+        image: busybox
+        resources:
+          requests:
+            example.com/fpga: 1
+          limits: *lims
+    volumes:
+      - &shared
+        name: shared
+      - *shared
 "#,
         );
     }

