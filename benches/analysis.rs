@@ -16,7 +16,11 @@ fn environment(containers: usize) -> String {
         "name: train\nimage: ghcr.io/acme/train:1\nresources:\n  cpu: 2\n  memory: [\"4Gi\", \"8Gi\"]\nenv_vars:\n  MODE: prod\npod_template:\n  primary_container_name: primary\n  labels:\n    team: ml\n  annotations:\n    owner: data-platform\n  pod_spec:\n    tolerations:\n      - key: nvidia.com/gpu\n        operator: Exists\n        effect: NoSchedule\n    containers:\n",
     );
     for i in 0..containers {
-        let name = if i == 0 { "primary".to_string() } else { format!("worker-{i}") };
+        let name = if i == 0 {
+            "primary".to_string()
+        } else {
+            format!("worker-{i}")
+        };
         s.push_str(&format!(
             "      - name: {name}
         image: ghcr.io/acme/worker:{i}
@@ -81,14 +85,21 @@ fn benches(c: &mut Criterion) {
         if lines > 10_000 {
             group.sample_size(20);
         }
-        group.bench_function(BenchmarkId::new("parse", lines), |b| b.iter(|| parse(black_box(&text))));
+        // The event parser alone: the floor under `parse`.
+        group.bench_function(BenchmarkId::new("granit events only", lines), |b| {
+            b.iter(|| granit_parser::Parser::new_from_str(black_box(&text)).count())
+        });
+        group.bench_function(BenchmarkId::new("parse", lines), |b| {
+            b.iter(|| parse(black_box(&text)))
+        });
         group.bench_function(BenchmarkId::new("diagnostics", lines), |b| {
             let stream = parse(&text);
             b.iter(|| analyze_parsed(black_box(&text), &stream, &settings))
         });
-        group.bench_function(BenchmarkId::new("check (parse + diagnostics)", lines), |b| {
-            b.iter(|| analyze(black_box(&text), &settings))
-        });
+        group.bench_function(
+            BenchmarkId::new("check (parse + diagnostics)", lines),
+            |b| b.iter(|| analyze(black_box(&text), &settings)),
+        );
         // One keystroke in the middle of the file, then the whole re-analysis the server runs.
         let mid = text.len() / 2;
         let at = text[..mid].rfind("value: info").unwrap_or(mid);
@@ -103,7 +114,15 @@ fn benches(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::new("render", lines), |b| {
             let stream = parse(&text);
-            b.iter(|| render::render(black_box(&text), &stream, 0, &settings, render::Layer::Cluster))
+            b.iter(|| {
+                render::render(
+                    black_box(&text),
+                    &stream,
+                    0,
+                    &settings,
+                    render::Layer::Cluster,
+                )
+            })
         });
         group.finish();
     }

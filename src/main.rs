@@ -180,6 +180,27 @@ fn parse_version(v: Option<String>) -> Result<Option<KubeVersion>, String> {
     }
 }
 
+/// Settings from the nearest `flyte-lsp.toml` above `start` (or the current folder); problems
+/// in it are printed and the defaults used for what could not be read.
+fn config_settings(start: Option<&std::path::Path>) -> Settings {
+    let start = start
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    let absolute = std::fs::canonicalize(&start).unwrap_or(start);
+    let Some(config) = Settings::find_config(&absolute) else {
+        return Settings::default();
+    };
+    let (settings, warnings) = match std::fs::read_to_string(&config) {
+        Ok(text) => Settings::from_toml(&text),
+        Err(e) => (Settings::default(), vec![e.to_string()]),
+    };
+    for w in warnings {
+        eprintln!("flyte-lsp: {}: {w}", config.display());
+    }
+    settings
+}
+
 fn check(format: FormatArg, version: Option<String>, paths: &[PathBuf]) -> ExitCode {
     let kubernetes_version = match parse_version(version) {
         Ok(v) => v,
@@ -188,10 +209,10 @@ fn check(format: FormatArg, version: Option<String>, paths: &[PathBuf]) -> ExitC
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    let settings = Settings {
-        kubernetes_version,
-        ..Settings::default()
-    };
+    let mut settings = config_settings(paths.first().map(PathBuf::as_path));
+    if kubernetes_version.is_some() {
+        settings.kubernetes_version = kubernetes_version;
+    }
     let (files, mut problems) = cli::collect_files(paths);
     let (results, more) = cli::check_files(&files, &settings);
     problems.extend(more);
@@ -246,10 +267,10 @@ fn render(
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    let settings = Settings {
-        kubernetes_version,
-        ..Settings::default()
-    };
+    let mut settings = config_settings(Some(path));
+    if kubernetes_version.is_some() {
+        settings.kubernetes_version = kubernetes_version;
+    }
     let text = match std::fs::read(path).map(String::from_utf8) {
         Ok(Ok(t)) => t,
         Ok(Err(_)) => {
@@ -287,7 +308,10 @@ fn render(
     };
     let out = match render::render_with(&text, &stream, document, &settings, layer, &ctx) {
         Ok(rendered) => match format {
-            RenderFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rendered.pod).unwrap_or_default()),
+            RenderFormat::Json => format!(
+                "{}\n",
+                serde_json::to_string_pretty(&rendered.pod).unwrap_or_default()
+            ),
             RenderFormat::Yaml => render::to_yaml_with_notes(&rendered, layer),
         },
         Err(RenderError::NotRenderable(msg)) => {
@@ -309,7 +333,11 @@ fn render(
         }
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+    if stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
         return ExitCode::from(exit::FAILURE as u8);
     }
     ExitCode::SUCCESS

@@ -169,6 +169,32 @@ impl Settings {
         (settings, warnings)
     }
 
+    /// Reads settings from a `flyte-lsp.toml` (same keys as the JSON settings, e.g.
+    /// `kubernetesVersion = "1.35"`, `[rules]` `FLY102 = "off"`). A TOML syntax error is a
+    /// warning and yields the defaults.
+    pub fn from_toml(text: &str) -> (Settings, Vec<String>) {
+        match toml::from_str::<Value>(text) {
+            Ok(v) => Settings::from_json(&v),
+            Err(e) => (
+                Settings::default(),
+                vec![format!("flyte-lsp.toml: {}", e.message())],
+            ),
+        }
+    }
+
+    /// The nearest `flyte-lsp.toml` in `start` or one of its parent folders.
+    pub fn find_config(start: &std::path::Path) -> Option<std::path::PathBuf> {
+        let start = if start.is_file() {
+            start.parent()?
+        } else {
+            start
+        };
+        start
+            .ancestors()
+            .map(|dir| dir.join("flyte-lsp.toml"))
+            .find(|p| p.is_file())
+    }
+
     fn read_platform(&mut self, v: &Value, warnings: &mut Vec<String>) {
         let Some(obj) = v.as_object() else {
             warnings.push("preview.cluster must be an object".into());
@@ -216,6 +242,20 @@ mod tests {
         assert_eq!(s.kubernetes_version, Some(KubeVersion(35)));
         assert_eq!(s.trigger, Trigger::Save);
         assert_eq!(s.rule_level("FLY102"), Some(RuleLevel::Off));
+    }
+
+    #[test]
+    fn toml_has_the_same_keys() {
+        let (s, w) = Settings::from_toml(
+            "kubernetesVersion = \"1.36\"\n[diagnostics]\ntrigger = \"save\"\n[rules]\nFLY102 = \"off\"\n[preview.cluster]\ndefaultCpu = \"500m\"\n",
+        );
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.kubernetes_version, Some(KubeVersion(36)));
+        assert_eq!(s.trigger, Trigger::Save);
+        assert_eq!(s.rule_level("FLY102"), Some(RuleLevel::Off));
+        assert_eq!(s.platform.default_cpu, "500m");
+        let (_, w) = Settings::from_toml("kubernetesVersion = ");
+        assert_eq!(w.len(), 1);
     }
 
     #[test]

@@ -155,3 +155,39 @@ fn other_documents_and_bad_paths_exit_two() {
     let second = run(&["render", "--document", "1", "examples/clean/multi-env.yaml"]);
     assert_eq!(second.status.code(), Some(0));
 }
+
+#[test]
+fn flyte_lsp_toml_is_read_from_the_folders_above() {
+    let dir = std::env::temp_dir().join(format!("flyte-lsp-toml-{}", std::process::id()));
+    let sub = dir.join("envs");
+    std::fs::create_dir_all(&sub).expect("dir");
+    std::fs::write(
+        dir.join("flyte-lsp.toml"),
+        "kubernetesVersion = \"1.35\"\n[rules]\nFLY101 = \"warning\"\n",
+    )
+    .expect("toml");
+    let file = sub.join("t.yaml");
+    std::fs::write(
+        &file,
+        "primary_container_name: primary\npod_spec:\n  containers: []\n  schedulingGroup:\n    podGroupName: x\n  colour: blue\n",
+    )
+    .expect("yaml");
+    let o = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("run");
+    let out = text(&o);
+    assert!(out.contains("error[FLY107]"), "1.35 from the config: {out}");
+    assert!(
+        out.contains("warning[FLY101]"),
+        "rule level from the config: {out}"
+    );
+    // The flag wins over the file.
+    let o = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["check", "--kubernetes-version", "1.37"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(!text(&o).contains("FLY107"), "{}", text(&o));
+}

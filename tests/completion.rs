@@ -3,7 +3,10 @@
 
 use flyte_lsp::analysis::completion::{completions, CompletionItem, Completions};
 use flyte_lsp::analysis::hover::hover;
+use std::path::Path;
+
 use flyte_lsp::settings::Settings;
+use flyte_lsp::workspace::WorkspaceIndex;
 use flyte_lsp::yaml;
 
 /// Runs completion at the `$0` marker; returns the text without the marker and the answer.
@@ -15,7 +18,7 @@ fn check_completion_with(fixture: &str, settings: &Settings) -> (String, Complet
     let at = fixture.find("$0").expect("fixture has a $0 cursor");
     let text = fixture.replacen("$0", "", 1);
     let stream = yaml::parse(&text);
-    let result = completions(&text, &|| &stream, settings, at);
+    let result = completions(&text, &|| &stream, settings, None, at);
     (text, result)
 }
 
@@ -348,6 +351,25 @@ fn container_names_in_any_list_style() {
 }
 
 #[test]
+fn pod_template_strings_offer_the_workspace_templates() {
+    let mut index = WorkspaceIndex::default();
+    index.update(
+        Path::new("/w/templates.yaml"),
+        "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu-a100\ntemplate:\n  spec:\n    containers: []\n",
+    );
+    let fixture = "name: train\npod_template: $0\n---\napiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: local-one\ntemplate:\n  spec:\n    containers: []\n";
+    let at = fixture.find("$0").expect("cursor");
+    let text = fixture.replacen("$0", "", 1);
+    let stream = yaml::parse(&text);
+    let c = completions(&text, &|| &stream, &Settings::default(), Some(&index), at);
+    assert_eq!(labels(&c), ["gpu-a100", "local-one"]);
+    assert_eq!(item(&c, "gpu-a100").detail.as_deref(), Some("PodTemplate"));
+    // Without an index, the file's own templates still count.
+    let (_, c) = check_completion(fixture);
+    assert_eq!(labels(&c), ["local-one"]);
+}
+
+#[test]
 fn volume_mount_names_offer_the_volumes() {
     let (_, c) = check_completion(
         r#"pod_spec:
@@ -472,8 +494,8 @@ fn never_panics_at_any_offset() {
     for text in nasty {
         let stream = yaml::parse(text);
         for offset in 0..=text.len() + 2 {
-            let _ = completions(text, &|| &stream, &settings, offset);
-            let _ = hover(text, &stream, &settings, offset);
+            let _ = completions(text, &|| &stream, &settings, None, offset);
+            let _ = hover(text, &stream, &settings, None, offset);
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::model::DocKind;
 use crate::schema::{schemas, short_def_name, JsonType, SchemaNode, SchemaSet};
 use crate::settings::Settings;
 use crate::text::TextRange;
+use crate::workspace::WorkspaceIndex;
 use crate::yaml::{scalar, Node, Reading, ScalarStyle, Stream};
 
 /// What an item completes, for the editor's icon.
@@ -138,25 +139,28 @@ fn escape(s: &str) -> String {
 /// schema alone, so it is called only when the answer needs the tree (names defined elsewhere
 /// in the document, or a document the text cannot classify): on a large file the parse costs
 /// more than the completion.
+/// `workspace` supplies the PodTemplate names a string `pod_template` may refer to.
 pub fn completions<'s>(
     source: &'s str,
     stream: &dyn Fn() -> &'s Stream,
     settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
     offset: usize,
 ) -> Completions {
-    complete(source, stream, settings, offset).unwrap_or_default()
+    complete(source, stream, settings, workspace, offset).unwrap_or_default()
 }
 
 fn complete<'s>(
     source: &'s str,
     stream: &dyn Fn() -> &'s Stream,
     settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
     offset: usize,
 ) -> Option<Completions> {
     let offset = crate::text::floor_char_boundary(source, offset);
     let (line_start, _) = cursor::line_bounds(source, offset);
     let region = cursor::region_at(source, offset)?;
-    let kind = match cursor::text_kind(source, &region, Some(line_start)) {
+    let kind = match cursor::text_kind(source, &region) {
         Some(kind) => kind,
         None => cursor::document_at(source, stream(), offset, Some(line_start))?.kind,
     };
@@ -175,6 +179,7 @@ fn complete<'s>(
         flyte,
         line_start,
         stream,
+        workspace,
     };
     let items = match site.target {
         Target::Key => ctx.node_start(node),
@@ -195,6 +200,7 @@ struct Ctx<'a, 's> {
     flyte: bool,
     line_start: usize,
     stream: &'a dyn Fn() -> &'s Stream,
+    workspace: Option<&'a WorkspaceIndex>,
 }
 
 /// How a field's value is written, which decides its insert text.
@@ -523,6 +529,9 @@ impl<'a, 's> Ctx<'a, 's> {
         for (name, what) in self.defined_names(node) {
             values.push((name, what.to_string(), false));
         }
+        for name in self.template_names() {
+            values.push((name, "PodTemplate".to_string(), false));
+        }
         if !matches!(
             node.types().as_slice(),
             [JsonType::Object] | [JsonType::Array]
@@ -575,6 +584,28 @@ impl<'a, 's> Ctx<'a, 's> {
             return root.map(Cow::Borrowed);
         }
         cursor::repaired_root(self.source, &self.region, Some(self.line_start)).map(Cow::Owned)
+    }
+
+    /// For a task environment's `pod_template`: the PodTemplates the workspace and this file
+    /// define (a string names a cluster template).
+    fn template_names(&self) -> Vec<String> {
+        if self.kind != DocKind::TaskEnvironment
+            || self.site.path != [Segment::Key("pod_template".into())]
+        {
+            return Vec::new();
+        }
+        let mut names: Vec<String> = self
+            .workspace
+            .map(|w| w.names().into_iter().map(str::to_string).collect())
+            .unwrap_or_default();
+        // This file's own templates, which the index may not have seen in this version yet.
+        let stream = (self.stream)();
+        for def in crate::workspace::index_text(std::path::Path::new(""), self.source, stream) {
+            if def.definition && !names.contains(&def.name) {
+                names.push(def.name);
+            }
+        }
+        names
     }
 
     /// Names the field refers to: container names for `primary_container_name`, volume names
@@ -638,7 +669,7 @@ mod tests {
         let at = fixture.find("$0").expect("$0");
         let text = fixture.replace("$0", "");
         let stream = parse(&text);
-        let c = completions(&text, &|| &stream, &Settings::default(), at);
+        let c = completions(&text, &|| &stream, &Settings::default(), None, at);
         (text, c)
     }
 

@@ -10,10 +10,11 @@ use crate::analysis::completion::{LABEL_KEYS, NODE_LABEL_KEYS, RESOURCE_NAMES};
 use crate::analysis::cursor::{self, DocContext, HoverSite, On, Segment};
 use crate::analysis::lookup::{field_markdown, object_branch, schema_at, type_label};
 use crate::analysis::quantity::{self, Unit};
-use crate::model::{self, DocKind};
+use crate::model::DocKind;
 use crate::schema::{schemas, SchemaNode, SchemaSet};
 use crate::settings::Settings;
 use crate::text::TextRange;
+use crate::workspace::WorkspaceIndex;
 use crate::yaml::{Node, Stream};
 
 /// A hover answer.
@@ -27,8 +28,15 @@ pub struct Hover {
 /// Flyte's default `primary_container_name`.
 const DEFAULT_PRIMARY: &str = "primary";
 
-/// Hover at `offset`, or `None` where there is nothing to say.
-pub fn hover(source: &str, stream: &Stream, settings: &Settings, offset: usize) -> Option<Hover> {
+/// Hover at `offset`, or `None` where there is nothing to say. `workspace` resolves a
+/// `pod_template` string to the PodTemplate documents that define it.
+pub fn hover(
+    source: &str,
+    stream: &Stream,
+    settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
+    offset: usize,
+) -> Option<Hover> {
     let doc = cursor::document_at(source, stream, offset, None)?;
     let root_def = doc.kind.root_def()?;
     let site = cursor::hover_site(source, &doc, offset)?;
@@ -51,7 +59,7 @@ pub fn hover(source: &str, stream: &Stream, settings: &Settings, offset: usize) 
         if let Some(line) = quantity_line(&doc, &site, node, text) {
             parts.push(line);
         }
-        if let Some(line) = template_line(source, stream, &doc, &site, text) {
+        if let Some(line) = template_line(source, stream, workspace, &doc, &site, text) {
             parts.push(line);
         }
     }
@@ -119,10 +127,15 @@ fn quantity_line(
     quantity::describe(text, Unit::of(name))
 }
 
-/// For a `pod_template` string: what it names, and where, when this file defines it.
+/// Lines of a template shown in hover, at most.
+const TEMPLATE_PREVIEW_LINES: usize = 24;
+
+/// For a `pod_template` string: what it names, and the template itself when this file or the
+/// workspace defines it.
 fn template_line(
     source: &str,
     stream: &Stream,
+    workspace: Option<&WorkspaceIndex>,
     doc: &DocContext<'_>,
     site: &HoverSite,
     name: &str,
@@ -130,25 +143,48 @@ fn template_line(
     if doc.kind != DocKind::TaskEnvironment || site.path != [Segment::Key("pod_template".into())] {
         return None;
     }
-    let mut line = format!(
+    let mut out = format!(
         "Names the Kubernetes PodTemplate `{name}` in the cluster (looked up in the run's \
          namespace, then in Flyte's own). The backend uses it instead of the default template \
          and merges the task's pod over it at run time; the SDK does not check that it exists."
     );
-    let defined = stream.documents.iter().find_map(|d| {
-        let root = d.root.as_ref()?;
-        let kind = model::detect(d, source);
-        let named = root.get("metadata")?.get("name")?;
-        (kind == DocKind::KubePodTemplate && named.as_str() == Some(name)).then_some(named)
-    });
-    if let Some(n) = defined {
-        let line_no = source[..n.span.start.min(source.len())]
-            .matches('\n')
-            .count()
-            + 1;
-        line.push_str(&format!("\n\nDefined in this file, line {line_no}."));
-    }
-    Some(line)
+    let here = crate::workspace::index_text(std::path::Path::new(""), source, stream)
+        .into_iter()
+        .find(|d| d.definition && d.name == name);
+    let elsewhere = || workspace?.lookup(name).into_iter().next().cloned();
+    let (def, place) = match here {
+        Some(d) => {
+            let line = d.utf16.0.line + 1;
+            (d, format!("Defined in this file, line {line}:"))
+        }
+        None => {
+            let Some(d) = elsewhere() else {
+                return Some(out);
+            };
+            let place = format!(
+                "Defined in `{}`, line {}:",
+                d.path.display(),
+                d.utf16.0.line + 1
+            );
+            (d, place)
+        }
+    };
+    let body: Vec<&str> = def
+        .source
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("---"))
+        .take(TEMPLATE_PREVIEW_LINES)
+        .collect();
+    let more = if def.source.lines().count() > body.len() + 1 {
+        "\n# …"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "\n\n{place}\n\n```yaml\n{}{more}\n```",
+        body.join("\n")
+    ));
+    Some(out)
 }
 
 /// What Flyte does to the primary container, on the fields it changes. Shown on a container's
@@ -249,7 +285,7 @@ mod tests {
         let at = fixture.find("$0").expect("$0");
         let text = fixture.replace("$0", "");
         let stream = parse(&text);
-        hover(&text, &stream, &Settings::default(), at).map(|h| h.markdown)
+        hover(&text, &stream, &Settings::default(), None, at).map(|h| h.markdown)
     }
 
     #[test]
@@ -298,10 +334,30 @@ mod tests {
     }
 
     #[test]
+    fn template_string_shows_the_workspace_template() {
+        let mut index = WorkspaceIndex::default();
+        index.update(
+            std::path::Path::new("/w/gpu.yaml"),
+            "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu\ntemplate:\n  spec:\n    containers: []\n",
+        );
+        let text = "name: x\npod_template: gpu\n";
+        let stream = parse(text);
+        let md = hover(text, &stream, &Settings::default(), Some(&index), 23)
+            .expect("hover")
+            .markdown;
+        assert!(md.contains("Defined in `/w/gpu.yaml`, line 4:"), "{md}");
+        assert!(md.contains("  name: gpu\ntemplate:"), "{md}");
+    }
+
+    #[test]
     fn template_string_names_a_document_in_the_file() {
         let text = "name: x\npod_template: g$0pu\n---\napiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu\ntemplate:\n  spec:\n    containers: []\n";
         let md = hover_at(text).expect("hover");
         assert!(md.contains("PodTemplate `gpu`"), "{md}");
-        assert!(md.contains("line 7"), "{md}");
+        assert!(md.contains("Defined in this file, line 7:"), "{md}");
+        assert!(
+            md.contains("```yaml\napiVersion: v1\nkind: PodTemplate"),
+            "{md}"
+        );
     }
 }

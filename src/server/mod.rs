@@ -5,6 +5,7 @@
 
 mod convert;
 mod features;
+mod guard;
 mod navigation;
 mod preview;
 pub mod store;
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LanguageServer, Server};
 
 use crate::analysis::{self, FileAnalysis};
 use crate::settings::{Settings, Trigger};
@@ -31,7 +32,7 @@ pub async fn run_stdio() -> bool {
     let stdout = tokio::io::stdout();
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = shut_down.clone();
-    let (service, socket) = LspService::new(move |client| Backend::with_shutdown_flag(client, flag));
+    let (service, socket) = guard::service(move |client| Backend::with_shutdown_flag(client, flag));
     Server::new(stdin, stdout, socket).serve(service).await;
     shut_down.load(Ordering::SeqCst)
 }
@@ -307,6 +308,9 @@ fn lsp_diagnostics(
     enc: Encoding,
     workspace: &WorkspaceIndex,
 ) -> Vec<Diagnostic> {
+    if let Some(notice) = guard::size_notice(snap) {
+        return vec![notice];
+    }
     let analysis =
         analysis::analyze_in_workspace(&snap.text, snap.stream(), settings, Some(workspace));
     analysis
@@ -557,10 +561,14 @@ impl LanguageServer for Backend {
         let enc = self.encoding();
         let items = match snap {
             Some(snap) => match self.analyze_blocking(snap).await {
-                Some((snap, analysis)) => analysis
-                    .diagnostics
-                    .iter()
-                    .map(|d| convert::diagnostic(&snap, d, enc))
+                Some((snap, analysis)) => guard::size_notice(&snap)
+                    .into_iter()
+                    .chain(
+                        analysis
+                            .diagnostics
+                            .iter()
+                            .map(|d| convert::diagnostic(&snap, d, enc)),
+                    )
                     .collect(),
                 None => Vec::new(),
             },
@@ -698,7 +706,14 @@ impl LanguageServer for Backend {
         let offset = convert::offset(&snap, at.position, enc);
         // The tree is parsed only if the answer needs it (see `completions`).
         let stream = || snap.stream();
-        let result = analysis::completion::completions(&snap.text, &stream, &self.settings(), offset);
+        let workspace = self.workspace();
+        let result = analysis::completion::completions(
+            &snap.text,
+            &stream,
+            &self.settings(),
+            Some(&workspace),
+            offset,
+        );
         let items = result.items.len();
         tracing::debug!(version = snap.version, offset, items, "completion");
         let caps = self.state.completion.read().map(|c| *c).unwrap_or_default();
@@ -713,7 +728,10 @@ impl LanguageServer for Backend {
         };
         let enc = self.encoding();
         let offset = convert::offset(&snap, at.position, enc);
-        let result = analysis::hover::hover(&snap.text, snap.stream(), &self.settings(), offset);
+        let workspace = self.workspace();
+        let settings = self.settings();
+        let result =
+            analysis::hover::hover(&snap.text, snap.stream(), &settings, Some(&workspace), offset);
         Ok(result.map(|h| features::hover_response(&snap, &h, enc)))
     }
 

@@ -13,6 +13,11 @@ use tower_lsp_server::ls_types::{Position, TextDocumentContentChangeEvent, Uri};
 use crate::text::{Encoding, LineIndex};
 use crate::yaml::{self, Stream};
 
+/// Documents larger than this are not parsed or analysed: every feature sees an empty stream
+/// and the diagnostics are one notice (see `guard::size_notice`). The same bound as the CLI's
+/// `cli::MAX_FILE_BYTES`, so the editor and `check` agree on which files are checked.
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
 /// One version of a document, shared with analysis tasks. Parsed lazily, at most once.
 pub struct Snapshot {
     pub version: i32,
@@ -31,8 +36,20 @@ impl Snapshot {
         }
     }
 
+    /// The parsed document; empty when the text is above [`MAX_DOCUMENT_BYTES`].
     pub fn stream(&self) -> &Stream {
-        self.stream.get_or_init(|| yaml::parse(&self.text))
+        self.stream.get_or_init(|| {
+            if self.too_large() {
+                Stream::default()
+            } else {
+                yaml::parse(&self.text)
+            }
+        })
+    }
+
+    /// Whether the text is above [`MAX_DOCUMENT_BYTES`] and so is not analysed.
+    pub fn too_large(&self) -> bool {
+        self.text.len() > MAX_DOCUMENT_BYTES
     }
 }
 

@@ -8,8 +8,19 @@ use serde_json::{Map, Number, Value};
 
 use super::{Document, Node, NodeKind, Reading};
 
-/// Most nodes one conversion may produce, counting every alias expansion.
+/// Most nodes one conversion may produce, counting every alias expansion. A scalar counts one
+/// node more per [`SCALAR_BYTES_PER_NODE`] bytes of text, so aliases to one long string cannot
+/// multiply it without bound either.
 pub const NODE_BUDGET: usize = 100_000;
+
+/// Scalar bytes that cost one node of [`NODE_BUDGET`] (so at most about 25 MB of copied text).
+pub const SCALAR_BYTES_PER_NODE: usize = 256;
+
+/// Deepest nesting of the produced value, counting what aliases add. The parser allows
+/// [`MAX_DEPTH`](super::MAX_DEPTH) block levels plus as many flow levels, so only alias
+/// expansion can go deeper. The recursion below is bounded by this, not by the thread's stack:
+/// 64 alias hops through 190-deep anchors overflowed an 8 MB stack before this bound.
+pub const MAX_VALUE_DEPTH: usize = 2 * super::MAX_DEPTH;
 
 /// The conversion stopped because alias expansion exceeded [`NODE_BUDGET`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +29,7 @@ pub struct BudgetExceeded;
 /// Converts `node` (a node of `doc`) to JSON.
 pub fn to_json(doc: &Document, node: &Node) -> Result<Value, BudgetExceeded> {
     let mut budget = NODE_BUDGET;
-    convert(doc, node, &mut budget, 0)
+    convert(doc, node, &mut budget, 0, 0)
 }
 
 fn anchor<'a>(doc: &'a Document, name: &str) -> Option<&'a Node> {
@@ -38,11 +49,14 @@ fn convert(
     node: &Node,
     budget: &mut usize,
     alias_depth: usize,
+    depth: usize,
 ) -> Result<Value, BudgetExceeded> {
-    if *budget == 0 {
+    let cost = 1 + node.as_str().map_or(0, |s| s.len() / SCALAR_BYTES_PER_NODE);
+    if *budget < cost || depth >= MAX_VALUE_DEPTH {
         return Err(BudgetExceeded);
     }
-    *budget -= 1;
+    *budget -= cost;
+    let depth = depth + 1;
     Ok(match &node.kind {
         NodeKind::Scalar(s) => match node.reading() {
             Some(Reading::Null) | None => Value::Null,
@@ -57,7 +71,7 @@ fn convert(
         NodeKind::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push(convert(doc, item, budget, alias_depth)?);
+                out.push(convert(doc, item, budget, alias_depth, depth)?);
             }
             Value::Array(out)
         }
@@ -73,13 +87,13 @@ fn convert(
                     merges.push(&e.value);
                     continue;
                 }
-                let value = convert(doc, &e.value, budget, alias_depth)?;
+                let value = convert(doc, &e.value, budget, alias_depth, depth)?;
                 // PyYAML keeps the last of duplicate keys.
                 out.insert(key, value);
             }
             // Merged keys never override keys written in the mapping itself.
             for m in merges {
-                let merged = convert(doc, m, budget, alias_depth)?;
+                let merged = convert(doc, m, budget, alias_depth, depth)?;
                 let sources = match merged {
                     Value::Array(items) => items,
                     other => vec![other],
@@ -96,7 +110,7 @@ fn convert(
         }
         NodeKind::Alias(name) => match anchor(doc, name) {
             Some(target) if alias_depth < MAX_ALIAS_DEPTH => {
-                convert(doc, target, budget, alias_depth + 1)?
+                convert(doc, target, budget, alias_depth + 1, depth)?
             }
             Some(_) => return Err(BudgetExceeded),
             None => Value::Null,

@@ -14,7 +14,9 @@ Prints one JSON object on stdout:
 The YAML is read with PyYAML `safe_load` (YAML 1.1), as a user's loader would. Its keys are the
 keyword arguments of `flyte.TaskEnvironment`; `resources` and an object `pod_template` are the keyword
 arguments of `flyte.Resources` and `flyte.PodTemplate` (lists become tuples, `pod_spec` goes through
-`kubernetes.client.V1PodSpec.model_validate`). Unknown keys therefore raise, as they would in Python.
+`kubernetes.client.V1PodSpec.model_validate`); mappings under `secrets`, `reusable` and `cache` become
+`flyte.Secret`, `flyte.ReusePolicy` and `flyte.Cache`; `depends_on` names become bare environments.
+Unknown keys therefore raise, as they would in Python.
 Anything the SDK prints while serializing goes to stderr; stdout carries only the JSON.
 """
 
@@ -34,6 +36,20 @@ def build_env(doc):
     if not isinstance(doc, dict):
         raise TypeError(f"the document is a {type(doc).__name__}, not a mapping of TaskEnvironment arguments")
     kwargs = {k: v for k, v in doc.items() if k not in ("pod_template", "resources")}
+    secrets = doc.get("secrets")
+    if isinstance(secrets, (dict, list)):
+        items = secrets if isinstance(secrets, list) else [secrets]
+        kwargs["secrets"] = [flyte.Secret(**s) if isinstance(s, dict) else s for s in items]
+    reusable = doc.get("reusable")
+    if isinstance(reusable, dict):
+        kwargs["reusable"] = flyte.ReusePolicy(**{k: tuple(v) if isinstance(v, list) else v for k, v in reusable.items()})
+    cache = doc.get("cache")
+    if isinstance(cache, dict):
+        kwargs["cache"] = flyte.Cache(**{k: tuple(v) if k == "ignored_inputs" and isinstance(v, list) else v for k, v in cache.items()})
+    depends_on = doc.get("depends_on")
+    if isinstance(depends_on, list):
+        # Environments are referred to by name in YAML; the SDK wants the objects.
+        kwargs["depends_on"] = [flyte.TaskEnvironment(name=n, image=doc.get("image")) if isinstance(n, str) else n for n in depends_on]
     res = doc.get("resources")
     if res is not None:
         if not isinstance(res, dict):

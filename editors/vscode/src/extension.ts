@@ -57,16 +57,19 @@ export async function deactivate(): Promise<void> {
   await stop();
 }
 
-/** The settings the server knows (`SETTING_KEYS` in `src/settings.rs`), without client-only keys. */
+/** Keys of the section that only this client reads. */
+const CLIENT_ONLY = ['server', 'trace'];
+
+/** The section as the server reads it (`Settings::from_json`): everything but the client-only
+ * keys, and no `kubernetesVersion` when it is "" (the newest embedded). */
 function serverSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const settings: Record<string, unknown> = {
-    diagnostics: { trigger: config.get<string>('diagnostics.trigger', 'change') },
-    rules: config.get<Record<string, string>>('rules', {}),
-  };
-  const version = config.get<string>('kubernetesVersion', '');
-  if (version) {
-    settings.kubernetesVersion = version;
+  const settings = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  for (const key of CLIENT_ONLY) {
+    delete settings[key];
+  }
+  if (!settings.kubernetesVersion) {
+    delete settings.kubernetesVersion;
   }
   return settings;
 }

@@ -61,8 +61,8 @@ pub struct DocContext<'a> {
 
 /// Finds the document that contains `offset` and decides its kind.
 ///
-/// `typing_line` is the start of a line to ignore when deciding the kind (the line being
-/// typed, whose half-written key would otherwise make a Flyte document look unfamiliar).
+/// `typing_line` is the start of the line being typed: a half-written key there (no colon yet)
+/// is ignored when deciding the kind, since it would make a Flyte document look unfamiliar.
 /// An empty document takes the kind of the file's other documents, so that a new `---` section
 /// in a Flyte file completes like its neighbours; a modeline still wins.
 pub fn document_at<'a>(
@@ -75,7 +75,7 @@ pub fn document_at<'a>(
     let (root, broken) = tree_of(stream, &region);
     let mut entries = tree_keys(source, root, typing_line);
     if broken {
-        text_keys(source, &region, typing_line, &mut entries);
+        text_keys(source, &region, &mut entries);
     }
     let empty = entries.is_empty()
         && root.is_none_or(|r| r.as_map().is_some() || on_line(source, r, typing_line));
@@ -122,9 +122,9 @@ fn on_line(source: &str, node: &Node, line: Option<usize>) -> bool {
 /// Decides a document's kind from its text alone: its top-level block keys and its modeline,
 /// without a parse. `None` when the text shows neither (an empty document, a flow-style or
 /// list document): then the tree and the file's other documents decide ([`document_at`]).
-pub fn text_kind(source: &str, region: &TextRange, typing_line: Option<usize>) -> Option<DocKind> {
+pub fn text_kind(source: &str, region: &TextRange) -> Option<DocKind> {
     let mut entries = Vec::new();
-    text_keys(source, region, typing_line, &mut entries);
+    text_keys(source, region, &mut entries);
     if entries.is_empty() && model::modeline(source.get(region.clone())?).is_none() {
         return None;
     }
@@ -152,7 +152,8 @@ fn skeleton_doc(region: &TextRange, entries: Vec<Entry>) -> Document {
 fn tree_keys(source: &str, root: Option<&Node>, typing_line: Option<usize>) -> Vec<Entry> {
     let mut entries: Vec<Entry> = Vec::new();
     for e in root.and_then(Node::as_map).unwrap_or_default() {
-        if on_line(source, &e.key, typing_line) {
+        // A half-typed key (no colon yet) would make the document look unfamiliar.
+        if e.value.kind == NodeKind::Missing && on_line(source, &e.key, typing_line) {
             continue;
         }
         let value = match &e.value.kind {
@@ -170,12 +171,7 @@ fn tree_keys(source: &str, root: Option<&Node>, typing_line: Option<usize>) -> V
 }
 
 /// Adds the top-level block keys the text shows (`key:` at column 0) that `entries` lacks.
-fn text_keys(
-    source: &str,
-    region: &TextRange,
-    typing_line: Option<usize>,
-    entries: &mut Vec<Entry>,
-) {
+fn text_keys(source: &str, region: &TextRange, entries: &mut Vec<Entry>) {
     let mut at = region.start;
     while at < region.end {
         let end = source[at..region.end]
@@ -186,7 +182,7 @@ fn text_keys(
             .as_bytes()
             .first()
             .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'#' | b'-' | b'.'));
-        if top_level && Some(at) != typing_line {
+        if top_level {
             if let Some(Opener {
                 col: 0,
                 kind: OpenerKind::Key { name, value, .. },

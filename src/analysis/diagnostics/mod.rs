@@ -11,6 +11,7 @@ mod container_names;
 mod duplicate_key;
 mod enum_value;
 mod env;
+mod env_refs;
 mod flyte_environment;
 mod flyte_merge;
 mod flyte_primary;
@@ -29,6 +30,7 @@ mod snake_case;
 mod syntax;
 mod tolerations;
 mod unknown_field;
+mod volume_sources;
 mod volumes;
 mod walk;
 mod wrong_type;
@@ -178,6 +180,9 @@ pub static RULES: &[&Rule] = &[
     &security::ID_RULE,
     &security::ESCALATION_RULE,
     &security::PROFILE_RULE,
+    &env_refs::RULE,
+    &volume_sources::SOURCE_RULE,
+    &volume_sources::SUB_PATH_RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -202,6 +207,8 @@ static POD_CHECKS: &[PodCheck] = &[
     affinity::check,
     probes::check,
     security::check,
+    env_refs::check,
+    volume_sources::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {

@@ -1,0 +1,213 @@
+//! The editor integrations under `editors/` stay in step with the server: the VS Code settings
+//! block matches `flyte_lsp::settings::SETTING_KEYS` and the values the server accepts. The
+//! integrations themselves are tested in the real editors by `tests/editors/run.sh`.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Map, Value};
+
+use flyte_lsp::settings::{Settings, SETTING_KEYS};
+
+/// Keys only the VS Code client reads; they are never sent to the server.
+const CLIENT_ONLY: &[&str] = &["server.path", "trace.server"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn package_json() -> Value {
+    let path = root().join("editors/vscode/package.json");
+    let text = std::fs::read_to_string(&path).expect("read editors/vscode/package.json");
+    serde_json::from_str(&text).expect("package.json is JSON")
+}
+
+/// `contributes.configuration.properties`, keyed without the `flyte-lsp.` prefix.
+fn settings_block() -> Map<String, Value> {
+    let pkg = package_json();
+    let props = pkg["contributes"]["configuration"]["properties"]
+        .as_object()
+        .expect("contributes.configuration.properties")
+        .clone();
+    props
+        .into_iter()
+        .map(|(k, v)| {
+            let key = k
+                .strip_prefix("flyte-lsp.")
+                .unwrap_or_else(|| panic!("setting `{k}` is outside the `flyte-lsp` section"));
+            (key.to_string(), v)
+        })
+        .collect()
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s.as_str().expect("string"))
+        .collect()
+}
+
+#[test]
+fn vscode_settings_match_the_server_settings() {
+    let block = settings_block();
+    for key in SETTING_KEYS {
+        assert!(
+            block.contains_key(*key),
+            "editors/vscode/package.json lacks `flyte-lsp.{key}` (a server setting)"
+        );
+    }
+    for key in block.keys() {
+        assert!(
+            SETTING_KEYS.contains(&key.as_str()) || CLIENT_ONLY.contains(&key.as_str()),
+            "`flyte-lsp.{key}` in editors/vscode/package.json is not a server setting \
+             (SETTING_KEYS) nor a client-only one"
+        );
+    }
+    for (key, v) in &block {
+        assert!(
+            v["markdownDescription"].is_string() || v["description"].is_string(),
+            "`flyte-lsp.{key}` needs a description"
+        );
+    }
+}
+
+#[test]
+fn vscode_setting_values_are_the_ones_the_server_accepts() {
+    let block = settings_block();
+
+    let trigger = &block["diagnostics.trigger"];
+    assert_eq!(strings(&trigger["enum"]), ["change", "save"]);
+    assert_eq!(trigger["default"], "change");
+
+    // "" (the default) means the newest embedded version; the client does not send it.
+    let version = &block["kubernetesVersion"];
+    assert_eq!(version["default"], "");
+    let embedded: Vec<String> = flyte_lsp::schema::schemas()
+        .versions()
+        .map(|v| v.to_string())
+        .collect();
+    let offered: Vec<&str> = strings(&version["enum"]);
+    assert_eq!(offered[0], "");
+    assert_eq!(
+        offered[1..].to_vec(),
+        embedded.iter().map(String::as_str).collect::<Vec<_>>(),
+        "kubernetesVersion's enum lists the embedded schema versions"
+    );
+
+    let rules = &block["rules"];
+    assert_eq!(
+        strings(&rules["additionalProperties"]["enum"]),
+        ["off", "error", "warning", "information", "hint"]
+    );
+    let pattern = rules["propertyNames"]["pattern"].as_str().expect("pattern");
+    assert_eq!(pattern, "^FLY[0-9]{3}$");
+    for rule in flyte_lsp::analysis::diagnostics::RULES {
+        let code = rule.code.as_bytes();
+        assert!(
+            code.len() == 6
+                && rule.code.starts_with("FLY")
+                && code[3..].iter().all(u8::is_ascii_digit),
+            "{} would not match the settings pattern {pattern}",
+            rule.code
+        );
+    }
+
+    // Every documented field of `preview.cluster` is a string the server reads.
+    let cluster = &block["preview.cluster"];
+    assert_eq!(cluster["additionalProperties"], false);
+    let mut platform = Map::new();
+    for (key, field) in cluster["properties"]
+        .as_object()
+        .expect("preview.cluster.properties")
+    {
+        assert_eq!(field["type"], "string", "preview.cluster.{key}");
+        let value = field["default"]
+            .as_str()
+            .unwrap_or("cluster/default-template.yaml");
+        platform.insert(key.clone(), json!(value));
+    }
+
+    // What the client sends (the server keys, nested at the dots) reads without warnings.
+    let sent = json!({
+        "kubernetesVersion": offered.last().expect("a version"),
+        "diagnostics": {"trigger": "save"},
+        "rules": {"FLY101": "warning", "FLY102": "off"},
+        "preview": {"cluster": platform},
+    });
+    let (settings, warnings) = Settings::from_json(&json!({ "flyte-lsp": sent }));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(settings.trigger, flyte_lsp::settings::Trigger::Save);
+    assert_eq!(settings.platform.gpu_resource, "nvidia.com/gpu");
+}
+
+#[test]
+fn vscode_extension_declares_its_commands_and_is_reproducible() {
+    let pkg = package_json();
+    let commands: Vec<(&str, &str)> = pkg["contributes"]["commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .map(|c| {
+            (
+                c["command"].as_str().expect("command"),
+                c["title"].as_str().expect("title"),
+            )
+        })
+        .collect();
+    for (id, title) in [
+        ("flyte-lsp.previewPod", "Preview pod"),
+        ("flyte-lsp.restartServer", "Restart server"),
+        ("flyte-lsp.showOutput", "Show output"),
+    ] {
+        assert!(
+            commands.contains(&(id, title)),
+            "{id} ({title}) in {commands:?}"
+        );
+    }
+    assert!(strings(&pkg["activationEvents"]).contains(&"onLanguage:yaml"));
+    // Exact versions, and the lock file committed next to them.
+    let lock: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("editors/vscode/package-lock.json"))
+            .expect("package-lock.json is committed"),
+    )
+    .expect("lock JSON");
+    for section in ["dependencies", "devDependencies"] {
+        for (name, version) in pkg[section].as_object().expect(section) {
+            let version = version.as_str().expect("version");
+            assert!(
+                version.chars().next().is_some_and(|c| c.is_ascii_digit()),
+                "{name} is pinned exactly ({version})"
+            );
+            assert_eq!(
+                lock["packages"][format!("node_modules/{name}")]["version"],
+                version,
+                "package-lock.json is in step for {name}"
+            );
+        }
+    }
+    let ignore =
+        std::fs::read_to_string(root().join("editors/vscode/.gitignore")).expect(".gitignore");
+    for entry in ["node_modules/", "out/", "*.vsix"] {
+        assert!(
+            ignore.lines().any(|l| l == entry),
+            "editors/vscode/.gitignore lists {entry}"
+        );
+    }
+}
+
+#[test]
+fn pre_commit_hook_runs_check_on_yaml() {
+    let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml"))
+        .expect(".pre-commit-hooks.yaml");
+    for needle in [
+        "- id: flyte-lsp-check",
+        "entry: flyte-lsp check",
+        "language: rust",
+        "types: [yaml]",
+    ] {
+        assert!(
+            text.contains(needle),
+            ".pre-commit-hooks.yaml lacks `{needle}`:\n{text}"
+        );
+    }
+}
