@@ -421,6 +421,49 @@ fn enums_kubernetes_schemas_lack() {
     }
 }
 
+#[test]
+fn crlf_line_endings() {
+    let (text, c) = check_completion(
+        "pod_spec:\r\n  containers:\r\n    - name: a\r\n      imagePu$0\r\n      image: x\r\n",
+    );
+    let i = item(&c, "imagePullPolicy");
+    assert_eq!(&text[i.replace_range.clone().expect("range")], "imagePu");
+    assert_lacks(&c, &["name", "image"]);
+    let (_, c) = check_completion("pod_spec:\r\n  restartPolicy: $0\r\n  containers: []\r\n");
+    assert_eq!(labels(&c), ["Always", "OnFailure", "Never"]);
+}
+
+#[test]
+fn value_on_the_line_below_its_key() {
+    let (_, c) = check_completion(
+        "pod_spec:\n  containers:\n    - name: a\n      imagePullPolicy:\n        $0\n",
+    );
+    assert_eq!(labels(&c), ["Always", "IfNotPresent", "Never"]);
+}
+
+#[test]
+fn kubernetes_pod_template_volume_names() {
+    let (_, c) = check_completion(
+        r#"apiVersion: v1
+kind: PodTemplate
+metadata:
+  name: t
+template:
+  spec:
+    containers:
+      - name: primary
+        volumeMounts:
+          - mountPath: /dev/shm
+            name: $0
+    volumes:
+      - name: dshm
+        emptyDir:
+          medium: Memory
+"#,
+    );
+    assert_eq!(labels(&c), ["dshm"]);
+}
+
 // ---- silence and document boundaries -----------------------------------------------------
 
 #[test]

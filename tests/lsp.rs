@@ -153,9 +153,13 @@ pod_spec:
 "#;
 
 /// Checks the two FLY101 of [`EMOJI`] after an edit: the key on line 4 and its columns.
+/// The env name itself is non-ASCII, which FLY214 reports; only the FLY101s move with the edits.
 fn assert_unknown_fields(params: &Value, key: &str, start: u32, end: u32) {
-    let diags = diagnostics_of(params);
-    assert_eq!(codes(diags), vec!["FLY101", "FLY101"], "{params}");
+    let diags: Vec<&Value> = diagnostics_of(params)
+        .as_array()
+        .map(|all| all.iter().filter(|d| d["code"] == "FLY101").collect())
+        .unwrap_or_default();
+    assert_eq!(diags.len(), 2, "two FLY101 in {params}");
     assert_eq!(
         diags[0]["range"],
         range(4, start, 4, end),

@@ -139,6 +139,29 @@ fn completion_after_a_key_offers_its_values() {
 }
 
 #[test]
+fn a_space_typed_while_indenting_does_not_pop_up_keys() {
+    let (mut client, _) = Client::start(editor_capabilities(), None);
+    client.did_open(URI, 1, POD);
+    let params = |character: u32, trigger: Value| {
+        json!({
+            "textDocument": {"uri": URI},
+            "position": {"line": 6, "character": character},
+            "context": trigger,
+        })
+    };
+    let typed_space = json!({"triggerKind": 2, "triggerCharacter": " "});
+    let result = client.request("textDocument/completion", params(6, typed_space));
+    assert_eq!(result, Value::Null);
+    let invoked = json!({"triggerKind": 1});
+    let result = client.request("textDocument/completion", params(6, invoked));
+    assert!(
+        !result["items"].as_array().is_none_or(Vec::is_empty),
+        "{result}"
+    );
+    client.shutdown_and_exit();
+}
+
+#[test]
 fn clients_without_snippets_get_plain_text_at_absolute_indentation() {
     let capabilities = json!({"textDocument": {"completion": {"completionItem": {
         "insertTextModeSupport": {"valueSet": [1]}

@@ -150,6 +150,16 @@ pub fn completions<'s>(
     complete(source, stream, settings, workspace, offset).unwrap_or_default()
 }
 
+/// Whether a completion the client triggered by typing `trigger` is worth answering. A space
+/// typed while indenting is not (the key list would pop up at every space); the space after
+/// `- ` or `key:` is. Explicitly invoked completion is always answered.
+pub fn answers_trigger(source: &str, offset: usize, trigger: &str) -> bool {
+    let offset = crate::text::floor_char_boundary(source, offset);
+    let (line_start, _) = cursor::line_bounds(source, offset);
+    let before = source.get(line_start..offset).unwrap_or("");
+    !(trigger == " " && before.trim().is_empty())
+}
+
 fn complete<'s>(
     source: &'s str,
     stream: &dyn Fn() -> &'s Stream,
@@ -743,6 +753,14 @@ mod tests {
         let (_, c) = complete("name: x\nenv_vars: {}\ncache: $0\n");
         assert_eq!(item(&c, "on").insert_text, "\"on\"");
         assert_eq!(&labels(&c)[..3], ["auto", "override", "disable"]);
+    }
+
+    #[test]
+    fn spaces_typed_while_indenting_are_not_answered() {
+        let text = "pod_spec:\n    \n  containers:\n    - \n";
+        assert!(!answers_trigger(text, 14, " "));
+        assert!(answers_trigger(text, 14, "\n"));
+        assert!(answers_trigger(text, text.len() - 1, " "));
     }
 
     #[test]

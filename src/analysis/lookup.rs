@@ -148,7 +148,9 @@ fn type_label_at(set: &SchemaSet, node: SchemaNode<'_>, depth: usize) -> String 
     }
     parts.retain(|p| p != "null");
     if parts.is_empty() {
-        return "any".into();
+        // A `{"type": "null"}` branch names no type of its own; its parent drops it.
+        let only_null = node.types() == [JsonType::Null];
+        return if only_null { "null" } else { "any" }.into();
     }
     parts.join(" or ")
 }
@@ -230,10 +232,10 @@ pub fn field_markdown(set: &SchemaSet, name: &str, node: SchemaNode<'_>, title: 
         }
         parts.push(line);
     }
-    if let Some(default) = node.value.get("default") {
-        if !default.is_null() {
-            parts.push(format!("Default: `{default}`"));
-        }
+    match node.value.get("default") {
+        Some(serde_json::Value::String(d)) => parts.push(format!("Default: `{d}`")),
+        Some(d) if !d.is_null() => parts.push(format!("Default: `{d}`")),
+        _ => {}
     }
     if let Some(v) = since(node) {
         parts.push(format!("Since Kubernetes {v}."));
@@ -272,6 +274,9 @@ mod tests {
         assert_eq!(type_label(set, containers), "list of Container");
         let cache = schema_at(set, root, &[key("cache")], true).expect("cache");
         assert!(allowed_values(set, cache).contains(&"auto"));
+        assert!(field_markdown(set, "cache", cache, true).contains("Default: `disable`"));
+        let tmpl = schema_at(set, root, &[key("pod_template")], true).expect("pod_template");
+        assert_eq!(type_label(set, tmpl), "string or Flyte PodTemplate");
         let limits = [key("pod_template"), key("pod_spec"), key("containers")];
         let limits: Vec<Segment> = limits
             .into_iter()

@@ -38,7 +38,7 @@ fn name_of(node: Option<&Node>) -> Option<(&str, TextRange)> {
 }
 
 /// The name groups of one document.
-fn groups<'a>(root: &'a Node, kind: DocKind) -> Vec<(NameKind, &'a str, TextRange, bool)> {
+fn groups(root: &Node, kind: DocKind) -> Vec<(NameKind, &str, TextRange, bool)> {
     // (kind, name, range, is_definition)
     let mut out = Vec::new();
     let parts = PodParts::of(root, kind);
@@ -221,7 +221,7 @@ pub fn symbols(source: &str, stream: &Stream) -> Vec<Symbol> {
             detail: detail.to_string(),
             kind: sym_kind,
             range: root.span.clone(),
-            selection: selection.unwrap_or_else(|| root.span.start..root.span.start),
+            selection: selection.unwrap_or(root.span.start..root.span.start),
             children,
         });
     }

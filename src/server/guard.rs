@@ -16,14 +16,15 @@ use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, Position, Range
 use tower_lsp_server::{ClientSocket, LspService};
 
 use super::store::{Snapshot, MAX_DOCUMENT_BYTES};
-use super::Backend;
+use super::{transport, Backend};
 
 /// The service `run_stdio` serves: the backend's handlers (plus, in debug builds, the
 /// `flyte-lsp/debugPanic` request that tests use) behind a [`CatchPanic`].
 pub(super) fn service(
     init: impl FnOnce(tower_lsp_server::Client) -> Backend,
 ) -> (CatchPanic<LspService<Backend>>, ClientSocket) {
-    let builder = LspService::build(init);
+    let builder = LspService::build(init)
+        .custom_method(transport::INVALID_MESSAGE, Backend::invalid_message);
     #[cfg(debug_assertions)]
     let builder = builder.custom_method(DEBUG_PANIC, Backend::debug_panic);
     let (service, socket) = builder.finish();
@@ -82,6 +83,13 @@ where
         let this = &mut *self;
         let payload = match &mut this.inner {
             Ok(fut) => match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+                // tower-lsp-server drops unknown `$/` methods silently, requests included; the
+                // specification wants a request answered with `MethodNotFound`.
+                Ok(Poll::Ready(Ok(None))) if this.method.starts_with("$/") => {
+                    return Poll::Ready(Ok(this.id.take().map(|id| {
+                        Response::from_error(id, Error::method_not_found())
+                    })));
+                }
                 Ok(poll) => return poll,
                 Err(payload) => payload,
             },
@@ -138,6 +146,25 @@ pub(super) fn size_notice(snap: &Snapshot) -> Option<Diagnostic> {
         ),
         ..Diagnostic::default()
     })
+}
+
+impl Backend {
+    /// Answers the request that `transport` puts in place of a malformed message: always the
+    /// JSON-RPC error it carries.
+    async fn invalid_message(
+        &self,
+        params: serde_json::Value,
+    ) -> tower_lsp_server::jsonrpc::Result<serde_json::Value> {
+        let code = params["code"]
+            .as_i64()
+            .unwrap_or(transport::PARSE_ERROR);
+        let message = params["message"].as_str().unwrap_or("malformed message");
+        Err(Error {
+            code: ErrorCode::from(code),
+            message: message.to_string().into(),
+            data: None,
+        })
+    }
 }
 
 /// A request that only debug builds answer, by panicking: the protocol tests use it to prove

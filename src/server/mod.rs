@@ -9,6 +9,7 @@ mod guard;
 mod navigation;
 mod preview;
 pub mod store;
+mod transport;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,7 +34,9 @@ pub async fn run_stdio() -> bool {
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = shut_down.clone();
     let (service, socket) = guard::service(move |client| Backend::with_shutdown_flag(client, flag));
-    Server::new(stdin, stdout, socket).serve(service).await;
+    Server::new(transport::Sanitize::new(stdin), stdout, socket)
+        .serve(service)
+        .await;
     shut_down.load(Ordering::SeqCst)
 }
 
@@ -704,6 +707,13 @@ impl LanguageServer for Backend {
         };
         let enc = self.encoding();
         let offset = convert::offset(&snap, at.position, enc);
+        let typed = params
+            .context
+            .as_ref()
+            .and_then(|c| c.trigger_character.as_deref());
+        if typed.is_some_and(|t| !analysis::completion::answers_trigger(&snap.text, offset, t)) {
+            return Ok(None);
+        }
         // The tree is parsed only if the answer needs it (see `completions`).
         let stream = || snap.stream();
         let workspace = self.workspace();
@@ -730,8 +740,13 @@ impl LanguageServer for Backend {
         let offset = convert::offset(&snap, at.position, enc);
         let workspace = self.workspace();
         let settings = self.settings();
-        let result =
-            analysis::hover::hover(&snap.text, snap.stream(), &settings, Some(&workspace), offset);
+        let result = analysis::hover::hover(
+            &snap.text,
+            snap.stream(),
+            &settings,
+            Some(&workspace),
+            offset,
+        );
         Ok(result.map(|h| features::hover_response(&snap, &h, enc)))
     }
 

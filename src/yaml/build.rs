@@ -363,8 +363,9 @@ impl<'a> Builder<'a> {
         while !self.stack.is_empty() {
             self.pop_frame(None);
         }
-        let end = self.text.len().max(at);
-        self.close_document(end.min(self.text.len()));
+        // The parser resumes at the next document marker; the broken document ends there.
+        let end = next_document_marker(self.text, at);
+        self.close_document(end);
     }
 
     fn close_document(&mut self, end: usize) {
@@ -410,6 +411,25 @@ fn count_nodes(node: &Node, limit: usize) -> Option<usize> {
         }
     }
     Some(count)
+}
+
+/// Where the document containing `at` ends after a syntax error: the start of the next line
+/// that is a `---` or `...` marker (at column 0, alone or followed by a space), else the end.
+fn next_document_marker(text: &str, at: usize) -> usize {
+    let at = crate::text::floor_char_boundary(text, at);
+    let mut line_start = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    while line_start < text.len() {
+        let rest = &text[line_start..];
+        for marker in ["---", "..."] {
+            if let Some(after) = rest.strip_prefix(marker) {
+                if after.is_empty() || after.starts_with([' ', '\t', '\n', '\r']) {
+                    return line_start;
+                }
+            }
+        }
+        line_start = rest.find('\n').map_or(text.len(), |i| line_start + i + 1);
+    }
+    text.len()
 }
 
 /// The range to underline for an error at `at`: the token there, or the character before the
@@ -499,6 +519,16 @@ mod tests {
         assert!(first.root.as_ref().and_then(|r| r.get("a")).is_some());
         let last = stream.documents.last().and_then(|d| d.root.as_ref());
         assert!(last.and_then(|r| r.get("d")).is_some(), "{stream:?}");
+    }
+
+    #[test]
+    fn a_broken_document_ends_at_the_next_marker() {
+        let text = "a: \"open\nb: 1\n---\n# flyte-lsp: pod-template\nc: 2\n";
+        let stream = parse(text);
+        assert_eq!(stream.documents.len(), 2, "{stream:?}");
+        let marker = text.find("---").unwrap_or(0);
+        assert_eq!(stream.documents[0].span.end, marker);
+        assert!(stream.documents[1].text(text).contains("# flyte-lsp: pod-template"));
     }
 
     #[test]

@@ -147,7 +147,7 @@ def run(cmd, **kw):
 
 
 def check_case(case, python, binary):
-    """Returns (ok, message)."""
+    """Compares one case; returns what passed, or raises Mismatch with the first difference."""
     with open(case) as f:
         doc = yaml.safe_load(f)
     sdk_proc = run([python, SDK_SCRIPT, case])

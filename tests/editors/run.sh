@@ -189,7 +189,10 @@ build_vsix() {
   rm -rf "$build/src" "$build/out" "$build"/*.vsix
   cp -r "$src/src" "$build/src"
   cp "$src/package.json" "$src/tsconfig.json" "$src/README.md" "$src/.vscodeignore" "$build/"
-  (cd "$build" && npm run --silent package >&2)
+  (cd "$build" && npm run --silent package >"$build/package.log" 2>&1) || {
+    cat "$build/package.log" >&2
+    return 1
+  }
   VSIX="$build/flyte-lsp.vsix"
 }
 
@@ -202,14 +205,18 @@ run_vscode() {
   mkdir -p "$dir/ud/User" "$dir/ext" "$OUT/vscode"
   # A quiet, deterministic profile; the server binary comes from the extension's setting and
   # diagnostics run in save mode (so the test also proves the settings reach the server).
+  # `server.path` is machine-scoped: code-server reads it from the Machine settings, as VS Code
+  # does for remote windows.
+  mkdir -p "$dir/ud/Machine"
+  printf '{ "flyte-lsp.server.path": "%s" }\n' "$BIN" >"$dir/ud/Machine/settings.json"
   cat >"$dir/ud/User/settings.json" <<JSON
 {
-  "flyte-lsp.server.path": "$BIN",
   "flyte-lsp.diagnostics.trigger": "save",
   "chat.disableAIFeatures": true,
   "telemetry.telemetryLevel": "off",
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
   "update.mode": "none",
@@ -245,7 +252,7 @@ JSON
     sed 's/^/     drive.js stderr: /' "$dir/err" >&2
     tail -n 20 "$dir/code-server.log" | sed 's/^/     code-server: /' >&2
   fi
-  rm -rf "$dir"
+  if [ -n "${KEEP_WORK:-}" ]; then note "kept $dir"; else rm -rf "$dir"; fi
   note "vscode: $(elapsed "$t0"); screenshot: $OUT/vscode/code-server.png"
 }
 

@@ -58,6 +58,19 @@ pub static RESTART_POLICY_RULE: Rule = Rule {
              on by default in 1.35); `Container.restartPolicyRules` API docs",
 };
 
+pub static NO_CONTAINERS_RULE: Rule = Rule {
+    code: "FLY245",
+    name: "no-containers",
+    severity: Severity::Error,
+    summary: "A Kubernetes `PodTemplate` or `Pod` with an empty `containers` list is rejected \
+              (`spec.containers: Required value`). A Flyte pod template may leave it empty: the \
+              SDK adds the primary container.",
+    bad: "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: base\ntemplate:\n  spec:\n    containers: []\n",
+    good: "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: base\ntemplate:\n  spec:\n    containers:\n      - name: default\n        image: docker.io/rwgrim/docker-noop\n",
+    source: "`pkg/apis/core/validation/validation.go` (`validateContainers`); flyte \
+             `task_serde.py` `_get_k8s_pod`",
+};
+
 /// The first version with the `ContainerRestartRules` gate on by default.
 const CONTAINER_RESTART_RULES: KubeVersion = KubeVersion(35);
 /// "At most 20 rules are allowed" (`Container.restartPolicyRules`).
@@ -71,6 +84,7 @@ const INIT_ONLY_FIELDS: &[&str] = &[
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     check_ephemeral(ctx, parts);
+    check_not_empty(ctx, parts);
     let version = ctx.set.version;
     for (list, container) in parts.all_containers() {
         let policy = container.get("restartPolicy").filter(|n| !n.is_null());
@@ -109,6 +123,24 @@ fn check_ephemeral(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         "Forbidden: cannot be set on create"
     };
     ctx.report(&EPHEMERAL_RULE, entry.key.span.clone(), message.to_string());
+}
+
+fn check_not_empty(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
+    if parts.is_flyte() {
+        return;
+    }
+    let Some(entry) = parts.spec.and_then(|s| s.entry("containers")) else {
+        // A missing `containers` is FLY104's (the schema requires it).
+        return;
+    };
+    let empty = entry.value.is_null() || entry.value.as_seq().is_some_and(<[Node]>::is_empty);
+    if empty {
+        ctx.report(
+            &NO_CONTAINERS_RULE,
+            entry.key.span.clone(),
+            "Required value: a Kubernetes pod needs at least one container".to_string(),
+        );
+    }
 }
 
 fn check_init_fields(ctx: &mut Ctx<'_>, container: &Node) {
@@ -215,6 +247,22 @@ template:
 "#,
         );
         check_k8s("pod_spec:\n  containers:\n    - name: primary\n  ephemeralContainers: []\n");
+    }
+
+    #[test]
+    fn kubernetes_pods_need_containers() {
+        check_k8s(
+            r#"apiVersion: v1
+kind: PodTemplate
+metadata:
+  name: t
+template:
+  spec:
+    containers: []
+#   ^^^^^^^^^^ error FLY245: Required value: a Kubernetes pod needs at least one container
+"#,
+        );
+        check_k8s("pod_spec:\n  containers: []\n");
     }
 
     #[test]

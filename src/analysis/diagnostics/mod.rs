@@ -29,6 +29,7 @@ mod security;
 mod snake_case;
 mod syntax;
 mod tolerations;
+mod topology_spread;
 mod unknown_field;
 mod volume_sources;
 mod volumes;
@@ -183,6 +184,8 @@ pub static RULES: &[&Rule] = &[
     &env_refs::RULE,
     &volume_sources::SOURCE_RULE,
     &volume_sources::SUB_PATH_RULE,
+    &topology_spread::RULE,
+    &container_kinds::NO_CONTAINERS_RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -209,6 +212,7 @@ static POD_CHECKS: &[PodCheck] = &[
     security::check,
     env_refs::check,
     volume_sources::check,
+    topology_spread::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {

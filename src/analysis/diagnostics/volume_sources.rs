@@ -244,33 +244,44 @@ mod tests {
         - name: cfg
           mountPath: /a
           subPath: ../etc
+#                  ^^^^^^ error FLY243: Invalid value: "../etc": must not contain '..'
         - name: cfg
           mountPath: /b
           subPath: x
           subPathExpr: $(POD_NAME)
+#                      ^^^^^^^^^^^ error FLY243: Invalid value: "$(POD_NAME)": subPathExpr and subPath are mutually exclusive
   volumes:
     - name: cfg
       configMap:
+#     ^^^^^^^^^ error FLY104: missing required field `name` in ConfigMapVolumeSource
         defaultMode: 644
+#                    ^^^ error FLY242: Invalid value: 644: must be a number between 0 and 0777 (octal), both inclusive
         items:
           - key: a
             path: /abs
+#                 ^^^^ error FLY242: Invalid value: "/abs": must be a relative path
           - key: b
             path: ..data
+#                 ^^^^^^ error FLY242: Invalid value: "..data": must not start with '..'
             mode: 1000
+#                 ^^^^ error FLY242: Invalid value: 1000: must be a number between 0 and 0777 (octal), both inclusive
     - name: sec
       secret:
         secretName: ""
+#                   ^^ error FLY242: Required value
         defaultMode: 0400
     - name: sec2
       secret:
+#     ^^^^^^ error FLY242: Required value: `secret.secretName`
         defaultMode: 0400
     - name: host
       hostPath:
         path: /var/../etc
+#             ^^^^^^^^^^^ error FLY242: Invalid value: "/var/../etc": must not contain '..'
     - name: claim
       persistentVolumeClaim:
         claimName: ""
+#                  ^^ error FLY242: Required value
 "#,
         );
     }

@@ -76,6 +76,7 @@ pod_spec:
   containers:
     - name: primary
       command: python main.py
+#     ^^^^^^^ warning FLY303: `command` of the primary container `primary` is replaced by the SDK (with `[]`); this value never runs
 #              ^^^^^^^^^^^^^^ error FLY103: expected a list, found a string
       ports:
         - containerPort: http

@@ -57,6 +57,7 @@ pod_spec:
   containers:
     - name: primary
       args: [--port, 8080]
+#     ^^^^ warning FLY303: `args` of the primary container `primary` is replaced by the SDK (with the Flyte runtime's `a0 ...` arguments); this value never runs
 #                    ^^^^ error FLY106: expected a string, but YAML 1.1 reads `8080` as the integer 8080; quote it: "8080"
       env:
         - name: PORT

@@ -72,13 +72,15 @@ end
 
 local ok, err = pcall(function()
   vim.opt.runtimepath:prepend(plugin_dir)
-  vim.cmd('runtime plugin/flyte_lsp.lua')
   local flyte = require('flyte_lsp')
   local save_mode = api_kind == 'setup'
 
   if api_kind == 'setup' then
+    -- setup() alone, as a lazy-loading plugin manager would call it (plugin/ not sourced).
     flyte.setup({ cmd = { bin, 'serve' }, settings = { diagnostics = { trigger = 'save' } } })
   else
+    -- What Neovim does at startup for a plugin on 'runtimepath' (`-u NONE` skips it).
+    vim.cmd('runtime plugin/flyte_lsp.lua')
     vim.lsp.config('flyte_lsp', { cmd = { bin, 'serve' } })
     vim.lsp.enable('flyte_lsp')
   end

@@ -112,6 +112,11 @@ end
 
 --- Starts flyte-lsp for every YAML buffer (Neovim >= 0.10). See the header for `opts`.
 function M.setup(opts)
+  if not vim.g.loaded_flyte_lsp then
+    -- setup() works without plugin/flyte_lsp.lua being sourced (e.g. lazy-loaded from a subfolder).
+    vim.g.loaded_flyte_lsp = true
+    M._plugin()
+  end
   local config = M.config(opts)
   if type(config.cmd) == 'table' and vim.fn.executable(config.cmd[1]) ~= 1 then
     notify(missing_message(config.cmd[1]), vim.log.levels.WARN)

@@ -1,0 +1,116 @@
+//! FLY244: topology spread constraints the API server rejects: `maxSkew` and `minDomains` must
+//! be positive, `minDomains` needs `whenUnsatisfiable: DoNotSchedule`, `topologyKey` must not
+//! be empty, and each `{topologyKey, whenUnsatisfiable}` pair may appear once.
+//!
+//! Mirrors `pkg/apis/core/validation/validation.go` (`validateTopologySpreadConstraints`,
+//! `ValidateMaxSkew`, `validateMinDomains`, `ValidateTopologyKey`,
+//! `ValidateSpreadConstraintNotRepeat`). Unknown `whenUnsatisfiable` values are FLY105's.
+
+use crate::model::pod::PodParts;
+
+use super::pod_values::{int_value, is_merged, map_items, string_value};
+use super::{Ctx, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "FLY244",
+    name: "invalid-topology-spread",
+    severity: Severity::Error,
+    summary: "A topology spread constraint the API server rejects: `maxSkew` or `minDomains` not \
+              greater than zero, `minDomains` without `whenUnsatisfiable: DoNotSchedule`, an \
+              empty `topologyKey`, or the same `{topologyKey, whenUnsatisfiable}` twice.",
+    bad: "pod_spec:\n  containers:\n    - name: primary\n  topologySpreadConstraints:\n    - maxSkew: 0\n      topologyKey: topology.kubernetes.io/zone\n      whenUnsatisfiable: ScheduleAnyway\n",
+    good: "pod_spec:\n  containers:\n    - name: primary\n  topologySpreadConstraints:\n    - maxSkew: 1\n      topologyKey: topology.kubernetes.io/zone\n      whenUnsatisfiable: ScheduleAnyway\n",
+    source: "`pkg/apis/core/validation/validation.go` (`validateTopologySpreadConstraints`)",
+};
+
+pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for c in map_items(parts.spec_field("topologySpreadConstraints")) {
+        if is_merged(c) {
+            continue;
+        }
+        let when = c
+            .get("whenUnsatisfiable")
+            .and_then(string_value)
+            .unwrap_or("");
+        if let Some(node) = c.get("maxSkew") {
+            if let Some(v) = int_value(node).filter(|v| *v <= 0) {
+                let message = format!("Invalid value: {v}: must be greater than zero");
+                ctx.report(&RULE, node.span.clone(), message);
+            }
+        }
+        if let Some(node) = c.get("minDomains").filter(|n| !n.is_null()) {
+            if let Some(v) = int_value(node) {
+                if v <= 0 {
+                    let message = format!("Invalid value: {v}: must be greater than zero");
+                    ctx.report(&RULE, node.span.clone(), message);
+                }
+                if when != "DoNotSchedule" {
+                    let message = format!(
+                        "Invalid value: {v}: can only use minDomains if \
+                         whenUnsatisfiable=DoNotSchedule, not {when}"
+                    );
+                    ctx.report(&RULE, node.span.clone(), message);
+                }
+            }
+        }
+        let Some(key_node) = c.get("topologyKey") else {
+            // A missing `topologyKey` is FLY104's (the schema requires it).
+            continue;
+        };
+        let Some(key) = string_value(key_node) else {
+            continue;
+        };
+        if key.is_empty() {
+            ctx.report(
+                &RULE,
+                key_node.span.clone(),
+                "Required value: can not be empty".to_string(),
+            );
+            continue;
+        }
+        let pair = (key.to_string(), when.to_string());
+        if seen.contains(&pair) {
+            let message = format!("Duplicate value: \"{{{key}, {when}}}\"");
+            ctx.report(&RULE, key_node.span.clone(), message);
+        } else {
+            seen.push(pair);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pod_values::test_support::check_k8s;
+
+    #[test]
+    fn spread_constraints() {
+        check_k8s(
+            r#"pod_spec:
+  containers:
+    - name: primary
+  topologySpreadConstraints:
+    - maxSkew: 0
+#              ^ error FLY244: Invalid value: 0: must be greater than zero
+      topologyKey: topology.kubernetes.io/zone
+      whenUnsatisfiable: DoNotSchedule
+      minDomains: 0
+#                 ^ error FLY244: Invalid value: 0: must be greater than zero
+    - maxSkew: 1
+      topologyKey: topology.kubernetes.io/zone
+#                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^ error FLY244: Duplicate value: "{topology.kubernetes.io/zone, DoNotSchedule}"
+      whenUnsatisfiable: DoNotSchedule
+    - maxSkew: 1
+      topologyKey: ""
+#                  ^^ error FLY244: Required value: can not be empty
+      whenUnsatisfiable: ScheduleAnyway
+      minDomains: 2
+#                 ^ error FLY244: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway
+    - maxSkew: 2
+      topologyKey: kubernetes.io/hostname
+      whenUnsatisfiable: DoNotSchedule
+      minDomains: 3
+"#,
+        );
+    }
+}

@@ -1,0 +1,420 @@
+//! Re-frames the client's byte stream before tower-lsp-server reads it, so that one malformed
+//! message costs one error response instead of the whole session.
+//!
+//! Why: tower-lsp-server 0.23 stops reading stdin after the first message it cannot decode
+//! (bad JSON, a body that is not JSON-RPC, invalid UTF-8, a missing or wrong `Content-Length`).
+//! The process then stays alive but deaf. This adapter passes well-formed messages through
+//! unchanged, and turns each malformed one into a `flyte-lsp/invalidMessage` request that the
+//! server answers with the JSON-RPC error (`-32700` parse error or `-32600` invalid request),
+//! with the message's own id when it has one. Garbage between messages is skipped up to the
+//! next `Content-Length` header. It never buffers more than one message (and at most
+//! [`MAX_MESSAGE_BYTES`]) plus one read.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncRead, ReadBuf};
+use tower_lsp_server::jsonrpc::{Request, Response};
+
+/// The method of the synthetic request that stands for a malformed message.
+pub const INVALID_MESSAGE: &str = "flyte-lsp/invalidMessage";
+
+/// Largest message body accepted. A larger one is skipped as it arrives (not buffered) and
+/// answered with an error. A 10 MiB document (the analysis ceiling) fits with room for JSON
+/// escaping.
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Longest header block kept while waiting for its blank line; past it, the bytes are garbage.
+const MAX_HEADER_BYTES: usize = 8 * 1024;
+
+/// JSON-RPC "Parse error".
+pub const PARSE_ERROR: i64 = -32700;
+/// JSON-RPC "Invalid Request".
+pub const INVALID_REQUEST: i64 = -32600;
+
+/// An `AsyncRead` over the client's stream that yields only well-formed LSP frames.
+pub struct Sanitize<R> {
+    inner: R,
+    framer: Framer,
+    chunk: Vec<u8>,
+    out: Vec<u8>,
+    out_pos: usize,
+    eof: bool,
+}
+
+impl<R> Sanitize<R> {
+    pub fn new(inner: R) -> Sanitize<R> {
+        Sanitize {
+            inner,
+            framer: Framer::default(),
+            chunk: vec![0; 64 * 1024],
+            out: Vec::new(),
+            out_pos: 0,
+            eof: false,
+        }
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Sanitize<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let Sanitize {
+            inner,
+            framer,
+            chunk,
+            out,
+            out_pos,
+            eof,
+        } = &mut *self;
+        loop {
+            if *out_pos < out.len() {
+                let n = buf.remaining().min(out.len() - *out_pos);
+                buf.put_slice(&out[*out_pos..*out_pos + n]);
+                *out_pos += n;
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(frame) = framer.next_frame() {
+                *out = frame;
+                *out_pos = 0;
+                continue;
+            }
+            if *eof {
+                // Zero bytes: end of stream. A message cut off by the close is dropped.
+                return Poll::Ready(Ok(()));
+            }
+            let mut read = ReadBuf::new(chunk);
+            match Pin::new(&mut *inner).poll_read(cx, &mut read) {
+                Poll::Ready(Ok(())) if read.filled().is_empty() => *eof = true,
+                Poll::Ready(Ok(())) => framer.push(read.filled()),
+                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+/// The framing state machine, without IO: bytes in, canonical frames out.
+pub struct Framer {
+    /// Largest body accepted ([`MAX_MESSAGE_BYTES`]; smaller in tests).
+    max_message: usize,
+    buf: Vec<u8>,
+    /// Start of the unread part of `buf`.
+    pos: usize,
+    state: State,
+    /// Frames ready to hand out, oldest first (at most two: an error and a message).
+    ready: std::collections::VecDeque<Vec<u8>>,
+}
+
+#[derive(Default)]
+enum State {
+    #[default]
+    Header,
+    /// Waiting for a body of this many bytes.
+    Body(usize),
+    /// Discarding this many more bytes of an oversized body.
+    Skip(usize),
+}
+
+impl Default for Framer {
+    fn default() -> Framer {
+        Framer {
+            max_message: MAX_MESSAGE_BYTES,
+            buf: Vec::new(),
+            pos: 0,
+            state: State::default(),
+            ready: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl Framer {
+    pub fn push(&mut self, bytes: &[u8]) {
+        if let State::Skip(left) = self.state {
+            let n = left.min(bytes.len());
+            self.state = if n == left {
+                State::Header
+            } else {
+                State::Skip(left - n)
+            };
+            self.buf.extend_from_slice(&bytes[n..]);
+            return;
+        }
+        // Compact before growing, so a long session does not keep consumed bytes.
+        if self.pos > 0 && (self.pos >= self.buf.len() / 2 || self.pos > 1 << 20) {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The next frame to pass on, when one is complete.
+    pub fn next_frame(&mut self) -> Option<Vec<u8>> {
+        loop {
+            if let Some(frame) = self.ready.pop_front() {
+                return Some(frame);
+            }
+            let data = &self.buf[self.pos..];
+            match self.state {
+                State::Skip(_) => return None,
+                State::Body(len) => {
+                    if data.len() < len {
+                        return None;
+                    }
+                    let frame = check_body(&data[..len]);
+                    self.pos += len;
+                    self.state = State::Header;
+                    return Some(frame);
+                }
+                State::Header => {
+                    let Some(end) = find(data, b"\r\n\r\n") else {
+                        if data.len() > MAX_HEADER_BYTES {
+                            // Keep a possible partial `\r\n\r` at the end.
+                            self.pos += data.len() - 3;
+                            self.ready.push_back(invalid(
+                                Value::Null,
+                                PARSE_ERROR,
+                                "bytes that are not an LSP header (no `Content-Length`), skipped",
+                            ));
+                            continue;
+                        }
+                        return None;
+                    };
+                    let header = parse_header(&data[..end]);
+                    self.pos += end + 4;
+                    if header.garbage_before {
+                        self.ready.push_back(invalid(
+                            Value::Null,
+                            PARSE_ERROR,
+                            "bytes before an LSP header, skipped (was a `Content-Length` wrong?)",
+                        ));
+                    }
+                    match header.length {
+                        Some(len) if len > self.max_message => {
+                            tracing::warn!(len, "message above the size limit skipped");
+                            self.ready.push_back(invalid(
+                                Value::Null,
+                                INVALID_REQUEST,
+                                &format!(
+                                    "a message of {len} bytes is above the {} MiB limit; skipped",
+                                    self.max_message >> 20
+                                ),
+                            ));
+                            let avail = self.buf.len() - self.pos;
+                            let n = avail.min(len);
+                            self.pos += n;
+                            self.state = if n == len {
+                                State::Header
+                            } else {
+                                State::Skip(len - n)
+                            };
+                        }
+                        Some(len) => self.state = State::Body(len),
+                        None => self.ready.push_back(invalid(
+                            Value::Null,
+                            PARSE_ERROR,
+                            "an LSP header without a valid `Content-Length`; skipped",
+                        )),
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct Header {
+    length: Option<usize>,
+    /// Bytes that are not header lines came before the `Content-Length` header.
+    garbage_before: bool,
+}
+
+/// Reads a header block (without its blank line). The last `Content-Length` wins, wherever it
+/// starts, so that a message following the leftovers of a too-short one is still found.
+fn parse_header(block: &[u8]) -> Header {
+    // Only the end of a long block can be a header; what comes before is garbage.
+    let skipped = block.len().saturating_sub(MAX_HEADER_BYTES);
+    let block = &block[skipped..];
+    let lower = block.to_ascii_lowercase();
+    let Some(at) = rfind(&lower, b"content-length") else {
+        return Header {
+            length: None,
+            garbage_before: skipped > 0,
+        };
+    };
+    let lines: Vec<&[u8]> = block[..at].split(|&b| b == b'\n').collect();
+    let (before_on_its_line, whole_lines): (&[u8], &[&[u8]]) = match lines.split_last() {
+        Some((last, rest)) => (last, rest),
+        None => (&[], &[]),
+    };
+    let garbage_before = skipped > 0
+        || !before_on_its_line.is_empty()
+        || !whole_lines
+            .iter()
+            .all(|line| is_header_line(line.strip_suffix(b"\r").unwrap_or(line)));
+    let rest = &block[at + b"content-length".len()..];
+    let line = rest.split(|&b| b == b'\r').next().unwrap_or(rest);
+    let length = std::str::from_utf8(line)
+        .ok()
+        .and_then(|l| l.trim_start().strip_prefix(':'))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    Header {
+        length,
+        garbage_before,
+    }
+}
+
+fn is_header_line(line: &[u8]) -> bool {
+    match line.iter().position(|&b| b == b':') {
+        Some(colon) if colon > 0 => line[..colon]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-'),
+        _ => false,
+    }
+}
+
+/// A canonical frame for a well-formed body, or an invalid-message request for a bad one.
+fn check_body(body: &[u8]) -> Vec<u8> {
+    if serde_json::from_slice::<Request>(body).is_ok()
+        || serde_json::from_slice::<Response>(body).is_ok()
+    {
+        return frame(body);
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Err(err) => invalid(
+            Value::Null,
+            PARSE_ERROR,
+            &format!("the message is not JSON: {err}"),
+        ),
+        Ok(value) => {
+            // Answer with the message's own id when it has a usable one.
+            let id = match value.get("id") {
+                Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+                _ => Value::Null,
+            };
+            invalid(id, INVALID_REQUEST, "the message is JSON but not JSON-RPC 2.0")
+        }
+    }
+}
+
+fn invalid(id: Value, code: i64, message: &str) -> Vec<u8> {
+    tracing::warn!(code, message, "malformed message from the client");
+    let request = json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "method": INVALID_MESSAGE,
+        "params": {"code": code, "message": message},
+    });
+    frame(request.to_string().as_bytes())
+}
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(input: &[&[u8]]) -> Vec<Value> {
+        let mut framer = Framer {
+            max_message: 1000,
+            ..Framer::default()
+        };
+        let mut out = Vec::new();
+        for chunk in input {
+            framer.push(chunk);
+            while let Some(f) = framer.next_frame() {
+                let text = String::from_utf8(f).expect("utf-8 frame");
+                let (head, body) = text.split_once("\r\n\r\n").expect("frame");
+                assert_eq!(head, format!("Content-Length: {}", body.len()));
+                out.push(serde_json::from_str(body).expect("json body"));
+            }
+        }
+        out
+    }
+
+    fn msg(id: i64) -> Vec<u8> {
+        frame(json!({"jsonrpc": "2.0", "id": id, "method": "shutdown"}).to_string().as_bytes())
+    }
+
+    fn is_invalid(v: &Value, code: i64) -> bool {
+        v["method"] == INVALID_MESSAGE && v["params"]["code"] == code
+    }
+
+    #[test]
+    fn well_formed_messages_pass_byte_by_byte() {
+        let mut input = msg(1);
+        input.extend(msg(2));
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        let out = frames(&bytes);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1]["id"], 2);
+    }
+
+    #[test]
+    fn bad_json_and_non_rpc_json_become_invalid_messages() {
+        let out = frames(&[&frame(b"{not json"), &frame(b"[1,2]"), &frame(br#"{"id":7}"#), &msg(3)]);
+        assert!(is_invalid(&out[0], PARSE_ERROR), "{out:?}");
+        assert!(is_invalid(&out[1], INVALID_REQUEST), "{out:?}");
+        assert!(is_invalid(&out[2], INVALID_REQUEST) && out[2]["id"] == 7, "{out:?}");
+        assert_eq!(out[3]["id"], 3);
+    }
+
+    #[test]
+    fn a_too_short_length_resynchronises_at_the_next_header() {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "shutdown"}).to_string();
+        let mut input = format!("Content-Length: 5\r\n\r\n{body}").into_bytes();
+        input.extend(msg(2));
+        let out = frames(&[&input]);
+        assert!(is_invalid(&out[0], PARSE_ERROR), "{out:?}");
+        assert!(is_invalid(&out[1], PARSE_ERROR), "garbage reported: {out:?}");
+        assert_eq!(out[2]["id"], 2, "{out:?}");
+    }
+
+    #[test]
+    fn missing_or_invalid_lengths_and_oversized_messages_are_skipped() {
+        let mut input = b"Content-Type: x\r\n\r\nContent-Length: abc\r\n\r\n".to_vec();
+        input.extend(b"Content-Length: 1001\r\n\r\n");
+        let out = frames(&[&input, &[b' '; 600], &[b' '; 401], &msg(4)]);
+        assert!(is_invalid(&out[0], PARSE_ERROR), "{out:?}");
+        assert!(is_invalid(&out[1], PARSE_ERROR), "{out:?}");
+        assert!(is_invalid(&out[2], INVALID_REQUEST), "{out:?}");
+        assert_eq!(out[3]["id"], 4, "{out:?}");
+    }
+
+    #[test]
+    fn other_headers_are_dropped_and_invalid_utf8_is_a_parse_error() {
+        let body = json!({"jsonrpc": "2.0", "id": 5, "method": "shutdown"}).to_string();
+        let with_type = format!(
+            "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let out = frames(&[with_type.as_bytes(), &frame(b"{\"a\":\"\xff\"}")]);
+        assert_eq!(out[0]["id"], 5, "{out:?}");
+        assert!(is_invalid(&out[1], PARSE_ERROR), "{out:?}");
+    }
+
+    #[test]
+    fn endless_garbage_is_bounded() {
+        let mut framer = Framer::default();
+        for _ in 0..100 {
+            framer.push(&[b'x'; 4096]);
+            while framer.next_frame().is_some() {}
+        }
+        assert!(framer.buf.len() - framer.pos <= MAX_HEADER_BYTES + 4096);
+    }
+}
