@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::model::pod::DEFAULT_PRIMARY;
 use crate::model::DocKind;
 use crate::settings::Settings;
-use crate::yaml::value::to_json;
+use crate::yaml::value::{to_json, to_json_in};
 use crate::yaml::Stream;
 
 use super::{analyze_parsed, Diagnostic, Severity};
@@ -150,7 +150,11 @@ pub fn render_with(
     if !refusals.is_empty() {
         return Err(RenderError::Refused(refusals));
     }
-    let root = doc.root.as_ref().map(|r| to_json(doc, r));
+    // The SDK user's Python code reads the file with PyYAML.
+    let root = doc
+        .root
+        .as_ref()
+        .map(|r| to_json_in(doc, r, crate::yaml::Dialect::PyYaml));
     let root = match root {
         Some(Ok(v)) => v,
         Some(Err(_)) => {
@@ -174,10 +178,10 @@ pub fn render_with(
                 "pod_template is the name of a cluster PodTemplate (`{name}`): the SDK registers a plain container \
                  and the backend merges that template under it at run time"
             ));
-            sdk_pod(&env, &Value::Null)
+            sdk_pod(&env, &Value::Null, settings.kubernetes_version())
         }
-        Value::Object(_) => sdk_pod(&env, &template),
-        _ => sdk_pod(&env, &Value::Null),
+        Value::Object(_) => sdk_pod(&env, &template, settings.kubernetes_version()),
+        _ => sdk_pod(&env, &Value::Null, settings.kubernetes_version()),
     };
     if layer == Layer::Cluster {
         let platform = &settings.platform;
@@ -261,24 +265,48 @@ fn sdk_refuses(d: &Diagnostic, pod_spec: Option<&std::ops::Range<usize>>) -> boo
     match d.code {
         // Syntax, unknown fields (pydantic `extra="forbid"`), types, required fields, strings.
         "FLY001" | "FLY101" | "FLY103" | "FLY104" | "FLY106" | "FLY301" => true,
+        // The SDK's own checks: environment name, resources, reuse policy, secrets.
+        "FLY305" | "FLY308" | "FLY309" | "FLY310" => true,
         // Flyte's own closed lists (`gpu`, `cache`) raise `ValueError`; Kubernetes' do not.
         "FLY105" => !in_pod_spec,
         _ => false,
     }
 }
 
-/// Python's `str()` of a YAML number, which is what the SDK writes for `cpu`.
+/// Python's `repr()` of a float: the shortest digits that round-trip, in positional notation
+/// for exponents from -4 to 15 and scientific notation (`1e-05`, `1e+16`) outside.
+fn python_float(f: f64) -> String {
+    if !f.is_finite() {
+        return if f.is_nan() { "nan".into() } else if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits too, e.g. `1.5e-5`.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = mantissa.strip_prefix('-').map_or(("", mantissa), |m| ("-", m));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if (-4..16).contains(&exp) {
+        let point = exp + 1;
+        let text = if point <= 0 {
+            format!("0.{}{digits}", "0".repeat((-point) as usize))
+        } else if point as usize >= digits.len() {
+            format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
+        } else {
+            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        };
+        format!("{sign}{text}")
+    } else {
+        let m = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits };
+        format!("{sign}{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+    }
+}
+
+/// Python's `str()` of a YAML value, which is what the SDK writes for `cpu`.
 fn python_str(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
-        Value::Number(n) => n.as_f64().map(|f| {
-            if f.fract() == 0.0 && f.abs() < 1e16 {
-                format!("{f:.1}")
-            } else {
-                f.to_string()
-            }
-        }),
+        Value::Number(n) => n.as_f64().map(python_float),
         Value::Bool(b) => Some(if *b { "True" } else { "False" }.to_string()),
         _ => None,
     }
@@ -330,15 +358,81 @@ pub fn gpu_count(gpu: &Value) -> Option<u64> {
     (n > 0).then_some(n)
 }
 
+/// The task's environment variables: `env_vars`, then what `get_apple_silicon_execution_env`
+/// adds for `gpu: AppleSilicon` (`resources_serde.py`): run on the Mac host unless the user
+/// asked for the container.
 fn env_list(env: &Value) -> Vec<Value> {
-    env.get("env_vars")
-        .and_then(Value::as_object)
+    let vars = env.get("env_vars").and_then(Value::as_object);
+    let mut out: Vec<Value> = vars
         .map(|vars| {
             vars.iter()
                 .map(|(k, v)| json!({"name": k, "value": python_str(v).unwrap_or_default()}))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let apple = env
+        .get("resources")
+        .and_then(|r| r.get("gpu"))
+        .and_then(Value::as_str)
+        .is_some_and(|g| g.split(':').next() == Some("AppleSilicon"));
+    let in_container = vars
+        .and_then(|v| v.get("FLYTE_APPLE_SILICON_EXECUTION"))
+        .and_then(Value::as_str)
+        == Some("container");
+    if apple && !in_container {
+        out.push(json!({"name": "_F_APPLE_SILICON_EXECUTION", "value": "host"}));
+        // A plain image string carries no package list: `json.dumps([])`.
+        out.push(json!({"name": "_F_APPLE_SILICON_HOST_PACKAGES", "value": "[]"}));
+    }
+    out
+}
+
+/// `exclude_none` at every level, as the kubernetes models serialize (`model_dump(by_alias=True,
+/// exclude_none=True)`): a `null` field is dropped, not written.
+fn drop_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+/// Renames snake_case keys to the camelCase fields the schema has (`volume_mounts` →
+/// `volumeMounts`), at every level: the kubernetes >= 37 models accept both spellings
+/// (`validate_by_name`) and always write camelCase.
+fn camelize(v: &mut Value, schema: crate::schema::SchemaNode<'_>, set: &crate::schema::SchemaSet) {
+    match v {
+        Value::Object(m) => {
+            let props = schema.properties();
+            let old = std::mem::take(m);
+            for (k, mut child) in old {
+                let key = match props {
+                    Some(p) if !p.contains_key(&k) => crate::analysis::similar::snake_to_camel(&k)
+                        .filter(|c| p.contains_key(c))
+                        .unwrap_or(k),
+                    _ => k,
+                };
+                let child_schema = schema
+                    .property(set, &key)
+                    .or_else(|| schema.additional(set).filter(|_| props.is_none()));
+                if let Some(cs) = child_schema {
+                    camelize(&mut child, cs, set);
+                }
+                m.insert(key, child);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = schema.items(set) {
+                for i in items {
+                    camelize(i, item, set);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn env_image(env: &Value) -> String {
@@ -351,7 +445,11 @@ fn env_image(env: &Value) -> String {
 
 /// The pod the SDK registers: `_get_k8s_pod` applied to the template, with the container the
 /// SDK would have used for the task as the primary's source.
-fn sdk_pod(env: &Value, template: &Value) -> Value {
+fn sdk_pod(
+    env: &Value,
+    template: &Value,
+    kubernetes_version: Option<crate::schema::KubeVersion>,
+) -> Value {
     let primary = template
         .get("primary_container_name")
         .and_then(Value::as_str)
@@ -361,6 +459,15 @@ fn sdk_pod(env: &Value, template: &Value) -> Value {
         Some(Value::Object(spec)) => spec.clone(),
         _ => Map::new(),
     };
+    let set = crate::schema::schemas().for_version(kubernetes_version);
+    if let Some(pod_spec_schema) = set.def(crate::schema::defs::POD_SPEC) {
+        let mut v = Value::Object(std::mem::take(&mut spec));
+        camelize(&mut v, pod_spec_schema, set);
+        drop_nulls(&mut v);
+        if let Value::Object(m) = v {
+            spec = m;
+        }
+    }
     // `sanitize_for_serialization` drops `None` fields.
     spec.retain(|_, v| !v.is_null());
     let mut containers = match spec.remove("containers") {
@@ -589,4 +696,26 @@ fn approx_quantity(s: &str) -> Option<f64> {
         _ => return None,
     };
     Some(n * factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_float;
+
+    #[test]
+    fn floats_print_like_python() {
+        for (f, text) in [
+            (1.0, "1.0"),
+            (1.5, "1.5"),
+            (0.5, "0.5"),
+            (0.00001, "1e-05"),
+            (0.0001, "0.0001"),
+            (1e16, "1e+16"),
+            (123456789012345.0, "123456789012345.0"),
+            (-2.25, "-2.25"),
+            (1000.0, "1000.0"),
+        ] {
+            assert_eq!(python_float(f), text, "{f}");
+        }
+    }
 }

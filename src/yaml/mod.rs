@@ -11,7 +11,7 @@ pub mod scalar;
 pub mod value;
 
 pub use build::{parse, MAX_ANCHOR_NODES, MAX_DEPTH};
-pub use scalar::{Reading, ScalarStyle};
+pub use scalar::{Dialect, Reading, ScalarStyle};
 
 use crate::text::TextRange;
 
@@ -129,10 +129,15 @@ impl Node {
         self.as_map()?.iter().find(|e| e.key_str() == Some(key))
     }
 
-    /// How Kubernetes and PyYAML (both YAML 1.1) read this node when it is a scalar.
+    /// How Kubernetes (Go YAML, YAML 1.1) reads this node when it is a scalar.
     pub fn reading(&self) -> Option<Reading> {
+        self.reading_in(Dialect::Go)
+    }
+
+    /// How a YAML 1.1 reader of `dialect` reads this node when it is a scalar.
+    pub fn reading_in(&self, dialect: Dialect) -> Option<Reading> {
         let s = self.as_scalar()?;
-        Some(scalar::read(&s.value, s.style, self.tag.as_deref()))
+        Some(scalar::read_in(&s.value, s.style, self.tag.as_deref(), dialect))
     }
 
     /// True for `null`, `~` and an empty plain value.

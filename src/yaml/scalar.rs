@@ -43,9 +43,14 @@ impl Reading {
     }
 }
 
-/// Reads a scalar as YAML 1.1 does. Quoted and block scalars are strings; an explicit core tag
-/// (`!!str`, `!!int`, ...) decides on its own.
+/// Reads a scalar as Kubernetes (Go YAML) does; see [`read_in`].
 pub fn read(value: &str, style: ScalarStyle, tag: Option<&str>) -> Reading {
+    read_in(value, style, tag, Dialect::Go)
+}
+
+/// Reads a scalar as a YAML 1.1 reader of `dialect` does. Quoted and block scalars are
+/// strings; an explicit core tag (`!!str`, `!!null`) decides on its own.
+pub fn read_in(value: &str, style: ScalarStyle, tag: Option<&str>, dialect: Dialect) -> Reading {
     if let Some(tag) = tag {
         match tag
             .trim_start_matches("tag:yaml.org,2002:")
@@ -59,19 +64,39 @@ pub fn read(value: &str, style: ScalarStyle, tag: Option<&str>) -> Reading {
     if style.is_quoted() {
         return Reading::Str;
     }
-    read_plain(value)
+    read_plain_in(value, dialect)
 }
 
-/// The YAML 1.1 resolution of a plain scalar (yaml.org/type/{null,bool,int,float}.html).
+/// Which YAML 1.1 reader the document is meant for. They disagree on corners: Go's
+/// (sigs.k8s.io/yaml over go-yaml v2, what kubectl and the API server use) reads `y`/`n` as
+/// booleans and `1e3` as a number; PyYAML (what a Flyte user's Python code uses) reads both as
+/// strings, but knows base-60 numbers (`1:30`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// go-yaml v2 `resolve.go`.
+    #[default]
+    Go,
+    /// PyYAML `resolver.py`.
+    PyYaml,
+}
+
+/// The Go (Kubernetes) reading of a plain scalar.
 pub fn read_plain(v: &str) -> Reading {
+    read_plain_in(v, Dialect::Go)
+}
+
+/// The YAML 1.1 resolution of a plain scalar by `dialect`.
+pub fn read_plain_in(v: &str, dialect: Dialect) -> Reading {
     match v {
         "" | "~" | "null" | "Null" | "NULL" => return Reading::Null,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
             return Reading::Bool(true)
         }
-        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
             return Reading::Bool(false)
         }
+        "y" | "Y" if dialect == Dialect::Go => return Reading::Bool(true),
+        "n" | "N" if dialect == Dialect::Go => return Reading::Bool(false),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
             return Reading::Float(f64::INFINITY)
         }
@@ -79,13 +104,15 @@ pub fn read_plain(v: &str) -> Reading {
         ".nan" | ".NaN" | ".NAN" => return Reading::Float(f64::NAN),
         _ => {}
     }
-    if let Some(i) = read_int(v) {
-        return Reading::Int(i);
-    }
-    if let Some(f) = read_float(v) {
-        return Reading::Float(f);
-    }
-    Reading::Str
+    let number = match dialect {
+        Dialect::Go => go_int(v)
+            .map(Reading::Int)
+            .or_else(|| go_float(v).map(Reading::Float)),
+        Dialect::PyYaml => py_int(v)
+            .map(Reading::Int)
+            .or_else(|| py_float(v).map(Reading::Float)),
+    };
+    number.unwrap_or(Reading::Str)
 }
 
 fn split_sign(v: &str) -> (i128, &str) {
@@ -98,30 +125,99 @@ fn split_sign(v: &str) -> (i128, &str) {
     }
 }
 
-fn read_int(v: &str) -> Option<i128> {
-    let (sign, body) = split_sign(v);
-    if body.is_empty() || body.starts_with('_') {
-        return None;
-    }
-    let digits: String = body.chars().filter(|c| *c != '_').collect();
-    let parsed = if let Some(bin) = digits.strip_prefix("0b") {
-        i128::from_str_radix(bin, 2).ok()
-    } else if let Some(hex) = digits.strip_prefix("0x") {
-        i128::from_str_radix(hex, 16).ok()
-    } else if digits.len() > 1 && digits.starts_with('0') {
-        // YAML 1.1: a leading zero means octal (`0644` is 420).
-        i128::from_str_radix(&digits[1..], 8).ok()
-    } else if body.contains(':') {
-        read_sexagesimal(body)
-    } else if digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits.parse::<i128>().ok()
-    } else {
-        None
-    };
-    parsed.map(|p| sign * p)
+fn all_in(s: &str, ok: impl Fn(u8) -> bool) -> bool {
+    !s.is_empty() && s.bytes().all(ok)
 }
 
-/// Base 60 integers such as `1:30` (= 90), a YAML 1.1 oddity that still bites port lists.
+/// go-yaml v2 removes every `_`, then tries `strconv.ParseInt(s, 0, 64)`: `0x`, `0o`, `0b`
+/// and a leading `0` (octal) prefixes. Only scalars starting with a digit or sign qualify.
+fn go_int(v: &str) -> Option<i128> {
+    if !v.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') {
+        return None;
+    }
+    let plain: String = v.chars().filter(|c| *c != '_').collect();
+    let (sign, body) = split_sign(&plain);
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, d)
+    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, d)
+    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, d)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let n = i128::from_str_radix(digits, radix).ok()?;
+    // ParseInt(.., 64): out of the i64 range is an error, and the float reading applies.
+    i64::try_from(sign * n).ok().map(i128::from)
+}
+
+/// go-yaml v2 `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`,
+/// after removing every `_`.
+fn go_float(v: &str) -> Option<f64> {
+    if !v.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) {
+        return None;
+    }
+    let plain: String = v.chars().filter(|c| *c != '_').collect();
+    let (_, body) = split_sign(&plain);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", frac)) => all_in(frac, |b| b.is_ascii_digit()),
+        Some((int, frac)) => {
+            all_in(int, |b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => all_in(mantissa, |b| b.is_ascii_digit()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        all_in(e, |b| b.is_ascii_digit())
+    });
+    if !(mantissa_ok && exponent_ok) {
+        return None;
+    }
+    plain.parse::<f64>().ok()
+}
+
+/// PyYAML's int: `0b[01_]+`, `0[0-7_]+`, `0x[0-9a-fA-F_]+`, `(0|[1-9][0-9_]*)`, and base 60.
+fn py_int(v: &str) -> Option<i128> {
+    let (sign, body) = split_sign(v);
+    let clean = |d: &str| -> String { d.chars().filter(|c| *c != '_').collect() };
+    let n = if let Some(d) = body.strip_prefix("0b") {
+        if !all_in(d, |b| matches!(b, b'0' | b'1' | b'_')) {
+            return None;
+        }
+        i128::from_str_radix(&clean(d), 2).ok()?
+    } else if let Some(d) = body.strip_prefix("0x") {
+        if !all_in(d, |b| b.is_ascii_hexdigit() || b == b'_') {
+            return None;
+        }
+        i128::from_str_radix(&clean(d), 16).ok()?
+    } else if body.len() > 1 && body.starts_with('0') {
+        if !all_in(&body[1..], |b| matches!(b, b'0'..=b'7' | b'_')) {
+            return None;
+        }
+        i128::from_str_radix(&clean(&body[1..]), 8).ok()?
+    } else if body.contains(':') {
+        read_sexagesimal(body)?
+    } else if body == "0"
+        || (body.starts_with(|c: char| ('1'..='9').contains(&c))
+            && all_in(body, |b| b.is_ascii_digit() || b == b'_'))
+    {
+        clean(body).parse::<i128>().ok()?
+    } else {
+        return None;
+    };
+    Some(sign * n)
+}
+
+/// Base 60 integers such as `1:30` (= 90), a PyYAML oddity that still bites port lists.
 fn read_sexagesimal(body: &str) -> Option<i128> {
     let mut parts = body.split(':');
     let first = parts.next()?;
@@ -142,20 +238,39 @@ fn read_sexagesimal(body: &str) -> Option<i128> {
     Some(total)
 }
 
-fn read_float(v: &str) -> Option<f64> {
+/// PyYAML's float: `[-+]?[0-9][0-9_]*\.[0-9_]*([eE][-+][0-9]+)?` or `\.[0-9][0-9_]*(...)?`:
+/// a dot is required, and an exponent needs its sign (`1.0e3` is a string, `1.0e+3` a number).
+fn py_float(v: &str) -> Option<f64> {
     let (sign, body) = split_sign(v);
-    let digits: String = body.chars().filter(|c| *c != '_').collect();
-    // YAML 1.1 floats need a dot: `[-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)?`.
-    if !digits.contains('.') {
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = mantissa.split_once('.')?;
+    let int_ok = if int.is_empty() {
+        // `.5` is a float, `-.5` and `+.5` are not.
+        body.len() == v.len() && frac.starts_with(|c: char| c.is_ascii_digit())
+    } else {
+        int.starts_with(|c: char| c.is_ascii_digit())
+            && int.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+    };
+    let frac_ok = frac.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    let exponent_ok = exponent.is_none_or(|e| {
+        e.strip_prefix(['-', '+'])
+            .is_some_and(|d| all_in(d, |b| b.is_ascii_digit()))
+    });
+    if !(int_ok && frac_ok && exponent_ok) {
         return None;
     }
-    let valid = digits
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
-    if !valid || !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
-        return None;
-    }
-    digits.parse::<f64>().ok().map(|f| f * sign as f64)
+    let int_part: String = int.chars().filter(|c| *c != '_').collect();
+    let frac_part: String = frac.chars().filter(|c| *c != '_').collect();
+    let text = format!(
+        "{}.{}{}",
+        if int_part.is_empty() { "0" } else { &int_part },
+        if frac_part.is_empty() { "0" } else { &frac_part },
+        exponent.map(|e| format!("e{e}")).unwrap_or_default()
+    );
+    text.parse::<f64>().ok().map(|f| f * sign as f64)
 }
 
 #[cfg(test)]
@@ -180,17 +295,36 @@ mod tests {
         assert_eq!(read_plain("0644"), Reading::Int(420));
         assert_eq!(read_plain("0x1F"), Reading::Int(31));
         assert_eq!(read_plain("1_000"), Reading::Int(1000));
-        assert_eq!(read_plain("1:30"), Reading::Int(90));
+        assert_eq!(read_plain_in("1:30", Dialect::PyYaml), Reading::Int(90));
         assert_eq!(read_plain("-5"), Reading::Int(-5));
         assert_eq!(read_plain("1.5"), Reading::Float(1.5));
         assert_eq!(read_plain("500m"), Reading::Str);
-        assert_eq!(
-            read_plain("1e3"),
-            Reading::Str,
-            "YAML 1.1 floats need a dot"
-        );
-        assert_eq!(read_plain("08"), Reading::Str, "8 is not an octal digit");
+        assert_eq!(read_plain("1e3"), Reading::Float(1000.0), "go-yaml: no dot needed");
+        assert_eq!(read_plain("08"), Reading::Float(8.0), "not octal, so go-yaml reads a float");
         assert_eq!(read_plain("2Gi"), Reading::Str);
+    }
+
+    #[test]
+    fn pyyaml_differs_from_go_yaml() {
+        let py = |v| read_plain_in(v, Dialect::PyYaml);
+        assert_eq!(py("y"), Reading::Str);
+        assert_eq!(py("n"), Reading::Str);
+        assert_eq!(py("yes"), Reading::Bool(true));
+        assert_eq!(py("1e3"), Reading::Str);
+        assert_eq!(py("1.0e3"), Reading::Str, "the exponent needs a sign");
+        assert_eq!(py("1.0e+3"), Reading::Float(1000.0));
+        assert_eq!(py("0644"), Reading::Int(420));
+        assert_eq!(py("08"), Reading::Str);
+        assert_eq!(py("0o644"), Reading::Str);
+        assert_eq!(py("1:30"), Reading::Int(90));
+        assert_eq!(py(".5"), Reading::Float(0.5));
+        assert_eq!(py("1."), Reading::Float(1.0));
+        assert_eq!(py("1.2.3"), Reading::Str);
+        assert_eq!(read_plain("y"), Reading::Bool(true));
+        assert_eq!(read_plain("0o644"), Reading::Int(420));
+        assert_eq!(read_plain("1:30"), Reading::Str, "go-yaml has no base 60");
+        assert_eq!(read_plain("1.0e3"), Reading::Float(1000.0));
+        assert_eq!(read_plain("1_000"), Reading::Int(1000));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::{Document, Node, NodeKind, Reading};
+use super::{Dialect, Document, Node, NodeKind, Reading};
 
 /// Most nodes one conversion may produce, counting every alias expansion. A scalar counts one
 /// node more per [`SCALAR_BYTES_PER_NODE`] bytes of text, so aliases to one long string cannot
@@ -26,10 +26,16 @@ pub const MAX_VALUE_DEPTH: usize = 2 * super::MAX_DEPTH;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetExceeded;
 
-/// Converts `node` (a node of `doc`) to JSON.
+/// Converts `node` (a node of `doc`) to JSON as Kubernetes (Go YAML) reads it.
 pub fn to_json(doc: &Document, node: &Node) -> Result<Value, BudgetExceeded> {
+    to_json_in(doc, node, Dialect::Go)
+}
+
+/// Converts `node` to JSON as a YAML 1.1 reader of `dialect` reads it (PyYAML for what the
+/// Flyte SDK sees).
+pub fn to_json_in(doc: &Document, node: &Node, dialect: Dialect) -> Result<Value, BudgetExceeded> {
     let mut budget = NODE_BUDGET;
-    convert(doc, node, &mut budget, 0, 0)
+    convert(doc, node, &mut budget, 0, 0, dialect)
 }
 
 fn anchor<'a>(doc: &'a Document, name: &str) -> Option<&'a Node> {
@@ -50,6 +56,7 @@ fn convert(
     budget: &mut usize,
     alias_depth: usize,
     depth: usize,
+    dialect: Dialect,
 ) -> Result<Value, BudgetExceeded> {
     let cost = 1 + node.as_str().map_or(0, |s| s.len() / SCALAR_BYTES_PER_NODE);
     if *budget < cost || depth >= MAX_VALUE_DEPTH {
@@ -58,7 +65,7 @@ fn convert(
     *budget -= cost;
     let depth = depth + 1;
     Ok(match &node.kind {
-        NodeKind::Scalar(s) => match node.reading() {
+        NodeKind::Scalar(s) => match node.reading_in(dialect) {
             Some(Reading::Null) | None => Value::Null,
             Some(Reading::Bool(b)) => Value::Bool(b),
             Some(Reading::Int(i)) => i64::try_from(i).map_or_else(
@@ -71,7 +78,7 @@ fn convert(
         NodeKind::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push(convert(doc, item, budget, alias_depth, depth)?);
+                out.push(convert(doc, item, budget, alias_depth, depth, dialect)?);
             }
             Value::Array(out)
         }
@@ -87,13 +94,13 @@ fn convert(
                     merges.push(&e.value);
                     continue;
                 }
-                let value = convert(doc, &e.value, budget, alias_depth, depth)?;
+                let value = convert(doc, &e.value, budget, alias_depth, depth, dialect)?;
                 // PyYAML keeps the last of duplicate keys.
                 out.insert(key, value);
             }
             // Merged keys never override keys written in the mapping itself.
             for m in merges {
-                let merged = convert(doc, m, budget, alias_depth, depth)?;
+                let merged = convert(doc, m, budget, alias_depth, depth, dialect)?;
                 let sources = match merged {
                     Value::Array(items) => items,
                     other => vec![other],
@@ -110,7 +117,7 @@ fn convert(
         }
         NodeKind::Alias(name) => match anchor(doc, name) {
             Some(target) if alias_depth < MAX_ALIAS_DEPTH => {
-                convert(doc, target, budget, alias_depth + 1, depth)?
+                convert(doc, target, budget, alias_depth + 1, depth, dialect)?
             }
             Some(_) => return Err(BudgetExceeded),
             None => Value::Null,

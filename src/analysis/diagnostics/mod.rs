@@ -248,6 +248,16 @@ impl Ctx<'_> {
         &mut self.out[last]
     }
 
+    /// How the document's consumer reads plain scalars: PyYAML for Flyte documents (the SDK
+    /// user's loader), Go YAML for Kubernetes objects (kubectl, the API server).
+    pub fn dialect(&self) -> crate::yaml::Dialect {
+        if self.kind.is_flyte() {
+            crate::yaml::Dialect::PyYaml
+        } else {
+            crate::yaml::Dialect::Go
+        }
+    }
+
     /// The source text of a range (empty when the range is not valid for this text).
     pub fn text(&self, range: &TextRange) -> &str {
         self.source.get(range.clone()).unwrap_or("")

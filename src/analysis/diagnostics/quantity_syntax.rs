@@ -486,7 +486,7 @@ mod tests {
         limits:
           memory: 8GB
 #                 ^^^ error FLY218: Invalid value: "8GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'
-          cpu: 2
+          cpu: "2"
           ephemeral-storage: 1e3
   volumes:
     - name: scratch

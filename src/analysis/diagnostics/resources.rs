@@ -429,9 +429,9 @@ template:
     - name: primary
       resources:
         requests:
-          gpu: 1
+          gpu: "1"
         limits:
-          gpu: 2
+          gpu: "2"
 "#,
         );
     }
@@ -493,19 +493,19 @@ template:
         check_k8s(
             r#"pod_spec:
   overhead:
-    memory: 1.5
-#           ^^^ warning FLY223: fractional byte value "1.5" is invalid, must be an integer
+    memory: "1.5"
+#           ^^^^^ warning FLY223: fractional byte value "1.5" is invalid, must be an integer
   containers:
     - name: primary
       resources:
         requests:
-          memory: 100.5
-#                 ^^^^^ warning FLY223: fractional byte value "100.5" is invalid, must be an integer
+          memory: "100.5"
+#                 ^^^^^^^ warning FLY223: fractional byte value "100.5" is invalid, must be an integer
           ephemeral-storage: 1500m
 #                            ^^^^^ warning FLY223: fractional byte value "1500m" is invalid, must be an integer
         limits:
           memory: 128Mi
-          cpu: 0.5
+          cpu: "0.5"
 "#,
         );
     }

@@ -5,7 +5,7 @@
 
 use crate::schema::{JsonType, SchemaNode};
 use crate::text::TextRange;
-use crate::yaml::{Node, NodeKind, Reading};
+use crate::yaml::{Dialect, Node, NodeKind, Reading};
 
 use super::{
     enum_value, k8s_version, quantity_syntax, required, snake_case, unknown_field, wrong_type,
@@ -42,7 +42,7 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
     if schema.types().is_empty() && !schema.is_quantity() && !schema.is_int_or_string() {
         let branches = schema.branches(set);
         if !branches.is_empty() {
-            match branches.iter().find(|b| accepts(node, b, place)) {
+            match branches.iter().find(|b| accepts(node, b, place, ctx.dialect())) {
                 Some(branch) => walk(ctx, node, *branch, place, at),
                 None => {
                     let expected: Vec<JsonType> = branches.iter().flat_map(|b| b.types()).collect();
@@ -123,7 +123,7 @@ fn first_key_span(node: &Node) -> TextRange {
 }
 
 /// Whether `node` has a shape `schema` accepts, without reporting (for `anyOf`).
-fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
+fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place, dialect: Dialect) -> bool {
     let types = schema.types();
     if types.is_empty() {
         return true;
@@ -132,7 +132,7 @@ fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
         NodeKind::Map(_) => types.contains(&JsonType::Object),
         NodeKind::Seq(_) => types.contains(&JsonType::Array),
         NodeKind::Alias(_) | NodeKind::Missing => true,
-        NodeKind::Scalar(_) => match node.reading() {
+        NodeKind::Scalar(_) => match node.reading_in(dialect) {
             Some(Reading::Null) => types.contains(&JsonType::Null) || place == Place::Field,
             Some(Reading::Bool(_)) => types.contains(&JsonType::Boolean),
             Some(Reading::Int(_)) => {
@@ -147,9 +147,19 @@ fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
 /// Checks the node's shape against the schema's type; reports and returns `false` on a
 /// mismatch so the walk does not descend into a node of the wrong shape.
 fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place) -> bool {
+    let dialect = ctx.dialect();
     if schema.is_quantity() || schema.is_int_or_string() {
+        let reading = node.reading_in(dialect);
+        // The kubernetes >= 37 Python models Flyte validates with take quantities only as
+        // strings (`Dict[str, StrictStr]`); Kubernetes itself accepts bare numbers.
+        if ctx.kind.is_flyte() && schema.is_quantity() {
+            if let Some(r @ (Reading::Int(_) | Reading::Float(_))) = &reading {
+                yaml11::report(ctx, node, r);
+                return false;
+            }
+        }
         let ok = match &node.kind {
-            NodeKind::Scalar(_) => match node.reading() {
+            NodeKind::Scalar(_) => match reading {
                 Some(Reading::Null) => place == Place::Field,
                 Some(Reading::Bool(_)) => false,
                 Some(Reading::Float(_)) => schema.is_quantity(),
@@ -168,10 +178,10 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
         return ok;
     }
     let types = schema.types();
-    if types.is_empty() || accepts(node, &schema, place) {
+    if types.is_empty() || accepts(node, &schema, place, dialect) {
         return true;
     }
-    let reading = node.reading();
+    let reading = node.reading_in(dialect);
     let plain = node.as_scalar().is_some_and(|s| !s.style.is_quoted());
     let wants_string = types.contains(&JsonType::String);
     match reading {

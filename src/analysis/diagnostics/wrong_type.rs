@@ -105,7 +105,7 @@ pod_spec:
     - name: primary
       resources:
         limits:
-          cpu: 2
+          cpu: "2"
           memory: "4Gi"
 "#,
         );
