@@ -59,6 +59,13 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
         for entry in walkdir::WalkDir::new(path).follow_links(true) {
             match entry {
                 Ok(e) if e.file_type().is_file() && is_yaml(e.path()) => found.push(e.into_path()),
+                // A FIFO or device would block or never end if read: say so, never open it.
+                Ok(e) if !e.file_type().is_dir() && (e.depth() == 0 || is_yaml(e.path())) => {
+                    problems.push(format!(
+                        "{}: not a regular file, skipped",
+                        e.path().display()
+                    ))
+                }
                 Ok(_) => {}
                 Err(err) => {
                     problems.push(format!("{}: {err}", err.path().unwrap_or(path).display()))
@@ -78,58 +85,67 @@ fn is_yaml(path: &Path) -> bool {
     )
 }
 
-/// Reads and analyses files in parallel. Unreadable or non-UTF-8 files become messages.
-/// The PodTemplates defined among `files` form the workspace for cross-file rules.
-pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, Vec<String>) {
-    let mut index = WorkspaceIndex::default();
-    for f in files {
-        if std::fs::metadata(f).is_ok_and(|m| m.len() <= MAX_FILE_BYTES) {
-            if let Ok(text) = std::fs::read_to_string(f) {
-                index.update(f, &text);
-            }
-        }
-    }
-    index.complete = true;
-    let index = &index;
+/// Runs `f` over `items` on one thread per core, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(files.len().max(1));
-    let chunk = files.len().div_ceil(workers).max(1);
-    let outcomes: Vec<Result<FileResult, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
+        .min(items.len().max(1));
+    let chunk = items.len().div_ceil(workers).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|p| check_one(p, settings, index))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
             .collect();
+        // A worker that panicked loses its files' results; the others still report.
         handles
             .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![Err("internal error: a worker panicked".to_string())])
-            })
+            .flat_map(|h| h.join().unwrap_or_default())
             .collect()
-    });
-    let mut results = Vec::new();
+    })
+}
+
+/// A file read and parsed, ready for analysis.
+struct Parsed {
+    path: PathBuf,
+    text: String,
+    stream: crate::yaml::Stream,
+}
+
+/// Reads and analyses files in parallel. Unreadable or non-UTF-8 files become messages.
+/// The PodTemplates defined among `files` form the workspace for cross-file rules. Each file
+/// is read and parsed once: the same tree feeds the index and the analysis.
+pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, Vec<String>) {
     let mut problems = Vec::new();
-    for o in outcomes {
-        match o {
-            Ok(r) => results.push(r),
+    let mut parsed = Vec::new();
+    for outcome in parallel_map(files, |p| read_and_parse(p)) {
+        match outcome {
+            Ok(p) => parsed.push(p),
             Err(e) => problems.push(e),
         }
     }
+    let mut index = WorkspaceIndex::default();
+    for p in &parsed {
+        index.update_parsed(&p.path, &p.text, &p.stream);
+    }
+    index.complete = true;
+    let index = &index;
+    let analyses = parallel_map(&parsed, |p| {
+        analyze_in_workspace(&p.text, &p.stream, settings, Some(index))
+    });
+    let results = parsed
+        .into_iter()
+        .zip(analyses)
+        .map(|(p, analysis)| FileResult {
+            path: p.path,
+            text: p.text,
+            analysis,
+        })
+        .collect();
     (results, problems)
 }
 
-fn check_one(
-    path: &Path,
-    settings: &Settings,
-    index: &WorkspaceIndex,
-) -> Result<FileResult, String> {
+fn read_and_parse(path: &Path) -> Result<Parsed, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
@@ -142,10 +158,9 @@ fn check_one(
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("{}: not UTF-8 text, skipped", path.display()))?;
     let stream = crate::yaml::parse(&text);
-    let analysis = analyze_in_workspace(&text, &stream, settings, Some(index));
-    Ok(FileResult {
+    Ok(Parsed {
         path: path.to_path_buf(),
         text,
-        analysis,
+        stream,
     })
 }

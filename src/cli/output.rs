@@ -61,11 +61,10 @@ pub fn human(results: &[FileResult]) -> String {
             let start = index.to_line_col(&r.text, d.range.start, Encoding::Utf8);
             let line = start.line as usize;
             let line_range = index.line_range(&r.text, line);
-            let line_text = &r.text[line_range.clone()];
-            let col_chars = r.text
-                [line_range.start..d.range.start.max(line_range.start).min(line_range.end)]
-                .chars()
-                .count();
+            let col_chars = index.char_col(&r.text, d.range.start);
+            // A long line is shown as a window around the diagnostic, so the output grows with
+            // the number of diagnostics, not with that times the line's length.
+            let (line_text, caret_col) = snippet(&r.text, line_range.clone(), d.range.start);
             let end = d
                 .range
                 .end
@@ -73,6 +72,7 @@ pub fn human(results: &[FileResult]) -> String {
                 .max(d.range.start.min(line_range.end));
             let width = r.text[d.range.start.min(line_range.end)..end]
                 .chars()
+                .take(SNIPPET_BYTES)
                 .count()
                 .max(1);
             let number = (line + 1).to_string();
@@ -88,7 +88,7 @@ pub fn human(results: &[FileResult]) -> String {
             ));
             out.push_str(&format!(
                 "{pad} |\n{number} | {line_text}\n{pad} | {}{}\n",
-                " ".repeat(col_chars),
+                " ".repeat(caret_col),
                 "^".repeat(width)
             ));
             for fix in &d.fixes {
@@ -106,6 +106,32 @@ pub fn human(results: &[FileResult]) -> String {
         plural(files)
     ));
     out
+}
+
+/// Lines longer than this many bytes are cut to a window of about this size.
+const SNIPPET_BYTES: usize = 240;
+
+/// The part of the line `range` to print, and the column (in characters) of `at` within it.
+/// Short lines are whole; a long one is cut around `at`, with `…` where it was cut.
+fn snippet(text: &str, range: std::ops::Range<usize>, at: usize) -> (String, usize) {
+    let line = &text[range.clone()];
+    let at = crate::text::floor_char_boundary(line, at.saturating_sub(range.start));
+    if line.len() <= SNIPPET_BYTES {
+        return (line.to_string(), line[..at].chars().count());
+    }
+    let from = crate::text::floor_char_boundary(line, at.saturating_sub(SNIPPET_BYTES / 4));
+    let to = crate::text::floor_char_boundary(line, from + SNIPPET_BYTES);
+    let mut shown = String::new();
+    let mut col = line[from..at].chars().count();
+    if from > 0 {
+        shown.push('…');
+        col += 1;
+    }
+    shown.push_str(&line[from..to]);
+    if to < line.len() {
+        shown.push('…');
+    }
+    (shown, col)
 }
 
 fn plural(n: usize) -> &'static str {

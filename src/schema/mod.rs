@@ -54,7 +54,8 @@ const FLYTE_POD_TEMPLATE: &str = include_str!("../../schemas/flyte/pod-template.
 
 /// Every embedded schema, one combined document per Kubernetes version.
 pub struct Schemas {
-    sets: Vec<SchemaSet>,
+    /// One slot per embedded version, filled on first use: most runs need only the newest.
+    sets: Vec<(KubeVersion, OnceLock<SchemaSet>)>,
 }
 
 /// The schema documents for one Kubernetes version: the Kubernetes `$defs` plus the Flyte
@@ -66,55 +67,66 @@ pub struct SchemaSet {
 
 static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
 
-/// The embedded schemas, parsed on first use (a few milliseconds, once per process).
+/// The embedded schemas. Each version is parsed on first use (a few milliseconds, once per
+/// process).
 pub fn schemas() -> &'static Schemas {
-    SCHEMAS.get_or_init(Schemas::load)
+    SCHEMAS.get_or_init(|| Schemas {
+        sets: K8S
+            .iter()
+            .map(|(minor, _)| (KubeVersion(*minor), OnceLock::new()))
+            .collect(),
+    })
 }
 
 impl Schemas {
-    fn load() -> Schemas {
+    fn load(minor: u32, text: &str) -> SchemaSet {
         let env = serde_json::from_str::<Value>(FLYTE_TASK_ENVIRONMENT).unwrap_or(Value::Null);
         let tmpl = serde_json::from_str::<Value>(FLYTE_POD_TEMPLATE).unwrap_or(Value::Null);
-        let sets = K8S
-            .iter()
-            .map(|(minor, text)| {
-                let k8s = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
-                let mut all = Map::new();
-                for doc in [&k8s, &env, &tmpl] {
-                    if let Some(d) = doc.get("$defs").and_then(Value::as_object) {
-                        all.extend(d.iter().map(|(k, v)| (k.clone(), v.clone())));
-                    }
-                }
-                all.insert(defs::FLYTE_TASK_ENVIRONMENT.into(), strip_defs(&env));
-                all.insert(defs::FLYTE_POD_TEMPLATE.into(), strip_defs(&tmpl));
-                let mut root = Map::new();
-                root.insert(
-                    "$schema".into(),
-                    Value::String("https://json-schema.org/draft/2020-12/schema".into()),
-                );
-                root.insert("$defs".into(), Value::Object(all));
-                SchemaSet {
-                    version: KubeVersion(*minor),
-                    root: Value::Object(root),
-                }
-            })
-            .collect();
-        Schemas { sets }
+        let k8s = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+        let mut all = Map::new();
+        for doc in [&k8s, &env, &tmpl] {
+            if let Some(d) = doc.get("$defs").and_then(Value::as_object) {
+                all.extend(d.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        all.insert(defs::FLYTE_TASK_ENVIRONMENT.into(), strip_defs(&env));
+        all.insert(defs::FLYTE_POD_TEMPLATE.into(), strip_defs(&tmpl));
+        let mut root = Map::new();
+        root.insert(
+            "$schema".into(),
+            Value::String("https://json-schema.org/draft/2020-12/schema".into()),
+        );
+        root.insert("$defs".into(), Value::Object(all));
+        SchemaSet {
+            version: KubeVersion(minor),
+            root: Value::Object(root),
+        }
+    }
+
+    fn set_at(&self, i: usize) -> Option<&SchemaSet> {
+        let (version, slot) = self.sets.get(i)?;
+        let text = K8S.get(i).map_or("", |(_, t)| *t);
+        Some(slot.get_or_init(|| Schemas::load(version.0, text)))
     }
 
     /// Versions embedded, oldest first.
     pub fn versions(&self) -> impl Iterator<Item = KubeVersion> + '_ {
-        self.sets.iter().map(|s| s.version)
+        self.sets.iter().map(|(v, _)| *v)
     }
 
     pub fn newest(&self) -> &SchemaSet {
         // `K8S` is never empty, but stay total: an empty list would be a build bug, not a panic.
-        self.sets.last().unwrap_or(&EMPTY_SET)
+        self.sets
+            .len()
+            .checked_sub(1)
+            .and_then(|i| self.set_at(i))
+            .unwrap_or(&EMPTY_SET)
     }
 
     /// The set for `version`, or `None` when that version is not embedded.
     pub fn get(&self, version: KubeVersion) -> Option<&SchemaSet> {
-        self.sets.iter().find(|s| s.version == version)
+        let i = self.sets.iter().position(|(v, _)| *v == version)?;
+        self.set_at(i)
     }
 
     /// The set for an optional setting: the newest when unset.
@@ -126,7 +138,14 @@ impl Schemas {
 
     /// Embedded sets newer than `version`, oldest first (to say which version added a field).
     pub fn newer_than(&self, version: KubeVersion) -> impl Iterator<Item = &SchemaSet> {
-        self.sets.iter().filter(move |s| s.version > version)
+        (0..self.sets.len())
+            .filter(move |i| self.sets[*i].0 > version)
+            .filter_map(|i| self.set_at(i))
+    }
+
+    /// Every embedded set, oldest first (parsing the ones not used yet).
+    pub fn all(&self) -> impl Iterator<Item = &SchemaSet> {
+        (0..self.sets.len()).filter_map(|i| self.set_at(i))
     }
 }
 
@@ -397,7 +416,7 @@ mod tests {
     fn every_embedded_schema_parses_and_resolves_pod_spec() {
         let s = schemas();
         assert_eq!(s.versions().count(), K8S.len());
-        for set in &s.sets {
+        for set in s.all() {
             let spec = set.def(defs::POD_SPEC).expect("PodSpec");
             assert!(spec.required().any(|r| r == "containers"));
             let containers = spec.property(set, "containers").expect("containers");

@@ -9,7 +9,7 @@ mod guard;
 mod navigation;
 mod preview;
 pub mod store;
-mod transport;
+pub mod transport;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};

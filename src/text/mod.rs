@@ -5,6 +5,7 @@
 //! LSP specification asks.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// A byte range into a document's text.
 pub type TextRange = Range<usize>;
@@ -32,6 +33,21 @@ pub struct LineIndex {
     /// Byte offset where each line starts; `line_starts[0] == 0`.
     line_starts: Vec<usize>,
     len: usize,
+    /// Running UTF-16 and character counts every [`CHECKPOINT_BYTES`], built on the first
+    /// column conversion far from a line start. Without them, a column on a 1 MB line costs a
+    /// scan of the line, and 100,000 diagnostics on that line cost hours.
+    checkpoints: OnceLock<Vec<Checkpoint>>,
+}
+
+/// Bytes between two [`Checkpoint`]s; also the longest segment counted without them.
+const CHECKPOINT_BYTES: usize = 4096;
+
+/// Counts from the start of the text up to `byte` (a char boundary).
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    byte: usize,
+    utf16: usize,
+    chars: usize,
 }
 
 impl LineIndex {
@@ -51,7 +67,56 @@ impl LineIndex {
         LineIndex {
             line_starts,
             len: text.len(),
+            checkpoints: OnceLock::new(),
         }
+    }
+
+    /// UTF-16 units and characters in `text[..offset]` (`offset` a char boundary).
+    fn counts_to(&self, text: &str, offset: usize) -> (usize, usize) {
+        let checkpoints = self.checkpoints.get_or_init(|| {
+            let mut out = vec![Checkpoint {
+                byte: 0,
+                utf16: 0,
+                chars: 0,
+            }];
+            let mut at = 0;
+            let (mut utf16, mut chars) = (0, 0);
+            while at < text.len() {
+                let next = floor_char_boundary(text, at + CHECKPOINT_BYTES);
+                let next = if next <= at { text.len() } else { next };
+                for ch in text[at..next].chars() {
+                    utf16 += ch.len_utf16();
+                    chars += 1;
+                }
+                at = next;
+                out.push(Checkpoint {
+                    byte: at,
+                    utf16,
+                    chars,
+                });
+            }
+            out
+        });
+        // The last checkpoint at or before `offset`.
+        let i = checkpoints.partition_point(|c| c.byte <= offset).saturating_sub(1);
+        let Some(c) = checkpoints.get(i) else {
+            return (0, 0);
+        };
+        let rest = text.get(c.byte..offset).unwrap_or("");
+        (
+            c.utf16 + rest.chars().map(char::len_utf16).sum::<usize>(),
+            c.chars + rest.chars().count(),
+        )
+    }
+
+    /// The column of `offset` in characters (Unicode scalar values), for human output.
+    pub fn char_col(&self, text: &str, offset: usize) -> usize {
+        let offset = floor_char_boundary(text, offset.min(self.len));
+        let start = self.line_starts[self.line_of(offset)];
+        if offset - start <= CHECKPOINT_BYTES {
+            return text[start..offset].chars().count();
+        }
+        self.counts_to(text, offset).1 - self.counts_to(text, start).1
     }
 
     pub fn line_count(&self) -> usize {
@@ -88,7 +153,10 @@ impl LineIndex {
         let segment = &text[start..offset];
         let col = match enc {
             Encoding::Utf8 => segment.len(),
-            Encoding::Utf16 => segment.chars().map(char::len_utf16).sum(),
+            Encoding::Utf16 if segment.len() <= CHECKPOINT_BYTES => {
+                segment.chars().map(char::len_utf16).sum()
+            }
+            Encoding::Utf16 => self.counts_to(text, offset).0 - self.counts_to(text, start).0,
         };
         LineCol {
             line: line as u32,
@@ -136,6 +204,25 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_on_very_long_lines_match_a_plain_count() {
+        // Astral, BMP and ASCII characters across many checkpoints, on two long lines.
+        let unit = "ab😀é中 ";
+        let text = format!("x\n{}\r\n{}\n", unit.repeat(3000), unit.repeat(2500));
+        let index = LineIndex::new(&text);
+        for offset in (0..text.len()).step_by(997).chain([text.len()]) {
+            let offset = floor_char_boundary(&text, offset);
+            let line = index.line_of(offset);
+            let start = index.line_starts[line];
+            let segment = &text[start..offset];
+            let lc = index.to_line_col(&text, offset, Encoding::Utf16);
+            assert_eq!(lc.line as usize, line);
+            let utf16: usize = segment.chars().map(char::len_utf16).sum();
+            assert_eq!(lc.col as usize, utf16, "at {offset}");
+            assert_eq!(index.char_col(&text, offset), segment.chars().count());
+        }
+    }
 
     #[test]
     fn utf16_columns_count_surrogate_pairs_as_two() {

@@ -357,6 +357,11 @@ impl<'a> Builder<'a> {
         let mut message = err.info();
         if message.is_empty() {
             message = "syntax error".to_string();
+        } else if message == "recursion limit exceeded" {
+            // granit's words for hitting `MAX_DEPTH`; say what the user can act on.
+            message = format!(
+                "nesting deeper than {MAX_DEPTH} levels; flyte-lsp reads no further (recursion limit exceeded)"
+            );
         }
         self.doc().errors.push(SyntaxError { message, range });
         // Keep everything read so far: close the open collections at the error.

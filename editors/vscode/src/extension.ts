@@ -43,9 +43,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (e.affectsConfiguration(`${SECTION}.server`)) {
         await restart();
       } else if (client?.isRunning()) {
-        await client.sendNotification('workspace/didChangeConfiguration', {
-          settings: { [SECTION]: serverSettings() },
-        });
+        const settings = serverSettings();
+        output.appendLine(`Settings changed: ${JSON.stringify(settings)}`);
+        await client.sendNotification('workspace/didChangeConfiguration', { settings: { [SECTION]: settings } });
         previews.refreshAll();
       }
     }),

@@ -42,7 +42,10 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
     if schema.types().is_empty() && !schema.is_quantity() && !schema.is_int_or_string() {
         let branches = schema.branches(set);
         if !branches.is_empty() {
-            match branches.iter().find(|b| accepts(node, b, place, ctx.dialect())) {
+            match branches
+                .iter()
+                .find(|b| accepts(node, b, place, ctx.dialect()))
+            {
                 Some(branch) => walk(ctx, node, *branch, place, at),
                 None => {
                     let expected: Vec<JsonType> = branches.iter().flat_map(|b| b.types()).collect();

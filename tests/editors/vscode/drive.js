@@ -165,7 +165,25 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
     check('after "Flyte: Restart server" diagnostics still update', restarted, await problems());
     if (SHOT_DIR) await page.screenshot({ path: `${SHOT_DIR}/code-server.png` });
 
-    // 8. "Flyte: Show output" shows the extension's log.
+    // 8. A settings change reaches the running server: turning FLY201 off (in the settings
+    // JSON editor, as a user would) clears it.
+    await palette('Preferences: Open User Settings (JSON)');
+    // (VS Code 1.139 shows it in a modal editor, not a tab.)
+    const settingsOpen = await waitFor(async () => (await text('.monaco-editor .view-lines'))
+      .includes('"flyte-lsp.diagnostics.trigger"'), 15000);
+    if (!settingsOpen) throw new Error('the settings JSON editor did not open');
+    await sleep(500);
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.insertText('"flyte-lsp.rules": {"FLY201": "off"},');
+    await page.keyboard.press('Control+S');
+    await sleep(300);
+    await page.keyboard.press('Escape');
+    const cleared = await waitFor(async () => !(await problems()).includes('FLY201'), 20000);
+    check('a settings change (rules: FLY201 off) applies without a restart', cleared, await problems());
+
+    // 9. "Flyte: Show output" shows the extension's log.
     await palette('Flyte: Show output');
     const logShown = await waitFor(async () => (await text('.output-view, .panel')).includes('flyte-lsp serve'), 15000);
     check('"Flyte: Show output" shows the server log', logShown, (await text('.panel')).slice(0, 300));

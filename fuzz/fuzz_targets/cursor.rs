@@ -1,0 +1,42 @@
+//! Completion and hover (and the other cursor features) at arbitrary offsets of arbitrary
+//! text, plus position conversions there. Input: two bytes per offset count, then the text.
+
+#![no_main]
+
+use flyte_lsp::analysis::{completion, hover, navigation};
+use flyte_lsp::settings::Settings;
+use flyte_lsp::text::{Encoding, LineIndex};
+use flyte_lsp::yaml;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() < 8 {
+        return;
+    }
+    let (head, rest) = data.split_at(8);
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let settings = Settings::default();
+    let stream = yaml::parse(text);
+    let index = LineIndex::new(text);
+    let get = || &stream;
+    for pair in head.chunks(2) {
+        // Offsets anywhere, including inside a character and past the end.
+        let raw = u16::from_le_bytes([pair[0], pair[1]]) as usize;
+        let offset = raw % (text.len() + 2);
+        let items = completion::completions(text, &get, &settings, None, offset);
+        for item in &items.items {
+            let _ = item.plain_text(2);
+        }
+        let _ = completion::answers_trigger(text, offset, ":");
+        let _ = hover::hover(text, &stream, &settings, None, offset);
+        let _ = navigation::occurrences_at(text, &stream, offset);
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            let lc = index.to_line_col(text, offset, enc);
+            let back = index.to_offset(text, lc, enc);
+            let floor = flyte_lsp::text::floor_char_boundary(text, offset.min(text.len()));
+            assert_eq!(back, floor, "{enc:?} round trip at {offset}");
+        }
+    }
+});
