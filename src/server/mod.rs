@@ -480,7 +480,9 @@ impl LanguageServer for Backend {
                 .store
                 .change(&uri, version, &params.content_changes, self.encoding());
         match outcome {
-            ChangeOutcome::Applied => {
+            ChangeOutcome::Applied(previous) => {
+                // The last holder of the old snapshot frees its tree; keep that off this thread.
+                tokio::task::spawn_blocking(move || drop(previous));
                 if self.settings().trigger == Trigger::Change {
                     self.schedule_publish(uri);
                 }
