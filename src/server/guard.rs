@@ -23,8 +23,8 @@ use super::{transport, Backend};
 pub(super) fn service(
     init: impl FnOnce(tower_lsp_server::Client) -> Backend,
 ) -> (CatchPanic<LspService<Backend>>, ClientSocket) {
-    let builder = LspService::build(init)
-        .custom_method(transport::INVALID_MESSAGE, Backend::invalid_message);
+    let builder =
+        LspService::build(init).custom_method(transport::INVALID_MESSAGE, Backend::invalid_message);
     #[cfg(debug_assertions)]
     let builder = builder.custom_method(DEBUG_PANIC, Backend::debug_panic);
     let (service, socket) = builder.finish();
@@ -86,9 +86,10 @@ where
                 // tower-lsp-server drops unknown `$/` methods silently, requests included; the
                 // specification wants a request answered with `MethodNotFound`.
                 Ok(Poll::Ready(Ok(None))) if this.method.starts_with("$/") => {
-                    return Poll::Ready(Ok(this.id.take().map(|id| {
-                        Response::from_error(id, Error::method_not_found())
-                    })));
+                    return Poll::Ready(Ok(this
+                        .id
+                        .take()
+                        .map(|id| Response::from_error(id, Error::method_not_found()))));
                 }
                 Ok(poll) => return poll,
                 Err(payload) => payload,
@@ -155,9 +156,7 @@ impl Backend {
         &self,
         params: serde_json::Value,
     ) -> tower_lsp_server::jsonrpc::Result<serde_json::Value> {
-        let code = params["code"]
-            .as_i64()
-            .unwrap_or(transport::PARSE_ERROR);
+        let code = params["code"].as_i64().unwrap_or(transport::PARSE_ERROR);
         let message = params["message"].as_str().unwrap_or("malformed message");
         Err(Error {
             code: ErrorCode::from(code),
@@ -255,7 +254,10 @@ mod tests {
     fn a_panicking_handler_is_answered_with_an_internal_error_and_service_goes_on() {
         let mut service = CatchPanic { inner: Flaky };
         assert!(is_internal_error(&run(&mut service, request("boom", 1)), 1));
-        assert!(is_internal_error(&run(&mut service, request("sync-boom", 2)), 2));
+        assert!(is_internal_error(
+            &run(&mut service, request("sync-boom", 2)),
+            2
+        ));
         let ok = serde_json::to_value(run(&mut service, request("fine", 3))).unwrap_or_default();
         assert_eq!(ok["id"], 3);
         assert!(ok.get("error").is_none(), "{ok}");

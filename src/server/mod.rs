@@ -55,6 +55,9 @@ struct State {
     /// Per-document publish generation: only the newest scheduled publish may reach the client,
     /// so a burst of edits is analysed and published once, not once per edit.
     generations: Mutex<HashMap<Uri, u64>>,
+    /// What was last published per document, so a re-analysis that changes nothing (after a
+    /// settings change or a workspace re-index) is not sent again.
+    published: Mutex<HashMap<Uri, (i32, Vec<Diagnostic>)>>,
     settings: RwLock<Settings>,
     encoding: RwLock<Encoding>,
     /// The client answers `workspace/configuration`.
@@ -89,7 +92,10 @@ impl Backend {
     }
 
     fn generations(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, u64>> {
-        self.state.generations.lock().unwrap_or_else(|e| e.into_inner())
+        self.state
+            .generations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Starts a new publish generation for `uri` and returns it.
@@ -113,7 +119,11 @@ impl Backend {
     }
 
     fn workspace(&self) -> Arc<WorkspaceIndex> {
-        self.state.workspace.read().map(|w| w.clone()).unwrap_or_default()
+        self.state
+            .workspace
+            .read()
+            .map(|w| w.clone())
+            .unwrap_or_default()
     }
 
     /// Re-indexes one file from its current text; swaps the index only when its templates
@@ -174,7 +184,12 @@ impl Backend {
 
     /// Indexes the workspace folders' PodTemplates in the background (bounded, no symlinks).
     async fn scan_workspace(&self) {
-        let roots = self.state.roots.read().map(|r| r.clone()).unwrap_or_default();
+        let roots = self
+            .state
+            .roots
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_default();
         let scanned = tokio::task::spawn_blocking(move || WorkspaceIndex::scan(&roots)).await;
         let Ok(mut index) = scanned else { return };
         // Open documents are newer than the disk.
@@ -264,6 +279,17 @@ impl Backend {
             if !this.is_current_generation(&uri, generation) {
                 tracing::debug!(version = snap.version, "dropping superseded diagnostics");
                 return;
+            }
+            {
+                let mut published = this
+                    .state
+                    .published
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if published.get(&uri) == Some(&(snap.version, diags.clone())) {
+                    return;
+                }
+                published.insert(uri.clone(), (snap.version, diags.clone()));
             }
             this.client
                 .publish_diagnostics(uri, diags, Some(snap.version))
@@ -509,6 +535,12 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.state.store.close(&uri);
+        self.generations().remove(&uri);
+        self.state
+            .published
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&uri);
         if !self.state.pull.load(Ordering::Relaxed) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
@@ -590,12 +622,21 @@ impl LanguageServer for Backend {
         ))
     }
 
-    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
         let Some((snap, occ)) = self.occurrences_at(&p.text_document.uri, p.position).await else {
             return Ok(None);
         };
-        let locations = navigation::definition(&p.text_document.uri, &snap, &occ, &self.workspace(), self.encoding());
+        let locations = navigation::definition(
+            &p.text_document.uri,
+            &snap,
+            &occ,
+            &self.workspace(),
+            self.encoding(),
+        );
         Ok((!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations)))
     }
 
@@ -614,8 +655,14 @@ impl LanguageServer for Backend {
         )))
     }
 
-    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
-        let Some((snap, occ)) = self.occurrences_at(&params.text_document.uri, params.position).await else {
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let Some((snap, occ)) = self
+            .occurrences_at(&params.text_document.uri, params.position)
+            .await
+        else {
             return Ok(None);
         };
         Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
@@ -645,7 +692,10 @@ impl LanguageServer for Backend {
         )))
     }
 
-    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
         let Some(snap) = self.state.store.current(&params.text_document.uri) else {
             return Ok(None);
         };
@@ -677,12 +727,19 @@ impl LanguageServer for Backend {
         }
         let args = preview::parse_args(&params.arguments)?;
         let Some(snap) = self.state.store.current(&args.uri) else {
-            return Err(tower_lsp_server::jsonrpc::Error::invalid_params("the document is not open"));
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                "the document is not open",
+            ));
         };
         let settings = self.settings();
         let workspace = self.workspace();
         // A relative cluster template path is relative to the first workspace folder.
-        let root = self.state.roots.read().ok().and_then(|r| r.first().cloned());
+        let root = self
+            .state
+            .roots
+            .read()
+            .ok()
+            .and_then(|r| r.first().cloned());
         let text = tokio::task::spawn_blocking(move || {
             let cluster_text = settings.platform.pod_template.as_ref().and_then(|p| {
                 let path = match &root {

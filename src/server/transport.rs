@@ -295,7 +295,11 @@ fn check_body(body: &[u8]) -> Vec<u8> {
                 Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
                 _ => Value::Null,
             };
-            invalid(id, INVALID_REQUEST, "the message is JSON but not JSON-RPC 2.0")
+            invalid(
+                id,
+                INVALID_REQUEST,
+                "the message is JSON but not JSON-RPC 2.0",
+            )
         }
     }
 }
@@ -348,7 +352,11 @@ mod tests {
     }
 
     fn msg(id: i64) -> Vec<u8> {
-        frame(json!({"jsonrpc": "2.0", "id": id, "method": "shutdown"}).to_string().as_bytes())
+        frame(
+            json!({"jsonrpc": "2.0", "id": id, "method": "shutdown"})
+                .to_string()
+                .as_bytes(),
+        )
     }
 
     fn is_invalid(v: &Value, code: i64) -> bool {
@@ -367,10 +375,18 @@ mod tests {
 
     #[test]
     fn bad_json_and_non_rpc_json_become_invalid_messages() {
-        let out = frames(&[&frame(b"{not json"), &frame(b"[1,2]"), &frame(br#"{"id":7}"#), &msg(3)]);
+        let out = frames(&[
+            &frame(b"{not json"),
+            &frame(b"[1,2]"),
+            &frame(br#"{"id":7}"#),
+            &msg(3),
+        ]);
         assert!(is_invalid(&out[0], PARSE_ERROR), "{out:?}");
         assert!(is_invalid(&out[1], INVALID_REQUEST), "{out:?}");
-        assert!(is_invalid(&out[2], INVALID_REQUEST) && out[2]["id"] == 7, "{out:?}");
+        assert!(
+            is_invalid(&out[2], INVALID_REQUEST) && out[2]["id"] == 7,
+            "{out:?}"
+        );
         assert_eq!(out[3]["id"], 3);
     }
 
@@ -381,7 +397,10 @@ mod tests {
         input.extend(msg(2));
         let out = frames(&[&input]);
         assert!(is_invalid(&out[0], PARSE_ERROR), "{out:?}");
-        assert!(is_invalid(&out[1], PARSE_ERROR), "garbage reported: {out:?}");
+        assert!(
+            is_invalid(&out[1], PARSE_ERROR),
+            "garbage reported: {out:?}"
+        );
         assert_eq!(out[2]["id"], 2, "{out:?}");
     }
 
