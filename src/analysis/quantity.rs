@@ -99,6 +99,16 @@ pub fn parse(text: &str) -> Option<Quantity> {
 }
 
 impl Quantity {
+    /// The value as a float, for comparisons (exact enough for resource sizes).
+    pub fn to_f64(&self) -> f64 {
+        let v = self.mantissa as f64 / 10f64.powi(self.scale as i32);
+        if self.negative {
+            -v
+        } else {
+            v
+        }
+    }
+
     /// True when the value has no fractional part.
     pub fn is_whole(&self) -> bool {
         self.scale == 0

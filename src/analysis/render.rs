@@ -690,32 +690,9 @@ fn default_primary_resources(c: &mut Map<String, Value>, platform: &crate::setti
     res.insert("requests".into(), Value::Object(requests));
 }
 
-/// A quantity's approximate value, only to compare a request with its limit.
+/// A quantity's value, only to compare a request with its limit.
 fn approx_quantity(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .unwrap_or(s.len());
-    let (number, suffix) = s.split_at(split);
-    let n: f64 = number.parse().ok()?;
-    let factor = match suffix {
-        "" => 1.0,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        _ => return None,
-    };
-    Some(n * factor)
+    crate::analysis::quantity::parse(s).map(|q| q.to_f64())
 }
 
 #[cfg(test)]

@@ -271,6 +271,14 @@ fn check_secret(ctx: &mut Ctx<'_>, secret: &Node) {
 fn check_resources(ctx: &mut Ctx<'_>, res: &Node) {
     for key in ["cpu", "memory", "disk", "shm"] {
         let Some(v) = res.get(key) else { continue };
+        // The SDK passes strings through unparsed; a bad one fails in the backend or the API
+        // server, so check it as the API server would (FLY218). `shm: auto` is Flyte's own.
+        let values: Vec<&Node> = v.as_seq().map_or_else(|| vec![v], |s| s.iter().collect());
+        for n in values {
+            if n.as_str() != Some("auto") || key != "shm" {
+                super::quantity_syntax::check(ctx, n);
+            }
+        }
         if let Some(pair) = v.as_seq() {
             if pair.len() != 2 {
                 ctx.report(

@@ -127,15 +127,120 @@ fn primary_container<'a>(parts: &PodParts<'a>) -> Option<&'a Node> {
         .find(|c| c.get("name").and_then(Node::as_str) == Some(name))
 }
 
+pub static PRIMARY_IMAGE_WINS: Rule = Rule {
+    code: "FLY319",
+    name: "primary-image-overrides-environment",
+    severity: Severity::Information,
+    summary: "The primary container sets its own `image`, which wins over the environment's \
+              `image`; the environment's image is still what Flyte computes the cache version and \
+              the code bundle's image from, so cached results may belong to another image.",
+    bad: "name: train\nimage: ghcr.io/acme/train:1\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n        image: ghcr.io/acme/train:2\n",
+    good: "name: train\nimage: ghcr.io/acme/train:2\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n",
+    source: "flyte 2.12.1 `task_serde.py` `_get_k8s_pod` (`if container.image is None`)",
+};
+
+pub static REQUEST_OVER_LIMIT: Rule = Rule {
+    code: "FLY320",
+    name: "merged-request-over-limit",
+    severity: Severity::Warning,
+    summary: "After the environment's `resources` are merged into the primary container, a \
+              request is larger than the limit that remains from the pod template. The backend \
+              silently clamps the request down to the limit, so the task gets less than asked.",
+    bad: "name: train\nresources:\n  cpu: 4\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n        resources:\n          limits:\n            cpu: \"2\"\n",
+    good: "name: train\nresources:\n  cpu: [4, 4]\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n",
+    source: "flyteplugins `flytek8s/container_helper.go` (`MergeExistingResources`: request clamped to limit)",
+};
+
+pub static SERVICE_ACCOUNT: Rule = Rule {
+    code: "FLY321",
+    name: "service-account-overridden",
+    severity: Severity::Information,
+    summary: "Both `service_account` and the pod spec's `serviceAccountName` are set: the backend \
+              fills the service account from the task only when the pod spec has none, so \
+              `serviceAccountName` wins and `service_account` has no effect on the pod.",
+    bad: "name: train\nservice_account: trainer\npod_template:\n  pod_spec:\n    serviceAccountName: default\n    containers: []\n",
+    good: "name: train\nservice_account: trainer\npod_template:\n  pod_spec:\n    containers: []\n",
+    source: "flyteplugins `flytek8s/pod_helper.go` (`UpdatePod`: serviceAccountName only if unset)",
+};
+
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     if parts.is_flyte() {
         check_runtime(ctx, parts);
     }
-    let (Some(env), Some(primary)) = (parts.environment, primary_container(parts)) else {
+    let Some(env) = parts.environment else { return };
+    if let (Some(sa), Some(name)) = (
+        env.get("service_account"),
+        parts.spec_field("serviceAccountName"),
+    ) {
+        if let (Some(a), Some(b)) = (sa.as_str(), name.as_str()) {
+            if !a.is_empty() && a != b {
+                let msg = format!("`serviceAccountName: {b}` in the pod spec wins; `service_account: {a}` has no effect on the pod");
+                ctx.report(&SERVICE_ACCOUNT, sa.span.clone(), msg);
+            }
+        }
+    }
+    let Some(primary) = primary_container(parts) else {
         return;
     };
     check_env(ctx, env, primary);
     check_resources(ctx, env, primary);
+    check_merged_limits(ctx, env, primary);
+    let env_image = env.get("image").filter(|i| !i.is_null());
+    if let (Some(_), Some(own)) = (env_image, primary.get("image").filter(|i| !i.is_null())) {
+        let msg = "this image wins over the environment's `image`, but Flyte still computes the cache version from the environment's image".to_string();
+        ctx.report(&PRIMARY_IMAGE_WINS, own.span.clone(), msg);
+    }
+}
+
+/// The environment's request for `key` (a scalar, or the first of a pair) and whether it also
+/// sets the limit (a pair).
+fn env_request<'a>(res: &'a Node, key: &str) -> Option<(&'a Node, bool)> {
+    let v = res.get(key).filter(|v| !v.is_null())?;
+    match v.as_seq() {
+        Some([request, _]) => Some((request, true)),
+        Some(_) => None,
+        None => Some((v, false)),
+    }
+}
+
+fn quantity_value(node: &Node) -> Option<f64> {
+    let text = match node.reading_in(crate::yaml::Dialect::PyYaml)? {
+        Reading::Str => node.as_str()?.to_string(),
+        Reading::Int(i) => i.to_string(),
+        Reading::Float(f) => f.to_string(),
+        _ => return None,
+    };
+    crate::analysis::quantity::parse(&text).map(|q| q.to_f64())
+}
+
+fn check_merged_limits(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
+    let Some(res) = env.get("resources").filter(|r| r.as_map().is_some()) else {
+        return;
+    };
+    let Some(limits) = primary.get("resources").and_then(|r| r.get("limits")) else {
+        return;
+    };
+    for key in ["cpu", "memory"] {
+        let Some((request, sets_limit)) = env_request(res, key) else {
+            continue;
+        };
+        if sets_limit {
+            continue;
+        }
+        let Some(limit) = limits.get(key) else {
+            continue;
+        };
+        if let (Some(r), Some(l)) = (quantity_value(request), quantity_value(limit)) {
+            if r > l {
+                let msg = format!(
+                    "the environment requests {key} `{}` but the pod template limits it to `{}`: the backend clamps the request down to the limit",
+                    ctx.text(&request.span),
+                    ctx.text(&limit.span)
+                );
+                ctx.report(&REQUEST_OVER_LIMIT, request.span.clone(), msg);
+            }
+        }
+    }
 }
 
 fn check_env(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
@@ -342,6 +447,59 @@ pod_template:
             "pod_spec:\n  restartPolicy: Always\n  containers: []\n",
             "Change to `Never`",
             "pod_spec:\n  restartPolicy: Never\n  containers: []\n",
+        );
+    }
+
+    #[test]
+    fn images_limits_and_service_accounts() {
+        check(
+            r#"name: train
+image: ghcr.io/acme/train:1
+service_account: trainer
+resources:
+  cpu: 4
+  memory: 8Gi
+pod_template:
+  pod_spec:
+    serviceAccountName: default
+    containers:
+      - name: primary
+        image: ghcr.io/acme/train:2
+        resources:
+          limits:
+            cpu: "2"
+            memory: 16Gi
+"#
+            .replace(
+                "service_account: trainer\n",
+                "service_account: trainer\n#                ^^^^^^^ information FLY321: `serviceAccountName: default` in the pod spec wins; `service_account: trainer` has no effect on the pod\n",
+            )
+            .replace(
+                "  cpu: 4\n",
+                "  cpu: 4\n#      ^ warning FLY320: the environment requests cpu `4` but the pod template limits it to `\"2\"`: the backend clamps the request down to the limit\n",
+            )
+            .replace(
+                "        image: ghcr.io/acme/train:2\n",
+                "        image: ghcr.io/acme/train:2\n#              ^^^^^^^^^^^^^^^^^^^^ information FLY319: this image wins over the environment's `image`, but Flyte still computes the cache version from the environment's image\n",
+            )
+            .as_str(),
+        );
+        check(
+            r#"name: train
+image: ghcr.io/acme/train:1
+service_account: trainer
+resources:
+  cpu: [4, 4]
+  memory: 1Gi
+pod_template:
+  pod_spec:
+    serviceAccountName: trainer
+    containers:
+      - name: primary
+        resources:
+          limits:
+            memory: 2Gi
+"#,
         );
     }
 
