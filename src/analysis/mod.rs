@@ -12,6 +12,7 @@ pub mod names;
 pub mod navigation;
 pub mod quantity;
 pub mod render;
+pub mod structure;
 pub mod similar;
 
 use crate::model::{self, DocKind};

@@ -9,7 +9,7 @@
 use crate::model::pod::PodParts;
 use crate::yaml::{Node, Reading};
 
-use super::{Ctx, Rule, Severity};
+use super::{Ctx, Edit, Fix, Rule, Severity};
 
 pub static ENV_SHADOWED: Rule = Rule {
     code: "FLY311",
@@ -306,19 +306,126 @@ fn check_resources(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
     }
 }
 
+/// The start of the line holding `offset`, and the column of `offset` in bytes.
+fn line_start(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
+}
+
+/// The start of the line after the one holding `offset` (or the end of the text).
+fn next_line_start(source: &str, offset: usize) -> usize {
+    source[offset.min(source.len())..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i + 1)
+}
+
+/// Moves `container` (a block list item of `containers`) to `initContainers` with
+/// `restartPolicy: Always`, as one edit the user can apply: Kubernetes' native sidecars are
+/// stopped by the kubelet when the main container exits, so the task can finish.
+fn native_sidecar_fix(source: &str, parts: &PodParts<'_>, container: &Node) -> Option<Fix> {
+    if container.get("restartPolicy").is_some() {
+        return None;
+    }
+    let spec = parts.spec?;
+    let containers_entry = spec.entry("containers")?;
+    // Block style only: the item's line must start with its dash.
+    let item_line = line_start(source, container.span.start);
+    let before = &source[item_line..container.span.start];
+    let dash_col = before.find('-')?;
+    if !before[..dash_col].bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let item_end = next_line_start(
+        source,
+        container
+            .span
+            .end
+            .saturating_sub(1)
+            .max(container.span.start),
+    );
+    let item_text = &source[item_line..item_end];
+    let (insert_at, new_dash_col, header) = match spec.entry("initContainers") {
+        Some(init) => {
+            let items = init.value.as_seq()?;
+            let last = items.last()?;
+            let first_line = line_start(source, items.first()?.span.start);
+            let col = source[first_line..].find('-')?;
+            (
+                next_line_start(source, last.span.end.saturating_sub(1)),
+                col,
+                String::new(),
+            )
+        }
+        None => {
+            let key_col = containers_entry.key.span.start
+                - line_start(source, containers_entry.key.span.start);
+            let end = next_line_start(source, containers_entry.value.span.end.saturating_sub(1));
+            (
+                end,
+                dash_col,
+                format!("{}initContainers:\n", " ".repeat(key_col)),
+            )
+        }
+    };
+    let mut moved = String::new();
+    for line in item_text.split_inclusive('\n') {
+        let trimmed = line
+            .strip_prefix(&" ".repeat(dash_col))
+            .unwrap_or(line.trim_start());
+        if line.trim().is_empty() {
+            moved.push_str(line);
+        } else {
+            moved.push_str(&" ".repeat(new_dash_col));
+            moved.push_str(trimmed);
+        }
+    }
+    if !moved.ends_with('\n') {
+        moved.push('\n');
+    }
+    moved.push_str(&format!(
+        "{}restartPolicy: Always\n",
+        " ".repeat(new_dash_col + 2)
+    ));
+    let name = container
+        .get("name")
+        .and_then(Node::as_str)
+        .unwrap_or("the sidecar");
+    let mut edits = vec![Edit {
+        range: item_line..item_end,
+        new_text: String::new(),
+    }];
+    // The insertion may sit right where the deletion ends; edits stay non-overlapping.
+    edits.push(Edit {
+        range: insert_at..insert_at,
+        new_text: format!("{header}{moved}"),
+    });
+    Some(Fix {
+        title: format!("Make `{name}` a native sidecar (initContainers, restartPolicy: Always)"),
+        edits,
+    })
+}
+
 fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let containers = parts.containers_in("containers");
-    if containers.len() > 1 {
-        if let Some(second) = containers.get(1) {
-            let at = second
-                .entry("name")
-                .map_or(second.span.clone(), |e| e.value.span.clone());
-            let name = second.get("name").and_then(Node::as_str).unwrap_or("?");
-            let msg = format!(
-                "the pod has {} containers: the task finishes only when all of them exit, so a long-running `{name}` keeps it running; make it a native sidecar (an initContainer with `restartPolicy: Always`)",
-                containers.len()
-            );
-            ctx.report(&MULTI_CONTAINER, at, msg);
+    let primary = parts.primary_name();
+    let sidecar = containers
+        .iter()
+        .find(|c| c.get("name").and_then(Node::as_str) != primary)
+        .or(containers.get(1));
+    if let (true, Some(second)) = (containers.len() > 1, sidecar) {
+        let at = second
+            .entry("name")
+            .map_or(second.span.clone(), |e| e.value.span.clone());
+        let name = second.get("name").and_then(Node::as_str).unwrap_or("?");
+        let msg = format!(
+            "the pod has {} containers: the task finishes only when all of them exit, so a long-running `{name}` keeps it running; make it a native sidecar (an initContainer with `restartPolicy: Always`)",
+            containers.len()
+        );
+        let fix = native_sidecar_fix(ctx.source, parts, second);
+        let diag = ctx.report(&MULTI_CONTAINER, at, msg);
+        if let Some(fix) = fix {
+            diag.fixes.push(fix);
         }
     }
     if let Some(rp) = parts.spec_field("restartPolicy") {
@@ -500,6 +607,20 @@ pod_template:
           limits:
             memory: 2Gi
 "#,
+        );
+    }
+
+    #[test]
+    fn sidecars_convert_to_native_sidecars() {
+        check_fix(
+            "pod_spec:\n  containers:\n    - name: primary\n    - name: proxy\n      image: envoy\n      args: [--x]\n  volumes: []\n",
+            "Make `proxy` a native sidecar (initContainers, restartPolicy: Always)",
+            "pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: proxy\n      image: envoy\n      args: [--x]\n      restartPolicy: Always\n  volumes: []\n",
+        );
+        check_fix(
+            "pod_spec:\n  containers:\n  - name: proxy\n    image: envoy\n  - name: primary\n  initContainers:\n  - name: setup\n    image: busybox\n",
+            "Make `proxy` a native sidecar (initContainers, restartPolicy: Always)",
+            "pod_spec:\n  containers:\n  - name: primary\n  initContainers:\n  - name: setup\n    image: busybox\n  - name: proxy\n    image: envoy\n    restartPolicy: Always\n",
         );
     }
 

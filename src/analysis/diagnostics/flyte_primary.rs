@@ -195,8 +195,8 @@ pod_spec:
   containers:
     - name: train
 #           ^^^^^ error FLY206: Required value: container "train" has no `image`
+#           ^^^^^ warning FLY314: the pod has 2 containers: the task finishes only when all of them exit, so a long-running `train` keeps it running; make it a native sidecar (an initContainer with `restartPolicy: Always`)
     - name: sidecar
-#           ^^^^^^^ warning FLY314: the pod has 2 containers: the task finishes only when all of them exit, so a long-running `sidecar` keeps it running; make it a native sidecar (an initContainer with `restartPolicy: Always`)
       image: busybox
 "#,
         );

@@ -1,0 +1,96 @@
+//! Structure features through the real binary: folding ranges, selection ranges, and the
+//! "make it a native sidecar" code action.
+
+mod common;
+
+use common::{push_client, range, Client};
+use serde_json::json;
+
+const POD: &str = "name: train
+env_vars:
+  MODE: prod
+pod_template:
+  pod_spec:
+    containers:
+      - name: primary
+      - name: proxy
+        image: envoyproxy/envoy:v1.30
+    volumes: []
+";
+
+#[test]
+fn folding_selection_and_native_sidecar() {
+    let (mut client, init) = Client::start(push_client(), None);
+    assert_eq!(init["capabilities"]["foldingRangeProvider"], true);
+    assert_eq!(init["capabilities"]["selectionRangeProvider"], true);
+    let uri = "file:///work/flyte/sidecar.yaml";
+    client.did_open(uri, 1, POD);
+    let published = client.wait_version(uri, 1);
+    let fly314 = published["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|x| x["code"] == "FLY314"))
+        .cloned()
+        .unwrap_or_else(|| panic!("FLY314 in {published}"));
+    assert_eq!(fly314["range"], range(7, 14, 7, 19));
+
+    let folds = client.request(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let folds = folds.as_array().expect("folds");
+    assert!(
+        folds
+            .iter()
+            .any(|f| f["startLine"] == 3 && f["endLine"] == 9),
+        "{folds:?}"
+    );
+    assert!(
+        folds
+            .iter()
+            .any(|f| f["startLine"] == 5 && f["endLine"] == 8),
+        "{folds:?}"
+    );
+
+    let sel = client.request(
+        "textDocument/selectionRange",
+        json!({"textDocument": {"uri": uri}, "positions": [{"line": 7, "character": 16}]}),
+    );
+    let first = &sel[0];
+    assert_eq!(first["range"], range(7, 14, 7, 19), "the name first: {sel}");
+    assert_eq!(
+        first["parent"]["range"],
+        range(7, 8, 7, 19),
+        "then `name: proxy`"
+    );
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(7, 14, 7, 19), "context": {"diagnostics": [fly314]}}),
+    );
+    let action = actions
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|x| {
+                x["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Make `proxy` a native sidecar"))
+            })
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no sidecar action in {actions}"));
+    let edits = action["edit"]["changes"][uri]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edits.len(), 2, "{action}");
+    assert_eq!(
+        edits[0]["range"],
+        range(7, 0, 9, 0),
+        "the item's lines are removed"
+    );
+    assert_eq!(
+        edits[1]["newText"],
+        "    initContainers:\n      - name: proxy\n        image: envoyproxy/envoy:v1.30\n        restartPolicy: Always\n"
+    );
+    client.shutdown_and_exit();
+}
