@@ -18,7 +18,10 @@ fn hover_params(uri: &str, line: u32, character: u32) -> Value {
 
 /// The server still answers requests: a hover on a document that is not open is `null`.
 fn assert_serving(raw: &mut Raw) {
-    let resp = raw.call("textDocument/hover", hover_params("file:///nowhere.yaml", 0, 0));
+    let resp = raw.call(
+        "textDocument/hover",
+        hover_params("file:///nowhere.yaml", 0, 0),
+    );
     assert_eq!(resp.get("result"), Some(&Value::Null), "{resp}");
 }
 
@@ -167,7 +170,10 @@ fn header_names_are_case_insensitive_and_content_type_is_accepted() {
 #[test]
 fn unknown_methods_get_method_not_found_and_unknown_notifications_are_ignored() {
     let mut raw = Raw::start(push_client());
-    assert_eq!(error_code(&raw.call("flyte/noSuchThing", json!({}))), -32601);
+    assert_eq!(
+        error_code(&raw.call("flyte/noSuchThing", json!({}))),
+        -32601
+    );
     // `$/` requests too: tower-lsp-server alone would never answer them.
     assert_eq!(error_code(&raw.call("$/noSuchThing", json!({}))), -32601);
     raw.notify("flyte/noSuchNotification", json!({}));
@@ -192,7 +198,10 @@ fn requests_before_initialize_get_server_not_initialized_and_notifications_are_d
     assert!(raw.response(id).get("result").is_some());
     raw.notify("initialized", json!({}));
     // The early didOpen was dropped: the document is unknown, so hover has nothing.
-    assert_eq!(raw.call("textDocument/hover", hover_params(uri, 4, 8))["result"], Value::Null);
+    assert_eq!(
+        raw.call("textDocument/hover", hover_params(uri, 4, 8))["result"],
+        Value::Null
+    );
     // A second initialize is an invalid request.
     let again = raw.call("initialize", json!({"capabilities": {}}));
     assert_eq!(error_code(&again), -32600, "{again}");
@@ -223,22 +232,28 @@ fn exit_without_shutdown_ends_with_status_one() {
 fn stdin_closed_mid_message_ends_the_process_and_it_leaves_no_child() {
     let mut raw = Raw::start(push_client());
     // A large document is being analysed on a blocking thread when the client vanishes.
-    let big = POD_TEMPLATE.repeat(1) + &"  # padding\n".repeat(200_000);
+    let big = POD_TEMPLATE.to_string() + &"  # padding\n".repeat(200_000);
     raw.did_open("file:///big.yaml", 1, &big);
     raw.write(b"Content-Length: 500\r\n\r\n{\"jsonrpc\": \"2.0\", \"id\": 1");
     let pid = raw.pid();
-    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    assert!(children.trim().is_empty(), "the server started processes: {children}");
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    assert!(
+        children.trim().is_empty(),
+        "the server started processes: {children}"
+    );
     raw.close_stdin();
     let status = raw
         .wait_exit(Duration::from_secs(5))
         .expect("the server kept running after its stdin closed");
     assert_eq!(status.code(), Some(1), "no shutdown was asked");
     // Reaped by wait_exit: nothing is left of the process.
-    assert!(!std::path::Path::new(&format!("/proc/{pid}/status")).exists() || {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        !status.contains("State:\tZ")
-    });
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}/status")).exists() || {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            !status.contains("State:\tZ")
+        }
+    );
 }
 
 // Documents and positions ---------------------------------------------------------------------
@@ -249,10 +264,18 @@ fn positions_past_the_end_of_a_line_or_the_file_are_clamped() {
     let uri = "file:///clamp.yaml";
     raw.did_open(uri, 1, POD_TEMPLATE);
     assert_eq!(codes(&raw.diagnostics(uri, 1)), vec!["FLY101"]);
-    for (line, character) in [(0, 10_000), (4, u32::MAX), (10_000, 0), (u32::MAX, u32::MAX)] {
+    for (line, character) in [
+        (0, 10_000),
+        (4, u32::MAX),
+        (10_000, 0),
+        (u32::MAX, u32::MAX),
+    ] {
         for method in ["textDocument/hover", "textDocument/completion"] {
             let resp = raw.call(method, hover_params(uri, line, character));
-            assert!(resp.get("error").is_none(), "{method} at {line}:{character}: {resp}");
+            assert!(
+                resp.get("error").is_none(),
+                "{method} at {line}:{character}: {resp}"
+            );
         }
         let resp = raw.call(
             "textDocument/codeAction",
@@ -290,10 +313,14 @@ fn did_change_for_a_document_never_opened_is_ignored() {
                                              "end": {"line": 0, "character": 0}}, "text": "x"}]}),
     );
     let log = raw.wait_log("not open");
-    assert!(log.contains("didChange for a document that is not open"), "{log}");
+    assert!(
+        log.contains("didChange for a document that is not open"),
+        "{log}"
+    );
     assert_serving(&mut raw);
     assert!(
-        raw.wait_for(|m| m["params"]["uri"] == uri, Duration::from_millis(500)).is_none(),
+        raw.wait_for(|m| m["params"]["uri"] == uri, Duration::from_millis(500))
+            .is_none(),
         "diagnostics for a document that was never opened"
     );
     raw.shutdown_and_exit();
@@ -316,7 +343,9 @@ fn a_version_going_backwards_is_ignored() {
     // Version 6 replaces the same range: if 3 or 5 had been applied, the range would differ.
     raw.notify("textDocument/didChange", change(6, "imagePullPolicyy"));
     let params = raw.diagnostics(uri, 6);
-    let message = params["diagnostics"][0]["message"].as_str().unwrap_or_default();
+    let message = params["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
     assert!(message.contains("`imagePullPolicyy`"), "{params}");
     assert!(
         raw.queued
@@ -339,7 +368,10 @@ fn cancel_request_answers_request_cancelled_and_the_server_goes_on() {
         text.push_str(&item.replace("{}", &i.to_string()));
     }
     raw.did_open(uri, 1, &text);
-    let id = raw.send_request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}));
+    let id = raw.send_request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
     raw.notify("$/cancelRequest", json!({"id": id}));
     let resp = raw.response(id);
     assert_eq!(error_code(&resp), -32800, "{resp}");

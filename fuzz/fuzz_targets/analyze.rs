@@ -30,11 +30,20 @@ fuzz_target!(|data: &[u8]| {
     let analysis = analyze_in_workspace(text, &stream, &settings, Some(&workspace));
     for d in &analysis.diagnostics {
         // Ranges index the text: the edges slice with them.
-        assert!(d.range.start <= d.range.end && d.range.end <= text.len(), "{d:?}");
-        assert!(text.is_char_boundary(d.range.start) && text.is_char_boundary(d.range.end), "{d:?}");
+        assert!(
+            d.range.start <= d.range.end && d.range.end <= text.len(),
+            "{d:?}"
+        );
+        assert!(
+            text.is_char_boundary(d.range.start) && text.is_char_boundary(d.range.end),
+            "{d:?}"
+        );
         for fix in &d.fixes {
             for e in &fix.edits {
-                assert!(e.range.start <= e.range.end && e.range.end <= text.len(), "{d:?}");
+                assert!(
+                    e.range.start <= e.range.end && e.range.end <= text.len(),
+                    "{d:?}"
+                );
             }
         }
     }
@@ -45,7 +54,8 @@ fuzz_target!(|data: &[u8]| {
     };
     for index in 0..stream.documents.len().min(4) {
         for layer in [Layer::Sdk, Layer::Cluster] {
-            if let Ok(rendered) = render::render_with(text, &stream, index, &settings, layer, &ctx) {
+            if let Ok(rendered) = render::render_with(text, &stream, index, &settings, layer, &ctx)
+            {
                 let _ = render::to_yaml_with_notes(&rendered, layer);
             }
         }

@@ -74,7 +74,11 @@ fn offset(text: &str, line: u32, col: u32, utf8: bool) -> usize {
 }
 
 fuzz_target!(|input: Input| {
-    let enc = if input.utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+    let enc = if input.utf8 {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    };
     let store = Store::default();
     let Ok(uri) = "file:///fuzz.yaml".parse::<Uri>() else {
         return;
@@ -113,8 +117,19 @@ fuzz_target!(|input: Input| {
         // Requests convert positions with the line index: the same offsets as edits.
         let index = LineIndex::new(&model);
         for p in [start, end] {
-            let by_index = index.to_offset(&model, LineCol { line: p.line, col: p.character }, enc);
-            assert_eq!(by_index, offset(&model, p.line, p.character, input.utf8), "at {p:?}");
+            let by_index = index.to_offset(
+                &model,
+                LineCol {
+                    line: p.line,
+                    col: p.character,
+                },
+                enc,
+            );
+            assert_eq!(
+                by_index,
+                offset(&model, p.line, p.character, input.utf8),
+                "at {p:?}"
+            );
         }
     }
 });

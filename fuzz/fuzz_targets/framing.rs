@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use flyte_lsp::server::transport::{Framer, INVALID_MESSAGE};
+use flyte_lsp::server::transport::{is_message, Framer, INVALID_MESSAGE};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,6 +19,8 @@ fuzz_target!(|data: &[u8]| {
             let text = std::str::from_utf8(&frame).expect("frames are UTF-8");
             let (head, body) = text.split_once("\r\n\r\n").expect("a header");
             assert_eq!(head, format!("Content-Length: {}", body.len()));
+            // What tower-lsp-server decodes; anything else would make it stop reading.
+            assert!(is_message(body.as_bytes()), "{body}");
             let value: serde_json::Value = serde_json::from_str(body).expect("a JSON body");
             if value["method"] == INVALID_MESSAGE {
                 assert!(value["params"]["code"].is_i64());

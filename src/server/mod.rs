@@ -465,6 +465,8 @@ impl LanguageServer for Backend {
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 })),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),
@@ -561,7 +563,7 @@ impl LanguageServer for Backend {
                 let text = if deleted {
                     None
                 } else {
-                    std::fs::read_to_string(&path).ok()
+                    crate::workspace::read_indexable(&path)
                 };
                 match text {
                     Some(text) => {
@@ -706,6 +708,66 @@ impl LanguageServer for Backend {
         Ok(Some(DocumentSymbolResponse::Nested(symbols)))
     }
 
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(snap) = self.state.store.current(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let folds = tokio::task::spawn_blocking(move || {
+            crate::analysis::structure::folding_ranges(&snap.text, snap.stream())
+        })
+        .await
+        .unwrap_or_default();
+        Ok(Some(
+            folds
+                .into_iter()
+                .map(|f| FoldingRange {
+                    start_line: f.start_line,
+                    start_character: None,
+                    end_line: f.end_line,
+                    end_character: None,
+                    kind: Some(FoldingRangeKind::Region),
+                    collapsed_text: None,
+                })
+                .collect(),
+        ))
+    }
+
+    async fn selection_range(&self, params: SelectionRangeParams) -> Result<Option<Vec<SelectionRange>>> {
+        let Some(snap) = self.state.store.current(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let positions = params.positions;
+        let ranges = tokio::task::spawn_blocking(move || {
+            positions
+                .iter()
+                .map(|p| {
+                    let offset = convert::offset(&snap, *p, enc);
+                    let chain = crate::analysis::structure::selection_ranges(snap.stream(), offset);
+                    // `chain` is innermost first; LSP nests each range's parent inside it, so
+                    // build from the outermost in.
+                    let mut parent: Option<Box<SelectionRange>> = None;
+                    for r in chain.iter().rev() {
+                        parent = Some(Box::new(SelectionRange {
+                            range: convert::range(&snap, r, enc),
+                            parent,
+                        }));
+                    }
+                    parent.map_or_else(
+                        || SelectionRange {
+                            range: Range::new(*p, *p),
+                            parent: None,
+                        },
+                        |b| *b,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        Ok(Some(ranges))
+    }
+
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let uri = params.text_document.uri;
         let Some(snap) = self.state.store.current(&uri) else {
@@ -746,7 +808,7 @@ impl LanguageServer for Backend {
                     Some(root) if p.is_relative() => root.join(p),
                     _ => p.clone(),
                 };
-                std::fs::read_to_string(path).ok()
+                crate::workspace::read_indexable(&path)
             });
             let ctx = crate::analysis::render::RenderContext {
                 workspace: Some(&workspace),

@@ -276,12 +276,29 @@ fn is_header_line(line: &[u8]) -> bool {
     }
 }
 
+/// The shape tower-lsp-server decodes every message into (its own `Message` is private): the
+/// same untagged enum, so that whatever passes here also passes there.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Message {
+    Response(Response),
+    Request(Request),
+}
+
+/// Whether tower-lsp-server would decode `body`: UTF-8 as a whole (serde_json does not check
+/// the strings it skips), and a JSON-RPC message.
+pub fn is_message(body: &[u8]) -> bool {
+    std::str::from_utf8(body).is_ok_and(|s| serde_json::from_str::<Message>(s).is_ok())
+}
+
 /// A canonical frame for a well-formed body, or an invalid-message request for a bad one.
 fn check_body(body: &[u8]) -> Vec<u8> {
-    if serde_json::from_slice::<Request>(body).is_ok()
-        || serde_json::from_slice::<Response>(body).is_ok()
-    {
+    if is_message(body) {
         return frame(body);
+    }
+    if std::str::from_utf8(body).is_err() {
+        return invalid(Value::Null, PARSE_ERROR, "the message is not UTF-8");
     }
     match serde_json::from_slice::<Value>(body) {
         Err(err) => invalid(
@@ -357,6 +374,15 @@ mod tests {
                 .to_string()
                 .as_bytes(),
         )
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_skipped_field_is_still_a_parse_error() {
+        // Found by fuzzing: serde_json skips unknown fields without checking their UTF-8, but
+        // tower-lsp-server checks the whole body first and would stop reading.
+        let body = b"{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": null, \"x\": \"\x94\"}";
+        let out = frames(&[&frame(body)]);
+        assert!(is_invalid(&out[0], PARSE_ERROR), "{out:?}");
     }
 
     fn is_invalid(v: &Value, code: i64) -> bool {

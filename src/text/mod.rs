@@ -98,7 +98,9 @@ impl LineIndex {
             out
         });
         // The last checkpoint at or before `offset`.
-        let i = checkpoints.partition_point(|c| c.byte <= offset).saturating_sub(1);
+        let i = checkpoints
+            .partition_point(|c| c.byte <= offset)
+            .saturating_sub(1);
         let Some(c) = checkpoints.get(i) else {
             return (0, 0);
         };

@@ -154,13 +154,7 @@ impl WorkspaceIndex {
                     continue;
                 }
                 seen += 1;
-                if entry
-                    .metadata()
-                    .map_or(true, |m| m.len() > MAX_INDEXED_FILE_BYTES)
-                {
-                    continue;
-                }
-                if let Ok(text) = std::fs::read_to_string(path) {
+                if let Some(text) = read_indexable(path) {
                     index.update(path, &text);
                 }
             }
@@ -168,6 +162,27 @@ impl WorkspaceIndex {
         index.complete = true;
         index
     }
+}
+
+/// Reads a file for the index: `None` unless it is a regular file (a FIFO or a device would
+/// block or never end) of at most [`MAX_INDEXED_FILE_BYTES`] (also when it grows while being
+/// read) holding UTF-8 text. Symlinks are followed once, by the open.
+pub fn read_indexable(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_INDEXED_FILE_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX_INDEXED_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > MAX_INDEXED_FILE_BYTES {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// The PodTemplates a file defines and the ones its task environments name.

@@ -320,19 +320,19 @@ impl<'a> Builder<'a> {
             }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    let duplicate = k.as_str().and_then(|name| {
-                        match first_keys.entry(name.to_string()) {
-                            Slot::Occupied(first) => Some(DuplicateKey {
-                                key: name.to_string(),
-                                first: first.get().clone(),
-                                duplicate: k.span.clone(),
-                            }),
-                            Slot::Vacant(slot) => {
-                                slot.insert(k.span.clone());
-                                None
-                            }
-                        }
-                    });
+                    let duplicate =
+                        k.as_str()
+                            .and_then(|name| match first_keys.entry(name.to_string()) {
+                                Slot::Occupied(first) => Some(DuplicateKey {
+                                    key: name.to_string(),
+                                    first: first.get().clone(),
+                                    duplicate: k.span.clone(),
+                                }),
+                                Slot::Vacant(slot) => {
+                                    slot.insert(k.span.clone());
+                                    None
+                                }
+                            });
                     entries.push(Entry {
                         key: k,
                         value: node,
@@ -533,7 +533,9 @@ mod tests {
         assert_eq!(stream.documents.len(), 2, "{stream:?}");
         let marker = text.find("---").unwrap_or(0);
         assert_eq!(stream.documents[0].span.end, marker);
-        assert!(stream.documents[1].text(text).contains("# flyte-lsp: pod-template"));
+        assert!(stream.documents[1]
+            .text(text)
+            .contains("# flyte-lsp: pod-template"));
     }
 
     #[test]

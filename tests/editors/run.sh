@@ -224,7 +224,7 @@ run_vscode() {
   "workbench.tips.enabled": false,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
   "extensions.autoCheckUpdates": false,
-  "extensions.autoUpdate": false,
+  "extensions.autoUpdate": "off",
   "update.mode": "none",
   "security.workspace.trust.enabled": false,
   "editor.quickSuggestions": {"other": false, "comments": false, "strings": false},

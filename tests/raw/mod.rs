@@ -72,11 +72,13 @@ impl Raw {
 
     /// Spawns the server and completes the handshake with `capabilities`.
     pub fn start(capabilities: Value) -> Raw {
+        Raw::start_with(json!({"processId": null, "rootUri": null, "capabilities": capabilities}))
+    }
+
+    /// Spawns the server and completes the handshake with these `initialize` params.
+    pub fn start_with(params: Value) -> Raw {
         let mut raw = Raw::spawn();
-        let id = raw.send_request(
-            "initialize",
-            json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
-        );
+        let id = raw.send_request("initialize", params);
         let init = raw.response(id);
         assert!(init.get("result").is_some(), "initialize failed: {init}");
         raw.notify("initialized", json!({}));
@@ -128,7 +130,11 @@ impl Raw {
     }
 
     /// The first message (queued or new) matching `pred`, within `timeout`.
-    pub fn wait_for(&mut self, mut pred: impl FnMut(&Value) -> bool, timeout: Duration) -> Option<Value> {
+    pub fn wait_for(
+        &mut self,
+        mut pred: impl FnMut(&Value) -> bool,
+        timeout: Duration,
+    ) -> Option<Value> {
         if let Some(i) = self.queued.iter().position(&mut pred) {
             return Some(self.queued.remove(i));
         }
@@ -153,7 +159,9 @@ impl Raw {
                     }
                     self.queued.push(msg);
                 }
-                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {
+                    return None
+                }
             }
         }
     }
@@ -178,7 +186,9 @@ impl Raw {
         assert_eq!(resp["result"], Value::Null, "{resp}");
         assert!(resp.get("error").is_none(), "{resp}");
         self.notify("exit", Value::Null);
-        let status = self.wait_exit(Duration::from_secs(5)).expect("exit after `exit`");
+        let status = self
+            .wait_exit(Duration::from_secs(5))
+            .expect("exit after `exit`");
         assert_eq!(status.code(), Some(0));
     }
 
