@@ -82,7 +82,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let version = ctx.set.version;
     let sources = value_from_sources(ctx);
     for (_, container) in parts.all_containers() {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for var in map_items(container.get("env")) {
             if let Some(entry) = var.entry("name").filter(|e| e.value.is_null()) {
                 ctx.report(
@@ -96,7 +96,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
                     if seen.contains(&name) {
                         check_duplicate(ctx, var, name, name_node);
                     } else {
-                        seen.push(name);
+                        seen.insert(name);
                     }
                 }
             }

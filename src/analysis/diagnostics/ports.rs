@@ -71,10 +71,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         .spec_field("hostNetwork")
         .is_some_and(|n| n.reading() == Some(Reading::Bool(true)));
     let is_pod = parts.kind == Some(DocKind::KubePod);
-    let mut regular_host_ports: Vec<String> = Vec::new();
+    // Sets, not lists, so that many ports stay linear.
+    let mut regular_host_ports: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (list, container) in parts.all_containers() {
-        let mut init_host_ports: Vec<String> = Vec::new();
-        let mut names: Vec<&str> = Vec::new();
+        let mut init_host_ports: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for port in map_items(container.get("ports")) {
             check_numbers(ctx, port);
             check_name(ctx, port, &mut names);
@@ -120,7 +121,7 @@ fn range_check(ctx: &mut Ctx<'_>, node: &Node, n: i128) {
     }
 }
 
-fn check_name<'a>(ctx: &mut Ctx<'_>, port: &'a Node, names: &mut Vec<&'a str>) {
+fn check_name<'a>(ctx: &mut Ctx<'_>, port: &'a Node, names: &mut std::collections::HashSet<&'a str>) {
     let Some(node) = port.get("name") else { return };
     let Some(name) = string_value(node) else {
         return;
@@ -136,7 +137,7 @@ fn check_name<'a>(ctx: &mut Ctx<'_>, port: &'a Node, names: &mut Vec<&'a str>) {
         let message = format!("Duplicate value: \"{name}\"");
         ctx.report(&DUPLICATE_RULE, node.span.clone(), message);
     } else {
-        names.push(name);
+        names.insert(name);
     }
 }
 
@@ -165,7 +166,7 @@ pub(super) fn port_name(port: &str) -> Vec<String> {
     errs
 }
 
-fn check_host_port(ctx: &mut Ctx<'_>, port: &Node, seen: &mut Vec<String>) {
+fn check_host_port(ctx: &mut Ctx<'_>, port: &Node, seen: &mut std::collections::HashSet<String>) {
     let Some(node) = port.get("hostPort") else {
         return;
     };
@@ -180,7 +181,7 @@ fn check_host_port(ctx: &mut Ctx<'_>, port: &Node, seen: &mut Vec<String>) {
         let message = format!("Duplicate value: \"{key}\"");
         ctx.report(&HOST_PORT_RULE, node.span.clone(), message);
     } else {
-        seen.push(key);
+        seen.insert(key);
     }
 }
 

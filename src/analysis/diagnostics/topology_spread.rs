@@ -24,7 +24,7 @@ pub static RULE: Rule = Rule {
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
-    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for c in map_items(parts.spec_field("topologySpreadConstraints")) {
         if is_merged(c) {
             continue;
@@ -74,7 +74,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             let message = format!("Duplicate value: \"{{{key}, {when}}}\"");
             ctx.report(&RULE, key_node.span.clone(), message);
         } else {
-            seen.push(pair);
+            seen.insert(pair);
         }
     }
 }
