@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust suites (unit, fixture, protocol, CLI, tidy), the conformance test
+# against the real flyte SDK (PyPI, in a venv), and the real-editor tests (Neovim, Emacs,
+# VS Code via code-server). Installs what it needs on first use (cached under ~/.cache).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --locked
+echo "== cargo test"
+cargo test --locked
+echo "== conformance: render --layer sdk against the real flyte SDK (PyPI flyte 2.12.1)"
+FLYTE_LSP=./target/release/flyte-lsp bash tests/conformance/run.sh
+echo "== real-editor tests: Neovim 0.11, Emacs + Eglot, VS Code (code-server in headless Chromium)"
+bash tests/editors/run.sh all
