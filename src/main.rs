@@ -37,6 +37,10 @@ enum Command {
         /// Kubernetes version to check against, e.g. 1.35 (default: the newest embedded).
         #[arg(long, value_name = "1.NN")]
         kubernetes_version: Option<String>,
+        /// Apply the safe quick fixes (renames, quoting, enum case) in place, then report what
+        /// is left. Files are written atomically.
+        #[arg(long)]
+        fix: bool,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -110,8 +114,9 @@ fn main() -> ExitCode {
         Some(Command::Check {
             format,
             kubernetes_version,
+            fix,
             paths,
-        }) => check(format, kubernetes_version, &paths),
+        }) => check(format, kubernetes_version, fix, &paths),
         Some(Command::Render {
             path,
             document,
@@ -201,7 +206,7 @@ fn config_settings(start: Option<&std::path::Path>) -> Settings {
     settings
 }
 
-fn check(format: FormatArg, version: Option<String>, paths: &[PathBuf]) -> ExitCode {
+fn check(format: FormatArg, version: Option<String>, fix: bool, paths: &[PathBuf]) -> ExitCode {
     let kubernetes_version = match parse_version(version) {
         Ok(v) => v,
         Err(e) => {
@@ -214,8 +219,34 @@ fn check(format: FormatArg, version: Option<String>, paths: &[PathBuf]) -> ExitC
         settings.kubernetes_version = kubernetes_version;
     }
     let (files, mut problems) = cli::collect_files(paths);
-    let (results, more) = cli::check_files(&files, &settings);
+    let (mut results, more) = cli::check_files(&files, &settings);
     problems.extend(more);
+    if fix {
+        let mut changed = false;
+        for r in &results {
+            let Some((text, counts)) = cli::fix::apply_safe_fixes(&r.text, &r.analysis.diagnostics)
+            else {
+                continue;
+            };
+            match cli::fix::write_atomically(&r.path, &text) {
+                Ok(()) => {
+                    changed = true;
+                    let what: Vec<String> = counts
+                        .iter()
+                        .map(|(code, n)| format!("{code} x{n}"))
+                        .collect();
+                    eprintln!("flyte-lsp: fixed {}: {}", r.path.display(), what.join(", "));
+                }
+                Err(e) => problems.push(format!("{}: cannot write the fix: {e}", r.path.display())),
+            }
+        }
+        if changed {
+            // Report what is left, from the files as they are now.
+            let (again, more) = cli::check_files(&files, &settings);
+            results = again;
+            problems.extend(more);
+        }
+    }
     let format = match format {
         FormatArg::Human => Format::Human,
         FormatArg::Json => Format::Json,

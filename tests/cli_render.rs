@@ -191,3 +191,65 @@ fn flyte_lsp_toml_is_read_from_the_folders_above() {
         .expect("run");
     assert!(!text(&o).contains("FLY107"), "{}", text(&o));
 }
+
+#[test]
+fn check_fix_repairs_a_copy_of_the_examples() {
+    let dir = std::env::temp_dir().join(format!("flyte-lsp-fix-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    for entry in
+        std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/mistakes"))
+            .expect("examples")
+    {
+        let p = entry.expect("entry").path();
+        if p.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(&p, dir.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let before = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["check", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .expect("run");
+    let codes = |o: &Output| -> Vec<String> {
+        let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+        v["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|f| f["diagnostics"].as_array().cloned().unwrap_or_default())
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect()
+    };
+    let fixable = ["FLY101", "FLY102", "FLY106"];
+    assert!(
+        codes(&before).iter().any(|c| fixable.contains(&c.as_str())),
+        "{:?}",
+        codes(&before)
+    );
+    let fixed = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["check", "--fix", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&fixed.stderr);
+    assert!(err.contains("flyte-lsp: fixed"), "{err}");
+    // The report after --fix is the second run's, and the fixed rules are gone from it.
+    let after = codes(&fixed);
+    assert!(
+        !after.iter().any(|c| fixable.contains(&c.as_str())),
+        "{after:?}"
+    );
+    let typos = std::fs::read_to_string(dir.join("typos.yaml")).expect("read");
+    assert!(
+        typos.contains("imagePullSecrets:") && typos.contains("imagePullPolicy:"),
+        "{typos}"
+    );
+    // Nothing but the fixed files in the folder: the temporary files were renamed away.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+}

@@ -94,3 +94,46 @@ fn folding_selection_and_native_sidecar() {
     );
     client.shutdown_and_exit();
 }
+
+#[test]
+fn a_quick_fix_applied_through_the_protocol_clears_its_diagnostic() {
+    let (mut client, _) = Client::start(push_client(), None);
+    let uri = "file:///work/flyte/fix-me.yaml";
+    let text = "primary_container_name: primary\nlabels:\n  spot: yes\npod_spec:\n  imagePullSecret: []\n  containers:\n    - name: primary\n";
+    client.did_open(uri, 1, text);
+    let published = client.wait_version(uri, 1);
+    let codes = |p: &serde_json::Value| -> Vec<String> {
+        p["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(codes(&published), vec!["FLY106", "FLY101"]);
+    let mut version = 1;
+    let mut last = published.clone();
+    for diag in published["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let actions = client.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}}),
+        );
+        let edit = &actions[0]["edit"]["changes"][uri][0];
+        assert!(edit.is_object(), "{actions}");
+        // Apply the edit as an editor would: one incremental change.
+        version += 1;
+        client.did_change(
+            uri,
+            version,
+            edit["range"].clone(),
+            edit["newText"].as_str().unwrap_or_default(),
+        );
+        last = client.wait_version(uri, version);
+    }
+    assert!(codes(&last).is_empty(), "{last}");
+    client.shutdown_and_exit();
+}

@@ -4,6 +4,7 @@
 //! This is an edge like the server: it does IO and converts byte ranges to lines and columns.
 //! Files are analysed in parallel, one worker per core, and reported in a stable order.
 
+pub mod fix;
 pub mod output;
 
 use std::path::{Path, PathBuf};

@@ -72,9 +72,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         .is_some_and(|n| n.reading() == Some(Reading::Bool(true)));
     let is_pod = parts.kind == Some(DocKind::KubePod);
     // Sets, not lists, so that many ports stay linear.
-    let mut regular_host_ports: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut regular_host_ports: std::collections::HashSet<String> =
+        std::collections::HashSet::new();
     for (list, container) in parts.all_containers() {
-        let mut init_host_ports: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut init_host_ports: std::collections::HashSet<String> =
+            std::collections::HashSet::new();
         let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for port in map_items(container.get("ports")) {
             check_numbers(ctx, port);
@@ -121,7 +123,11 @@ fn range_check(ctx: &mut Ctx<'_>, node: &Node, n: i128) {
     }
 }
 
-fn check_name<'a>(ctx: &mut Ctx<'_>, port: &'a Node, names: &mut std::collections::HashSet<&'a str>) {
+fn check_name<'a>(
+    ctx: &mut Ctx<'_>,
+    port: &'a Node,
+    names: &mut std::collections::HashSet<&'a str>,
+) {
     let Some(node) = port.get("name") else { return };
     let Some(name) = string_value(node) else {
         return;

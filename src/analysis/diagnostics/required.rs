@@ -1,6 +1,6 @@
 //! FLY104: a required field is missing.
 
-use crate::schema::{short_def_name, SchemaNode};
+use crate::schema::{short_def_name, JsonType, SchemaNode};
 use crate::text::TextRange;
 use crate::yaml::Node;
 
@@ -54,17 +54,54 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
             "TaskEnvironment" => "a task environment",
             other => other,
         };
-        ctx.report(
+        let placeholder = schema
+            .property(ctx.set, name)
+            .map_or("\"\"", |p| placeholder(&p.types()));
+        let insertion = insertion_point(ctx.source, node);
+        let diag = ctx.report(
             &RULE,
             at.clone(),
             format!("missing required field `{name}` in {owner}"),
         );
+        if let Some((offset, indent)) = insertion {
+            diag.with_fix(
+                format!("Add `{name}`"),
+                offset..offset,
+                format!("{name}: {placeholder}\n{indent}"),
+            );
+        }
     }
+}
+
+/// A value of the right shape to fill in: the user replaces it, but the document is valid
+/// YAML of the right type meanwhile.
+fn placeholder(types: &[JsonType]) -> &'static str {
+    match types.first() {
+        Some(JsonType::Array) => "[]",
+        Some(JsonType::Object) => "{}",
+        Some(JsonType::Integer | JsonType::Number) => "0",
+        Some(JsonType::Boolean) => "false",
+        _ => "\"\"",
+    }
+}
+
+/// Where a new first key of the block mapping `node` goes, and the indentation that keeps the
+/// old first key aligned after it. `None` for flow mappings (`{a: 1}`) and empty ones.
+fn insertion_point(source: &str, node: &Node) -> Option<(usize, String)> {
+    let first = node.as_map()?.first()?;
+    let at = first.key.span.start;
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &source[line_start..at];
+    // Block style: only spaces and list dashes precede the first key on its line.
+    if !before.chars().all(|c| c == ' ' || c == '-') {
+        return None;
+    }
+    Some((at, " ".repeat(before.chars().count())))
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::diagnostics::fixture::check;
+    use crate::analysis::diagnostics::fixture::{check, check_fix};
 
     #[test]
     fn missing_names_and_containers() {
@@ -76,6 +113,20 @@ pod_spec:
     - image: busybox
 #     ^^^^^ error FLY104: missing required field `name` in Container
 "#,
+        );
+    }
+
+    #[test]
+    fn add_the_missing_field_with_a_placeholder() {
+        check_fix(
+            "pod_spec:\n  containers:\n    - image: busybox\n      imagePullPolicy: Always\n",
+            "Add `name`",
+            "pod_spec:\n  containers:\n    - name: \"\"\n      image: busybox\n      imagePullPolicy: Always\n",
+        );
+        check_fix(
+            "primary_container_name: p\npod_spec:\n  hostNetwork: true\n",
+            "Add `containers`",
+            "primary_container_name: p\npod_spec:\n  containers: []\n  hostNetwork: true\n",
         );
     }
 

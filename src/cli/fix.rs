@@ -1,0 +1,107 @@
+//! `check --fix`: applies the safe quick fixes and writes the files back atomically.
+//!
+//! A fix is safe when its diagnostic offers exactly one repair and the rule's repair cannot
+//! change what the user meant: a rename to the one close field, a camelCase spelling, the right
+//! case of an enum value, quotes around a YAML 1.1 scalar, removing quotes from a number. Files
+//! are written through a temporary file in the same folder and a rename, never in place, and
+//! only files that were read and parsed.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use crate::analysis::{Diagnostic, Edit};
+
+/// Rules whose single fix is safe to apply without asking.
+pub const SAFE_RULES: &[&str] = &["FLY101", "FLY102", "FLY103", "FLY105", "FLY106", "FLY201"];
+
+/// The text with the safe fixes applied, and how many of each rule were fixed; `None` when
+/// there is nothing to fix.
+pub fn apply_safe_fixes(
+    text: &str,
+    diagnostics: &[Diagnostic],
+) -> Option<(String, BTreeMap<&'static str, usize>)> {
+    let mut edits: Vec<(&Edit, &'static str)> = Vec::new();
+    for d in diagnostics {
+        if !SAFE_RULES.contains(&d.code) || d.fixes.len() != 1 {
+            continue;
+        }
+        for e in &d.fixes[0].edits {
+            edits.push((e, d.code));
+        }
+    }
+    edits.sort_by_key(|(e, _)| (e.range.start, e.range.end));
+    // Keep the first of overlapping edits; the next `check --fix` picks up the rest.
+    let mut kept: Vec<(&Edit, &'static str)> = Vec::new();
+    for (e, code) in edits {
+        let overlaps = kept
+            .last()
+            .is_some_and(|(k, _)| e.range.start < k.range.end);
+        let valid = e.range.end <= text.len()
+            && text.is_char_boundary(e.range.start)
+            && text.is_char_boundary(e.range.end);
+        if !overlaps && valid {
+            kept.push((e, code));
+        }
+    }
+    if kept.is_empty() {
+        return None;
+    }
+    let mut counts = BTreeMap::new();
+    let mut out = text.to_string();
+    for (e, code) in kept.iter().rev() {
+        out.replace_range(e.range.clone(), &e.new_text);
+        *counts.entry(*code).or_insert(0) += 1;
+    }
+    Some((out, counts))
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder, then renames it over
+/// the original, so a crash never leaves a half-written file. Keeps the file's permissions.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.flyte-lsp-fix.{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze;
+    use crate::settings::Settings;
+
+    #[test]
+    fn applies_only_single_safe_fixes() {
+        let text = "labels:\n  enabled: yes\npod_spec:\n  imagePullSecret: []\n  restartPolicy: Always\n  containers:\n    - name: primary\n";
+        let analysis = analyze(text, &Settings::default());
+        let (fixed, counts) = apply_safe_fixes(text, &analysis.diagnostics).expect("fixes");
+        assert_eq!(
+            fixed,
+            "labels:\n  enabled: \"yes\"\npod_spec:\n  imagePullSecrets: []\n  restartPolicy: Always\n  containers:\n    - name: primary\n",
+            "restartPolicy: Always (FLY315) changes behaviour, so it is left for the user"
+        );
+        assert_eq!(counts.get("FLY101"), Some(&1));
+        assert_eq!(counts.get("FLY106"), Some(&1));
+        let again = analyze(&fixed, &Settings::default());
+        assert!(apply_safe_fixes(&fixed, &again.diagnostics).is_none());
+    }
+}
