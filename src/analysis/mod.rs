@@ -12,8 +12,8 @@ pub mod names;
 pub mod navigation;
 pub mod quantity;
 pub mod render;
-pub mod structure;
 pub mod similar;
+pub mod structure;
 
 use crate::model::{self, DocKind};
 use crate::settings::Settings;
@@ -67,7 +67,12 @@ pub fn analyze_parsed(source: &str, stream: &Stream, settings: &Settings) -> Fil
 
 /// Like [`analyze_parsed`], with the workspace's PodTemplates for cross-file rules (a string
 /// `pod_template` that names no known template).
-pub fn analyze_in_workspace(source: &str, stream: &Stream, settings: &Settings, workspace: Option<&WorkspaceIndex>) -> FileAnalysis {
+pub fn analyze_in_workspace(
+    source: &str,
+    stream: &Stream,
+    settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
+) -> FileAnalysis {
     let documents: Vec<DocInfo> = stream
         .documents
         .iter()

@@ -732,7 +732,10 @@ impl LanguageServer for Backend {
         ))
     }
 
-    async fn selection_range(&self, params: SelectionRangeParams) -> Result<Option<Vec<SelectionRange>>> {
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
         let Some(snap) = self.state.store.current(&params.text_document.uri) else {
             return Ok(None);
         };

@@ -185,7 +185,7 @@ fn char_index(rope: &Rope, pos: Position, enc: Encoding) -> usize {
     let content = slice.slice(..content_chars);
     let col = pos.character as usize;
     let within = match enc {
-        Encoding::Utf16 => col.min(content.len_chars()),
+        Encoding::Utf16 => content.utf16_cu_to_char(col.min(content.len_utf16_cu())),
         Encoding::Utf8 => {
             let byte = col.min(content.len_bytes());
             // A byte inside a character moves to that character's start.

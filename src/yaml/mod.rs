@@ -137,7 +137,12 @@ impl Node {
     /// How a YAML 1.1 reader of `dialect` reads this node when it is a scalar.
     pub fn reading_in(&self, dialect: Dialect) -> Option<Reading> {
         let s = self.as_scalar()?;
-        Some(scalar::read_in(&s.value, s.style, self.tag.as_deref(), dialect))
+        Some(scalar::read_in(
+            &s.value,
+            s.style,
+            self.tag.as_deref(),
+            dialect,
+        ))
     }
 
     /// True for `null`, `~` and an empty plain value.
