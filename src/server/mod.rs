@@ -10,6 +10,7 @@ mod navigation;
 mod preview;
 pub mod store;
 pub mod transport;
+mod workspace;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -118,35 +119,6 @@ impl Backend {
             .unwrap_or_default()
     }
 
-    fn workspace(&self) -> Arc<WorkspaceIndex> {
-        self.state
-            .workspace
-            .read()
-            .map(|w| w.clone())
-            .unwrap_or_default()
-    }
-
-    /// Re-indexes one file from its current text; swaps the index only when its templates
-    /// changed, so ordinary keystrokes cost one cheap comparison.
-    fn reindex(&self, path: &std::path::Path, text: Option<(&str, &crate::yaml::Stream)>) {
-        let current = self.workspace();
-        let defs = match text {
-            Some((text, stream)) => crate::workspace::index_text(path, text, stream),
-            None => Vec::new(),
-        };
-        if current.lookup_file(path) == defs.as_slice() {
-            return;
-        }
-        let mut next = (*current).clone();
-        match text {
-            Some((text, stream)) => next.update_parsed(path, text, stream),
-            None => next.remove(path),
-        }
-        if let Ok(mut w) = self.state.workspace.write() {
-            *w = Arc::new(next);
-        }
-    }
-
     fn encoding(&self) -> Encoding {
         self.state.encoding.read().map(|e| *e).unwrap_or_default()
     }
@@ -179,48 +151,6 @@ impl Backend {
                 }
             }
             Err(err) => tracing::warn!(%err, "workspace/configuration failed"),
-        }
-    }
-
-    /// Indexes the workspace folders' PodTemplates in the background (bounded, no symlinks).
-    async fn scan_workspace(&self) {
-        let roots = self
-            .state
-            .roots
-            .read()
-            .map(|r| r.clone())
-            .unwrap_or_default();
-        let scanned = tokio::task::spawn_blocking(move || WorkspaceIndex::scan(&roots)).await;
-        let Ok(mut index) = scanned else { return };
-        // Open documents are newer than the disk.
-        for uri in self.state.store.uris() {
-            if let (Some(path), Some(snap)) = (uri.to_file_path(), self.state.store.current(&uri)) {
-                index.update_parsed(&path, &snap.text, snap.stream());
-            }
-        }
-        tracing::info!(templates = index.len(), "workspace indexed");
-        if let Ok(mut w) = self.state.workspace.write() {
-            *w = Arc::new(index);
-        }
-    }
-
-    async fn watch_yaml_files(&self) {
-        if !self.state.dynamic_watchers.load(Ordering::Relaxed) {
-            return;
-        }
-        let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![FileSystemWatcher {
-                glob_pattern: GlobPattern::String("**/*.{yaml,yml}".to_string()),
-                kind: None,
-            }],
-        };
-        let registration = Registration {
-            id: "flyte-lsp-yaml-watcher".to_string(),
-            method: "workspace/didChangeWatchedFiles".to_string(),
-            register_options: serde_json::to_value(options).ok(),
-        };
-        if let Err(err) = self.client.register_capability(vec![registration]).await {
-            tracing::warn!(%err, "could not register the YAML file watcher");
         }
     }
 
@@ -549,33 +479,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        for change in params.changes {
-            let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
-                continue;
-            };
-            // An open document is tracked through its edits, not the disk.
-            if self.state.store.current(&change.uri).is_some() {
-                continue;
-            }
-            let this = self.clone();
-            let deleted = change.typ == FileChangeType::DELETED;
-            let _ = tokio::task::spawn_blocking(move || {
-                let text = if deleted {
-                    None
-                } else {
-                    crate::workspace::read_indexable(&path)
-                };
-                match text {
-                    Some(text) => {
-                        let stream = crate::yaml::parse(&text);
-                        this.reindex(&path, Some((&text, &stream)));
-                    }
-                    None => this.reindex(&path, None),
-                }
-            })
-            .await;
-        }
-        self.refresh_all().await;
+        self.handle_watched_files(params).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -712,24 +616,10 @@ impl LanguageServer for Backend {
         let Some(snap) = self.state.store.current(&params.text_document.uri) else {
             return Ok(None);
         };
-        let folds = tokio::task::spawn_blocking(move || {
-            crate::analysis::structure::folding_ranges(&snap.text, snap.stream())
-        })
-        .await
-        .unwrap_or_default();
-        Ok(Some(
-            folds
-                .into_iter()
-                .map(|f| FoldingRange {
-                    start_line: f.start_line,
-                    start_character: None,
-                    end_line: f.end_line,
-                    end_character: None,
-                    kind: Some(FoldingRangeKind::Region),
-                    collapsed_text: None,
-                })
-                .collect(),
-        ))
+        let folds = tokio::task::spawn_blocking(move || navigation::folding_ranges(&snap))
+            .await
+            .unwrap_or_default();
+        Ok(Some(folds))
     }
 
     async fn selection_range(
@@ -742,29 +632,7 @@ impl LanguageServer for Backend {
         let enc = self.encoding();
         let positions = params.positions;
         let ranges = tokio::task::spawn_blocking(move || {
-            positions
-                .iter()
-                .map(|p| {
-                    let offset = convert::offset(&snap, *p, enc);
-                    let chain = crate::analysis::structure::selection_ranges(snap.stream(), offset);
-                    // `chain` is innermost first; LSP nests each range's parent inside it, so
-                    // build from the outermost in.
-                    let mut parent: Option<Box<SelectionRange>> = None;
-                    for r in chain.iter().rev() {
-                        parent = Some(Box::new(SelectionRange {
-                            range: convert::range(&snap, r, enc),
-                            parent,
-                        }));
-                    }
-                    parent.map_or_else(
-                        || SelectionRange {
-                            range: Range::new(*p, *p),
-                            parent: None,
-                        },
-                        |b| *b,
-                    )
-                })
-                .collect::<Vec<_>>()
+            navigation::selection_ranges(&snap, &positions, enc)
         })
         .await
         .unwrap_or_default();

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use tower_lsp_server::ls_types::{
-    DocumentSymbol, Location, Position, Range, SymbolKind as LspSymbolKind, TextEdit, Uri,
-    WorkspaceEdit,
+    DocumentSymbol, FoldingRange, FoldingRangeKind, Location, Position, Range, SelectionRange,
+    SymbolKind as LspSymbolKind, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::analysis::navigation::{self, NameKind, Occurrences, Symbol, SymbolKind};
@@ -171,5 +171,51 @@ pub fn document_symbols(snap: &Snapshot, enc: Encoding) -> Vec<DocumentSymbol> {
     navigation::symbols(&snap.text, snap.stream())
         .iter()
         .map(|s| symbol(snap, s, enc))
+        .collect()
+}
+
+pub fn folding_ranges(snap: &Snapshot) -> Vec<FoldingRange> {
+    crate::analysis::structure::folding_ranges(&snap.text, snap.stream())
+        .into_iter()
+        .map(|f| FoldingRange {
+            start_line: f.start_line,
+            start_character: None,
+            end_line: f.end_line,
+            end_character: None,
+            kind: Some(FoldingRangeKind::Region),
+            collapsed_text: None,
+        })
+        .collect()
+}
+
+/// One nested selection range per position: the innermost node first, each parent the next
+/// enclosing node.
+pub fn selection_ranges(
+    snap: &Snapshot,
+    positions: &[Position],
+    enc: Encoding,
+) -> Vec<SelectionRange> {
+    positions
+        .iter()
+        .map(|p| {
+            let offset = convert::offset(snap, *p, enc);
+            let chain = crate::analysis::structure::selection_ranges(snap.stream(), offset);
+            // `chain` is innermost first; LSP nests each range's parent inside it, so build
+            // from the outermost in.
+            let mut parent: Option<Box<SelectionRange>> = None;
+            for r in chain.iter().rev() {
+                parent = Some(Box::new(SelectionRange {
+                    range: convert::range(snap, r, enc),
+                    parent,
+                }));
+            }
+            parent.map_or_else(
+                || SelectionRange {
+                    range: Range::new(*p, *p),
+                    parent: None,
+                },
+                |b| *b,
+            )
+        })
         .collect()
 }

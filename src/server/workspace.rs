@@ -1,0 +1,120 @@
+//! The workspace side of the server: scanning the folders for PodTemplates, watching YAML
+//! files, and keeping the index current as open documents change. Indexing work runs on
+//! blocking threads; the index is swapped as a whole so readers never wait.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::*;
+
+use crate::workspace::WorkspaceIndex;
+
+use super::Backend;
+
+impl Backend {
+    pub(super) fn workspace(&self) -> Arc<WorkspaceIndex> {
+        self.state
+            .workspace
+            .read()
+            .map(|w| w.clone())
+            .unwrap_or_default()
+    }
+
+    /// Re-indexes one file from its current text; swaps the index only when its templates
+    /// changed, so ordinary keystrokes cost one cheap comparison.
+    pub(super) fn reindex(
+        &self,
+        path: &std::path::Path,
+        text: Option<(&str, &crate::yaml::Stream)>,
+    ) {
+        let current = self.workspace();
+        let defs = match text {
+            Some((text, stream)) => crate::workspace::index_text(path, text, stream),
+            None => Vec::new(),
+        };
+        if current.lookup_file(path) == defs.as_slice() {
+            return;
+        }
+        let mut next = (*current).clone();
+        match text {
+            Some((text, stream)) => next.update_parsed(path, text, stream),
+            None => next.remove(path),
+        }
+        if let Ok(mut w) = self.state.workspace.write() {
+            *w = Arc::new(next);
+        }
+    }
+
+    /// Indexes the workspace folders' PodTemplates in the background (bounded, no symlinks).
+    pub(super) async fn scan_workspace(&self) {
+        let roots = self
+            .state
+            .roots
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_default();
+        let scanned = tokio::task::spawn_blocking(move || WorkspaceIndex::scan(&roots)).await;
+        let Ok(mut index) = scanned else { return };
+        // Open documents are newer than the disk.
+        for uri in self.state.store.uris() {
+            if let (Some(path), Some(snap)) = (uri.to_file_path(), self.state.store.current(&uri)) {
+                index.update_parsed(&path, &snap.text, snap.stream());
+            }
+        }
+        tracing::info!(templates = index.len(), "workspace indexed");
+        if let Ok(mut w) = self.state.workspace.write() {
+            *w = Arc::new(index);
+        }
+    }
+
+    pub(super) async fn watch_yaml_files(&self) {
+        if !self.state.dynamic_watchers.load(Ordering::Relaxed) {
+            return;
+        }
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/*.{yaml,yml}".to_string()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "flyte-lsp-yaml-watcher".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(err) = self.client.register_capability(vec![registration]).await {
+            tracing::warn!(%err, "could not register the YAML file watcher");
+        }
+    }
+
+    /// `workspace/didChangeWatchedFiles`: re-index the files that changed on disk.
+    pub(super) async fn handle_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for change in params.changes {
+            let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+                continue;
+            };
+            // An open document is tracked through its edits, not the disk.
+            if self.state.store.current(&change.uri).is_some() {
+                continue;
+            }
+            let this = self.clone();
+            let deleted = change.typ == FileChangeType::DELETED;
+            let _ = tokio::task::spawn_blocking(move || {
+                let text = if deleted {
+                    None
+                } else {
+                    crate::workspace::read_indexable(&path)
+                };
+                match text {
+                    Some(text) => {
+                        let stream = crate::yaml::parse(&text);
+                        this.reindex(&path, Some((&text, &stream)));
+                    }
+                    None => this.reindex(&path, None),
+                }
+            })
+            .await;
+        }
+        self.refresh_all().await;
+    }
+}
