@@ -10,6 +10,12 @@
 //!   warning.
 //! - `# apiserver: ...`: for invalid cases, the API-server message (or warning) the case
 //!   mirrors, from `../shared/facts/k8s-validation.md`. Required in invalid cases.
+//! - `# group: NAME`: the catalogue group (`formats`, `metadata`, `containers`, `ports`, `env`,
+//!   `resources`, `volumes`, `pod`, `probes`, `security`, `scheduling`, `decode`). Required.
+//! - `# note: ...` (optional, continued on `#   ` lines): why the case is what it is.
+//!
+//! `FLY2??` as an expected code means that no rule covers that catalogue rule yet (such a case is
+//! necessarily listed in `KNOWN_GAPS.md`).
 //!
 //! Every file must be detected as a Kubernetes or Flyte document (an undetected file would be
 //! "clean" for the wrong reason). Analysis runs with `Settings::default()` (the newest embedded
@@ -23,7 +29,8 @@
 //! Output: `corpus: N invalid detected of M, K valid clean of L, F false positives`, where
 //! "detected" means every expected diagnostic was produced and F counts error/warning
 //! diagnostics the API server would not give (on valid cases, and extras on invalid ones).
-//! `CORPUS_VERBOSE=1` prints every file's diagnostics.
+//! A second line gives the case counts per group. `CORPUS_VERBOSE=1` prints every file's
+//! diagnostics (run with `cargo test --test corpus -- --nocapture`).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -32,6 +39,22 @@ use std::path::{Path, PathBuf};
 use flyte_lsp::analysis::{analyze, Diagnostic, Severity};
 use flyte_lsp::model::DocKind;
 use flyte_lsp::settings::Settings;
+
+/// The twelve groups of the catalogue, in its order.
+const GROUPS: &[&str] = &[
+    "formats",
+    "metadata",
+    "containers",
+    "ports",
+    "env",
+    "resources",
+    "volumes",
+    "pod",
+    "probes",
+    "security",
+    "scheduling",
+    "decode",
+];
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/k8s")
@@ -43,12 +66,15 @@ struct Header {
     /// `None` for `# expect: clean`, else the expected (code, severity) pairs.
     expect: Option<Vec<(String, String)>>,
     apiserver: Vec<String>,
+    /// `# group: NAME`: the catalogue group of facts/k8s-validation.md the case belongs to.
+    group: Option<String>,
 }
 
 fn parse_header(text: &str) -> Result<Header, String> {
     let mut expect: Vec<(String, String)> = Vec::new();
     let mut clean = false;
     let mut apiserver = Vec::new();
+    let mut group = None;
     for line in text.lines() {
         let Some(comment) = line.strip_prefix('#') else {
             break;
@@ -68,16 +94,20 @@ fn parse_header(text: &str) -> Result<Header, String> {
             }
         } else if let Some(rest) = comment.strip_prefix("apiserver:") {
             apiserver.push(rest.trim().to_string());
+        } else if let Some(rest) = comment.strip_prefix("group:") {
+            group = Some(rest.trim().to_string());
         }
     }
     match (clean, expect.is_empty()) {
         (true, true) => Ok(Header {
             expect: None,
             apiserver,
+            group,
         }),
         (false, false) => Ok(Header {
             expect: Some(expect),
             apiserver,
+            group,
         }),
         (true, false) => Err("both `clean` and diagnostics expected".to_string()),
         (false, true) => Err("no `# expect:` line in the header".to_string()),
@@ -200,6 +230,8 @@ fn kubernetes_corpus() {
     let (mut valid_total, mut valid_clean) = (0usize, 0usize);
     let mut false_positives = 0usize;
     let mut seen_files: BTreeSet<String> = BTreeSet::new();
+    // Per group: (invalid cases, valid cases).
+    let mut per_group: Vec<(usize, usize)> = vec![(0, 0); GROUPS.len()];
 
     for sub in ["invalid", "valid"] {
         for path in cases(&dir, sub) {
@@ -236,6 +268,18 @@ fn kubernetes_corpus() {
                 }
                 _ => {}
             }
+            match header
+                .group
+                .as_deref()
+                .and_then(|g| GROUPS.iter().position(|x| *x == g))
+            {
+                Some(i) if sub == "invalid" => per_group[i].0 += 1,
+                Some(i) => per_group[i].1 += 1,
+                None => failures.push(format!(
+                    "{rel}: `# group:` must name one of {}",
+                    GROUPS.join(", ")
+                )),
+            }
 
             let analysis = analyze(&text, &settings);
             if analysis.kind() == DocKind::Unknown {
@@ -247,7 +291,7 @@ fn kubernetes_corpus() {
             if verbose {
                 println!("{rel}:");
                 for d in &analysis.diagnostics {
-                    let at = &text[d.range.clone()];
+                    let at = text.get(d.range.clone()).unwrap_or("");
                     println!("    {} `{at}`", show(d));
                 }
             }
@@ -296,6 +340,15 @@ fn kubernetes_corpus() {
     println!(
         "corpus: {invalid_detected} invalid detected of {invalid_total}, {valid_clean} valid \
          clean of {valid_total}, {false_positives} false positives"
+    );
+    let groups: Vec<String> = GROUPS
+        .iter()
+        .zip(&per_group)
+        .map(|(g, (i, v))| format!("{g} {i}/{v}"))
+        .collect();
+    println!(
+        "corpus: cases per group (invalid/valid): {}",
+        groups.join(", ")
     );
     println!(
         "corpus: {} known gaps skipped (KNOWN_GAPS.md)",
