@@ -216,6 +216,9 @@ fn check_requirements(ctx: &mut Ctx<'_>, resources: &Entry, scope: &Scope) {
         hugepages |= is_hugepages(name);
         cpu_or_memory |= name == "cpu" || name == "memory";
     }
+    // The environment's cpu/memory are merged into the primary container by the SDK, so the
+    // pod the API server sees has them even when the template does not.
+    cpu_or_memory |= scope.merged.iter().any(|m| *m == "cpu" || *m == "memory");
     if hugepages && !cpu_or_memory {
         ctx.report(
             &OVERCOMMIT_RULE,

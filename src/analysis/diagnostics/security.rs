@@ -151,11 +151,19 @@ fn check_profiles(ctx: &mut Ctx<'_>, sc: &Node) {
                 }
             }
             ("Localhost", Some(e)) => {
-                if let Some(path) = string_value(&e.value) {
-                    if let Some(problem) = descending_path_problem(path) {
-                        let message = format!("Invalid value: \"{path}\": {problem}");
-                        ctx.report(&PROFILE_RULE, e.value.span.clone(), message);
+                // AppArmor profiles are names in the node's loaded set, not paths: the API
+                // server only refuses padding and over-long names (`ValidateAppArmorProfileField`).
+                let problem = string_value(&e.value).and_then(|path| {
+                    if field == "appArmorProfile" {
+                        apparmor_profile_problem(path)
+                    } else {
+                        descending_path_problem(path)
                     }
+                    .map(|p| (path, p))
+                });
+                if let Some((path, problem)) = problem {
+                    let message = format!("Invalid value: \"{path}\": {problem}");
+                    ctx.report(&PROFILE_RULE, e.value.span.clone(), message);
                 }
             }
             (_, Some(e)) => {
@@ -166,6 +174,18 @@ fn check_profiles(ctx: &mut Ctx<'_>, sc: &Node) {
             (_, None) => {}
         }
     }
+}
+
+/// `ValidateAppArmorProfileField` for type Localhost: no surrounding whitespace, at most 4095
+/// characters.
+fn apparmor_profile_problem(name: &str) -> Option<&'static str> {
+    if name.trim() != name {
+        return Some("must not be padded with whitespace");
+    }
+    if name.len() > 4095 {
+        return Some("must be no more than 4095 characters");
+    }
+    None
 }
 
 /// `validateLocalDescendingPath`: relative, with no `..` element.
