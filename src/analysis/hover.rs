@@ -59,7 +59,9 @@ pub fn hover(
         if let Some(line) = quantity_line(&doc, &site, node, text) {
             parts.push(line);
         }
-        if let Some(line) = template_line(source, stream, workspace, &doc, &site, text) {
+        if let Some(line) = template_line(
+            source, stream, settings, workspace, &doc, &site, text, offset,
+        ) {
             parts.push(line);
         }
     }
@@ -130,15 +132,19 @@ fn quantity_line(
 /// Lines of a template shown in hover, at most.
 const TEMPLATE_PREVIEW_LINES: usize = 24;
 
-/// For a `pod_template` string: what it names, and the template itself when this file or the
-/// workspace defines it.
+/// For a `pod_template` string: what it names, and when this file or the workspace defines
+/// it, the pod that results (the preview's cluster layer with that template merged under the
+/// task), shortened.
+#[allow(clippy::too_many_arguments)]
 fn template_line(
     source: &str,
     stream: &Stream,
+    settings: &Settings,
     workspace: Option<&WorkspaceIndex>,
     doc: &DocContext<'_>,
     site: &HoverSite,
     name: &str,
+    offset: usize,
 ) -> Option<String> {
     if doc.kind != DocKind::TaskEnvironment || site.path != [Segment::Key("pod_template".into())] {
         return None;
@@ -169,19 +175,48 @@ fn template_line(
             (d, place)
         }
     };
-    let body: Vec<&str> = def
-        .source
+    // The pod this environment runs with that template merged under it.
+    let mut only_this = WorkspaceIndex::default();
+    only_this.update(&def.path, &def.source);
+    only_this.complete = true;
+    let index = stream
+        .documents
+        .iter()
+        .position(|d| d.span.start <= offset && offset <= d.span.end);
+    let ctx = crate::analysis::render::RenderContext {
+        workspace: Some(&only_this),
+        cluster_template: None,
+    };
+    let rendered = index.and_then(|i| {
+        crate::analysis::render::render_with(
+            source,
+            stream,
+            i,
+            settings,
+            crate::analysis::render::Layer::Cluster,
+            &ctx,
+        )
+        .ok()
+    });
+    let (title, text) = match rendered {
+        Some(r) => (
+            "The pod it runs with this template merged in (preview, cluster layer):",
+            crate::yaml::emit::to_yaml(&r.pod),
+        ),
+        None => ("The template:", def.source.clone()),
+    };
+    let body: Vec<&str> = text
         .lines()
         .filter(|l| !l.trim_start().starts_with("---"))
         .take(TEMPLATE_PREVIEW_LINES)
         .collect();
-    let more = if def.source.lines().count() > body.len() + 1 {
+    let more = if text.lines().count() > body.len() + 1 {
         "\n# …"
     } else {
         ""
     };
     out.push_str(&format!(
-        "\n\n{place}\n\n```yaml\n{}{more}\n```",
+        "\n\n{place}\n\n{title}\n\n```yaml\n{}{more}\n```",
         body.join("\n")
     ));
     Some(out)
@@ -346,7 +381,8 @@ mod tests {
             .expect("hover")
             .markdown;
         assert!(md.contains("Defined in `/w/gpu.yaml`, line 4:"), "{md}");
-        assert!(md.contains("  name: gpu\ntemplate:"), "{md}");
+        assert!(md.contains("merged in (preview, cluster layer)"), "{md}");
+        assert!(md.contains("```yaml\napiVersion: v1\nkind: Pod\n"), "{md}");
     }
 
     #[test]
@@ -355,9 +391,6 @@ mod tests {
         let md = hover_at(text).expect("hover");
         assert!(md.contains("PodTemplate `gpu`"), "{md}");
         assert!(md.contains("Defined in this file, line 7:"), "{md}");
-        assert!(
-            md.contains("```yaml\napiVersion: v1\nkind: PodTemplate"),
-            "{md}"
-        );
+        assert!(md.contains("```yaml\napiVersion: v1\nkind: Pod\n"), "{md}");
     }
 }
