@@ -5,7 +5,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 
-use flyte_lsp::analysis::{analyze, analyze_parsed, render};
+use flyte_lsp::analysis::{analyze, analyze_parsed, completion, hover, render};
 use flyte_lsp::settings::Settings;
 use flyte_lsp::yaml::parse;
 
@@ -123,6 +123,37 @@ fn benches(c: &mut Criterion) {
                     render::Layer::Cluster,
                 )
             })
+        });
+        // Completion at three places (a nested key on an empty line, a value after
+        // `imagePullPolicy: `, a top-level key) and hover on a key, as the server calls them.
+        let stream = parse(&text);
+        let mid_container = text[..text.len() / 2]
+            .rfind("        imagePullPolicy: ")
+            .unwrap_or(0);
+        let value_at = mid_container + "        imagePullPolicy: ".len();
+        let mut with_empty_line = text.clone();
+        with_empty_line.insert_str(mid_container, "        \n");
+        let empty_stream = parse(&with_empty_line);
+        let positions = [
+            (
+                "completion: nested key",
+                &with_empty_line,
+                &empty_stream,
+                mid_container + 8,
+            ),
+            ("completion: enum value", &text, &stream, value_at),
+            ("completion: top-level key", &text, &stream, text.len()),
+        ];
+        for (label, source, parsed, offset) in positions {
+            group.bench_function(BenchmarkId::new(label, lines), |b| {
+                b.iter(|| {
+                    completion::completions(black_box(source), &|| parsed, &settings, None, offset)
+                })
+            });
+        }
+        let key_at = mid_container + 10;
+        group.bench_function(BenchmarkId::new("hover on a key", lines), |b| {
+            b.iter(|| hover::hover(black_box(&text), &stream, &settings, None, key_at))
         });
         group.finish();
     }
