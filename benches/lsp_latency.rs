@@ -1322,12 +1322,18 @@ fn run(cfg: &Config) -> Result<(), String> {
         report,
         "## LSP latency: flyte-lsp vs yaml-language-server\n"
     );
+    // The git state describes the binary only when it is the one cargo just built.
+    let built_here = cfg.flyte_bin == Path::new(env!("CARGO_BIN_EXE_flyte-lsp"));
+    let source = if built_here {
+        format!("git {}", git_state())
+    } else {
+        "a binary given by FLYTE_LSP_BIN or --flyte-lsp".to_string()
+    };
     let _ = writeln!(
         report,
-        "- flyte-lsp: `{}` ({}), git {}",
+        "- flyte-lsp: `{}` ({}), {source}",
         flyte.program.display(),
         flyte.version,
-        git_state()
     );
     if let Some(y) = specs.iter().find(|s| s.kind == Kind::Yls) {
         let _ = writeln!(
@@ -1374,6 +1380,7 @@ fn run(cfg: &Config) -> Result<(), String> {
         "load_before": load_before,
         "load_after": load_after,
         "git": git_state(),
+        "flyte_lsp_binary": cfg.flyte_bin,
         "flyte_lsp": flyte.version,
         "sizes": combined.iter().map(|(doc, f, y)| json!({
             "lines": doc.lines,

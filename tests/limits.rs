@@ -544,6 +544,31 @@ fn a_one_megabyte_line_with_many_diagnostics_is_reported_at_exact_columns() {
     client.shutdown_and_exit();
 }
 
+#[test]
+fn the_server_publishes_at_most_ten_thousand_diagnostics_per_document() {
+    // 10,200 duplicate keys (cheap to find): `check` lists them all, the server the first
+    // 10,000 and a note.
+    let text = format!("{HEADER}  nodeSelector:\n{}", "    k: v\n".repeat(10_201));
+    let (mut client, _) = Client::start(push_client(), None);
+    let uri = "file:///limits/many-diagnostics.yaml";
+    client.did_open(uri, 1, &text);
+    let params = client.wait_version(uri, 1);
+    let diags = params["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(diags.len(), 10_001, "10,000 and the note");
+    let note = &diags[10_000];
+    assert_eq!(note["severity"], 3);
+    assert!(
+        note["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("200 more problems")),
+        "{note}"
+    );
+    client.shutdown_and_exit();
+}
+
 // Bytes that are not text ---------------------------------------------------------------------
 
 #[test]

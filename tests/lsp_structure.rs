@@ -137,3 +137,48 @@ fn a_quick_fix_applied_through_the_protocol_clears_its_diagnostic() {
     assert!(codes(&last).is_empty(), "{last}");
     client.shutdown_and_exit();
 }
+
+#[test]
+fn refactors_add_a_container_and_a_volume_unless_only_quick_fixes_are_asked() {
+    let (mut client, _) = Client::start(push_client(), None);
+    let uri = "file:///work/flyte/refactor.yaml";
+    let text = "name: train\nenv_vars:\n  MODE: prod\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n        image: x\n";
+    client.did_open(uri, 1, text);
+    client.wait_version(uri, 1);
+    let at = range(7, 9, 7, 9);
+    let all = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": at, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = all
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert!(titles.contains(&"Add a container `sidecar`"), "{titles:?}");
+    assert!(
+        titles.contains(&"Add a volume `data` and mount it in `primary`"),
+        "{titles:?}"
+    );
+    let volume = all
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|x| x["title"] == "Add a volume `data` and mount it in `primary`")
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(volume["kind"], "refactor");
+    assert_eq!(
+        volume["edit"]["changes"][uri].as_array().map(Vec::len),
+        Some(1),
+        "one insertion at the end: {volume}"
+    );
+    let quick = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": at, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    assert_eq!(quick, json!([]));
+    client.shutdown_and_exit();
+}

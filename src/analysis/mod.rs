@@ -11,6 +11,7 @@ pub mod lookup;
 pub mod names;
 pub mod navigation;
 pub mod quantity;
+pub mod refactor;
 pub mod render;
 pub mod similar;
 pub mod structure;

@@ -125,6 +125,41 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// Most diagnostics published for one document. A 10 MB file of unknown fields has a million;
+/// as JSON that is a few hundred megabytes per keystroke, which no editor can show anyway.
+pub const MAX_PUBLISHED_DIAGNOSTICS: usize = 10_000;
+
+/// The LSP form of `diagnostics` (sorted by position): the first
+/// [`MAX_PUBLISHED_DIAGNOSTICS`], and then one information diagnostic saying how many more
+/// there are (`check` reports them all).
+pub(super) fn capped(
+    snap: &Snapshot,
+    diagnostics: &[crate::analysis::Diagnostic],
+    enc: crate::text::Encoding,
+) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = diagnostics
+        .iter()
+        .take(MAX_PUBLISHED_DIAGNOSTICS)
+        .map(|d| super::convert::diagnostic(snap, d, enc))
+        .collect();
+    if let Some(rest) = diagnostics.len().checked_sub(MAX_PUBLISHED_DIAGNOSTICS) {
+        if rest > 0 {
+            let at = out.last().map(|d| d.range).unwrap_or_default();
+            out.push(Diagnostic {
+                range: Range::new(at.end, at.end),
+                severity: Some(DiagnosticSeverity::INFORMATION),
+                source: Some("flyte-lsp".to_string()),
+                message: format!(
+                    "flyte-lsp: {rest} more problems in this document are not shown \
+                     (at most {MAX_PUBLISHED_DIAGNOSTICS}); `flyte-lsp check` lists them all"
+                ),
+                ..Diagnostic::default()
+            });
+        }
+    }
+    out
+}
+
 /// The one diagnostic of a document above [`MAX_DOCUMENT_BYTES`]: an information at its
 /// start saying that it is not analysed, and why. `None` for documents within the ceiling.
 pub(super) fn size_notice(snap: &Snapshot) -> Option<Diagnostic> {

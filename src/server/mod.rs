@@ -272,11 +272,7 @@ fn lsp_diagnostics(
     }
     let analysis =
         analysis::analyze_in_workspace(&snap.text, snap.stream(), settings, Some(workspace));
-    analysis
-        .diagnostics
-        .iter()
-        .map(|d| convert::diagnostic(snap, d, enc))
-        .collect()
+    guard::capped(snap, &analysis.diagnostics, enc)
 }
 
 fn negotiate_encoding(params: &InitializeParams) -> Encoding {
@@ -374,7 +370,10 @@ impl LanguageServer for Backend {
                 diagnostic_provider,
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::REFACTOR,
+                        ]),
                         work_done_progress_options: WorkDoneProgressOptions::default(),
                         resolve_provider: None,
                     },
@@ -412,6 +411,11 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.fetch_configuration().await;
+        // Parse the selected Kubernetes schema now, not on the first keystroke.
+        let version = self.settings().kubernetes_version();
+        tokio::task::spawn_blocking(move || {
+            crate::schema::schemas().for_version(version);
+        });
         self.watch_yaml_files().await;
         self.scan_workspace().await;
         self.refresh_all().await;
@@ -506,12 +510,7 @@ impl LanguageServer for Backend {
             Some(snap) => match self.analyze_blocking(snap).await {
                 Some((snap, analysis)) => guard::size_notice(&snap)
                     .into_iter()
-                    .chain(
-                        analysis
-                            .diagnostics
-                            .iter()
-                            .map(|d| convert::diagnostic(&snap, d, enc)),
-                    )
+                    .chain(guard::capped(&snap, &analysis.diagnostics, enc))
                     .collect(),
                 None => Vec::new(),
             },
@@ -785,6 +784,43 @@ impl LanguageServer for Backend {
                     data: None,
                 }));
             }
+        }
+        // Refactors (add a container, add a volume and its mount) where the cursor is, unless
+        // the client asked for other kinds only.
+        let wants_refactors = params.context.only.as_ref().is_none_or(|only| {
+            only.iter()
+                .any(|k| k.as_str() == "refactor" || k.as_str().starts_with("refactor."))
+        });
+        let refactors = if wants_refactors {
+            crate::analysis::refactor::refactors(&snap.text, snap.stream(), start)
+        } else {
+            Vec::new()
+        };
+        for fix in refactors {
+            let edits = fix
+                .edits
+                .iter()
+                .map(|e| TextEdit {
+                    range: convert::range(&snap, &e.range, enc),
+                    new_text: e.new_text.clone(),
+                })
+                .collect();
+            let mut changes = HashMap::new();
+            changes.insert(uri.clone(), edits);
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title,
+                kind: Some(CodeActionKind::REFACTOR),
+                diagnostics: None,
+                edit: Some(WorkspaceEdit {
+                    changes: Some(changes),
+                    document_changes: None,
+                    change_annotations: None,
+                }),
+                command: None,
+                is_preferred: None,
+                disabled: None,
+                data: None,
+            }));
         }
         Ok(Some(actions))
     }

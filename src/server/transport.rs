@@ -307,9 +307,10 @@ fn check_body(body: &[u8]) -> Vec<u8> {
             &format!("the message is not JSON: {err}"),
         ),
         Ok(value) => {
-            // Answer with the message's own id when it has a usable one.
+            // Answer with the message's own id when it has a usable one: an integer that fits
+            // an i64, or a string (tower-lsp-server's `Id`; fuzzing found `"id": -0`, a float).
             let id = match value.get("id") {
-                Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+                Some(id) if id.is_i64() || id.is_string() => id.clone(),
                 _ => Value::Null,
             };
             invalid(
@@ -362,6 +363,7 @@ mod tests {
                 let text = String::from_utf8(f).expect("utf-8 frame");
                 let (head, body) = text.split_once("\r\n\r\n").expect("frame");
                 assert_eq!(head, format!("Content-Length: {}", body.len()));
+                assert!(is_message(body.as_bytes()), "undecodable frame: {body}");
                 out.push(serde_json::from_str(body).expect("json body"));
             }
         }
@@ -374,6 +376,27 @@ mod tests {
                 .to_string()
                 .as_bytes(),
         )
+    }
+
+    #[test]
+    fn ids_that_are_not_json_rpc_ids_are_answered_with_null() {
+        // Found by fuzzing: echoing `-0` (a float) made the error itself undecodable.
+        for id in [
+            "-0",
+            "1.5",
+            "1e3",
+            "18446744073709551615",
+            "[1]",
+            "{}",
+            "true",
+        ] {
+            let body = format!(r#"{{"jsonrpc": "2.0", "id": {id}, "method": 5}}"#);
+            let out = frames(&[&frame(body.as_bytes())]);
+            assert!(is_invalid(&out[0], INVALID_REQUEST), "{id}: {out:?}");
+            assert_eq!(out[0]["id"], Value::Null, "{id}");
+        }
+        let out = frames(&[&frame(br#"{"jsonrpc": "2.0", "id": "a", "method": 5}"#)]);
+        assert_eq!(out[0]["id"], "a");
     }
 
     #[test]

@@ -152,6 +152,9 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(self.len));
         let line = self.line_of(offset);
         let start = self.line_starts[line];
+        // An offset between the `\r` and `\n` of a CRLF has no LSP position: it is the line's
+        // end (found by fuzzing: it used to come out one column past the end).
+        let offset = offset.min(self.line_range(text, line).end);
         let segment = &text[start..offset];
         let col = match enc {
             Encoding::Utf8 => segment.len(),
@@ -206,6 +209,17 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_offset_inside_a_crlf_is_the_end_of_its_line() {
+        let text = "ab\r\ncd\r\n";
+        let index = LineIndex::new(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            assert_eq!(index.to_line_col(text, 3, enc), LineCol { line: 0, col: 2 });
+            assert_eq!(index.to_line_col(text, 2, enc), LineCol { line: 0, col: 2 });
+            assert_eq!(index.to_line_col(text, 4, enc), LineCol { line: 1, col: 0 });
+        }
+    }
 
     #[test]
     fn columns_on_very_long_lines_match_a_plain_count() {
