@@ -6,22 +6,10 @@
 
 use crate::model::detect;
 use crate::model::pod::PodParts;
-use crate::text::TextRange;
+use crate::text::{line_start, next_line_start, TextRange};
 use crate::yaml::{Node, Stream};
 
 use super::{Edit, Fix};
-
-fn line_start(source: &str, offset: usize) -> usize {
-    source[..offset.min(source.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1)
-}
-
-fn next_line_start(source: &str, offset: usize) -> usize {
-    source[offset.min(source.len())..]
-        .find('\n')
-        .map_or(source.len(), |i| offset + i + 1)
-}
 
 /// The column of the dash of a block list's items and the offset just after the list.
 fn block_list_end(source: &str, list: &Node) -> Option<(usize, usize)> {

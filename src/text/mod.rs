@@ -197,6 +197,20 @@ impl LineIndex {
     }
 }
 
+/// The byte offset where the line holding `offset` starts (after the previous `\n`).
+pub fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
+}
+
+/// The byte offset where the line after the one holding `offset` starts, or the text's end.
+pub fn next_line_start(text: &str, offset: usize) -> usize {
+    text[offset.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1)
+}
+
 /// The largest char boundary not greater than `offset`.
 pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());

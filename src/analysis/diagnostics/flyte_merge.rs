@@ -7,6 +7,7 @@
 //! 20, 22, 23, 24.
 
 use crate::model::pod::PodParts;
+use crate::text::{line_start, next_line_start};
 use crate::yaml::{Node, Reading};
 
 use super::{Ctx, Edit, Fix, Rule, Severity};
@@ -304,20 +305,6 @@ fn check_resources(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
             }
         }
     }
-}
-
-/// The start of the line holding `offset`, and the column of `offset` in bytes.
-fn line_start(source: &str, offset: usize) -> usize {
-    source[..offset.min(source.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1)
-}
-
-/// The start of the line after the one holding `offset` (or the end of the text).
-fn next_line_start(source: &str, offset: usize) -> usize {
-    source[offset.min(source.len())..]
-        .find('\n')
-        .map_or(source.len(), |i| offset + i + 1)
 }
 
 /// Moves `container` (a block list item of `containers`) to `initContainers` with

@@ -145,7 +145,7 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
         .as_map()
         .and_then(|m| m.first())
         .map_or(template.span.start, |e| e.key.span.start);
-    let line_start = ctx.source[..insert_at].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::text::line_start(ctx.source, insert_at);
     let indent = " ".repeat(insert_at - line_start);
     let closest_name = closest(primary, names.iter().map(|(n, _)| *n))
         .or_else(|| (names.len() == 1).then(|| names[0].0));

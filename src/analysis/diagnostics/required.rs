@@ -90,7 +90,7 @@ fn placeholder(types: &[JsonType]) -> &'static str {
 fn insertion_point(source: &str, node: &Node) -> Option<(usize, String)> {
     let first = node.as_map()?.first()?;
     let at = first.key.span.start;
-    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::text::line_start(source, at);
     let before = &source[line_start..at];
     // Block style: only spaces and list dashes precede the first key on its line.
     if !before.chars().all(|c| c == ' ' || c == '-') {
