@@ -7,6 +7,7 @@ pub mod completion;
 pub mod cursor;
 pub mod diagnostics;
 pub mod hover;
+pub mod ip;
 pub mod lookup;
 pub mod names;
 pub mod navigation;

@@ -206,6 +206,22 @@ impl Backend {
 #[cfg(debug_assertions)]
 pub const DEBUG_PANIC: &str = "flyte-lsp/debugPanic";
 
+/// Debug builds panic in `initialize` when its `initializationOptions` hold
+/// `{"debugPanicInInitialize": true}`, so that a test can show that a failed handshake is
+/// answered with an error and can be retried (tower-lsp-server sets its state only when the
+/// handler returns, so after the panic it is still uninitialized).
+#[cfg(debug_assertions)]
+pub(super) fn debug_panic_in_initialize(params: &tower_lsp_server::ls_types::InitializeParams) {
+    let asked = params
+        .initialization_options
+        .as_ref()
+        .and_then(|o| o.get("debugPanicInInitialize"))
+        .and_then(serde_json::Value::as_bool);
+    if asked == Some(true) {
+        panic!("debugPanicInInitialize");
+    }
+}
+
 #[cfg(debug_assertions)]
 impl Backend {
     /// `{"in": "handler"}` panics in the handler itself; `{"in": "blocking"}` panics in a

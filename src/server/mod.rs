@@ -289,6 +289,8 @@ fn negotiate_encoding(params: &InitializeParams) -> Encoding {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        #[cfg(debug_assertions)]
+        guard::debug_panic_in_initialize(&params);
         let enc = negotiate_encoding(&params);
         if let Ok(mut e) = self.state.encoding.write() {
             *e = enc;

@@ -11,9 +11,10 @@
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::{Entry, Node};
+use crate::yaml::Node;
 
-use super::pod_values::{first_key_span, int_value, join, map_entries, map_items, string_value};
+use super::label_selectors::{self, check_label_value, values_span};
+use super::pod_values::{int_value, join, map_items, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static NODE_RULE: Rule = Rule {
@@ -83,19 +84,22 @@ fn check_node_affinity(ctx: &mut Ctx<'_>, node: &Node) {
                 );
             }
             for term in map_items(terms.map(|t| &t.value)) {
-                check_node_term(ctx, term);
+                check_node_term(ctx, term, true);
             }
         }
     }
     for preferred in map_items(node.get("preferredDuringSchedulingIgnoredDuringExecution")) {
         check_weight(ctx, &NODE_RULE, preferred);
         if let Some(term) = preferred.get("preference") {
-            check_node_term(ctx, term);
+            check_node_term(ctx, term, false);
         }
     }
 }
 
-fn check_node_term(ctx: &mut Ctx<'_>, term: &Node) {
+/// `ValidateNodeSelectorTerm`. Values of *required* terms must be label values: pods are
+/// created with `AllowInvalidLabelValueInRequiredNodeAffinity: false`; preferred terms are not
+/// checked (`ValidatePreferredSchedulingTerms` passes `true`).
+fn check_node_term(ctx: &mut Ctx<'_>, term: &Node, required: bool) {
     for req in map_items(term.get("matchExpressions")) {
         let operator = req.get("operator").and_then(string_value);
         let values = values_of(req);
@@ -115,6 +119,11 @@ fn check_node_term(ctx: &mut Ctx<'_>, term: &Node) {
             ctx.report(&NODE_RULE, values_span(req), message.to_string());
         }
         check_key(ctx, &NODE_RULE, req);
+        if required {
+            for value in values.unwrap_or(&[]) {
+                check_label_value(ctx, &NODE_RULE, value);
+            }
+        }
     }
     for req in map_items(term.get("matchFields")) {
         let operator = req.get("operator").and_then(string_value);
@@ -186,59 +195,7 @@ fn check_pod_term(ctx: &mut Ctx<'_>, term: &Node) {
     }
     for selector in ["labelSelector", "namespaceSelector"] {
         if let Some(sel) = term.get(selector) {
-            check_label_selector(ctx, sel);
-        }
-    }
-}
-
-/// `ValidateLabelSelector`: requirements and `matchLabels`.
-fn check_label_selector(ctx: &mut Ctx<'_>, selector: &Node) {
-    for req in map_items(selector.get("matchExpressions")) {
-        let count = values_of(req).map_or(0, <[Node]>::len);
-        match req.get("operator").map(|n| (n, string_value(n))) {
-            Some((_, Some("In" | "NotIn"))) if count == 0 => {
-                ctx.report(
-                    &POD_RULE,
-                    values_span(req),
-                    "Required value: must be specified when `operator` is 'In' or 'NotIn'"
-                        .to_string(),
-                );
-            }
-            Some((_, Some("Exists" | "DoesNotExist"))) if count > 0 => {
-                ctx.report(
-                    &POD_RULE,
-                    values_span(req),
-                    "Forbidden: may not be specified when `operator` is 'Exists' or \
-                     'DoesNotExist'"
-                        .to_string(),
-                );
-            }
-            Some((_, Some("In" | "NotIn" | "Exists" | "DoesNotExist"))) => {}
-            Some((node, Some(other))) => {
-                let message = format!("Invalid value: \"{other}\": not a valid selector operator");
-                ctx.report(&POD_RULE, node.span.clone(), message);
-            }
-            _ => {}
-        }
-        check_key(ctx, &POD_RULE, req);
-    }
-    for entry in map_entries(selector.get("matchLabels")) {
-        check_label(ctx, entry);
-    }
-}
-
-fn check_label(ctx: &mut Ctx<'_>, entry: &Entry) {
-    let Some(key) = entry.key_str() else { return };
-    let errs = names::qualified_name(key);
-    if !errs.is_empty() {
-        let message = format!("Invalid value: \"{key}\": {}", join(&errs));
-        ctx.report(&POD_RULE, entry.key.span.clone(), message);
-    }
-    if let Some(value) = string_value(&entry.value) {
-        let errs = names::label_value(value);
-        if !errs.is_empty() {
-            let message = format!("Invalid value: \"{value}\": {}", join(&errs));
-            ctx.report(&POD_RULE, entry.value.span.clone(), message);
+            label_selectors::check_label_selector(ctx, &POD_RULE, sel);
         }
     }
 }
@@ -269,13 +226,6 @@ fn check_weight(ctx: &mut Ctx<'_>, rule: &'static Rule, term: &Node) {
 
 fn values_of(req: &Node) -> Option<&[Node]> {
     req.get("values").and_then(Node::as_seq)
-}
-
-/// Where to point at a requirement's values: the `values` key, else its operator.
-fn values_span(req: &Node) -> crate::text::TextRange {
-    req.entry("values")
-        .or_else(|| req.entry("operator"))
-        .map_or_else(|| first_key_span(req), |e| e.key.span.clone())
 }
 
 #[cfg(test)]
@@ -332,6 +282,33 @@ mod tests {
       requiredDuringSchedulingIgnoredDuringExecution:
         nodeSelectorTerms: []
 #       ^^^^^^^^^^^^^^^^^ error FLY233: Required value: must have at least one node selector term
+"#,
+        );
+    }
+
+    #[test]
+    fn required_node_values_are_label_values() {
+        // Required terms are checked on create; preferred terms never are.
+        check_k8s(
+            r#"pod_spec:
+  containers:
+    - name: primary
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms:
+          - matchExpressions:
+              - key: gpu.product
+                operator: In
+                values: [NVIDIA-A100-SXM4-80GB, "NVIDIA A100"]
+#                                               ^^^^^^^^^^^^^ error FLY233: Invalid value: "NVIDIA A100": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345')
+      preferredDuringSchedulingIgnoredDuringExecution:
+        - weight: 1
+          preference:
+            matchExpressions:
+              - key: gpu.product
+                operator: In
+                values: ["NVIDIA A100"]
 "#,
         );
     }

@@ -8,6 +8,8 @@ mod annotations;
 mod container_image;
 mod container_kinds;
 mod container_names;
+mod deprecated;
+mod dns;
 mod duplicate_key;
 mod enum_value;
 mod env;
@@ -16,18 +18,28 @@ mod flyte_environment;
 mod flyte_merge;
 mod flyte_primary;
 mod flyte_reference;
+mod host_namespaces;
 mod k8s_version;
+mod label_selectors;
 mod labels;
+mod mounts;
+mod object_meta;
 mod pod_fields;
+mod pod_lists;
+mod pod_os;
+mod pod_resources;
 mod pod_values;
+mod port_overlap;
 mod ports;
 mod probes;
 mod quantity_syntax;
 mod required;
+mod resize_policy;
 mod resources;
 mod security;
 mod snake_case;
 mod syntax;
+mod sysctls;
 mod tolerations;
 mod topology_spread;
 mod unknown_field;
@@ -189,6 +201,25 @@ pub static RULES: &[&Rule] = &[
     &volume_sources::SUB_PATH_RULE,
     &topology_spread::RULE,
     &container_kinds::NO_CONTAINERS_RULE,
+    &dns::POLICY_RULE,
+    &dns::CONFIG_RULE,
+    &pod_lists::HOST_ALIAS_RULE,
+    &pod_lists::GATES_RULE,
+    &pod_lists::LIST_ENTRY_RULE,
+    &host_namespaces::HOST_USERS_RULE,
+    &host_namespaces::PROC_MOUNT_RULE,
+    &host_namespaces::SHARE_PID_RULE,
+    &sysctls::RULE,
+    &pod_os::RULE,
+    &pod_os::WINDOWS_OPTIONS_RULE,
+    &mounts::PROPAGATION_RULE,
+    &mounts::RECURSIVE_READ_ONLY_RULE,
+    &resize_policy::RULE,
+    &pod_resources::RULE,
+    &port_overlap::RULE,
+    &deprecated::RULE,
+    &label_selectors::NULL_SELECTOR_RULE,
+    &object_meta::RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -216,6 +247,18 @@ static POD_CHECKS: &[PodCheck] = &[
     env_refs::check,
     volume_sources::check,
     topology_spread::check,
+    dns::check,
+    pod_lists::check,
+    host_namespaces::check,
+    sysctls::check,
+    pod_os::check,
+    mounts::check,
+    resize_policy::check,
+    pod_resources::check,
+    port_overlap::check,
+    deprecated::check,
+    label_selectors::check,
+    object_meta::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {

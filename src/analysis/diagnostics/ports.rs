@@ -287,6 +287,7 @@ template:
         image: busybox
         ports:
           - containerPort: 80
+#                          ^^ warning FLY261: duplicate port definition with initContainers[0].ports[0]
             hostPort: 8080
           - containerPort: 81
             hostPort: 8080

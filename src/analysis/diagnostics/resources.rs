@@ -348,7 +348,7 @@ pub(super) fn resource_name_errors(name: &str) -> Vec<String> {
 
 /// `IsHugePageResourceValueDivisible`: the (rounded-up) value is a multiple of the page size
 /// named in the resource (`hugepages-2Mi`).
-fn hugepages_divisible(name: &str, q: &Quantity) -> bool {
+pub(super) fn hugepages_divisible(name: &str, q: &Quantity) -> bool {
     let Ok(page) = parse(&name[HUGEPAGES.len()..]) else {
         return false;
     };

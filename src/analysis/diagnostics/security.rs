@@ -189,7 +189,7 @@ fn apparmor_profile_problem(name: &str) -> Option<&'static str> {
 }
 
 /// `validateLocalDescendingPath`: relative, with no `..` element.
-fn descending_path_problem(path: &str) -> Option<&'static str> {
+pub(super) fn descending_path_problem(path: &str) -> Option<&'static str> {
     if path.starts_with('/') {
         return Some("must be a relative path");
     }

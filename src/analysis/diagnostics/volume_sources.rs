@@ -1,15 +1,23 @@
-//! FLY242 and FLY243: fields inside volume sources (names, file modes, item paths) and the
+//! FLY242 and FLY243: fields inside volume sources (names, file modes, item paths, emptyDir size,
+//! NFS server and path, CSI driver, projected sources and service account tokens) and the
 //! `subPath` of volume mounts.
 //!
-//! Mirrors `pkg/apis/core/validation/validation.go` (`validateConfigMapVolumeSource`,
-//! `validateSecretVolumeSource`, `validateDownwardAPIVolumeSource`, `validateProjectedVolumeSource`,
-//! `validateKeyToPath`, `validateHostPathVolumeSource`, `validatePersistentClaimVolumeSource`,
-//! `validateLocalDescendingPath`, `ValidateLocalNonReservedPath`, `ValidateVolumeMounts`).
+//! Mirrors `pkg/apis/core/validation/validation.go` (`validateVolumeSource` for the emptyDir
+//! `sizeLimit`, `validateConfigMapVolumeSource`, `validateSecretVolumeSource`,
+//! `validateDownwardAPIVolumeSource`, `validateProjectedVolumeSource`,
+//! `validateProjectionSources`, `validateKeyToPath`, `validateHostPathVolumeSource`,
+//! `validatePersistentClaimVolumeSource`, `validateNFSVolumeSource`, `validateCSIVolumeSource`,
+//! `ValidateCSIDriverName`, `validateLocalDescendingPath`, `ValidateLocalNonReservedPath`,
+//! `ValidateVolumeMounts`).
 
+use std::collections::HashSet;
+
+use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::yaml::Node;
 
-use super::pod_values::{int_value, is_merged, map_items, string_value};
+use super::pod_values::{int_value, is_merged, join, map_items, string_value};
+use super::quantity_syntax::quantity_of;
 use super::{Ctx, Rule, Severity};
 
 pub static SOURCE_RULE: Rule = Rule {
@@ -19,12 +27,17 @@ pub static SOURCE_RULE: Rule = Rule {
     summary: "A volume source field the API server rejects: a `configMap` without `name`, a \
               `secret` without `secretName`, an empty `hostPath.path` or `claimName`, a \
               `defaultMode`/`mode` outside 0–0777 (write modes in octal with a leading 0: \
-              `0644`, not `644`), or an item `path` that is absolute or contains `..`.",
+              `0644`, not `644`), an item `path` that is absolute or contains `..`, a negative \
+              `emptyDir.sizeLimit`, an `nfs` volume without `server` or with a relative `path`, \
+              an invalid `csi.driver`, or a projected volume whose sources mix types, project \
+              the same path twice, or ask for a service account token valid for less than 10 \
+              minutes (`expirationSeconds` 600 to 2^32).",
     bad: "pod_spec:\n  containers:\n    - name: primary\n  volumes:\n    - name: cfg\n      configMap:\n        name: settings\n        defaultMode: 644\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n  volumes:\n    - name: cfg\n      configMap:\n        name: settings\n        defaultMode: 0644\n",
-    source: "`pkg/apis/core/validation/validation.go` (`validateConfigMapVolumeSource`, \
-             `validateSecretVolumeSource`, `validateKeyToPath`, `validateHostPathVolumeSource`, \
-             `validatePersistentClaimVolumeSource`)",
+    source: "`pkg/apis/core/validation/validation.go` (`validateVolumeSource`, \
+             `validateConfigMapVolumeSource`, `validateSecretVolumeSource`, `validateKeyToPath`, \
+             `validateHostPathVolumeSource`, `validatePersistentClaimVolumeSource`, \
+             `validateNFSVolumeSource`, `validateCSIVolumeSource`, `validateProjectionSources`)",
 };
 
 pub static SUB_PATH_RULE: Rule = Rule {
@@ -60,13 +73,24 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         }
         if let Some(projected) = volume.get("projected").filter(|n| usable(n)) {
             check_mode(ctx, projected.get("defaultMode"));
-            for source in map_items(projected.get("sources")) {
-                for kind in ["configMap", "secret", "downwardAPI"] {
-                    if let Some(s) = source.get(kind).filter(|n| usable(n)) {
-                        check_items(ctx, s.get("items"));
-                    }
+            check_projection_sources(ctx, projected);
+        }
+        if let Some(empty) = volume.get("emptyDir").filter(|n| usable(n)) {
+            if let Some(node) = empty.get("sizeLimit") {
+                if quantity_of(node).is_some_and(|q| q.negative) {
+                    ctx.report(
+                        &SOURCE_RULE,
+                        node.span.clone(),
+                        "Forbidden: SizeLimit field must be a valid resource quantity".to_string(),
+                    );
                 }
             }
+        }
+        if let Some(nfs) = volume.get("nfs").filter(|n| usable(n)) {
+            check_nfs(ctx, nfs);
+        }
+        if let Some(csi) = volume.get("csi").filter(|n| usable(n)) {
+            check_csi(ctx, csi);
         }
         if let Some(host) = volume.get("hostPath").filter(|n| usable(n)) {
             if let Some(node) = host.get("path") {
@@ -93,6 +117,211 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             check_sub_path(ctx, mount);
         }
     }
+}
+
+/// `validateNFSVolumeSource`: `server` and `path` are required (the schema says so too, FLY104
+/// reports them missing), and the path is absolute (`path.IsAbs`: it starts with `/`).
+fn check_nfs(ctx: &mut Ctx<'_>, nfs: &Node) {
+    if let Some(node) = nfs.get("server") {
+        if string_value(node) == Some("") {
+            required(ctx, node);
+        }
+    }
+    if let Some(node) = nfs.get("path") {
+        match string_value(node) {
+            Some("") => required(ctx, node),
+            Some(p) if !p.starts_with('/') => {
+                let message = format!("Invalid value: \"{p}\": must be an absolute path");
+                ctx.report(&SOURCE_RULE, node.span.clone(), message)
+                    .with_fix(
+                        format!("Change to `/{p}`"),
+                        node.span.clone(),
+                        format!("/{p}"),
+                    );
+            }
+            _ => {}
+        }
+    }
+}
+
+const CSI_DRIVER_MAX: usize = 63;
+
+/// `validateCSIVolumeSource` and `ValidateCSIDriverName`: the driver is a DNS subdomain (checked
+/// in lower case) of at most 63 characters; a `nodePublishSecretRef` needs a `name`.
+fn check_csi(ctx: &mut Ctx<'_>, csi: &Node) {
+    if let Some(node) = csi.get("driver") {
+        match string_value(node) {
+            Some("") => required(ctx, node),
+            Some(driver) => {
+                if driver.len() > CSI_DRIVER_MAX {
+                    let message = format!("Too long: may not be more than {CSI_DRIVER_MAX} bytes");
+                    ctx.report(&SOURCE_RULE, node.span.clone(), message);
+                }
+                let errs = names::dns1123_subdomain(&driver.to_lowercase());
+                if !errs.is_empty() {
+                    let message = format!("Invalid value: \"{driver}\": {}", join(&errs));
+                    ctx.report(&SOURCE_RULE, node.span.clone(), message);
+                }
+            }
+            None => {}
+        }
+    }
+    if let Some(entry) = csi.entry("nodePublishSecretRef") {
+        if usable(&entry.value) {
+            match entry.value.get("name").filter(|n| !n.is_null()) {
+                None if !schema_requires(ctx, "LocalObjectReference", "name") => {
+                    let message = "Required value: `nodePublishSecretRef.name`".to_string();
+                    ctx.report(&SOURCE_RULE, entry.key.span.clone(), message);
+                }
+                Some(node) if string_value(node) == Some("") => required(ctx, node),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The projection kinds counted by `validateProjectionSources`. `clusterTrustBundle` (and
+/// `podCertificate`) are left out: their feature gates are off by default, and the API server
+/// drops a disabled field before validating.
+const PROJECTIONS: &[&str] = &["secret", "configMap", "downwardAPI", "serviceAccountToken"];
+/// `ServiceAccountTokenProjection.expirationSeconds` bounds (10 minutes, 2^32 seconds).
+const TOKEN_MIN_SECONDS: i128 = 10 * 60;
+const TOKEN_MAX_SECONDS: i128 = 1 << 32;
+
+/// `validateProjectionSources`: one kind per source, names of configMap and secret sources,
+/// items, no path projected twice (service account tokens are not counted, as upstream), and
+/// service account token lifetimes and paths.
+fn check_projection_sources(ctx: &mut Ctx<'_>, projected: &Node) {
+    let mut paths: HashSet<&str> = HashSet::new();
+    for source in map_items(projected.get("sources")) {
+        if !is_merged(source) {
+            let second = source
+                .as_map()
+                .unwrap_or(&[])
+                .iter()
+                .filter(|e| e.key_str().is_some_and(|k| PROJECTIONS.contains(&k)))
+                .filter(|e| !e.value.is_null())
+                .nth(1);
+            if let Some(e) = second {
+                ctx.report(
+                    &SOURCE_RULE,
+                    e.key.span.clone(),
+                    "Forbidden: may not specify more than 1 volume type per source".to_string(),
+                );
+            }
+        }
+        for kind in ["secret", "configMap"] {
+            let Some(entry) = source.entry(kind) else {
+                continue;
+            };
+            if !usable(&entry.value) {
+                continue;
+            }
+            let def = if kind == "secret" {
+                "SecretProjection"
+            } else {
+                "ConfigMapProjection"
+            };
+            let name = match entry.value.get("name").filter(|n| !n.is_null()) {
+                None => {
+                    if !schema_requires(ctx, def, "name") {
+                        let message = format!("Required value: `{kind}.name`");
+                        ctx.report(&SOURCE_RULE, entry.key.span.clone(), message);
+                    }
+                    None
+                }
+                Some(node) => {
+                    let name = string_value(node);
+                    if name == Some("") {
+                        required(ctx, node);
+                    }
+                    name.filter(|n| !n.is_empty())
+                }
+            };
+            check_items(ctx, entry.value.get("items"));
+            for path in item_paths(entry.value.get("items")) {
+                duplicate_path(ctx, &mut paths, path, name);
+            }
+        }
+        if let Some(api) = source.get("downwardAPI").filter(|n| usable(n)) {
+            check_items(ctx, api.get("items"));
+            for path in item_paths(api.get("items")) {
+                duplicate_path(ctx, &mut paths, path, None);
+            }
+        }
+        if let Some(token) = source.get("serviceAccountToken").filter(|n| usable(n)) {
+            check_token(ctx, token);
+        }
+    }
+}
+
+/// The non-empty string `path`s of a list of items, with their nodes.
+fn item_paths(items: Option<&Node>) -> impl Iterator<Item = (&str, &Node)> {
+    map_items(items).filter_map(|item| {
+        let node = item.get("path")?;
+        string_value(node)
+            .filter(|p| !p.is_empty())
+            .map(|p| (p, node))
+    })
+}
+
+/// `conflicting duplicate paths`: the API server names the source (`secret`/`configMap` name)
+/// or, for downward API items, the path.
+fn duplicate_path<'a>(
+    ctx: &mut Ctx<'_>,
+    paths: &mut HashSet<&'a str>,
+    (path, node): (&'a str, &Node),
+    source_name: Option<&str>,
+) {
+    if paths.insert(path) {
+        return;
+    }
+    let value = source_name.unwrap_or(path);
+    let message = format!(
+        "Invalid value: \"{value}\": conflicting duplicate paths (`{path}` is projected more \
+         than once)"
+    );
+    ctx.report(&SOURCE_RULE, node.span.clone(), message);
+}
+
+/// The `serviceAccountToken` projection: lifetime bounds (unset is defaulted to 3600) and a
+/// required local `path`.
+fn check_token(ctx: &mut Ctx<'_>, token: &Node) {
+    if let Some(node) = token.get("expirationSeconds") {
+        if let Some(seconds) = int_value(node) {
+            let problem = if seconds < TOKEN_MIN_SECONDS {
+                Some("may not specify a duration less than 10 minutes")
+            } else if seconds > TOKEN_MAX_SECONDS {
+                Some("may not specify a duration larger than 2^32 seconds")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                let message = format!("Invalid value: {seconds}: {problem}");
+                ctx.report(&SOURCE_RULE, node.span.clone(), message);
+            }
+        }
+    }
+    if let Some(node) = token.get("path") {
+        match string_value(node) {
+            Some("") => required(ctx, node),
+            Some(path) => {
+                if let Some(problem) = local_path_problem(path, true) {
+                    let message = format!("Invalid value: \"{path}\": {problem}");
+                    ctx.report(&SOURCE_RULE, node.span.clone(), message);
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Whether the schema marks `field` of `io.k8s.api.core.v1.<def>` required: FLY104 then reports
+/// it missing, and this rule must not say it again.
+fn schema_requires(ctx: &Ctx<'_>, def: &str, field: &str) -> bool {
+    ctx.set
+        .def(&format!("io.k8s.api.core.v1.{def}"))
+        .is_some_and(|d| d.required().any(|r| r == field))
 }
 
 fn usable(node: &Node) -> bool {
@@ -309,6 +538,142 @@ mod tests {
       secret:
         secretName: creds
         defaultMode: 420
+"#,
+        );
+    }
+
+    #[test]
+    fn empty_dir_nfs_and_csi() {
+        check_k8s(
+            r#"apiVersion: v1
+kind: PodTemplate
+metadata:
+  name: t
+template:
+  spec:
+    containers:
+      - name: main
+        image: busybox
+    volumes:
+      - name: scratch
+        emptyDir:
+          sizeLimit: -1Gi
+#                    ^^^^ error FLY242: Forbidden: SizeLimit field must be a valid resource quantity
+      - name: zero
+        emptyDir:
+          sizeLimit: "0"
+      - name: data
+        nfs:
+          server: ""
+#                 ^^ error FLY242: Required value
+          path: exports/data
+#               ^^^^^^^^^^^^ error FLY242: Invalid value: "exports/data": must be an absolute path
+      - name: data2
+        nfs:
+          server: nfs.example.com
+          path: /exports/data
+      - name: secrets
+        csi:
+          driver: secrets-store.csi.k8s.io
+          nodePublishSecretRef:
+            name: ""
+#                 ^^ error FLY242: Required value
+      - name: upper
+        csi:
+          driver: Secrets-Store.CSI.k8s.io
+      - name: bad
+        csi:
+          driver: my_driver
+#                 ^^^^^^^^^ error FLY242: Invalid value: "my_driver": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')
+"#,
+        );
+    }
+
+    #[test]
+    fn projected_sources() {
+        check_k8s(
+            r#"pod_spec:
+  containers:
+    - name: primary
+  volumes:
+    - name: bundle
+      projected:
+        sources:
+          - serviceAccountToken:
+              audience: vault
+              expirationSeconds: 300
+#                                ^^^ error FLY242: Invalid value: 300: may not specify a duration less than 10 minutes
+              path: token
+          - serviceAccountToken:
+              expirationSeconds: 4294967297
+#                                ^^^^^^^^^^ error FLY242: Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds
+              path: /var/run/token
+#                   ^^^^^^^^^^^^^^ error FLY242: Invalid value: "/var/run/token": must be a relative path
+          - serviceAccountToken:
+              path: ""
+#                   ^^ error FLY242: Required value
+          - configMap:
+              name: settings
+              items:
+                - key: a
+                  path: conf/a.yaml
+            secret:
+#           ^^^^^^ error FLY242: Forbidden: may not specify more than 1 volume type per source
+              name: creds
+          - secret:
+              name: creds
+              items:
+                - key: password
+                  path: conf/a.yaml
+#                       ^^^^^^^^^^^ error FLY242: Invalid value: "creds": conflicting duplicate paths (`conf/a.yaml` is projected more than once)
+          - secret:
+              name: ""
+#                   ^^ error FLY242: Required value
+          - downwardAPI:
+              items:
+                - path: labels
+                  fieldRef:
+                    fieldPath: metadata.labels
+                - path: labels
+#                       ^^^^^^ error FLY242: Invalid value: "labels": conflicting duplicate paths (`labels` is projected more than once)
+                  fieldRef:
+                    fieldPath: metadata.labels
+          - serviceAccountToken:
+              path: labels
+"#,
+        );
+    }
+
+    #[test]
+    fn good_projected_in_a_pod_template() {
+        check_k8s(
+            r#"apiVersion: v1
+kind: PodTemplate
+metadata:
+  name: t
+template:
+  spec:
+    containers:
+      - name: main
+        image: busybox
+    volumes:
+      - name: bundle
+        projected:
+          sources:
+            - serviceAccountToken:
+                expirationSeconds: 600
+                path: token
+            - serviceAccountToken:
+                expirationSeconds: 4294967296
+                path: other-token
+            - configMap:
+                name: settings
+                items:
+                  - key: a
+                    path: token
+            - secret:
+                name: creds
+              downwardAPI: null
 "#,
         );
     }

@@ -8,9 +8,7 @@
 //! the comparison covers many diagnostics at columns after astral characters, not one syntax
 //! error. The PRNG is written here (no dependency); `FLYTE_LSP_MODEL_SEED=N` replays a run.
 
-mod common;
-
-use common::{push_client, Client};
+use crate::common::{push_client, Client};
 use serde_json::{json, Value};
 
 const EDITS: usize = 10_000;

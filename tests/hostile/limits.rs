@@ -4,15 +4,12 @@
 //! document above the size ceiling, a 1 MB line, NUL bytes, non-UTF-8 files, symlink loops,
 //! FIFOs and unreadable files.
 
-mod common;
-mod raw;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{push_client, Client};
+use crate::common::{push_client, Client};
 use serde_json::{json, Value};
 
 use flyte_lsp::yaml::{MAX_ANCHOR_NODES, MAX_DEPTH};
@@ -445,7 +442,7 @@ fn the_server_only_notes_a_document_above_the_size_ceiling() {
     );
     // Deleting the padding brings it under the ceiling: fully analysed again.
     let lines = text.lines().count() as u32;
-    client.did_change(uri, 2, common::range(4, 0, lines, 0), "");
+    client.did_change(uri, 2, crate::common::range(4, 0, lines, 0), "");
     let params = client.wait_version(uri, 2);
     let codes: Vec<&str> = params["diagnostics"]
         .as_array()
@@ -539,7 +536,7 @@ fn a_one_megabyte_line_with_many_diagnostics_is_reported_at_exact_columns() {
     client.request("textDocument/hover", at.clone());
     client.request("textDocument/completion", at);
     // An edit at the very end of the long line.
-    client.did_change(uri, 2, common::range(4, u32::MAX, 4, u32::MAX), " ");
+    client.did_change(uri, 2, crate::common::range(4, u32::MAX, 4, u32::MAX), " ");
     client.wait_version(uri, 2);
     client.shutdown_and_exit();
 }
@@ -729,7 +726,7 @@ fn workspace_indexing_skips_fifos_loops_links_and_big_files_without_blocking() {
         .expect("sparse");
 
     let root = format!("file://{}", dir.display());
-    let mut server = raw::Raw::start_with(json!({
+    let mut server = crate::raw::Raw::start_with(json!({
         "processId": null,
         "rootUri": root,
         "workspaceFolders": [{"uri": root, "name": "ws"}],

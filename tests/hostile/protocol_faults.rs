@@ -3,11 +3,9 @@
 //! unknown document changes, cancellation, abrupt ends and panicking handlers. After each fault
 //! the server must answer as the specification says and keep serving; every wait is bounded.
 
-mod raw;
-
 use std::time::Duration;
 
-use raw::{frame, push_client, Raw, TIMEOUT};
+use crate::raw::{frame, push_client, Raw, TIMEOUT};
 use serde_json::{json, Value};
 
 const POD_TEMPLATE: &str = "primary_container_name: primary\npod_spec:\n  containers:\n    - name: primary\n      imagePulPolicy: Always\n";
@@ -410,5 +408,31 @@ fn a_panicking_handler_is_answered_with_an_internal_error_and_logged() {
     assert_eq!(codes(&raw.diagnostics(uri, 2)), Vec::<String>::new());
     let hover = raw.call("textDocument/hover", hover_params(uri, 4, 8));
     assert!(hover["result"]["contents"].is_object(), "{hover}");
+    raw.shutdown_and_exit();
+}
+
+/// A panic inside `initialize` itself (debug builds panic on request) is answered with an
+/// internal error; the handshake can then be retried and the server serves as usual.
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_inside_initialize_is_answered_and_the_handshake_can_be_retried() {
+    let mut raw = Raw::spawn();
+    let params = |panic: bool| {
+        json!({"processId": null, "rootUri": null, "capabilities": push_client(),
+               "initializationOptions": {"debugPanicInInitialize": panic}})
+    };
+    let resp = raw.call("initialize", params(true));
+    assert_eq!(error_code(&resp), -32603, "{resp}");
+    let log = raw.wait_log("a handler panicked");
+    assert!(log.contains("a handler panicked"), "{log}");
+    // Not initialized: other requests are refused as before any handshake.
+    let early = raw.call("textDocument/hover", hover_params("file:///x.yaml", 0, 0));
+    assert_eq!(error_code(&early), -32002, "{early}");
+    let resp = raw.call("initialize", params(false));
+    assert!(resp["result"]["capabilities"].is_object(), "{resp}");
+    raw.notify("initialized", json!({}));
+    let uri = "file:///retry.yaml";
+    raw.did_open(uri, 1, POD_TEMPLATE);
+    assert_eq!(codes(&raw.diagnostics(uri, 1)), vec!["FLY101"]);
     raw.shutdown_and_exit();
 }

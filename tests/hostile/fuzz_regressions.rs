@@ -1,13 +1,11 @@
 //! Every crash the fuzz targets (`fuzz/`) found, kept as a test: the input, and what must
 //! happen instead. The inputs also sit in `fuzz/seeds/<target>/` so the fuzzers start from them.
 
-mod raw;
-
+use crate::raw::{frame, push_client, Raw};
 use flyte_lsp::analysis::{completion, hover};
 use flyte_lsp::server::transport::{is_message, Framer};
 use flyte_lsp::settings::Settings;
 use flyte_lsp::text::{floor_char_boundary, Encoding, LineCol, LineIndex};
-use raw::{frame, push_client, Raw};
 use serde_json::{json, Value};
 
 /// `framing` found it: a frame whose body has an invalid UTF-8 byte inside a field that
@@ -15,7 +13,7 @@ use serde_json::{json, Value};
 /// and stopped reading stdin: the server was alive but deaf. The first byte is the fuzz
 /// target's chunk size, not part of the stream.
 const FRAMING_INVALID_UTF8: &[u8] =
-    include_bytes!("../fuzz/seeds/framing/regression-invalid-utf8-in-skipped-field");
+    include_bytes!("../../fuzz/seeds/framing/regression-invalid-utf8-in-skipped-field");
 
 #[test]
 fn framing_invalid_utf8_in_a_skipped_field_yields_only_decodable_frames() {
@@ -49,7 +47,7 @@ fn framing_invalid_utf8_in_a_skipped_field_keeps_the_server_serving() {
 /// past the end of its line (a position that does not exist), so it did not convert back.
 /// Now it is the line's end. The first 8 bytes are the target's offsets, then the text.
 const CURSOR_OFFSET_INSIDE_CRLF: &[u8] =
-    include_bytes!("../fuzz/seeds/cursor/regression-offset-inside-crlf");
+    include_bytes!("../../fuzz/seeds/cursor/regression-offset-inside-crlf");
 
 #[test]
 fn cursor_an_offset_inside_a_crlf_is_the_end_of_its_line() {
@@ -84,7 +82,7 @@ fn cursor_an_offset_inside_a_crlf_is_the_end_of_its_line() {
 /// JSON-RPC. The sanitizer answered it with the message's own id, but `-0` is a float, not a
 /// JSON-RPC id, so its error request was itself undecodable and tower-lsp-server stopped
 /// reading. Now such ids are answered with `null`.
-const FRAMING_FLOAT_ID: &[u8] = include_bytes!("../fuzz/seeds/framing/regression-float-id");
+const FRAMING_FLOAT_ID: &[u8] = include_bytes!("../../fuzz/seeds/framing/regression-float-id");
 
 #[test]
 fn framing_a_float_id_yields_only_decodable_frames() {

@@ -1,0 +1,279 @@
+//! FLY262: what the API server accepts with a deprecation warning: deprecated node labels in
+//! `nodeSelector`, node affinity and topology keys; annotations that no longer do anything;
+//! removed volume plugins; and seccomp/AppArmor annotations without the field that replaced
+//! them.
+//!
+//! Mirrors `pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`, `deprecatedAnnotations`)
+//! and `pkg/api/node/util.go` (`deprecatedNodeLabels`, `GetNodeLabelDeprecatedMessage`,
+//! `GetWarningsForNodeSelectorTerm`).
+
+use crate::model::pod::PodParts;
+use crate::yaml::Node;
+
+use super::pod_values::{is_set, map_entries, map_items, string_value};
+use super::{Ctx, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "FLY262",
+    name: "deprecated-in-kubernetes",
+    severity: Severity::Warning,
+    summary: "Something Kubernetes deprecated: a node label such as `beta.kubernetes.io/arch` \
+              (use `kubernetes.io/arch`) in `nodeSelector`, node affinity or a topology key; an \
+              annotation that stopped working (`scheduler.alpha.kubernetes.io/critical-pod`, \
+              the sysctls annotations, seccomp and AppArmor annotations without their fields); \
+              or a removed volume plugin (`gitRepo`, `glusterfs`, `cephfs`, `rbd`, ...). The \
+              API server accepts the pod with a warning, but nodes may no longer carry the \
+              label and the feature may do nothing.",
+    bad: "pod_spec:\n  containers:\n    - name: primary\n  nodeSelector:\n    beta.kubernetes.io/arch: amd64\n",
+    good: "pod_spec:\n  containers:\n    - name: primary\n  nodeSelector:\n    kubernetes.io/arch: amd64\n",
+    source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`); `pkg/api/node/util.go` \
+             (`deprecatedNodeLabels`)",
+};
+
+/// `deprecatedNodeLabels`: the label and the API server's message.
+const NODE_LABELS: &[(&str, &str)] = &[
+    (
+        "beta.kubernetes.io/arch",
+        "deprecated since v1.14; use \"kubernetes.io/arch\" instead",
+    ),
+    (
+        "beta.kubernetes.io/os",
+        "deprecated since v1.14; use \"kubernetes.io/os\" instead",
+    ),
+    (
+        "failure-domain.beta.kubernetes.io/region",
+        "deprecated since v1.17; use \"topology.kubernetes.io/region\" instead",
+    ),
+    (
+        "failure-domain.beta.kubernetes.io/zone",
+        "deprecated since v1.17; use \"topology.kubernetes.io/zone\" instead",
+    ),
+    (
+        "beta.kubernetes.io/instance-type",
+        "deprecated since v1.17; use \"node.kubernetes.io/instance-type\" instead",
+    ),
+];
+
+/// `deprecatedAnnotations`.
+const ANNOTATIONS: &[(&str, &str)] = &[
+    (
+        "scheduler.alpha.kubernetes.io/critical-pod",
+        "non-functional in v1.16+; use the \"priorityClassName\" field instead",
+    ),
+    (
+        "security.alpha.kubernetes.io/sysctls",
+        "non-functional in v1.11+; use the \"sysctls\" field instead",
+    ),
+    (
+        "security.alpha.kubernetes.io/unsafe-sysctls",
+        "non-functional in v1.11+; use the \"sysctls\" field instead",
+    ),
+];
+
+/// Deprecated and removed volume plugins (JSON field names).
+const VOLUME_PLUGINS: &[(&str, &str)] = &[
+    (
+        "photonPersistentDisk",
+        "deprecated in v1.11, non-functional in v1.16+",
+    ),
+    ("gitRepo", "deprecated in v1.11"),
+    ("scaleIO", "deprecated in v1.16, non-functional in v1.22+"),
+    ("flocker", "deprecated in v1.22, non-functional in v1.25+"),
+    ("storageos", "deprecated in v1.22, non-functional in v1.25+"),
+    ("quobyte", "deprecated in v1.22, non-functional in v1.25+"),
+    ("glusterfs", "deprecated in v1.25, non-functional in v1.26+"),
+    ("cephfs", "deprecated in v1.28, non-functional in v1.31+"),
+    ("rbd", "deprecated in v1.28, non-functional in v1.31+"),
+];
+
+const SECCOMP_POD: &str = "seccomp.security.alpha.kubernetes.io/pod";
+const SECCOMP_CONTAINER_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
+const APPARMOR_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
+const SECCOMP_MESSAGE: &str = "non-functional in v1.27+; use the \"seccompProfile\" field instead";
+const APPARMOR_MESSAGE: &str = "deprecated since v1.30; use the \"appArmorProfile\" field instead";
+
+fn node_label(key: &str) -> Option<&'static str> {
+    NODE_LABELS.iter().find(|(k, _)| *k == key).map(|(_, m)| *m)
+}
+
+pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
+    for entry in map_entries(parts.spec_field("nodeSelector")) {
+        if let Some(message) = entry.key_str().and_then(node_label) {
+            ctx.report(&RULE, entry.key.span.clone(), message.to_string());
+        }
+    }
+    if let Some(node) = parts
+        .spec_field("affinity")
+        .and_then(|a| a.get("nodeAffinity"))
+    {
+        let required = node
+            .get("requiredDuringSchedulingIgnoredDuringExecution")
+            .and_then(|r| r.get("nodeSelectorTerms"));
+        for term in map_items(required) {
+            check_term(ctx, term);
+        }
+        for preferred in map_items(node.get("preferredDuringSchedulingIgnoredDuringExecution")) {
+            if let Some(term) = preferred.get("preference") {
+                check_term(ctx, term);
+            }
+        }
+    }
+    for constraint in map_items(parts.spec_field("topologySpreadConstraints")) {
+        check_label_key(ctx, constraint.get("topologyKey"));
+    }
+    for volume in map_items(parts.spec_field("volumes")) {
+        for (field, message) in VOLUME_PLUGINS {
+            if let Some(entry) = volume.entry(field).filter(|e| !e.value.is_null()) {
+                ctx.report(&RULE, entry.key.span.clone(), (*message).to_string());
+            }
+        }
+    }
+    check_annotations(ctx, parts);
+}
+
+/// `GetWarningsForNodeSelectorTerm`: the keys of `matchExpressions`.
+fn check_term(ctx: &mut Ctx<'_>, term: &Node) {
+    for req in map_items(term.get("matchExpressions")) {
+        check_label_key(ctx, req.get("key"));
+    }
+}
+
+/// A node label used as a key: the message names it (`<key> is deprecated since ...`).
+fn check_label_key(ctx: &mut Ctx<'_>, node: Option<&Node>) {
+    let Some(node) = node else { return };
+    let Some(key) = string_value(node) else {
+        return;
+    };
+    if let Some(message) = node_label(key) {
+        ctx.report(&RULE, node.span.clone(), format!("{key} is {message}"));
+    }
+}
+
+fn check_annotations(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
+    let pod_sc = parts.spec_field("securityContext");
+    let pod_seccomp = is_set(pod_sc.and_then(|s| s.get("seccompProfile")));
+    let pod_apparmor = is_set(pod_sc.and_then(|s| s.get("appArmorProfile")));
+    let container_field = |name: &str, field: &str| {
+        parts.all_containers().iter().any(|(_, c)| {
+            c.get("name").and_then(string_value) == Some(name)
+                && is_set(c.get("securityContext").and_then(|s| s.get(field)))
+        })
+    };
+    for entry in map_entries(parts.annotations) {
+        let Some(key) = entry.key_str() else { continue };
+        let message = if let Some((_, m)) = ANNOTATIONS.iter().find(|(k, _)| *k == key) {
+            Some(*m)
+        } else if key == SECCOMP_POD {
+            (!pod_seccomp).then_some(SECCOMP_MESSAGE)
+        } else if let Some(name) = key.strip_prefix(SECCOMP_CONTAINER_PREFIX) {
+            (!container_field(name, "seccompProfile")).then_some(SECCOMP_MESSAGE)
+        } else if let Some(name) = key.strip_prefix(APPARMOR_PREFIX) {
+            // warnings.go emits this one for pod templates; for a Pod the API server copies the
+            // annotation into the field (`applyAppArmorVersionSkew`) and warns from there.
+            let template = parts.kind != Some(crate::model::DocKind::KubePod);
+            (template && !pod_apparmor && !container_field(name, "appArmorProfile"))
+                .then_some(APPARMOR_MESSAGE)
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            ctx.report(&RULE, entry.key.span.clone(), message.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pod_values::test_support::check_k8s;
+
+    #[test]
+    fn deprecated_node_labels() {
+        check_k8s(
+            r#"pod_spec:
+  containers:
+    - name: primary
+  nodeSelector:
+    beta.kubernetes.io/arch: amd64
+#   ^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: deprecated since v1.14; use "kubernetes.io/arch" instead
+    kubernetes.io/os: linux
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms:
+          - matchExpressions:
+              - key: failure-domain.beta.kubernetes.io/zone
+#                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: failure-domain.beta.kubernetes.io/zone is deprecated since v1.17; use "topology.kubernetes.io/zone" instead
+                operator: In
+                values: [us-east-1a]
+      preferredDuringSchedulingIgnoredDuringExecution:
+        - weight: 1
+          preference:
+            matchExpressions:
+              - key: beta.kubernetes.io/instance-type
+#                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: beta.kubernetes.io/instance-type is deprecated since v1.17; use "node.kubernetes.io/instance-type" instead
+                operator: Exists
+  topologySpreadConstraints:
+    - maxSkew: 1
+      topologyKey: failure-domain.beta.kubernetes.io/region
+#                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: failure-domain.beta.kubernetes.io/region is deprecated since v1.17; use "topology.kubernetes.io/region" instead
+      whenUnsatisfiable: ScheduleAnyway
+      labelSelector: {}
+"#,
+        );
+    }
+
+    #[test]
+    fn deprecated_annotations_and_volumes() {
+        check_k8s(
+            r#"apiVersion: v1
+kind: PodTemplate
+metadata:
+  name: legacy
+template:
+  metadata:
+    annotations:
+      scheduler.alpha.kubernetes.io/critical-pod: ""
+#     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: non-functional in v1.16+; use the "priorityClassName" field instead
+      seccomp.security.alpha.kubernetes.io/pod: runtime/default
+#     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: non-functional in v1.27+; use the "seccompProfile" field instead
+      container.apparmor.security.beta.kubernetes.io/main: runtime/default
+#     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: deprecated since v1.30; use the "appArmorProfile" field instead
+      container.seccomp.security.alpha.kubernetes.io/side: unconfined
+  spec:
+    containers:
+      - name: main
+        image: busybox:1.36
+      - name: side
+        image: busybox:1.36
+        securityContext:
+          seccompProfile:
+            type: Unconfined
+    volumes:
+      - name: src
+        gitRepo:
+#       ^^^^^^^ warning FLY262: deprecated in v1.11
+          repository: https://github.com/acme/models.git
+      - name: data
+        emptyDir: {}
+"#,
+        );
+    }
+
+    #[test]
+    fn current_labels_and_fields_are_quiet() {
+        check_k8s(
+            r#"annotations:
+  container.apparmor.security.beta.kubernetes.io/primary: runtime/default
+pod_spec:
+  securityContext:
+    appArmorProfile:
+      type: RuntimeDefault
+  containers:
+    - name: primary
+  nodeSelector:
+    node.kubernetes.io/instance-type: p4d.24xlarge
+    topology.kubernetes.io/zone: us-east-1a
+"#,
+        );
+    }
+}

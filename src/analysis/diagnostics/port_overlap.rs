@@ -1,0 +1,229 @@
+//! FLY261: container ports that the API server accepts with a warning because they collide: the
+//! same `containerPort`/`protocol` declared twice (exactly, or overlapping through an unset
+//! `hostPort`, or ambiguously through an unset `hostIP`), and a `hostIP` without a `hostPort`.
+//!
+//! Mirrors `pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`, the "Accumulate ports across
+//! all containers" block). Warnings run after defaulting, so an unset `protocol` is TCP.
+
+use std::collections::HashMap;
+
+use crate::model::pod::{ContainerList, PodParts};
+use crate::yaml::Node;
+
+use super::pod_values::{first_key_span, int_value, map_items, string_value};
+use super::{Ctx, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "FLY261",
+    name: "duplicate-container-port",
+    severity: Severity::Warning,
+    summary: "Two port definitions in the pod's containers use the same `containerPort` and \
+              `protocol`: exactly the same (`duplicate port definition`), one without a \
+              `hostPort` (`overlapping port definition`), or the same `hostPort` with and \
+              without a `hostIP` (`dangerously ambiguous port definition`). Also a `hostIP` \
+              without a `hostPort`. The API server accepts the pod with a warning; `kubectl \
+              apply` may drop one of the definitions when it merges the list.",
+    bad: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - containerPort: 8080\n    - name: proxy\n      image: envoyproxy/envoy:v1.30.1\n      ports:\n        - containerPort: 8080\n",
+    good: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - containerPort: 8080\n    - name: proxy\n      image: envoyproxy/envoy:v1.30.1\n      ports:\n        - containerPort: 9901\n",
+    source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`)",
+};
+
+/// What is known about the earlier definitions of one `containerPort/protocol`, kept so that
+/// each new definition is compared in constant time (a pod with thousands of containers on the
+/// same port stays linear). The API server warns once per colliding pair; one warning per
+/// definition, naming the first it collides with, says the same at a bounded size.
+#[derive(Default)]
+struct Earlier {
+    /// The first definition of each exact `(hostIP, hostPort)`, and whether it is in a regular
+    /// container.
+    exact: HashMap<(String, i128), (String, bool)>,
+    /// The first definition without a host port, and the first with one.
+    first_without_host_port: Option<String>,
+    first_with_host_port: Option<String>,
+    /// Per host port: the first definition without a host IP, and the first with one.
+    by_host_port: HashMap<i128, (Option<String>, Option<String>)>,
+}
+
+pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
+    // Keyed by "containerPort/protocol", as the API server does.
+    let mut seen: HashMap<String, Earlier> = HashMap::new();
+    // `pods.VisitContainersWithPath` order: init containers first, then regular containers;
+    // the later definition of a pair is the one flagged.
+    for list in [ContainerList::InitContainers, ContainerList::Containers] {
+        for (index, container) in parts.containers_in(list.field()).into_iter().enumerate() {
+            let regular = list == ContainerList::Containers;
+            for (j, port) in map_items(container.get("ports")).enumerate() {
+                let path = format!("{}[{index}].ports[{j}]", list.field());
+                check_port(ctx, port, path, regular, &mut seen);
+            }
+        }
+    }
+}
+
+fn check_port(
+    ctx: &mut Ctx<'_>,
+    port: &Node,
+    path: String,
+    regular: bool,
+    seen: &mut HashMap<String, Earlier>,
+) {
+    let host_ip = port
+        .get("hostIP")
+        .and_then(string_value)
+        .unwrap_or("")
+        .to_string();
+    let host_port = port.get("hostPort").and_then(int_value).unwrap_or(0);
+    let at = port
+        .get("containerPort")
+        .map_or_else(|| first_key_span(port), |n| n.span.clone());
+    if !host_ip.is_empty() && host_port == 0 {
+        let span = port
+            .entry("hostIP")
+            .map_or_else(|| at.clone(), |e| e.key.span.clone());
+        ctx.report(&RULE, span, "hostIP set without hostPort".to_string());
+    }
+    // A port that is not an integer is FLY106's; it takes no part in the comparison.
+    let Some(container_port) = port.get("containerPort").and_then(int_value) else {
+        return;
+    };
+    let protocol = port.get("protocol").and_then(string_value).unwrap_or("TCP");
+    let key = format!("{container_port}/{protocol}");
+    let earlier = seen.entry(key).or_default();
+    if let Some(problem) = collision(earlier, &host_ip, host_port, regular) {
+        ctx.report(&RULE, at, problem);
+    }
+    record(earlier, path, host_ip, host_port, regular);
+}
+
+/// The first collision of a new definition with the earlier ones, in the API server's order of
+/// tests: exactly equal, then overlapping through an unset host port, then ambiguous through an
+/// unset host IP.
+fn collision(earlier: &Earlier, host_ip: &str, host_port: i128, regular: bool) -> Option<String> {
+    if let Some((other, other_regular)) = earlier.exact.get(&(host_ip.to_string(), host_port)) {
+        // With a host port, two regular containers already collide as an error (FLY213,
+        // `AccumulateUniqueHostPorts`); the warning would only repeat it.
+        if !(host_port != 0 && regular && *other_regular) {
+            return Some(format!("duplicate port definition with {other}"));
+        }
+    }
+    // Overlapping: one of the two has no host port (and they are not exactly equal).
+    let overlapping = if host_port == 0 {
+        earlier.first_with_host_port.as_ref().or_else(|| {
+            // Another definition without a host port but a different host IP.
+            earlier
+                .exact
+                .iter()
+                .find(|((ip, port), _)| *port == 0 && ip != host_ip)
+                .map(|(_, (path, _))| path)
+        })
+    } else {
+        earlier.first_without_host_port.as_ref()
+    };
+    if let Some(other) = overlapping {
+        return Some(format!("overlapping port definition with {other}"));
+    }
+    let (without_ip, with_ip) = earlier.by_host_port.get(&host_port)?;
+    let other = if host_ip.is_empty() {
+        with_ip.as_ref()
+    } else {
+        without_ip.as_ref()
+    }?;
+    Some(format!(
+        "dangerously ambiguous port definition with {other}"
+    ))
+}
+
+fn record(earlier: &mut Earlier, path: String, host_ip: String, host_port: i128, regular: bool) {
+    if host_port == 0 {
+        earlier
+            .first_without_host_port
+            .get_or_insert_with(|| path.clone());
+    } else {
+        earlier
+            .first_with_host_port
+            .get_or_insert_with(|| path.clone());
+        let slot = earlier.by_host_port.entry(host_port).or_default();
+        let first = if host_ip.is_empty() {
+            &mut slot.0
+        } else {
+            &mut slot.1
+        };
+        first.get_or_insert_with(|| path.clone());
+    }
+    earlier
+        .exact
+        .entry((host_ip, host_port))
+        .or_insert((path, regular));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pod_values::test_support::check_k8s;
+
+    #[test]
+    fn duplicate_and_overlapping_ports() {
+        check_k8s(
+            r#"pod_spec:
+  containers:
+    - name: primary
+      ports:
+        - containerPort: 8080
+        - containerPort: 9090
+          hostPort: 9090
+        - containerPort: 53
+          protocol: UDP
+          hostPort: 53
+          hostIP: 10.0.0.1
+    - name: proxy
+      image: envoyproxy/envoy:v1.30.1
+      ports:
+        - containerPort: 8080
+#                        ^^^^ warning FLY261: duplicate port definition with containers[0].ports[0]
+        - containerPort: 9090
+#                        ^^^^ warning FLY261: overlapping port definition with containers[0].ports[1]
+        - containerPort: 53
+#                        ^^ warning FLY261: dangerously ambiguous port definition with containers[0].ports[2]
+          protocol: UDP
+          hostPort: 53
+        - containerPort: 7000
+          hostIP: 127.0.0.1
+#         ^^^^^^ warning FLY261: hostIP set without hostPort
+"#,
+        );
+    }
+
+    #[test]
+    fn distinct_ports_are_quiet() {
+        // Same number, other protocol; same number in an init container that is a different
+        // port; host-port duplicates between regular containers are FLY213's error, not this.
+        check_k8s(
+            r#"apiVersion: v1
+kind: PodTemplate
+metadata:
+  name: dns
+template:
+  spec:
+    initContainers:
+      - name: setup
+        image: busybox:1.36
+        ports:
+          - containerPort: 5353
+            protocol: TCP
+    containers:
+      - name: dns
+        image: coredns/coredns:1.11.1
+        ports:
+          - containerPort: 5353
+            protocol: UDP
+          - containerPort: 8080
+            hostPort: 8080
+      - name: other
+        image: busybox:1.36
+        ports:
+          - containerPort: 8080
+            hostPort: 8080
+#                     ^^^^ error FLY213: Duplicate value: "TCP//8080"
+"#,
+        );
+    }
+}
