@@ -10,7 +10,7 @@
 use crate::model::pod::PodParts;
 use crate::yaml::Node;
 
-use super::pod_values::{is_set, map_entries, map_items, string_value};
+use super::pod_values::{is_set, map_entries, map_items, requote, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -30,27 +30,33 @@ pub static RULE: Rule = Rule {
              (`deprecatedNodeLabels`)",
 };
 
-/// `deprecatedNodeLabels`: the label and the API server's message.
-const NODE_LABELS: &[(&str, &str)] = &[
+/// `deprecatedNodeLabels`: the label, the API server's message, and the label that replaces it
+/// (the quick fix).
+const NODE_LABELS: &[(&str, &str, &str)] = &[
     (
         "beta.kubernetes.io/arch",
         "deprecated since v1.14; use \"kubernetes.io/arch\" instead",
+        "kubernetes.io/arch",
     ),
     (
         "beta.kubernetes.io/os",
         "deprecated since v1.14; use \"kubernetes.io/os\" instead",
+        "kubernetes.io/os",
     ),
     (
         "failure-domain.beta.kubernetes.io/region",
         "deprecated since v1.17; use \"topology.kubernetes.io/region\" instead",
+        "topology.kubernetes.io/region",
     ),
     (
         "failure-domain.beta.kubernetes.io/zone",
         "deprecated since v1.17; use \"topology.kubernetes.io/zone\" instead",
+        "topology.kubernetes.io/zone",
     ),
     (
         "beta.kubernetes.io/instance-type",
         "deprecated since v1.17; use \"node.kubernetes.io/instance-type\" instead",
+        "node.kubernetes.io/instance-type",
     ),
 ];
 
@@ -92,14 +98,28 @@ const APPARMOR_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 const SECCOMP_MESSAGE: &str = "non-functional in v1.27+; use the \"seccompProfile\" field instead";
 const APPARMOR_MESSAGE: &str = "deprecated since v1.30; use the \"appArmorProfile\" field instead";
 
-fn node_label(key: &str) -> Option<&'static str> {
-    NODE_LABELS.iter().find(|(k, _)| *k == key).map(|(_, m)| *m)
+/// The message and the replacement for a deprecated node label.
+fn node_label(key: &str) -> Option<(&'static str, &'static str)> {
+    NODE_LABELS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, m, r)| (*m, *r))
+}
+
+/// Reports a deprecated node label at `node`, with the fix that writes its successor.
+fn report_label(ctx: &mut Ctx<'_>, node: &Node, message: String, replacement: &str) {
+    let new_text = requote(node, replacement);
+    ctx.report(&RULE, node.span.clone(), message).with_fix(
+        format!("Use `{replacement}`"),
+        node.span.clone(),
+        new_text,
+    );
 }
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     for entry in map_entries(parts.spec_field("nodeSelector")) {
-        if let Some(message) = entry.key_str().and_then(node_label) {
-            ctx.report(&RULE, entry.key.span.clone(), message.to_string());
+        if let Some((message, replacement)) = entry.key_str().and_then(node_label) {
+            report_label(ctx, &entry.key, message.to_string(), replacement);
         }
     }
     if let Some(node) = parts
@@ -144,8 +164,8 @@ fn check_label_key(ctx: &mut Ctx<'_>, node: Option<&Node>) {
     let Some(key) = string_value(node) else {
         return;
     };
-    if let Some(message) = node_label(key) {
-        ctx.report(&RULE, node.span.clone(), format!("{key} is {message}"));
+    if let Some((message, replacement)) = node_label(key) {
+        report_label(ctx, node, format!("{key} is {message}"), replacement);
     }
 }
 
@@ -185,6 +205,7 @@ fn check_annotations(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
 #[cfg(test)]
 mod tests {
     use super::super::pod_values::test_support::check_k8s;
+    use crate::analysis::diagnostics::fixture::check_fix;
 
     #[test]
     fn deprecated_node_labels() {
@@ -219,6 +240,20 @@ mod tests {
       whenUnsatisfiable: ScheduleAnyway
       labelSelector: {}
 "#,
+        );
+    }
+
+    #[test]
+    fn the_fix_writes_the_successor_label() {
+        check_fix(
+            "pod_spec:\n  containers: []\n  nodeSelector:\n    'beta.kubernetes.io/arch': arm64\n",
+            "Use `kubernetes.io/arch`",
+            "pod_spec:\n  containers: []\n  nodeSelector:\n    'kubernetes.io/arch': arm64\n",
+        );
+        check_fix(
+            "pod_spec:\n  containers: []\n  topologySpreadConstraints:\n    - maxSkew: 1\n      topologyKey: failure-domain.beta.kubernetes.io/zone\n      whenUnsatisfiable: ScheduleAnyway\n      labelSelector: {}\n",
+            "Use `topology.kubernetes.io/zone`",
+            "pod_spec:\n  containers: []\n  topologySpreadConstraints:\n    - maxSkew: 1\n      topologyKey: topology.kubernetes.io/zone\n      whenUnsatisfiable: ScheduleAnyway\n      labelSelector: {}\n",
         );
     }
 
