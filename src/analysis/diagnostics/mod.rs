@@ -43,6 +43,7 @@ mod sysctls;
 mod tolerations;
 mod topology_spread;
 mod unknown_field;
+mod volume_devices;
 mod volume_sources;
 mod volumes;
 mod walk;
@@ -220,6 +221,7 @@ pub static RULES: &[&Rule] = &[
     &deprecated::RULE,
     &label_selectors::NULL_SELECTOR_RULE,
     &object_meta::RULE,
+    &volume_devices::RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -259,6 +261,7 @@ static POD_CHECKS: &[PodCheck] = &[
     deprecated::check,
     label_selectors::check,
     object_meta::check,
+    volume_devices::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {

@@ -86,6 +86,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
                 }
             }
         }
+        if let Some(ephemeral) = volume.get("ephemeral").filter(|n| usable(n)) {
+            // `validateEphemeralVolumeSource`: the claim template is required (its PVC spec is
+            // not checked here).
+            require(ctx, volume, "ephemeral", ephemeral, "volumeClaimTemplate");
+        }
         if let Some(nfs) = volume.get("nfs").filter(|n| usable(n)) {
             check_nfs(ctx, nfs);
         }
@@ -370,6 +375,7 @@ fn require(ctx: &mut Ctx<'_>, volume: &Node, kind: &str, source: &Node, field: &
 fn source_def(kind: &str) -> &'static str {
     match kind {
         "configMap" => "ConfigMapVolumeSource",
+        "ephemeral" => "EphemeralVolumeSource",
         _ => "SecretVolumeSource",
     }
 }
@@ -684,6 +690,32 @@ template:
             "pod_spec:\n  containers: []\n  volumes:\n    - name: c\n      configMap:\n        name: s\n        defaultMode: 644\n",
             "Change to `0644` (octal)",
             "pod_spec:\n  containers: []\n  volumes:\n    - name: c\n      configMap:\n        name: s\n        defaultMode: 0644\n",
+        );
+    }
+
+    #[test]
+    fn ephemeral_volumes_need_a_claim_template() {
+        check_k8s(
+            r#"pod_spec:
+  containers:
+    - name: primary
+  volumes:
+    - name: scratch
+      ephemeral: {}
+#     ^^^^^^^^^ error FLY242: Required value: `ephemeral.volumeClaimTemplate`
+    - name: cache
+      ephemeral:
+        volumeClaimTemplate:
+#       ^^^^^^^^^^^^^^^^^^^ error FLY242: Required value: `ephemeral.volumeClaimTemplate`
+    - name: data
+      ephemeral:
+        volumeClaimTemplate:
+          spec:
+            accessModes: [ReadWriteOnce]
+            resources:
+              requests:
+                storage: 1Gi
+"#,
         );
     }
 }
