@@ -14,7 +14,7 @@ use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::yaml::Node;
 
-use super::pod_values::{first_key_span, is_merged, join, string_value};
+use super::pod_values::{first_key_span, is_merged, join, requote, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -64,7 +64,20 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     }
     if !name_text.is_empty() {
         if let Some(node) = name {
-            report_format(ctx, node, name_text, names::dns1123_subdomain(name_text));
+            let errs = names::dns1123_subdomain(name_text);
+            if !errs.is_empty() {
+                let message = format!("Invalid value: \"{name_text}\": {}", join(&errs));
+                let diag = ctx.report(&RULE, node.span.clone(), message);
+                // Lower case and `_` -> `-` is the obvious repair when that is all it takes.
+                let fixed = name_text.to_lowercase().replace('_', "-");
+                if names::dns1123_subdomain(&fixed).is_empty() {
+                    diag.with_fix(
+                        format!("Rename to `{fixed}`"),
+                        node.span.clone(),
+                        requote(node, &fixed),
+                    );
+                }
+            }
         }
     } else if !generate_text.is_empty() {
         if let Some(node) = generate {
@@ -140,6 +153,15 @@ spec:
     - name: main
       image: busybox:1.36
 "#,
+        );
+    }
+
+    #[test]
+    fn the_fix_lowercases_the_name() {
+        crate::analysis::diagnostics::fixture::check_fix(
+            "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: GPU_Training\ntemplate:\n  spec:\n    containers: [{name: main, image: busybox}]\n",
+            "Rename to `gpu-training`",
+            "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu-training\ntemplate:\n  spec:\n    containers: [{name: main, image: busybox}]\n",
         );
     }
 
