@@ -692,7 +692,7 @@ fn default_primary_resources(c: &mut Map<String, Value>, platform: &crate::setti
 
 /// A quantity's value, only to compare a request with its limit.
 fn approx_quantity(s: &str) -> Option<f64> {
-    crate::analysis::quantity::parse(s).map(|q| q.to_f64())
+    crate::analysis::quantity::parse(s).ok().map(|q| q.to_f64())
 }
 
 #[cfg(test)]

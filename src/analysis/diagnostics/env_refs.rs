@@ -13,8 +13,9 @@ use crate::model::pod::PodParts;
 use crate::yaml::{Entry, Node};
 
 use super::pod_values::{is_merged, join, map_items, string_value};
-use super::quantity_syntax::{parse, quantity_of};
+use super::quantity_syntax::quantity_of;
 use super::{Ctx, Rule, Severity};
+use crate::analysis::quantity::parse;
 
 pub static RULE: Rule = Rule {
     code: "FLY241",

@@ -211,7 +211,9 @@ fn quantity_value(node: &Node) -> Option<f64> {
         Reading::Float(f) => f.to_string(),
         _ => return None,
     };
-    crate::analysis::quantity::parse(&text).map(|q| q.to_f64())
+    crate::analysis::quantity::parse(&text)
+        .ok()
+        .map(|q| q.to_f64())
 }
 
 fn check_merged_limits(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {

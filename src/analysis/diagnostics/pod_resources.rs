@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::analysis::names;
-use crate::analysis::quantity::{self as exact, Quantity as Exact};
+use crate::analysis::quantity::{parse_exact, Exact};
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::schema::KubeVersion;
@@ -230,7 +230,7 @@ fn amount(node: &Node) -> Option<Amount> {
         Reading::Str => node.as_scalar()?.value.trim().to_string(),
         _ => return None,
     };
-    let value = exact::parse(&text)?;
+    let value = parse_exact(&text)?;
     let suffix = text.trim_start_matches(|c: char| c.is_ascii_digit() || "+-.".contains(c));
     let format = if suffix.ends_with('i') {
         Format::BinarySI
@@ -518,7 +518,7 @@ mod tests {
 
     fn amount_of(text: &str, format: Format) -> Amount {
         Amount {
-            value: exact::parse(text).unwrap_or(Exact {
+            value: parse_exact(text).unwrap_or(Exact {
                 negative: false,
                 mantissa: 0,
                 scale: 0,

@@ -16,8 +16,9 @@ use crate::model::DocKind;
 use crate::yaml::Entry;
 
 use super::pod_values::{is_merged, join, map_entries, string_value};
-use super::quantity_syntax::{parse, quantity_of, Quantity};
+use super::quantity_syntax::quantity_of;
 use super::{Ctx, Rule, Severity};
+use crate::analysis::quantity::{parse, Quantity};
 
 pub static NAME_RULE: Rule = Rule {
     code: "FLY219",
