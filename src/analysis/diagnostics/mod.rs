@@ -35,6 +35,7 @@ mod probes;
 mod quantity_syntax;
 mod required;
 mod resize_policy;
+mod resource_claims;
 mod resources;
 mod security;
 mod snake_case;
@@ -222,6 +223,7 @@ pub static RULES: &[&Rule] = &[
     &label_selectors::NULL_SELECTOR_RULE,
     &object_meta::RULE,
     &volume_devices::RULE,
+    &resource_claims::RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -262,6 +264,7 @@ static POD_CHECKS: &[PodCheck] = &[
     label_selectors::check,
     object_meta::check,
     volume_devices::check,
+    resource_claims::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
