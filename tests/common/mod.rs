@@ -322,7 +322,7 @@ impl Drop for Client {
 }
 
 /// Reads one framed message; `None` at EOF or on a malformed frame.
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+pub fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     let mut length = None;
     loop {
         let mut line = String::new();

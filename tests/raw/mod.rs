@@ -1,10 +1,14 @@
 //! A byte-level LSP client for hostile-input tests: unlike `common::Client` it can write
 //! arbitrary bytes, returns error responses instead of panicking on them, and keeps the
-//! server's stderr (its log) for assertions. Every wait is bounded.
+//! server's stderr (its log) for assertions. Every wait is bounded. It shares the framing
+//! reader and the client capabilities with `common` (both are modules of the `hostile` test).
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
+
+pub use crate::common::push_client;
+use crate::common::read_message;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -243,32 +247,4 @@ pub fn frame(body: &[u8]) -> Vec<u8> {
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     out.extend_from_slice(body);
     out
-}
-
-/// Reads one framed message; `None` at EOF or on a malformed frame.
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse::<usize>().ok();
-            }
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
-/// Capabilities of a client that takes pushed, versioned diagnostics (UTF-16).
-pub fn push_client() -> Value {
-    json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}})
 }
