@@ -2,6 +2,9 @@
 //! 2,000 and 20,000 lines (and a multi-document variant): parse, full diagnostics, one edit
 //! followed by re-analysis, and render. Run with `cargo bench --bench analysis`.
 
+#[path = "generate/mod.rs"]
+mod generate;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 
@@ -16,52 +19,7 @@ fn environment(containers: usize) -> String {
         "name: train\nimage: ghcr.io/acme/train:1\nresources:\n  cpu: 2\n  memory: [\"4Gi\", \"8Gi\"]\nenv_vars:\n  MODE: prod\npod_template:\n  primary_container_name: primary\n  labels:\n    team: ml\n  annotations:\n    owner: data-platform\n  pod_spec:\n    tolerations:\n      - key: nvidia.com/gpu\n        operator: Exists\n        effect: NoSchedule\n    containers:\n",
     );
     for i in 0..containers {
-        let name = if i == 0 {
-            "primary".to_string()
-        } else {
-            format!("worker-{i}")
-        };
-        s.push_str(&format!(
-            "      - name: {name}
-        image: ghcr.io/acme/worker:{i}
-        imagePullPolicy: IfNotPresent
-        env:
-          - name: WORKER_INDEX
-            value: \"{i}\"
-          - name: LOG_LEVEL
-            value: info
-          - name: POD_NAME
-            valueFrom:
-              fieldRef:
-                fieldPath: metadata.name
-        ports:
-          - name: http-{i}
-            containerPort: {port}
-            protocol: TCP
-        volumeMounts:
-          - name: data
-            mountPath: /data
-          - name: cache
-            mountPath: /cache
-            readOnly: true
-        resources:
-          requests:
-            cpu: 500m
-            memory: 1Gi
-          limits:
-            cpu: \"1\"
-            memory: 2Gi
-        readinessProbe:
-          httpGet:
-            path: /healthz
-            port: {port}
-          periodSeconds: 10
-        securityContext:
-          runAsNonRoot: true
-          allowPrivilegeEscalation: false
-",
-            port = 8000 + i
-        ));
+        generate::push_container(&mut s, i, 6, false, false);
     }
     s.push_str("    volumes:\n      - name: data\n        emptyDir: {}\n      - name: cache\n        emptyDir:\n          medium: Memory\n");
     s

@@ -16,6 +16,9 @@
 //! Not part of `cargo test` or `.ci/run`: it takes minutes and its numbers depend on the machine.
 //! Every wait is bounded, the whole run has a time budget, and servers are killed on the way out.
 
+#[path = "generate/mod.rs"]
+mod generate;
+
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -229,66 +232,10 @@ fn pod_template(containers: usize) -> String {
         "primary_container_name: primary\nlabels:\n  team: ml\n  app.kubernetes.io/part-of: training\npod_spec:\n  nodeSelector:\n    kubernetes.io/arch: amd64\n  securityContext:\n    runAsNonRoot: true\n    fsGroup: 1000\n  tolerations:\n    - key: nvidia.com/gpu\n      operator: Exists\n      effect: NoSchedule\n  containers:\n",
     );
     for i in 0..containers {
-        let name = container_name(i);
-        let blank = if i == mid { "      \n" } else { "" };
-        let index = if i + 1 == containers {
-            i.to_string()
-        } else {
-            format!("\"{i}\"")
-        };
-        let port = 8000 + i;
-        let _ = write!(
-            s,
-            "    - name: {name}
-      image: ghcr.io/acme/worker:{i}
-      imagePullPolicy: IfNotPresent
-{blank}      env:
-        - name: WORKER_INDEX
-          value: {index}
-        - name: LOG_LEVEL
-          value: info
-        - name: POD_NAME
-          valueFrom:
-            fieldRef:
-              fieldPath: metadata.name
-      ports:
-        - name: http-{i}
-          containerPort: {port}
-          protocol: TCP
-      volumeMounts:
-        - name: data
-          mountPath: /data
-        - name: cache
-          mountPath: /cache
-          readOnly: true
-      resources:
-        requests:
-          cpu: 500m
-          memory: 1Gi
-        limits:
-          cpu: \"1\"
-          memory: 2Gi
-      readinessProbe:
-        httpGet:
-          path: /healthz
-          port: {port}
-        periodSeconds: 10
-      securityContext:
-        runAsNonRoot: true
-        allowPrivilegeEscalation: false
-"
-        );
+        generate::push_container(&mut s, i, 4, i == mid, i + 1 == containers);
     }
     s.push_str("  terminationGracePeriodSecond: 30\n  volumes:\n    - name: data\n      emptyDir: {}\n    - name: cache\n      emptyDir:\n        medium: Memory\n");
     s
-}
-
-fn container_name(i: usize) -> String {
-    if i == 0 {
-        "primary".to_string()
-    } else {
-        format!("worker-{i}")
-    }
 }
 
 fn make_doc(size: SizeSpec, dir: &Path) -> Result<Doc, String> {
@@ -303,7 +250,10 @@ fn make_doc(size: SizeSpec, dir: &Path) -> Result<Doc, String> {
     };
     let head = find_from(
         0,
-        &format!("    - name: {}", container_name(size.containers / 2)),
+        &format!(
+            "    - name: {}",
+            generate::container_name(size.containers / 2)
+        ),
     )? as usize;
     let image = head as u32 + 1;
     let pull = find_from(head, "      imagePullPolicy: IfNotPresent")?;
