@@ -29,7 +29,11 @@
 //! Output: `corpus: N invalid detected of M, K valid clean of L, F false positives`, where
 //! "detected" means every expected diagnostic was produced and F counts error/warning
 //! diagnostics the API server would not give (on valid cases, and extras on invalid ones).
-//! A second line gives the case counts per group. `CORPUS_VERBOSE=1` prints every file's
+//! A second line gives the case counts per group.
+//!
+//! A second test runs `flyte-lsp check --format json` over the whole corpus and requires the
+//! CLI to report exactly what the library reports for every case, so every rule the corpus
+//! covers is also driven the way CI and pre-commit users run it. `CORPUS_VERBOSE=1` prints every file's
 //! diagnostics (run with `cargo test --test corpus -- --nocapture`).
 
 use std::collections::BTreeSet;
@@ -374,4 +378,64 @@ fn kubernetes_corpus() {
         }
         panic!("{report}");
     }
+}
+
+/// Every case again, the way CI and pre-commit users run it: `flyte-lsp check --format json`
+/// over the whole corpus must report, file by file, exactly what the library reports (code,
+/// severity, line and message), so each rule the corpus covers is also proven through the CLI.
+#[test]
+fn the_cli_reports_what_the_library_reports_for_every_case() {
+    let dir = corpus_dir();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["check", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .expect("run flyte-lsp check");
+    // Exit 1: the invalid cases have errors.
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let files = json["files"].as_array().expect("files");
+    let mut checked = 0;
+    for sub in ["invalid", "valid"] {
+        for path in cases(&dir, sub) {
+            let text = std::fs::read_to_string(&path).expect("read case");
+            let index = flyte_lsp::text::LineIndex::new(&text);
+            let mut expected: Vec<String> = analyze(&text, &Settings::default())
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let line = index.line_of(d.range.start);
+                    format!("{} {} {line} {}", d.code, d.severity.name(), d.message)
+                })
+                .collect();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let entry = files
+                .iter()
+                .find(|f| {
+                    f["path"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with(&format!("/{sub}/{name}")))
+                })
+                .unwrap_or_else(|| panic!("{sub}/{name} missing from the CLI's output"));
+            let mut actual: Vec<String> = entry["diagnostics"]
+                .as_array()
+                .expect("diagnostics")
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {} {} {}",
+                        d["code"].as_str().unwrap_or(""),
+                        d["severity"].as_str().unwrap_or(""),
+                        d["range"]["start"]["line"],
+                        d["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            expected.sort();
+            actual.sort();
+            assert_eq!(actual, expected, "{sub}/{name}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} cases");
 }
