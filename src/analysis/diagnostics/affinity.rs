@@ -201,16 +201,8 @@ fn check_pod_term(ctx: &mut Ctx<'_>, term: &Node) {
 }
 
 fn check_key(ctx: &mut Ctx<'_>, rule: &'static Rule, req: &Node) {
-    let Some(entry) = req.entry("key") else {
-        return;
-    };
-    let Some(key) = string_value(&entry.value) else {
-        return;
-    };
-    let errs = names::qualified_name(key);
-    if !errs.is_empty() {
-        let message = format!("Invalid value: \"{key}\": {}", join(&errs));
-        ctx.report(rule, entry.value.span.clone(), message);
+    if let Some(key) = req.get("key") {
+        label_selectors::check_qualified(ctx, rule, key);
     }
 }
 

@@ -124,7 +124,7 @@ fn seccomp_problem(profile: &str) -> Option<&'static str> {
         return None;
     }
     match profile.strip_prefix("localhost/") {
-        Some(path) => super::security::descending_path_problem(path),
+        Some(path) => super::pod_values::descending_path_problem(path),
         None => Some("must be a valid seccomp profile"),
     }
 }

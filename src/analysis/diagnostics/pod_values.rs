@@ -70,6 +70,22 @@ pub(super) fn requote(node: &Node, new: &str) -> String {
     }
 }
 
+/// `validatePathNoBacksteps`: the path has a `..` element.
+pub(super) fn has_backsteps(path: &str) -> bool {
+    path.split(['/', '\\']).any(|part| part == "..")
+}
+
+/// `validateLocalDescendingPath`: relative, with no `..` element.
+pub(super) fn descending_path_problem(path: &str) -> Option<&'static str> {
+    if path.starts_with('/') {
+        return Some("must be a relative path");
+    }
+    if has_backsteps(path) {
+        return Some("must not contain '..'");
+    }
+    None
+}
+
 /// The API server's joined messages for one value: `a; b`.
 pub(super) fn join(messages: &[String]) -> String {
     messages.join("; ")

@@ -10,7 +10,7 @@
 use crate::model::pod::PodParts;
 use crate::yaml::{Node, Reading};
 
-use super::pod_values::{int_value, string_value};
+use super::pod_values::{descending_path_problem, int_value, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static ID_RULE: Rule = Rule {
@@ -184,17 +184,6 @@ fn apparmor_profile_problem(name: &str) -> Option<&'static str> {
     }
     if name.len() > 4095 {
         return Some("must be no more than 4095 characters");
-    }
-    None
-}
-
-/// `validateLocalDescendingPath`: relative, with no `..` element.
-pub(super) fn descending_path_problem(path: &str) -> Option<&'static str> {
-    if path.starts_with('/') {
-        return Some("must be a relative path");
-    }
-    if path.split(['/', '\\']).any(|part| part == "..") {
-        return Some("must not contain '..'");
     }
     None
 }

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use crate::model::pod::PodParts;
 use crate::yaml::Node;
 
-use super::pod_values::{is_merged, is_set, map_items, string_value};
+use super::pod_values::{has_backsteps, is_merged, is_set, map_items, string_value};
 use super::{Ctx, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -165,7 +165,7 @@ fn check_path<'a>(
         invalid(ctx, node, "must be unique");
     }
     // `validatePathNoBacksteps`: a `..` element; such a path is not remembered.
-    if path.split(['/', '\\']).any(|part| part == "..") {
+    if has_backsteps(path) {
         invalid(ctx, node, "can not contain backsteps ('..')");
     } else {
         paths.insert(path);

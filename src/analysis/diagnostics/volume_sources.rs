@@ -16,7 +16,9 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::yaml::Node;
 
-use super::pod_values::{int_value, is_merged, join, map_items, string_value};
+use super::pod_values::{
+    descending_path_problem, int_value, is_merged, join, map_items, string_value,
+};
 use super::quantity_syntax::quantity_of;
 use super::{Ctx, Rule, Severity};
 
@@ -427,11 +429,8 @@ fn check_items(ctx: &mut Ctx<'_>, items: Option<&Node>) {
 
 /// `validateLocalDescendingPath` (and, when `reserved`, `ValidateLocalNonReservedPath`).
 fn local_path_problem(path: &str, reserved: bool) -> Option<&'static str> {
-    if path.starts_with('/') {
-        return Some("must be a relative path");
-    }
-    if path.split(['/', '\\']).any(|part| part == "..") {
-        return Some("must not contain '..'");
+    if let Some(problem) = descending_path_problem(path) {
+        return Some(problem);
     }
     if reserved && path.starts_with("..") {
         return Some("must not start with '..'");
