@@ -25,6 +25,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod model;
+pub mod python;
 pub mod schema;
 pub mod server;
 pub mod settings;

@@ -308,7 +308,7 @@ impl Quantity {
             }
             scale = u32::try_from(-self.exp10).ok()?;
         }
-        while scale > 0 && mantissa % 10 == 0 {
+        while scale > 0 && mantissa.is_multiple_of(10) {
             mantissa /= 10;
             scale -= 1;
         }

@@ -479,7 +479,7 @@ fn canonical(a: &Amount) -> String {
     if a.format == Format::BinarySI && whole && v.mantissa >= 1024 {
         let mut m = v.mantissa;
         let mut k = 0;
-        while k + 1 < BINARY_SUFFIXES.len() && m % 1024 == 0 {
+        while k + 1 < BINARY_SUFFIXES.len() && m.is_multiple_of(1024) {
             m /= 1024;
             k += 1;
         }
@@ -487,7 +487,7 @@ fn canonical(a: &Amount) -> String {
     }
     let mut m = v.mantissa;
     let mut e = -i64::from(v.scale);
-    while m % 10 == 0 {
+    while m.is_multiple_of(10) {
         m /= 10;
         e += 1;
     }

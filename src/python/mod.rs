@@ -1,0 +1,262 @@
+//! The Python front end's groundwork: parsing, import resolution, the kubernetes client's names.
+//!
+//! Flyte users write pod templates in Python far more often than in YAML
+//! (`flyte.PodTemplate(pod_spec=V1PodSpec(...))`, flytekit's `PodTemplate`, the kubernetes
+//! client's `V1*` models). This module reads such files without running them:
+//! - [`parse`]: ruff's error-tolerant parser; a half-typed call keeps the statements above it.
+//! - [`resolve`]: what a name or dotted expression means through the file's imports and its
+//!   single, unconditional assignments (`k8s.V1Pod` → `kubernetes.client.V1Pod`); everything
+//!   else is opaque. Constructs are never recognised by their bare name.
+//! - [`k8s_names`]: the client's keyword → API field table (`host_ipc` → `hostIPC`).
+//!
+//! Inputs are `&str` (invalid UTF-8 is handled by the caller); positions are byte offsets.
+
+pub mod depth;
+pub mod k8s_names;
+pub mod resolve;
+
+use std::ops::Range;
+
+pub use resolve::{canonical_name, Frameworks, Resolved, Resolver};
+pub use ruff_python_ast as ast;
+
+use ruff_python_parser::{Mode, ParseOptions};
+use ruff_text_size::{Ranged, TextRange};
+
+/// A parsed Python module and the syntax errors the parser recovered from.
+#[derive(Debug)]
+pub struct ParsedModule {
+    pub module: ast::ModModule,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// A syntax error with the byte range it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// Parses `text` as a module. Never fails: errors are recovered from (an unclosed call at the
+/// end keeps every statement before it, and the call itself with the arguments read so far).
+/// A file that nests more deeply than [`depth::MAX_DEPTH`] is read up to the line where that
+/// happens, with an error from there on.
+pub fn parse(text: &str) -> ParsedModule {
+    let readable = depth::safe_prefix(text);
+    let source = &text[..readable];
+    let parsed = std::panic::catch_unwind(|| {
+        ruff_python_parser::parse_unchecked(source, ParseOptions::from(Mode::Module))
+    });
+    let Ok(parsed) = parsed else {
+        tracing::error!("the Python parser panicked; treating the file as empty");
+        return ParsedModule {
+            module: empty_module(text),
+            errors: vec![SyntaxError {
+                range: 0..text.len(),
+                message: "internal error: the Python parser failed on this file".to_string(),
+            }],
+        };
+    };
+    let mut errors: Vec<SyntaxError> = parsed
+        .errors()
+        .iter()
+        .map(|e| SyntaxError {
+            range: byte_range(e.location),
+            message: e.error.to_string(),
+        })
+        .collect();
+    if readable < text.len() {
+        let line_end = text[readable..]
+            .find('\n')
+            .map_or(text.len(), |i| readable + i);
+        errors.push(SyntaxError {
+            range: readable..line_end,
+            message: format!(
+                "nested more than {} levels deep: this line and the rest of the file are not read",
+                depth::MAX_DEPTH
+            ),
+        });
+    }
+    let module = match parsed.into_syntax() {
+        ast::Mod::Module(module) => module,
+        ast::Mod::Expression(_) => empty_module(text),
+    };
+    ParsedModule { module, errors }
+}
+
+/// A ruff range as a byte range.
+pub fn byte_range(range: TextRange) -> Range<usize> {
+    range.start().to_usize()..range.end().to_usize()
+}
+
+/// The byte range of any node.
+pub fn range_of(node: &impl Ranged) -> Range<usize> {
+    byte_range(node.range())
+}
+
+fn empty_module(text: &str) -> ast::ModModule {
+    ast::ModModule {
+        node_index: ast::AtomicNodeIndex::NONE,
+        range: TextRange::up_to(ruff_text_size::TextSize::try_from(text.len()).unwrap_or_default()),
+        body: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calls(module: &ast::ModModule) -> Vec<String> {
+        module
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                ast::Stmt::Assign(a) => match &*a.value {
+                    ast::Expr::Call(c) => Some(format!(
+                        "{}:{}",
+                        match &a.targets[0] {
+                            ast::Expr::Name(n) => n.id.to_string(),
+                            _ => "?".into(),
+                        },
+                        c.arguments.keywords.len()
+                    )),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_file_has_no_errors() {
+        let p = parse("import flyte\nenv = flyte.TaskEnvironment(name=\"x\", image=\"y\")\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(calls(&p.module), ["env:2"]);
+    }
+
+    #[test]
+    fn a_half_typed_call_at_the_end_keeps_the_finished_calls_above_it() {
+        let text = "import flyte\n\
+                    a = flyte.Resources(cpu=1, memory=\"1Gi\")\n\
+                    b = flyte.PodTemplate(primary_container_name=\"main\")\n\
+                    env = flyte.TaskEnvironment(name=\"x\", image=";
+        let p = parse(text);
+        assert!(!p.errors.is_empty());
+        assert_eq!(calls(&p.module), ["a:2", "b:1", "env:2"]);
+        let end = text.len();
+        assert!(
+            p.errors.iter().all(|e| e.range.end <= end),
+            "{:?}",
+            p.errors
+        );
+        // The unfinished call keeps the keyword that is complete.
+        let ast::Stmt::Assign(env) = &p.module.body[3] else {
+            panic!()
+        };
+        let ast::Expr::Call(call) = &*env.value else {
+            panic!()
+        };
+        assert_eq!(
+            call.arguments.keywords[0].arg.as_ref().unwrap().as_str(),
+            "name"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_bracket_in_the_middle_keeps_the_statements_before_it() {
+        let p = parse("import flyte\na = flyte.Resources(cpu=1)\nb = {\"x\": [1,\nc = flyte.Resources(cpu=2)\n");
+        assert!(!p.errors.is_empty());
+        assert_eq!(calls(&p.module)[0], "a:1");
+    }
+
+    #[test]
+    fn errors_carry_byte_ranges() {
+        let text = "x = (1,\n";
+        let p = parse(text);
+        let e = &p.errors[0];
+        assert!(
+            e.range.start <= e.range.end && e.range.end <= text.len(),
+            "{e:?}"
+        );
+        assert!(!e.message.is_empty());
+    }
+
+    #[test]
+    fn hostile_inputs_do_not_panic() {
+        for text in [
+            "",
+            "\u{feff}import flyte",
+            "\0\0\0",
+            "def f(:\n  return",
+            "x = '''unterminated",
+            "f\"{\"",
+            "\t\t  \n\t x = 1\n  y = 2",
+            "class A:\n\tdef f(self):\n  \t pass",
+            "lambda: (yield)",
+            "@\n",
+            "é = 1; ü = é",
+        ] {
+            let p = parse(text);
+            for e in &p.errors {
+                assert!(e.range.end <= text.len(), "{text:?}: {e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_where_it_starts_and_never_overflows() {
+        let n = 50_000;
+        for text in [
+            format!("A = 1\nx = {}1{}\nB = 2\n", "(".repeat(n), ")".repeat(n)),
+            format!("A = 1\nx = {}1{}\nB = 2\n", "[".repeat(n), "]".repeat(n)),
+            format!("A = 1\nx = {}1\nB = 2\n", "-".repeat(n)),
+            format!("A = 1\nx = 1{}\nB = 2\n", "+1".repeat(n)),
+            format!("A = 1\nx = {}\nB = 2\n", "f(".repeat(n)),
+            format!("A = 1\nx = a{}\nB = 2\n", ".b".repeat(n)),
+        ] {
+            let p = parse(&text);
+            assert_eq!(p.module.body.len(), 1, "{}", &text[..20]);
+            let last = p.errors.last().unwrap();
+            assert_eq!(last.range, 6..text.len() - "\nB = 2\n".len());
+            assert!(last.message.contains("nested more than"));
+            let _ = resolve::Resolver::new(&p.module);
+        }
+    }
+
+    #[test]
+    fn trees_just_under_the_limit_walk_and_drop_on_a_small_stack() {
+        let n = depth::MAX_DEPTH - 10;
+        let texts = [
+            format!("x = {}1{}", "[".repeat(n / 2), "]".repeat(n / 2)),
+            format!("x = {}1{}", "{1: ".repeat(n / 3), "}".repeat(n / 3)),
+            format!("x = {}1", "-".repeat(n)),
+            format!("x = {}1", "not ".repeat(n)),
+            format!("x = 1{}", "+1".repeat(n)),
+            format!("x = a{}", ".b".repeat(n)),
+            format!("x = f{}", "()".repeat(n)),
+            format!("x = {}1{}", "f(".repeat(n / 3), ")".repeat(n / 3)),
+            format!("x = {}1", "lambda: ".repeat(n / 2)),
+            format!("x = {}1", "await ".repeat(n)),
+            format!("x = 1{}", " if a else 1".repeat(n / 3)),
+        ];
+        // The smallest stack a thread of ours (tokio's blocking pool) gets: 2 MiB.
+        let handle = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                for text in &texts {
+                    let p = parse(text);
+                    assert!(
+                        !p.errors.iter().any(|e| e.message.contains("nested")),
+                        "{}",
+                        &text[..20]
+                    );
+                    let r = resolve::Resolver::new(&p.module);
+                    let _ = r.is_relevant();
+                    drop(r);
+                    drop(p);
+                }
+            })
+            .unwrap();
+        handle.join().unwrap();
+    }
+}
