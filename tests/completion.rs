@@ -1,13 +1,11 @@
 //! Completion fixtures: a YAML document with `$0` at the cursor, and the labels that must (and
 //! must not) be offered there. Most fixtures are broken the way documents are while typing.
 
-use flyte_lsp::analysis::completion::{completions, CompletionItem, Completions};
-use flyte_lsp::analysis::hover::hover;
+use flyte_lsp::analysis::completion::{CompletionItem, Completions};
 use std::path::Path;
 
 use flyte_lsp::settings::Settings;
 use flyte_lsp::workspace::WorkspaceIndex;
-use flyte_lsp::yaml;
 
 /// Runs completion at the `$0` marker; returns the text without the marker and the answer.
 fn check_completion(fixture: &str) -> (String, Completions) {
@@ -17,8 +15,8 @@ fn check_completion(fixture: &str) -> (String, Completions) {
 fn check_completion_with(fixture: &str, settings: &Settings) -> (String, Completions) {
     let at = fixture.find("$0").expect("fixture has a $0 cursor");
     let text = fixture.replacen("$0", "", 1);
-    let stream = yaml::parse(&text);
-    let result = completions(&text, &|| &stream, settings, None, at);
+    let stream = flyte_lsp::engine::parse(&text);
+    let result = flyte_lsp::engine::completions_lazy(&text, &|| &stream, settings, None, at);
     (text, result)
 }
 
@@ -360,8 +358,14 @@ fn pod_template_strings_offer_the_workspace_templates() {
     let fixture = "name: train\npod_template: $0\n---\napiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: local-one\ntemplate:\n  spec:\n    containers: []\n";
     let at = fixture.find("$0").expect("cursor");
     let text = fixture.replacen("$0", "", 1);
-    let stream = yaml::parse(&text);
-    let c = completions(&text, &|| &stream, &Settings::default(), Some(&index), at);
+    let stream = flyte_lsp::engine::parse(&text);
+    let c = flyte_lsp::engine::completions_lazy(
+        &text,
+        &|| &stream,
+        &Settings::default(),
+        Some(&index),
+        at,
+    );
     assert_eq!(labels(&c), ["gpu-a100", "local-one"]);
     assert_eq!(item(&c, "gpu-a100").detail.as_deref(), Some("PodTemplate"));
     // Without an index, the file's own templates still count.
@@ -535,10 +539,10 @@ fn never_panics_at_any_offset() {
     ];
     let settings = Settings::default();
     for text in nasty {
-        let stream = yaml::parse(text);
+        let stream = flyte_lsp::engine::parse(text);
         for offset in 0..=text.len() + 2 {
-            let _ = completions(text, &|| &stream, &settings, None, offset);
-            let _ = hover(text, &stream, &settings, None, offset);
+            let _ = flyte_lsp::engine::completions_lazy(text, &|| &stream, &settings, None, offset);
+            let _ = flyte_lsp::engine::hover_parsed(text, &stream, &settings, None, offset);
         }
     }
 }

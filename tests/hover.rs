@@ -1,15 +1,13 @@
 //! Hover fixtures: a YAML document with `$0` on a key or value, and what the Markdown must say.
 
-use flyte_lsp::analysis::hover::hover;
 use flyte_lsp::settings::Settings;
-use flyte_lsp::yaml;
 
 /// Hover at the `$0` marker: (the hovered text, the Markdown).
 fn check_hover(fixture: &str) -> Option<(String, String)> {
     let at = fixture.find("$0").expect("fixture has a $0 cursor");
     let text = fixture.replacen("$0", "", 1);
-    let stream = yaml::parse(&text);
-    let h = hover(&text, &stream, &Settings::default(), None, at)?;
+    let stream = flyte_lsp::engine::parse(&text);
+    let h = flyte_lsp::engine::hover_parsed(&text, &stream, &Settings::default(), None, at)?;
     Some((text[h.range].to_string(), h.markdown))
 }
 

@@ -12,11 +12,10 @@ use serde_json::{json, Map, Value};
 
 use crate::model::pod::DEFAULT_PRIMARY;
 use crate::model::DocKind;
-use crate::settings::Settings;
-use crate::yaml::value::{to_json, to_json_in};
-use crate::yaml::Stream;
+use crate::tree::json::to_json;
+use crate::tree::Stream;
 
-use super::{analyze_parsed, Diagnostic, Severity};
+use super::{Diagnostic, Severity, Snapshot};
 
 /// Which layers to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,11 +64,11 @@ pub const RUNTIME_ARGS: &[&str] = &[
 pub const AUTO_IMAGE: &str = "ghcr.io/flyteorg/flyte:py<python version>-v2.12.1";
 
 /// What the cluster layer needs beyond the document: the workspace's PodTemplates (for a string
-/// `pod_template`) and the cluster's default PodTemplate, as text the caller has read.
+/// `pod_template`) and the cluster's default PodTemplate, as a file the caller has parsed.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderContext<'a> {
     pub workspace: Option<&'a crate::workspace::WorkspaceIndex>,
-    pub cluster_template: Option<&'a str>,
+    pub cluster_template: Option<&'a Stream>,
 }
 
 /// A rendered pod.
@@ -90,34 +89,16 @@ pub enum RenderError {
     Refused(Vec<Diagnostic>),
 }
 
-/// Renders document `index` of a parsed file.
+/// Renders document `index` of a snapshot, with the workspace and the cluster's default
+/// PodTemplate for the cluster layer.
 pub fn render(
-    source: &str,
-    stream: &Stream,
+    snap: &Snapshot<'_>,
     index: usize,
-    settings: &Settings,
-    layer: Layer,
-) -> Result<Rendered, RenderError> {
-    render_with(
-        source,
-        stream,
-        index,
-        settings,
-        layer,
-        &RenderContext::default(),
-    )
-}
-
-/// [`render`] with the workspace and the cluster's default PodTemplate for the cluster layer.
-pub fn render_with(
-    source: &str,
-    stream: &Stream,
-    index: usize,
-    settings: &Settings,
     layer: Layer,
     ctx: &RenderContext<'_>,
 ) -> Result<Rendered, RenderError> {
-    let analysis = analyze_parsed(source, stream, settings);
+    let (stream, settings) = (snap.stream, snap.settings);
+    let analysis = snap.analyze();
     let (Some(doc), Some(info)) = (stream.documents.get(index), analysis.documents.get(index))
     else {
         return Err(RenderError::NotRenderable(format!(
@@ -150,11 +131,8 @@ pub fn render_with(
     if !refusals.is_empty() {
         return Err(RenderError::Refused(refusals));
     }
-    // The SDK user's Python code reads the file with PyYAML.
-    let root = doc
-        .root
-        .as_ref()
-        .map(|r| to_json_in(doc, r, crate::yaml::Dialect::PyYaml));
+    // The SDK user's Python code read the file with PyYAML: the front end resolved it so.
+    let root = doc.root.as_ref().map(|r| to_json(doc, r));
     let root = match root {
         Some(Ok(v)) => v,
         Some(Err(_)) => {
@@ -203,7 +181,7 @@ pub fn render_with(
                         "merged the PodTemplate `{name}` from {} under the pod",
                         def.path.display()
                     ));
-                    template_json(&def.source)
+                    def.template_json()
                 }
                 None => {
                     notes.push(format!(
@@ -212,8 +190,8 @@ pub fn render_with(
                     None
                 }
             },
-            _ => ctx.cluster_template.and_then(|text| {
-                let t = template_json(text);
+            _ => ctx.cluster_template.and_then(|stream| {
+                let t = template_json(stream);
                 if t.is_some() {
                     notes.push("merged the cluster's default PodTemplate (setting `preview.cluster.podTemplate`) under the pod".to_string());
                 }
@@ -430,7 +408,7 @@ fn camelize(v: &mut Value, schema: crate::schema::SchemaNode<'_>, set: &crate::s
             let old = std::mem::take(m);
             for (k, mut child) in old {
                 let key = match props {
-                    Some(p) if !p.contains_key(&k) => crate::analysis::similar::snake_to_camel(&k)
+                    Some(p) if !p.contains_key(&k) => crate::text::similar::snake_to_camel(&k)
                         .filter(|c| p.contains_key(c))
                         .unwrap_or(k),
                     _ => k,
@@ -565,11 +543,10 @@ fn sdk_pod(
 }
 
 /// What the backend and Kubernetes add (facts §5): run-time defaults of a stock deployment.
-/// The first `kind: PodTemplate` document of `text`, as JSON.
-fn template_json(text: &str) -> Option<Value> {
-    let stream = crate::yaml::parse(text);
+/// The first `kind: PodTemplate` document of `stream`, as JSON.
+fn template_json(stream: &Stream) -> Option<Value> {
     stream.documents.iter().find_map(|d| {
-        if crate::model::detect(d, text) != DocKind::KubePodTemplate {
+        if d.kind != DocKind::KubePodTemplate {
             return None;
         }
         to_json(d, d.root.as_ref()?).ok()

@@ -11,7 +11,7 @@
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::label_selectors::{self, check_label_value, values_span};
 use super::pod_values::{int_value, join, map_items, string_value};

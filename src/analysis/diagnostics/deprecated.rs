@@ -8,7 +8,7 @@
 //! `GetWarningsForNodeSelectorTerm`).
 
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{is_set, map_entries, map_items, requote, string_value};
 use super::{Ctx, Rule, Severity};

@@ -22,7 +22,7 @@
 use crate::analysis::ip::{is_legacy_ip, INVALID_IP};
 use crate::model::pod::PodParts;
 use crate::text::TextRange;
-use crate::yaml::{Entry, Node};
+use crate::tree::{Entry, Node};
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
 use super::{Ctx, Rule, Severity};
@@ -427,7 +427,7 @@ template:
             "pod_spec:\n  dnsConfig:\n    searches:\n{}  containers:\n    - name: primary\n",
             many.concat()
         );
-        let out = crate::analysis::analyze(
+        let out = crate::engine::analyze(
             &fixture,
             &super::super::pod_values::test_support::k8s_settings(),
         );
@@ -451,7 +451,7 @@ template:
             "pod_spec:\n  dnsConfig:\n    searches:\n{}  containers:\n    - name: primary\n",
             long.concat()
         );
-        let out = crate::analysis::analyze(
+        let out = crate::engine::analyze(
             &fixture,
             &super::super::pod_values::test_support::k8s_settings(),
         );

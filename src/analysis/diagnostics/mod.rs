@@ -57,12 +57,13 @@ pub(crate) mod fixture;
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::schema::{schemas, SchemaSet};
-use crate::settings::{RuleLevel, Settings};
+use crate::settings::RuleLevel;
 use crate::text::TextRange;
+use crate::tree::edit::Writer;
+use crate::tree::Document;
 use crate::workspace::WorkspaceIndex;
-use crate::yaml::{Document, Stream};
 
-use super::DocInfo;
+use super::{DocInfo, Snapshot};
 
 /// How serious a finding is; the names match LSP's and the JSON output's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,12 +85,7 @@ impl Severity {
     }
 }
 
-/// A text replacement, in byte offsets of the analysed text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub range: TextRange,
-    pub new_text: String,
-}
+pub use crate::tree::edit::Edit;
 
 /// A quick fix: one obvious repair, as edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,6 +275,8 @@ pub(crate) struct Ctx<'a> {
     pub set: &'a SchemaSet,
     /// The workspace's PodTemplates, when known (server with a folder, or `check`).
     pub workspace: Option<&'a WorkspaceIndex>,
+    /// The front end's writer: fixes say what to change, it says how in the source language.
+    pub writer: &'a dyn Writer,
     pub out: Vec<Diagnostic>,
 }
 
@@ -300,16 +298,6 @@ impl Ctx<'_> {
         &mut self.out[last]
     }
 
-    /// How the document's consumer reads plain scalars: PyYAML for Flyte documents (the SDK
-    /// user's loader), Go YAML for Kubernetes objects (kubectl, the API server).
-    pub fn dialect(&self) -> crate::yaml::Dialect {
-        if self.kind.is_flyte() {
-            crate::yaml::Dialect::PyYaml
-        } else {
-            crate::yaml::Dialect::Go
-        }
-    }
-
     /// The source text of a range (empty when the range is not valid for this text).
     pub fn text(&self, range: &TextRange) -> &str {
         self.source.get(range.clone()).unwrap_or("")
@@ -317,6 +305,15 @@ impl Ctx<'_> {
 }
 
 impl Diagnostic {
+    /// Adds a one-edit quick fix that the front end's writer produced.
+    pub fn with_edit(&mut self, title: impl Into<String>, edit: Edit) -> &mut Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![edit],
+        });
+        self
+    }
+
     pub fn with_fix(
         &mut self,
         title: impl Into<String>,
@@ -335,13 +332,9 @@ impl Diagnostic {
 }
 
 /// Runs every rule over every document and applies the severity settings.
-pub fn diagnostics(
-    source: &str,
-    stream: &Stream,
-    documents: &[DocInfo],
-    settings: &Settings,
-    workspace: Option<&WorkspaceIndex>,
-) -> Vec<Diagnostic> {
+pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic> {
+    let (source, stream, settings, workspace) =
+        (snap.source, snap.stream, snap.settings, snap.workspace);
     let set = schemas().for_version(settings.kubernetes_version());
     // A file with any Flyte or pod document is a Flyte file: its syntax errors are ours to
     // report even in documents we could not classify (often they broke before detection).
@@ -357,6 +350,7 @@ pub fn diagnostics(
             kind: info.kind,
             set,
             workspace,
+            writer: snap.writer,
             out: Vec::new(),
         };
         syntax::check(&mut ctx);

@@ -12,7 +12,7 @@
 use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, join, requote, string_value};
 use super::{Ctx, Rule, Severity};

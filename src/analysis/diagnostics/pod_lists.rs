@@ -23,7 +23,7 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::text::TextRange;
-use crate::yaml::{Node, NodeKind};
+use crate::tree::{Node, NodeKind};
 
 use super::pod_values::{join, map_items, string_value};
 use super::{Ctx, Rule, Severity};

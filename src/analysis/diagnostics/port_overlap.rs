@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::model::pod::{ContainerList, PodParts};
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{first_key_span, int_value, map_items, string_value};
 use super::{Ctx, Rule, Severity};

@@ -8,7 +8,7 @@
 
 use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::pod_values::{int_value, join, map_items, string_value};
 use super::{Ctx, Rule, Severity};

@@ -2,7 +2,7 @@
 
 use crate::schema::{short_def_name, JsonType, SchemaNode};
 use crate::text::TextRange;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::{Ctx, Rule, Severity};
 
@@ -29,7 +29,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
             // Flyte documents accept the snake_case spelling (FLY102 warns about it).
             k == name
                 || (ctx.kind.is_flyte()
-                    && crate::analysis::similar::snake_to_camel(k).as_deref() == Some(name))
+                    && crate::text::similar::snake_to_camel(k).as_deref() == Some(name))
         })
     };
     let merged = entries.iter().any(|e| e.key_str() == Some("<<"));
@@ -42,7 +42,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
         entries
             .iter()
             .filter_map(|e| e.key_str())
-            .any(|k| crate::analysis::similar::closest(k, [name]).is_some())
+            .any(|k| crate::text::similar::closest(k, [name]).is_some())
     };
     let missing: Vec<&str> = schema
         .required()

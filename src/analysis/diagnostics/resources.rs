@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use crate::analysis::names;
 use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
-use crate::yaml::Entry;
+use crate::tree::Entry;
 
 use super::pod_values::{is_merged, join, map_entries, string_value};
 use super::quantity_syntax::quantity_of;

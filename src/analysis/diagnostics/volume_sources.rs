@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{
     descending_path_problem, int_value, is_merged, join, map_items, string_value,
