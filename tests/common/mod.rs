@@ -4,12 +4,16 @@
 //!
 //! Every wait is bounded, so a hung server fails the test instead of hanging CI. Requests the
 //! server sends to the client are answered automatically while waiting (see [`Client::answer`]).
+//!
+//! Also [`TempDir`], the one way tests make scratch folders: removed when dropped.
 
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -378,4 +382,80 @@ pub fn codes(diagnostics: &Value) -> Vec<String> {
 /// Client capabilities of an editor that takes pushed diagnostics and speaks only UTF-16.
 pub fn push_client() -> Value {
     json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}})
+}
+
+/// A fresh, empty folder under the system temp dir, removed with everything in it when the
+/// guard is dropped (also when the test panics: drops run while unwinding). Its name is
+/// `flyte-lsp-<name>-<pid>-<n>`, unique per process and call, so tests running in parallel
+/// never share (or remove) each other's folder.
+pub struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("flyte-lsp-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `content` to `relative` inside the folder and returns the file's path.
+    pub fn write(&self, relative: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path.join(relative);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("create parent dir");
+        }
+        std::fs::write(&p, content).expect("write temp file");
+        p
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.path.as_os_str()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Files a test made unreadable are still removable (the folder is ours); a folder a
+        // test made unwritable is given its permissions back first.
+        if std::fs::remove_dir_all(&self.path).is_err() {
+            restore_permissions(&self.path);
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn restore_permissions(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                restore_permissions(&e.path());
+            }
+        }
+    }
 }

@@ -5,11 +5,11 @@
 //! FIFOs and unreadable files.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{push_client, Client};
+use crate::common::{push_client, Client, TempDir};
 use serde_json::{json, Value};
 
 use flyte_lsp::yaml::{MAX_ANCHOR_NODES, MAX_DEPTH};
@@ -68,12 +68,9 @@ fn run_bounded(args: &[&str], limit: Duration) -> Run {
     }
 }
 
-/// A fresh, empty folder for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("flyte-lsp-limits-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh, empty folder for one test, removed when the test ends.
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("limits-{name}"))
 }
 
 fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> String {
