@@ -253,3 +253,36 @@ fn check_fix_repairs_a_copy_of_the_examples() {
         .collect();
     assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
 }
+
+#[test]
+fn cluster_layer_gives_gpu_and_disk_requests_their_limits() {
+    // `ApplyResourceOverrides` (flyteplugins `container_helper.go`) adjusts the GPU resource and
+    // `ephemeral-storage` like cpu and memory: a missing limit takes the request. The API server
+    // requires the limit of an extended resource (FLY222 otherwise).
+    let o = run(&[
+        "render",
+        "--layer",
+        "cluster",
+        "--format",
+        "json",
+        "examples/clean/gpu-training-env.yaml",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let pod: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let res = &pod["spec"]["containers"][0]["resources"];
+    for (name, value) in [
+        ("nvidia.com/gpu", "2"),
+        ("ephemeral-storage", "200Gi"),
+        ("cpu", "16"),
+        ("memory", "120Gi"),
+    ] {
+        assert_eq!(res["requests"][name], value, "{name}: {res}");
+        assert_eq!(res["limits"][name], value, "{name}: {res}");
+    }
+    assert!(res["requests"].get("gpu").is_none(), "{res}");
+}
