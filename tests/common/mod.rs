@@ -5,6 +5,13 @@
 //! Every wait is bounded, so a hung server fails the test instead of hanging CI. Requests the
 //! server sends to the client are answered automatically while waiting (see [`Client::answer`]).
 //!
+//! Sessions are strict: each ends with `shutdown` and `exit` (by [`Client::shutdown_and_exit`],
+//! or by the drop of a client whose test did not end it some other way), the server must exit
+//! with status 0, and every message it sent must have been read by the test. A notification
+//! left unread (an unexpected `publishDiagnostics`, a `window/logMessage`) fails the test
+//! unless the test reads it ([`Client::take`], the waits) or allows it
+//! ([`Client::allow_unread`]).
+//!
 //! Also [`TempDir`], the one way tests make scratch folders: removed when dropped.
 
 #![allow(dead_code)]
@@ -37,6 +44,11 @@ pub struct Client {
     pub configuration: Value,
     /// Every request the server sent to the client, in order.
     pub server_requests: Vec<Value>,
+    /// Notification methods the test allows to be left unread when the session ends.
+    allowed_unread: Vec<String>,
+    /// The session is over: ended with `shutdown`/`exit` and checked, or the process ended
+    /// the way the test wanted (see `Drop`).
+    ended: bool,
 }
 
 impl Client {
@@ -68,6 +80,8 @@ impl Client {
             queued: VecDeque::new(),
             configuration: Value::Null,
             server_requests: Vec::new(),
+            allowed_unread: Vec::new(),
+            ended: false,
         }
     }
 
@@ -241,8 +255,33 @@ impl Client {
         out
     }
 
-    /// `shutdown`, then `exit`; asserts the process exits with status 0 within a few seconds.
+    /// `shutdown`, then `exit`; asserts the process exits with status 0 within a few seconds
+    /// and that every message the server sent was read (or allowed, [`Client::allow_unread`]).
     pub fn shutdown_and_exit(mut self) {
+        self.end_session();
+    }
+
+    /// Lets notifications with this method stay unread when the session ends (for tests that
+    /// do not care how many of them arrive, e.g. intermediate publishes of a burst of edits).
+    pub fn allow_unread(&mut self, method: &str) {
+        self.allowed_unread.push(method.to_string());
+    }
+
+    /// Removes and returns the notifications with this method received so far (without
+    /// waiting for more).
+    pub fn take(&mut self, method: &str) -> Vec<Value> {
+        while let Ok(msg) = self.rx.try_recv() {
+            self.on_message(msg);
+        }
+        let (taken, rest): (VecDeque<Value>, VecDeque<Value>) =
+            self.queued.drain(..).partition(|m| m["method"] == method);
+        self.queued = rest;
+        taken.into()
+    }
+
+    /// `shutdown` and `exit`, exit status 0, then nothing unread.
+    fn end_session(&mut self) {
+        self.ended = true;
         let result = self.request("shutdown", Value::Null);
         assert_eq!(result, Value::Null, "shutdown result");
         self.notify("exit", Value::Null);
@@ -250,6 +289,41 @@ impl Client {
             .wait_exit(Duration::from_secs(5))
             .expect("server did not exit after `exit`");
         assert_eq!(status.code(), Some(0), "exit status after shutdown + exit");
+        // The reader thread ends at EOF; whatever it read before is still in the channel. A
+        // request sent after `exit` cannot be answered any more: it counts as unread.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) => self.queued.push_back(msg),
+                Err(_) => break,
+            }
+        }
+        let unread: Vec<String> = self
+            .queued
+            .iter()
+            .filter(|m| {
+                !m["method"]
+                    .as_str()
+                    .is_some_and(|method| self.allowed_unread.iter().any(|a| a == method))
+            })
+            .map(|m| m.to_string().chars().take(600).collect())
+            .collect();
+        assert!(
+            unread.is_empty(),
+            "the server sent {} message(s) the test never read:\n{}",
+            unread.len(),
+            unread.join("\n")
+        );
+    }
+
+    /// A message that arrived while the test was not waiting for it.
+    fn on_message(&mut self, msg: Value) {
+        if msg.get("id").is_some() && msg.get("method").is_some() {
+            self.answer(&msg);
+        } else {
+            self.queued.push_back(msg);
+        }
     }
 
     /// Closes the server's stdin (as a crashed client would).
@@ -320,6 +394,13 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
+        // A test that neither ended the session nor ended the process on purpose (closed
+        // stdin, sent `exit` itself) gets the strict ending here; a failing test (panicking)
+        // just has the server killed.
+        let process_ended = self.stdin.is_none() || !matches!(self.child.try_wait(), Ok(None));
+        if !self.ended && !process_ended && !thread::panicking() {
+            self.end_session();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
