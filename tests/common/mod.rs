@@ -49,6 +49,9 @@ pub struct Client {
     /// The session is over: ended with `shutdown`/`exit` and checked, or the process ended
     /// the way the test wanted (see `Drop`).
     ended: bool,
+    /// The longest a request or a wait for diagnostics may take ([`TIMEOUT`] unless the test
+    /// says otherwise with [`Client::set_timeout`]).
+    timeout: Duration,
 }
 
 impl Client {
@@ -82,6 +85,7 @@ impl Client {
             server_requests: Vec::new(),
             allowed_unread: Vec::new(),
             ended: false,
+            timeout: TIMEOUT,
         }
     }
 
@@ -113,17 +117,24 @@ impl Client {
         (client, result)
     }
 
+    /// Raises the bound of every wait of this session, for inputs a debug build on a loaded
+    /// machine needs longer for (a hung server still fails, only later).
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
     /// Sends a request and waits for its response, answering server requests and queuing
     /// notifications meanwhile. Returns `result`; panics on an error response.
     pub fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        let deadline = Instant::now() + TIMEOUT;
+        let timeout = self.timeout;
+        let deadline = Instant::now() + timeout;
         loop {
             let msg = self
                 .recv_until(deadline)
-                .unwrap_or_else(|| panic!("no response to `{method}` within {TIMEOUT:?}"));
+                .unwrap_or_else(|| panic!("no response to `{method}` within {timeout:?}"));
             if msg.get("method").is_some() {
                 // A notification (server requests were answered by `recv_until`).
                 self.queued.push_back(msg);
@@ -191,7 +202,7 @@ impl Client {
                 i += 1;
             }
         }
-        let deadline = Instant::now() + timeout.min(TIMEOUT);
+        let deadline = Instant::now() + timeout.min(self.timeout);
         loop {
             let Some(msg) = self.recv_until(deadline) else {
                 panic!("no matching publishDiagnostics for {uri} within {timeout:?}");
@@ -208,7 +219,8 @@ impl Client {
 
     /// Waits for the next `publishDiagnostics` for `uri` with exactly this `version`.
     pub fn wait_version(&mut self, uri: &str, version: i32) -> Value {
-        self.wait_diagnostics(uri, |p| p["version"] == json!(version), TIMEOUT)
+        let timeout = self.timeout;
+        self.wait_diagnostics(uri, |p| p["version"] == json!(version), timeout)
     }
 
     /// Listens for `duration` and panics if a `publishDiagnostics` for `uri` arrives (or is
