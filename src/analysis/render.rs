@@ -628,8 +628,15 @@ fn add_cluster_layer(
     }
 }
 
-/// `MergeExistingResources` for the primary: a missing request takes the limit, else the
-/// platform default; a missing limit takes the request; the request is clamped to the limit.
+/// `MergeExistingResources` for the primary, as `ApplyResourceOverrides` in flyteplugins
+/// `go/tasks/pluginmachinery/flytek8s/container_helper.go` (flyteorg/flyte, at d62bd96) does it:
+/// `adjustResourceRequirement` for `cpu` and `memory` always, and for `ephemeral-storage` and
+/// the GPU resource (`GpuResourceName`, after `SanitizeGPUResourceRequirements`) when the
+/// container requests or limits them. Each time (`AdjustOrDefaultResource`): a missing request
+/// takes the limit, else the platform default (only cpu and memory have one); a missing limit
+/// takes the request; the request is clamped to the limit. So `gpu: 1` ends with
+/// `nvidia.com/gpu: 1` in both `requests` and `limits`, which the API server requires of an
+/// extended resource.
 fn default_primary_resources(c: &mut Map<String, Value>, platform: &crate::settings::Platform) {
     let res = c.entry("resources").or_insert_with(|| json!({}));
     let Value::Object(res) = res else { return };
@@ -643,15 +650,22 @@ fn default_primary_resources(c: &mut Map<String, Value>, platform: &crate::setti
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    for (name, default) in [
-        ("cpu", platform.default_cpu.as_str()),
-        ("memory", platform.default_memory.as_str()),
-    ] {
-        let request = requests
+    let adjusted = [
+        ("cpu", Some(platform.default_cpu.as_str())),
+        ("memory", Some(platform.default_memory.as_str())),
+        ("ephemeral-storage", None),
+        (platform.gpu_resource.as_str(), None),
+    ];
+    for (name, default) in adjusted {
+        let Some(request) = requests
             .get(name)
             .cloned()
             .or_else(|| limits.get(name).cloned())
-            .unwrap_or_else(|| json!(default));
+            .or_else(|| default.map(|d| json!(d)))
+        else {
+            // Neither requested nor limited, and no platform default: left out.
+            continue;
+        };
         let limit = limits.get(name).cloned().unwrap_or_else(|| request.clone());
         let request = match (
             request.as_str().and_then(approx_quantity),

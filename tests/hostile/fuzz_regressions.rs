@@ -39,6 +39,14 @@ fn framing_invalid_utf8_in_a_skipped_field_keeps_the_server_serving() {
         json!({"textDocument": {"uri": "file:///a.yaml"}, "position": {"line": 0, "character": 0}}),
     );
     assert_eq!(hover["result"], Value::Null, "{hover}");
+    // The rest of the input is garbage too: each piece of it is answered with an error
+    // without an id, and nothing else.
+    let more = raw.take_unaddressed_errors();
+    assert!(
+        more.iter()
+            .all(|m| [-32700, -32600].contains(&m["error"]["code"].as_i64().unwrap_or(0))),
+        "{more:?}"
+    );
     raw.shutdown_and_exit();
 }
 
