@@ -19,6 +19,7 @@ mod flyte_merge;
 mod flyte_primary;
 mod flyte_reference;
 mod host_namespaces;
+mod ip_formats;
 mod k8s_version;
 mod label_selectors;
 mod labels;
@@ -224,6 +225,10 @@ pub static RULES: &[&Rule] = &[
     &object_meta::RULE,
     &volume_devices::RULE,
     &resource_claims::RULE,
+    &affinity::PREFERRED_VALUE_RULE,
+    &volume_sources::OVERLAP_RULE,
+    &ip_formats::RULE,
+    &object_meta::HOSTNAME_RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -265,6 +270,7 @@ static POD_CHECKS: &[PodCheck] = &[
     object_meta::check,
     volume_devices::check,
     resource_claims::check,
+    ip_formats::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
