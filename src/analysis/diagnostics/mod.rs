@@ -401,7 +401,9 @@ pub fn rules_markdown() -> String {
         "# Diagnostic rules\n\n\
          Generated from the rule registry (`src/analysis/diagnostics/`); a test keeps this file in step.\n\
          Regenerate with `UPDATE_DOCS=1 cargo test --test docs`.\n\
-         Severities are defaults: change them with the `rules` setting, e.g. `{\"FLY102\": \"off\"}`.\n\n\
+         Severities are defaults: change them with the `rules` setting, e.g. `{\"FLY102\": \"off\"}`.\n\
+         Every warning the API server gives for pods, and the code that reports it: \
+         [pod-warnings.md](pod-warnings.md).\n\n\
          | code | name | default severity |\n|---|---|---|\n",
     );
     for r in RULES {
