@@ -378,17 +378,22 @@ template:
       - 10.0.0.300
 #       ^^^^^^^^^^ error FLY247: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)
       - "010.000.000.010"
+#       ^^^^^^^^^^^^^^^^^ warning FLY269: non-standard IP address "010.000.000.010" will be considered invalid in a future Kubernetes release: use "10.0.0.10"
       - "::ffff:10.0.0.1"
+#       ^^^^^^^^^^^^^^^^^ warning FLY269: non-standard IP address "::ffff:10.0.0.1" will be considered invalid in a future Kubernetes release: use "10.0.0.1"
   containers:
     - name: primary
 "#,
         );
-        // Go 1.16 parsing: uppercase, uncompressed and over-wide IPv6 groups are accepted.
+        // Go 1.16 parsing: uppercase, uncompressed and over-wide IPv6 groups are accepted (with
+        // FLY269's warnings).
         check_k8s(
             r#"pod_spec:
   dnsPolicy: None
   dnsConfig:
     nameservers: ["FD00:0:0:0:0:0:0:10", "0000fd00::1"]
+#                 ^^^^^^^^^^^^^^^^^^^^^ warning FLY269: IPv6 address "FD00:0:0:0:0:0:0:10" should be in RFC 5952 canonical format ("fd00::10")
+#                                        ^^^^^^^^^^^^^ warning FLY269: non-standard IP address "0000fd00::1" will be considered invalid in a future Kubernetes release: use "fd00::1"
   containers:
     - name: primary
 "#,

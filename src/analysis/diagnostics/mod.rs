@@ -19,6 +19,7 @@ mod flyte_merge;
 mod flyte_primary;
 mod flyte_reference;
 mod host_namespaces;
+mod ip_formats;
 mod k8s_version;
 mod label_selectors;
 mod labels;
@@ -220,6 +221,10 @@ pub static RULES: &[&Rule] = &[
     &object_meta::RULE,
     &volume_devices::RULE,
     &resource_claims::RULE,
+    &affinity::PREFERRED_VALUE_RULE,
+    &volume_sources::OVERLAP_RULE,
+    &ip_formats::RULE,
+    &object_meta::HOSTNAME_RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -261,6 +266,7 @@ static POD_CHECKS: &[PodCheck] = &[
     object_meta::check,
     volume_devices::check,
     resource_claims::check,
+    ip_formats::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
@@ -389,7 +395,9 @@ pub fn rules_markdown() -> String {
         "# Diagnostic rules\n\n\
          Generated from the rule registry (`src/analysis/diagnostics/`); a test keeps this file in step.\n\
          Regenerate with `UPDATE_DOCS=1 cargo test --test docs`.\n\
-         Severities are defaults: change them with the `rules` setting, e.g. `{\"FLY102\": \"off\"}`.\n\n\
+         Severities are defaults: change them with the `rules` setting, e.g. `{\"FLY102\": \"off\"}`.\n\
+         Every warning the API server gives for pods, and the code that reports it: \
+         [pod-warnings.md](pod-warnings.md).\n\n\
          | code | name | default severity |\n|---|---|---|\n",
     );
     for r in RULES {

@@ -268,6 +268,7 @@ mod tests {
       image: busybox
       ports:
         - name: http
+#               ^^^^ warning FLY261: duplicate port name "http" with containers[0].ports[0], services and probes that select ports by name will use containers[0].ports[0]
           containerPort: 9090
 "#,
         );
