@@ -44,6 +44,7 @@ mod syntax;
 mod sysctls;
 mod tolerations;
 mod topology_spread;
+mod unknown;
 mod unknown_field;
 mod volume_devices;
 mod volume_sources;
@@ -369,6 +370,7 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
                     check(&mut ctx, &parts);
                 }
             }
+            unknown::drop_unknowable(doc, &mut ctx.out);
         }
         out.append(&mut ctx.out);
     }
