@@ -8,9 +8,10 @@ mod generate;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 
-use flyte_lsp::analysis::{analyze, analyze_parsed, completion, hover, render};
+use flyte_lsp::analysis::render;
+use flyte_lsp::engine::parse;
+use flyte_lsp::engine::{analyze, analyze_parsed};
 use flyte_lsp::settings::Settings;
-use flyte_lsp::yaml::parse;
 
 /// A task environment whose pod template has `containers` containers, each with env vars,
 /// volume mounts, ports, resources and probes; about 38 lines per container.
@@ -73,12 +74,13 @@ fn benches(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("render", lines), |b| {
             let stream = parse(&text);
             b.iter(|| {
-                render::render(
+                flyte_lsp::engine::render(
                     black_box(&text),
                     &stream,
                     0,
                     &settings,
                     render::Layer::Cluster,
+                    &render::RenderContext::default(),
                 )
             })
         });
@@ -105,13 +107,21 @@ fn benches(c: &mut Criterion) {
         for (label, source, parsed, offset) in positions {
             group.bench_function(BenchmarkId::new(label, lines), |b| {
                 b.iter(|| {
-                    completion::completions(black_box(source), &|| parsed, &settings, None, offset)
+                    flyte_lsp::engine::completions_lazy(
+                        black_box(source),
+                        &|| parsed,
+                        &settings,
+                        None,
+                        offset,
+                    )
                 })
             });
         }
         let key_at = mid_container + 10;
         group.bench_function(BenchmarkId::new("hover on a key", lines), |b| {
-            b.iter(|| hover::hover(black_box(&text), &stream, &settings, None, key_at))
+            b.iter(|| {
+                flyte_lsp::engine::hover_parsed(black_box(&text), &stream, &settings, None, key_at)
+            })
         });
         group.finish();
     }

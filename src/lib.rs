@@ -24,11 +24,13 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod engine;
 pub mod model;
 pub mod python;
 pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod text;
+pub mod tree;
 pub mod workspace;
 pub mod yaml;

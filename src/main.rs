@@ -313,7 +313,7 @@ fn render(
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    let stream = flyte_lsp::yaml::parse(&text);
+    let stream = flyte_lsp::engine::parse(&text);
     let layer = match layer {
         LayerArg::Sdk => Layer::Sdk,
         LayerArg::Cluster => Layer::Cluster,
@@ -333,11 +333,12 @@ fn render(
     } else {
         (None, None)
     };
+    let cluster = cluster_text.as_deref().map(flyte_lsp::engine::parse);
     let ctx = render::RenderContext {
         workspace: index.as_ref(),
-        cluster_template: cluster_text.as_deref(),
+        cluster_template: cluster.as_ref(),
     };
-    let out = match render::render_with(&text, &stream, document, &settings, layer, &ctx) {
+    let out = match flyte_lsp::engine::render(&text, &stream, document, &settings, layer, &ctx) {
         Ok(rendered) => match format {
             RenderFormat::Json => format!(
                 "{}\n",

@@ -1,10 +1,12 @@
 //! `check --format sarif` and `check --format github`: the shapes code scanning and GitHub
 //! Actions read, checked against the JSON output of the same run.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+mod common;
+use common::TempDir;
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
@@ -23,11 +25,8 @@ fn parse(o: &Output) -> Value {
         .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", stdout(o)))
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("flyte-lsp-formats-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("formats-{name}"))
 }
 
 #[test]
@@ -191,7 +190,6 @@ fn sarif_columns_count_utf16_and_paths_are_uri_encoded() {
         loc["region"],
         serde_json::json!({"startLine": 2, "startColumn": 10, "endLine": 2, "endColumn": 17})
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -247,5 +245,4 @@ fn github_escapes_properties_and_is_silent_when_clean() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(out.starts_with("::error file=a%2Cb%3Ac.yaml,line=2,col=3,endLine=2,endColumn=12,title=FLY201::Invalid value: \"team name\""), "{out}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -6,6 +6,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+use common::TempDir;
+
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -18,12 +21,11 @@ fn text(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn temp_file(name: &str, content: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("flyte-lsp-render-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let p = dir.join(name);
-    std::fs::write(&p, content).expect("write");
-    p
+/// A file in a fresh folder; the folder goes when the guard is dropped.
+fn temp_file(name: &str, content: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new("render");
+    let p = dir.write(name, content);
+    (dir, p)
 }
 
 #[test]
@@ -90,7 +92,7 @@ fn yaml_names_its_layer_and_the_cluster_layer_merges_the_named_template() {
 
 #[test]
 fn cluster_template_flag_is_merged_under_the_pod() {
-    let cluster = temp_file(
+    let (_dir, cluster) = temp_file(
         "default-template.yaml",
         "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: flyte-default\ntemplate:\n  metadata:\n    labels:\n      platform: flyte\n  spec:\n    tolerations:\n      - key: dedicated\n        operator: Exists\n    containers:\n      - name: default\n        image: unused\n        env:\n          - name: FROM_CLUSTER\n            value: \"yes\"\n",
     );
@@ -122,7 +124,7 @@ fn cluster_template_flag_is_merged_under_the_pod() {
 
 #[test]
 fn what_the_sdk_refuses_exits_one_with_the_diagnostic() {
-    let f = temp_file(
+    let (_dir, f) = temp_file(
         "missing-primary.yaml",
         "name: train\nenv_vars: {A: \"1\"}\npod_template:\n  pod_spec:\n    containers:\n      - name: main\n        image: x\n",
     );
@@ -158,7 +160,7 @@ fn other_documents_and_bad_paths_exit_two() {
 
 #[test]
 fn flyte_lsp_toml_is_read_from_the_folders_above() {
-    let dir = std::env::temp_dir().join(format!("flyte-lsp-toml-{}", std::process::id()));
+    let dir = TempDir::new("toml");
     let sub = dir.join("envs");
     std::fs::create_dir_all(&sub).expect("dir");
     std::fs::write(
@@ -194,9 +196,7 @@ fn flyte_lsp_toml_is_read_from_the_folders_above() {
 
 #[test]
 fn check_fix_repairs_a_copy_of_the_examples() {
-    let dir = std::env::temp_dir().join(format!("flyte-lsp-fix-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = TempDir::new("fix");
     for entry in
         std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/mistakes"))
             .expect("examples")
@@ -252,4 +252,37 @@ fn check_fix_repairs_a_copy_of_the_examples() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+}
+
+#[test]
+fn cluster_layer_gives_gpu_and_disk_requests_their_limits() {
+    // `ApplyResourceOverrides` (flyteplugins `container_helper.go`) adjusts the GPU resource and
+    // `ephemeral-storage` like cpu and memory: a missing limit takes the request. The API server
+    // requires the limit of an extended resource (FLY222 otherwise).
+    let o = run(&[
+        "render",
+        "--layer",
+        "cluster",
+        "--format",
+        "json",
+        "examples/clean/gpu-training-env.yaml",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let pod: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let res = &pod["spec"]["containers"][0]["resources"];
+    for (name, value) in [
+        ("nvidia.com/gpu", "2"),
+        ("ephemeral-storage", "200Gi"),
+        ("cpu", "16"),
+        ("memory", "120Gi"),
+    ] {
+        assert_eq!(res["requests"][name], value, "{name}: {res}");
+        assert_eq!(res["limits"][name], value, "{name}: {res}");
+    }
+    assert!(res["requests"].get("gpu").is_none(), "{res}");
 }

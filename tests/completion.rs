@@ -1,13 +1,17 @@
 //! Completion fixtures: a YAML document with `$0` at the cursor, and the labels that must (and
 //! must not) be offered there. Most fixtures are broken the way documents are while typing.
+//!
+//! At a few representative positions the whole list is a snapshot (`expect-test`): one line per
+//! item, in the order returned, with its sort text, kind, detail and insert text. After a
+//! deliberate change, `UPDATE_EXPECT=1 cargo test --test completion` rewrites them; review the
+//! diff.
 
-use flyte_lsp::analysis::completion::{completions, CompletionItem, Completions};
-use flyte_lsp::analysis::hover::hover;
+use flyte_lsp::analysis::completion::{CompletionItem, Completions};
 use std::path::Path;
 
+use expect_test::{expect, expect_file, Expect};
 use flyte_lsp::settings::Settings;
 use flyte_lsp::workspace::WorkspaceIndex;
-use flyte_lsp::yaml;
 
 /// Runs completion at the `$0` marker; returns the text without the marker and the answer.
 fn check_completion(fixture: &str) -> (String, Completions) {
@@ -17,9 +21,34 @@ fn check_completion(fixture: &str) -> (String, Completions) {
 fn check_completion_with(fixture: &str, settings: &Settings) -> (String, Completions) {
     let at = fixture.find("$0").expect("fixture has a $0 cursor");
     let text = fixture.replacen("$0", "", 1);
-    let stream = yaml::parse(&text);
-    let result = completions(&text, &|| &stream, settings, None, at);
+    let stream = flyte_lsp::engine::parse(&text);
+    let result = flyte_lsp::engine::completions_lazy(&text, &|| &stream, settings, None, at);
     (text, result)
+}
+
+/// The whole list, one item a line: `sort text | label | kind | detail | insert text`, then
+/// `snippet` and `deprecated` when they apply.
+fn render_list(c: &Completions) -> String {
+    let mut out = String::new();
+    for i in &c.items {
+        out.push_str(&format!(
+            "{} | {} | {:?} | {} | {:?}{}{}\n",
+            i.sort_text,
+            i.label,
+            i.kind,
+            i.detail.as_deref().unwrap_or("-"),
+            i.insert_text,
+            if i.is_snippet { " | snippet" } else { "" },
+            if i.deprecated { " | deprecated" } else { "" },
+        ));
+    }
+    out
+}
+
+#[track_caller]
+fn check_list(fixture: &str, expect: Expect) {
+    let (_, c) = check_completion(fixture);
+    expect.assert_eq(&render_list(&c));
 }
 
 fn labels(c: &Completions) -> Vec<&str> {
@@ -196,25 +225,166 @@ fn cursor_at_the_end_of_the_file() {
 
 #[test]
 fn task_environment_root_keys() {
-    let (_, c) = check_completion("env_vars: {A: b}\ncache: auto\n$0\n");
-    assert_offers(
-        &c,
-        &["name", "image", "resources", "pod_template", "secrets"],
+    check_list(
+        "env_vars: {A: b}\ncache: auto\n$0\n",
+        expect![[r#"
+        0_name | name | Field | string | "name: "
+        1_image | image | Field | string | "image: "
+        1_resources | resources | Field | Flyte Resources | "resources:\n  $0" | snippet
+        1_secrets | secrets | Field | string or Flyte Secret or list of string or Flyte Secret | "secrets: "
+        1_service_account | service_account | Field | string | "service_account: "
+        1_pod_template | pod_template | Field | string or Flyte PodTemplate | "pod_template: "
+        1_description | description | Field | string | "description: "
+        1_interruptible | interruptible | Field | boolean | "interruptible: "
+        1_depends_on | depends_on | Field | list of string | "depends_on:\n  - $0" | snippet
+        1_include | include | Field | list of string | "include:\n  - $0" | snippet
+        1_reusable | reusable | Field | Flyte ReusePolicy | "reusable:\n  $0" | snippet
+        1_plugin_config | plugin_config | Field | any | "plugin_config: "
+        1_queue | queue | Field | string | "queue: "
+    "#]],
     );
-    assert_lacks(&c, &["env_vars", "cache"]);
-    assert_eq!(item(&c, "name").sort_text, "0_name");
-    let res = item(&c, "resources");
-    assert_eq!(res.insert_text, "resources:\n  $0");
-    assert!(res.is_snippet);
+}
+
+// ---- whole lists at representative positions --------------------------------------------
+
+#[test]
+fn snapshot_container_keys_in_a_flyte_pod_template() {
+    check_list(
+        "primary_container_name: main\npod_spec:\n  containers:\n    - name: main\n      image: x\n      $0\n",
+        expect![[r#"
+            1_args | args | Field | list of string | "args:\n  - $0" | snippet
+            1_command | command | Field | list of string | "command:\n  - $0" | snippet
+            1_env | env | Field | list of EnvVar | "env:\n  - name: $1\n    value: $2" | snippet
+            1_envFrom | envFrom | Field | list of EnvFromSource | "envFrom:\n  - $0" | snippet
+            1_imagePullPolicy | imagePullPolicy | Field | string | "imagePullPolicy: "
+            1_lifecycle | lifecycle | Field | Lifecycle | "lifecycle:\n  $0" | snippet
+            1_livenessProbe | livenessProbe | Field | Probe | "livenessProbe:\n  $0" | snippet
+            1_ports | ports | Field | list of ContainerPort | "ports:\n  - containerPort: $1" | snippet
+            1_readinessProbe | readinessProbe | Field | Probe | "readinessProbe:\n  $0" | snippet
+            1_resizePolicy | resizePolicy | Field | list of ContainerResizePolicy | "resizePolicy:\n  - resourceName: $1\n    restartPolicy: $2" | snippet
+            1_resources | resources | Field | ResourceRequirements | "resources:\n  $0" | snippet
+            1_restartPolicy | restartPolicy | Field | string | "restartPolicy: "
+            1_restartPolicyRules | restartPolicyRules | Field | list of ContainerRestartRule | "restartPolicyRules:\n  - action: $1" | snippet
+            1_securityContext | securityContext | Field | SecurityContext | "securityContext:\n  $0" | snippet
+            1_startupProbe | startupProbe | Field | Probe | "startupProbe:\n  $0" | snippet
+            1_stdin | stdin | Field | boolean | "stdin: "
+            1_stdinOnce | stdinOnce | Field | boolean | "stdinOnce: "
+            1_terminationMessagePath | terminationMessagePath | Field | string | "terminationMessagePath: "
+            1_terminationMessagePolicy | terminationMessagePolicy | Field | string | "terminationMessagePolicy: "
+            1_tty | tty | Field | boolean | "tty: "
+            1_volumeDevices | volumeDevices | Field | list of VolumeDevice | "volumeDevices:\n  - name: $1\n    devicePath: $2" | snippet
+            1_volumeMounts | volumeMounts | Field | list of VolumeMount | "volumeMounts:\n  - name: $1\n    mountPath: $2" | snippet
+            1_workingDir | workingDir | Field | string | "workingDir: "
+        "#]],
+    );
+}
+
+#[test]
+fn snapshot_pod_spec_keys_in_a_kubernetes_pod_template() {
+    check_list(
+        "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu\ntemplate:\n  spec:\n    containers: []\n    $0\n",
+        expect![[r#"
+            1_activeDeadlineSeconds | activeDeadlineSeconds | Field | integer | "activeDeadlineSeconds: "
+            1_affinity | affinity | Field | Affinity | "affinity:\n  $0" | snippet
+            1_automountServiceAccountToken | automountServiceAccountToken | Field | boolean | "automountServiceAccountToken: "
+            1_dnsConfig | dnsConfig | Field | PodDNSConfig | "dnsConfig:\n  $0" | snippet
+            1_dnsPolicy | dnsPolicy | Field | string | "dnsPolicy: "
+            1_enableServiceLinks | enableServiceLinks | Field | boolean | "enableServiceLinks: "
+            1_ephemeralContainers | ephemeralContainers | Field | list of EphemeralContainer | "ephemeralContainers:\n  - name: $1\n    image: $2" | snippet
+            1_evictionResponders | evictionResponders | Field | list of EvictionResponder | "evictionResponders:\n  - name: $1\n    priority: $2" | snippet
+            1_hostAliases | hostAliases | Field | list of HostAlias | "hostAliases:\n  - ip: $1" | snippet
+            1_hostIPC | hostIPC | Field | boolean | "hostIPC: "
+            1_hostNetwork | hostNetwork | Field | boolean | "hostNetwork: "
+            1_hostPID | hostPID | Field | boolean | "hostPID: "
+            1_hostUsers | hostUsers | Field | boolean | "hostUsers: "
+            1_hostname | hostname | Field | string | "hostname: "
+            1_hostnameOverride | hostnameOverride | Field | string | "hostnameOverride: "
+            1_imagePullSecrets | imagePullSecrets | Field | list of LocalObjectReference | "imagePullSecrets:\n  - name: $1" | snippet
+            1_initContainers | initContainers | Field | list of Container | "initContainers:\n  - name: $1\n    image: $2" | snippet
+            1_nodeName | nodeName | Field | string | "nodeName: "
+            1_nodeSelector | nodeSelector | Field | map of string | "nodeSelector:\n  $0" | snippet
+            1_os | os | Field | PodOS | "os:\n  $0" | snippet
+            1_overhead | overhead | Field | map of quantity | "overhead:\n  $0" | snippet
+            1_preemptionPolicy | preemptionPolicy | Field | string | "preemptionPolicy: "
+            1_priority | priority | Field | integer | "priority: "
+            1_priorityClassName | priorityClassName | Field | string | "priorityClassName: "
+            1_readinessGates | readinessGates | Field | list of PodReadinessGate | "readinessGates:\n  - conditionType: $1" | snippet
+            1_resourceClaims | resourceClaims | Field | list of PodResourceClaim | "resourceClaims:\n  - name: $1" | snippet
+            1_resources | resources | Field | ResourceRequirements | "resources:\n  $0" | snippet
+            1_restartPolicy | restartPolicy | Field | string | "restartPolicy: "
+            1_runtimeClassName | runtimeClassName | Field | string | "runtimeClassName: "
+            1_schedulerName | schedulerName | Field | string | "schedulerName: "
+            1_schedulingGates | schedulingGates | Field | list of PodSchedulingGate | "schedulingGates:\n  - name: $1" | snippet
+            1_schedulingGroup | schedulingGroup | Field | PodSchedulingGroup | "schedulingGroup:\n  $0" | snippet
+            1_securityContext | securityContext | Field | PodSecurityContext | "securityContext:\n  $0" | snippet
+            2_serviceAccount | serviceAccount | Field | string | "serviceAccount: " | deprecated
+            1_serviceAccountName | serviceAccountName | Field | string | "serviceAccountName: "
+            1_setHostnameAsFQDN | setHostnameAsFQDN | Field | boolean | "setHostnameAsFQDN: "
+            1_shareProcessNamespace | shareProcessNamespace | Field | boolean | "shareProcessNamespace: "
+            1_subdomain | subdomain | Field | string | "subdomain: "
+            1_terminationGracePeriodSeconds | terminationGracePeriodSeconds | Field | integer | "terminationGracePeriodSeconds: "
+            1_tolerations | tolerations | Field | list of Toleration | "tolerations:\n  - key: $1\n    operator: $2\n    effect: $3" | snippet
+            1_topologySpreadConstraints | topologySpreadConstraints | Field | list of TopologySpreadConstraint | "topologySpreadConstraints:\n  - maxSkew: $1\n    topologyKey: $2\n    whenUnsatisfiable: $3" | snippet
+            1_volumes | volumes | Field | list of Volume | "volumes:\n  - name: $1" | snippet
+        "#]],
+    );
+}
+
+#[test]
+fn snapshot_resource_names_under_limits() {
+    check_list(
+        "pod_spec:\n  containers:\n    - name: main\n      resources:\n        limits:\n          cpu: \"1\"\n          $0\n",
+        expect![[r#"
+            0_001 | memory | Field | resource | "memory: "
+            0_002 | ephemeral-storage | Field | resource | "ephemeral-storage: "
+            0_003 | nvidia.com/gpu | Field | resource | "nvidia.com/gpu: "
+            0_004 | hugepages-2Mi | Field | resource | "hugepages-2Mi: "
+            0_005 | hugepages-1Gi | Field | resource | "hugepages-1Gi: "
+        "#]],
+    );
+}
+
+#[test]
+fn snapshot_gpu_accelerators() {
+    // The closed list of `flyte.Resources(gpu=...)` strings (facts §2), long enough for a file.
+    let (_, c) = check_completion("name: x\nenv_vars: {}\nresources:\n  gpu: $0\n");
+    expect_file!["snapshots/completion-gpu-accelerators.txt"].assert_eq(&render_list(&c));
+}
+
+#[test]
+fn snapshot_security_context_keys() {
+    check_list(
+        "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu\ntemplate:\n  spec:\n    containers:\n      - name: primary\n        securityContext:\n          $0\n",
+        expect![[r#"
+            1_allowPrivilegeEscalation | allowPrivilegeEscalation | Field | boolean | "allowPrivilegeEscalation: "
+            1_appArmorProfile | appArmorProfile | Field | AppArmorProfile | "appArmorProfile:\n  $0" | snippet
+            1_capabilities | capabilities | Field | Capabilities | "capabilities:\n  $0" | snippet
+            1_privileged | privileged | Field | boolean | "privileged: "
+            1_procMount | procMount | Field | string | "procMount: "
+            1_readOnlyRootFilesystem | readOnlyRootFilesystem | Field | boolean | "readOnlyRootFilesystem: "
+            1_runAsGroup | runAsGroup | Field | integer | "runAsGroup: "
+            1_runAsNonRoot | runAsNonRoot | Field | boolean | "runAsNonRoot: "
+            1_runAsUser | runAsUser | Field | integer | "runAsUser: "
+            1_seLinuxOptions | seLinuxOptions | Field | SELinuxOptions | "seLinuxOptions:\n  $0" | snippet
+            1_seccompProfile | seccompProfile | Field | SeccompProfile | "seccompProfile:\n  $0" | snippet
+            1_windowsOptions | windowsOptions | Field | WindowsSecurityContextOptions | "windowsOptions:\n  $0" | snippet
+        "#]],
+    );
 }
 
 #[test]
 fn flyte_resources_and_values() {
-    let (_, c) = check_completion("name: x\nenv_vars: {}\nresources:\n  cpu: 1\n  $0\n");
-    assert_eq!(labels(&c), ["memory", "gpu", "disk", "shm"]);
+    check_list(
+        "name: x\nenv_vars: {}\nresources:\n  cpu: 1\n  $0\n",
+        expect![[r#"
+            1_memory | memory | Field | string or list of string | "memory: "
+            1_gpu | gpu | Field | integer or string | "gpu: "
+            1_disk | disk | Field | string | "disk: "
+            1_shm | shm | Field | string | "shm: "
+        "#]],
+    );
 
-    let (_, c) = check_completion("name: x\nenv_vars: {}\nresources:\n  gpu: $0\n");
-    assert_offers(&c, &["A100:1", "H100:8", "T4:1"]);
+    // `gpu:` values: `snapshot_gpu_accelerators`.
 
     let (_, c) = check_completion("name: x\nenv_vars: {}\ncache: $0\n");
     assert_offers(&c, &["auto", "override", "disable"]);
@@ -225,40 +395,31 @@ fn flyte_resources_and_values() {
 
 #[test]
 fn inline_pod_template_in_a_task_environment() {
-    let (_, c) = check_completion("name: x\npod_template:\n  $0\n");
-    assert_eq!(
-        labels(&c),
-        [
-            "primary_container_name",
-            "labels",
-            "annotations",
-            "pod_spec"
-        ]
+    check_list(
+        "name: x\npod_template:\n  $0\n",
+        expect![[r#"
+        1_primary_container_name | primary_container_name | Field | string | "primary_container_name: "
+        1_labels | labels | Field | map of string | "labels:\n  $0" | snippet
+        1_annotations | annotations | Field | map of string | "annotations:\n  $0" | snippet
+        1_pod_spec | pod_spec | Field | PodSpec | "pod_spec:\n  $0" | snippet
+    "#]],
     );
-    let (_, c) = check_completion("name: x\npod_template:\n  labels:\n    $0\n");
-    assert_offers(&c, &["app.kubernetes.io/name", "app.kubernetes.io/part-of"]);
+    check_list(
+        "name: x\npod_template:\n  labels:\n    $0\n",
+        expect![[r#"
+        0_000 | app.kubernetes.io/name | Field | label | "app.kubernetes.io/name: "
+        0_001 | app.kubernetes.io/instance | Field | label | "app.kubernetes.io/instance: "
+        0_002 | app.kubernetes.io/version | Field | label | "app.kubernetes.io/version: "
+        0_003 | app.kubernetes.io/component | Field | label | "app.kubernetes.io/component: "
+        0_004 | app.kubernetes.io/part-of | Field | label | "app.kubernetes.io/part-of: "
+        0_005 | app.kubernetes.io/managed-by | Field | label | "app.kubernetes.io/managed-by: "
+    "#]],
+    );
 }
 
 #[test]
 fn kubernetes_pod_template_deep_keys() {
-    let (_, c) = check_completion(
-        r#"apiVersion: v1
-kind: PodTemplate
-metadata:
-  name: gpu
-template:
-  spec:
-    containers:
-      - name: primary
-        securityContext:
-          $0
-"#,
-    );
-    assert_offers(
-        &c,
-        &["runAsUser", "runAsNonRoot", "capabilities", "privileged"],
-    );
-
+    // Container `securityContext` keys: `snapshot_security_context_keys`.
     let (_, c) = check_completion(
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  tolerations:\n    - operator: $0\n",
     );
@@ -318,11 +479,13 @@ fn snake_case_keys_count_as_present_in_flyte_documents() {
 
 #[test]
 fn primary_container_name_offers_the_containers() {
-    let (_, c) = check_completion(
+    check_list(
         "primary_container_name: $0\npod_spec:\n  containers:\n    - name: main\n    - name: sidecar\n",
+        expect![[r#"
+            0_0000 | main | Value | container | "main"
+            0_0001 | sidecar | Value | container | "sidecar"
+        "#]],
     );
-    assert_eq!(labels(&c), ["main", "sidecar"]);
-    assert_eq!(item(&c, "main").detail.as_deref(), Some("container"));
 
     // Inline in a task environment, with the document broken below.
     let (_, c) = check_completion(
@@ -360,8 +523,14 @@ fn pod_template_strings_offer_the_workspace_templates() {
     let fixture = "name: train\npod_template: $0\n---\napiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: local-one\ntemplate:\n  spec:\n    containers: []\n";
     let at = fixture.find("$0").expect("cursor");
     let text = fixture.replacen("$0", "", 1);
-    let stream = yaml::parse(&text);
-    let c = completions(&text, &|| &stream, &Settings::default(), Some(&index), at);
+    let stream = flyte_lsp::engine::parse(&text);
+    let c = flyte_lsp::engine::completions_lazy(
+        &text,
+        &|| &stream,
+        &Settings::default(),
+        Some(&index),
+        at,
+    );
     assert_eq!(labels(&c), ["gpu-a100", "local-one"]);
     assert_eq!(item(&c, "gpu-a100").detail.as_deref(), Some("PodTemplate"));
     // Without an index, the file's own templates still count.
@@ -535,10 +704,10 @@ fn never_panics_at_any_offset() {
     ];
     let settings = Settings::default();
     for text in nasty {
-        let stream = yaml::parse(text);
+        let stream = flyte_lsp::engine::parse(text);
         for offset in 0..=text.len() + 2 {
-            let _ = completions(text, &|| &stream, &settings, None, offset);
-            let _ = hover(text, &stream, &settings, None, offset);
+            let _ = flyte_lsp::engine::completions_lazy(text, &|| &stream, &settings, None, offset);
+            let _ = flyte_lsp::engine::hover_parsed(text, &stream, &settings, None, offset);
         }
     }
 }

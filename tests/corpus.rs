@@ -40,7 +40,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use flyte_lsp::analysis::{analyze, Diagnostic, Severity};
+use flyte_lsp::analysis::{Diagnostic, Severity};
+use flyte_lsp::engine::analyze;
 use flyte_lsp::model::DocKind;
 use flyte_lsp::settings::Settings;
 

@@ -46,10 +46,10 @@ fn codes_are_unique_and_well_formed() {
 
 #[test]
 fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
-    use flyte_lsp::analysis::analyze_in_workspace;
+    use flyte_lsp::engine::analyze_in_workspace;
+    use flyte_lsp::engine::parse;
     use flyte_lsp::settings::Settings;
     use flyte_lsp::workspace::WorkspaceIndex;
-    use flyte_lsp::yaml::parse;
     use std::path::Path;
     for r in RULES {
         // Examples may carry a `# with kubernetesVersion = "1.NN"` line for version rules.

@@ -76,6 +76,7 @@ fn capabilities_announce_completion_and_hover() {
 fn completion_inside_a_container_offers_keys_with_documentation() {
     let (mut client, _) = Client::start(editor_capabilities(), None);
     client.did_open(URI, 1, POD);
+    client.wait_version(URI, 1);
     // The empty line at the container's indentation (line 6, column 6).
     let items = completion(&mut client, 6, 6);
     // Keys already in the container are left out.
@@ -102,6 +103,7 @@ fn completion_inside_a_container_offers_keys_with_documentation() {
     // Typing `imagePu` on a fresh line of the first container.
     let text = POD.replace("      imagePullPolicy: Always\n", "      imagePu\n");
     client.did_change(URI, 2, Value::Null, &text);
+    client.wait_version(URI, 2);
     let items = completion(&mut client, 5, 13);
     let policy = find(&items, "imagePullPolicy");
     assert_eq!(policy["kind"], 5, "field");
@@ -124,6 +126,7 @@ fn completion_after_a_key_offers_its_values() {
     let (mut client, _) = Client::start(editor_capabilities(), None);
     let text = POD.replace("imagePullPolicy: Always", "imagePullPolicy: ");
     client.did_open(URI, 1, &text);
+    client.wait_version(URI, 1);
     let items = completion(&mut client, 5, 23);
     let labels: Vec<&str> = items.iter().filter_map(|i| i["label"].as_str()).collect();
     assert_eq!(labels, ["Always", "IfNotPresent", "Never"]);
@@ -142,6 +145,7 @@ fn completion_after_a_key_offers_its_values() {
 fn a_space_typed_while_indenting_does_not_pop_up_keys() {
     let (mut client, _) = Client::start(editor_capabilities(), None);
     client.did_open(URI, 1, POD);
+    client.wait_version(URI, 1);
     let params = |character: u32, trigger: Value| {
         json!({
             "textDocument": {"uri": URI},
@@ -168,6 +172,7 @@ fn clients_without_snippets_get_plain_text_at_absolute_indentation() {
     }}}});
     let (mut client, _) = Client::start(capabilities, None);
     client.did_open(URI, 1, POD);
+    client.wait_version(URI, 1);
     let items = completion(&mut client, 6, 6);
     let env = find(&items, "env");
     assert_eq!(env["insertTextFormat"], 1, "plain text: {env}");
@@ -183,6 +188,7 @@ fn clients_without_snippets_get_plain_text_at_absolute_indentation() {
 fn hover_on_a_key_returns_markdown_with_its_description() {
     let (mut client, _) = Client::start(editor_capabilities(), None);
     client.did_open(URI, 1, POD);
+    client.wait_version(URI, 1);
     let hover = client.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": URI}, "position": {"line": 5, "character": 10}}),
@@ -216,6 +222,7 @@ fn hover_on_a_key_returns_markdown_with_its_description() {
 fn unrelated_yaml_gets_no_completion_and_no_hover() {
     let (mut client, _) = Client::start(editor_capabilities(), None);
     client.did_open(URI, 1, "name: ci\non: push\njobs:\n  build:\n    \n");
+    client.wait_version(URI, 1);
     assert!(completion(&mut client, 4, 4).is_empty());
     let hover = client.request(
         "textDocument/hover",

@@ -4,17 +4,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use common::{push_client, Client};
+use common::{push_client, Client, TempDir};
 use serde_json::{json, Value};
 
-fn workspace(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("flyte-lsp-nav-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+fn workspace(name: &str) -> TempDir {
+    TempDir::new(&format!("nav-{name}"))
 }
 
 fn uri(path: &Path) -> String {

@@ -7,10 +7,10 @@
 use std::path::Path;
 
 use flyte_lsp::analysis::render::{self, Layer, RenderContext};
-use flyte_lsp::analysis::{analyze_in_workspace, navigation};
+use flyte_lsp::analysis::navigation;
+use flyte_lsp::engine::analyze_in_workspace;
 use flyte_lsp::settings::Settings;
 use flyte_lsp::workspace::WorkspaceIndex;
-use flyte_lsp::yaml;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,11 +18,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let settings = Settings::default();
-    let stream = yaml::parse(text);
+    let stream = flyte_lsp::engine::parse(text);
     for doc in &stream.documents {
         assert!(doc.span.start <= doc.span.end && doc.span.end <= text.len());
         if let Some(root) = &doc.root {
-            let _ = yaml::value::to_json(doc, root);
+            let _ = flyte_lsp::tree::json::to_json(doc, root);
         }
     }
     let mut workspace = WorkspaceIndex::default();
@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
     };
     for index in 0..stream.documents.len().min(4) {
         for layer in [Layer::Sdk, Layer::Cluster] {
-            if let Ok(rendered) = render::render_with(text, &stream, index, &settings, layer, &ctx)
+            if let Ok(rendered) = flyte_lsp::engine::render(text, &stream, index, &settings, layer, &ctx)
             {
                 let _ = render::to_yaml_with_notes(&rendered, layer);
             }

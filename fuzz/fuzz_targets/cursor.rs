@@ -3,10 +3,9 @@
 
 #![no_main]
 
-use flyte_lsp::analysis::{completion, hover, navigation};
+use flyte_lsp::analysis::navigation;
 use flyte_lsp::settings::Settings;
 use flyte_lsp::text::{Encoding, LineIndex};
-use flyte_lsp::yaml;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,19 +17,19 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let settings = Settings::default();
-    let stream = yaml::parse(text);
+    let stream = flyte_lsp::engine::parse(text);
     let index = LineIndex::new(text);
     let get = || &stream;
     for pair in head.chunks(2) {
         // Offsets anywhere, including inside a character and past the end.
         let raw = u16::from_le_bytes([pair[0], pair[1]]) as usize;
         let offset = raw % (text.len() + 2);
-        let items = completion::completions(text, &get, &settings, None, offset);
+        let items = flyte_lsp::engine::completions_lazy(text, &get, &settings, None, offset);
         for item in &items.items {
             let _ = item.plain_text(2);
         }
-        let _ = completion::answers_trigger(text, offset, ":");
-        let _ = hover::hover(text, &stream, &settings, None, offset);
+        let _ = flyte_lsp::engine::answers_trigger(text, offset, ":");
+        let _ = flyte_lsp::engine::hover_parsed(text, &stream, &settings, None, offset);
         let _ = navigation::occurrences_at(text, &stream, offset);
         for enc in [Encoding::Utf8, Encoding::Utf16] {
             let lc = index.to_line_col(text, offset, enc);

@@ -7,18 +7,18 @@
 
 use std::borrow::Cow;
 
-use crate::analysis::cursor::{self, CompletionSite, ListNames, Segment, Target};
 use crate::analysis::lookup::{
     accepts_scalar, allowed_values, array_branch, field_markdown, is_boolean, object_branch,
     schema_at, type_label,
 };
-use crate::analysis::similar::snake_to_camel;
 use crate::model::DocKind;
 use crate::schema::{schemas, short_def_name, JsonType, SchemaNode, SchemaSet};
 use crate::settings::Settings;
+use crate::text::similar::snake_to_camel;
 use crate::text::TextRange;
+use crate::tree::site::{node_at, CompletionSite, ListNames, Segment, Sites, Target};
+use crate::tree::Node;
 use crate::workspace::WorkspaceIndex;
-use crate::yaml::{scalar, Node, Reading, ScalarStyle, Stream};
 
 /// What an item completes, for the editor's icon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,55 +140,42 @@ fn escape(s: &str) -> String {
 /// in the document, or a document the text cannot classify): on a large file the parse costs
 /// more than the completion.
 /// `workspace` supplies the PodTemplate names a string `pod_template` may refer to.
-pub fn completions<'s>(
-    source: &'s str,
-    stream: &dyn Fn() -> &'s Stream,
+pub fn completions(
+    sites: &dyn Sites,
     settings: &Settings,
     workspace: Option<&WorkspaceIndex>,
     offset: usize,
 ) -> Completions {
-    complete(source, stream, settings, workspace, offset).unwrap_or_default()
+    complete(sites, settings, workspace, offset).unwrap_or_default()
 }
 
-/// Whether a completion the client triggered by typing `trigger` is worth answering. A space
-/// typed while indenting is not (the key list would pop up at every space); the space after
-/// `- ` or `key:` is. Explicitly invoked completion is always answered.
-pub fn answers_trigger(source: &str, offset: usize, trigger: &str) -> bool {
-    let offset = crate::text::floor_char_boundary(source, offset);
-    let (line_start, _) = cursor::line_bounds(source, offset);
-    let before = source.get(line_start..offset).unwrap_or("");
-    !(trigger == " " && before.trim().is_empty())
-}
-
-fn complete<'s>(
-    source: &'s str,
-    stream: &dyn Fn() -> &'s Stream,
+fn complete(
+    sites: &dyn Sites,
     settings: &Settings,
     workspace: Option<&WorkspaceIndex>,
     offset: usize,
 ) -> Option<Completions> {
-    let offset = crate::text::floor_char_boundary(source, offset);
-    let (line_start, _) = cursor::line_bounds(source, offset);
-    let region = cursor::region_at(source, offset)?;
-    let kind = match cursor::text_kind(source, &region) {
+    let offset = crate::text::floor_char_boundary(sites.source(), offset);
+    let (line_start, _) = sites.line_bounds(offset);
+    let region = sites.region_at(offset)?;
+    let kind = match sites.text_kind(&region) {
         Some(kind) => kind,
-        None => cursor::document_at(source, stream(), offset, Some(line_start))?.kind,
+        None => sites.document_at(offset, Some(line_start))?.kind,
     };
     let root_def = kind.root_def()?;
-    let site = cursor::completion_site(source, &region, offset)?;
+    let site = sites.completion_site(&region, offset)?;
     let set = schemas().for_version(settings.kubernetes_version());
     let root = set.def(root_def)?;
     let flyte = kind.is_flyte();
     let node = schema_at(set, root, &site.path, flyte)?;
     let ctx = Ctx {
-        source,
+        sites,
         set,
         site: &site,
         kind,
         region,
         flyte,
         line_start,
-        stream,
         workspace,
     };
     let items = match site.target {
@@ -201,15 +188,14 @@ fn complete<'s>(
     })
 }
 
-struct Ctx<'a, 's> {
-    source: &'s str,
+struct Ctx<'a> {
+    sites: &'a dyn Sites,
     set: &'a SchemaSet,
     site: &'a CompletionSite,
     kind: DocKind,
     region: TextRange,
     flyte: bool,
     line_start: usize,
-    stream: &'a dyn Fn() -> &'s Stream,
     workspace: Option<&'a WorkspaceIndex>,
 }
 
@@ -283,22 +269,6 @@ fn is_deprecated(node: SchemaNode<'_>) -> bool {
     node.description().is_some_and(|d| {
         d.starts_with("Deprecated") || d.starts_with("DEPRECATED") || d.contains("Deprecated:")
     })
-}
-
-/// Plain YAML for a string value: quoted when YAML 1.1 would read it as something else.
-fn yaml_string(v: &str) -> String {
-    let special = v.is_empty()
-        || v.starts_with([
-            '*', '&', '!', '{', '[', '#', '|', '>', '\'', '"', '%', '@', '`', '-', '?', ' ',
-        ])
-        || v.contains(": ")
-        || v.contains(" #")
-        || v.ends_with([':', ' ']);
-    if special || scalar::read(v, ScalarStyle::Plain, None) != Reading::Str {
-        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        v.to_string()
-    }
 }
 
 /// Resource names Kubernetes knows for `requests` and `limits`, with a line of docs each.
@@ -377,7 +347,7 @@ pub(crate) const NODE_LABEL_KEYS: &[(&str, &str)] = &[
     ),
 ];
 
-impl<'a, 's> Ctx<'a, 's> {
+impl<'a> Ctx<'a> {
     /// A node starts at the cursor: keys of a mapping, a new list item, or a value on its own
     /// line.
     fn node_start(&self, node: SchemaNode<'a>) -> Vec<CompletionItem> {
@@ -566,7 +536,7 @@ impl<'a, 's> Ctx<'a, 's> {
             let mut text = if literal || self.site.quoted {
                 value.clone()
             } else {
-                yaml_string(&value)
+                self.sites.string_literal(&value)
             };
             if self.site.needs_space {
                 text.insert(0, ' ');
@@ -588,12 +558,14 @@ impl<'a, 's> Ctx<'a, 's> {
 
     /// This document's tree for looking names up: the parsed one, or a repaired parse when a
     /// syntax error cut it short.
-    fn tree(&self) -> Option<Cow<'s, Node>> {
-        let (root, broken) = cursor::tree_of((self.stream)(), &self.region);
+    fn tree(&self) -> Option<Cow<'a, Node>> {
+        let (root, broken) = self.sites.tree_of(&self.region);
         if !broken {
             return root.map(Cow::Borrowed);
         }
-        cursor::repaired_root(self.source, &self.region, Some(self.line_start)).map(Cow::Owned)
+        self.sites
+            .repaired_root(&self.region, Some(self.line_start))
+            .map(Cow::Owned)
     }
 
     /// For a task environment's `pod_template`: the PodTemplates the workspace and this file
@@ -609,8 +581,8 @@ impl<'a, 's> Ctx<'a, 's> {
             .map(|w| w.names().into_iter().map(str::to_string).collect())
             .unwrap_or_default();
         // This file's own templates, which the index may not have seen in this version yet.
-        let stream = (self.stream)();
-        for def in crate::workspace::index_text(std::path::Path::new(""), self.source, stream) {
+        let (source, stream) = (self.sites.source(), self.sites.stream());
+        for def in crate::workspace::index_text(std::path::Path::new(""), source, stream) {
             if def.definition && !names.contains(&def.name) {
                 names.push(def.name);
             }
@@ -645,7 +617,7 @@ impl<'a, 's> Ctx<'a, 's> {
             }
             _ => return Vec::new(),
         };
-        let names = match cursor::list_names(self.source, &self.region, &list_path) {
+        let names = match self.sites.list_names(&self.region, &list_path) {
             ListNames::Names(names) => names,
             ListNames::Missing => Vec::new(),
             // `containers: [{name: a}]`: the tree reads flow style.
@@ -659,7 +631,7 @@ impl<'a, 's> Ctx<'a, 's> {
         let Some(tree) = self.tree() else {
             return Vec::new();
         };
-        let Some(list) = cursor::node_at(&tree, path, self.flyte).and_then(Node::as_seq) else {
+        let Some(list) = node_at(&tree, path, self.flyte).and_then(Node::as_seq) else {
             return Vec::new();
         };
         list.iter()
@@ -673,13 +645,11 @@ impl<'a, 's> Ctx<'a, 's> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse;
 
     fn complete(fixture: &str) -> (String, Completions) {
         let at = fixture.find("$0").expect("$0");
         let text = fixture.replace("$0", "");
-        let stream = parse(&text);
-        let c = completions(&text, &|| &stream, &Settings::default(), None, at);
+        let c = crate::engine::completions(&text, &Settings::default(), None, at);
         (text, c)
     }
 
@@ -747,9 +717,6 @@ mod tests {
 
     #[test]
     fn values_are_quoted_when_yaml_would_misread_them() {
-        assert_eq!(yaml_string("on"), "\"on\"");
-        assert_eq!(yaml_string("A10:1"), "A10:1");
-        assert_eq!(yaml_string("auto"), "auto");
         let (_, c) = complete("name: x\nenv_vars: {}\ncache: $0\n");
         assert_eq!(item(&c, "on").insert_text, "\"on\"");
         assert_eq!(&labels(&c)[..3], ["auto", "override", "disable"]);
@@ -758,9 +725,9 @@ mod tests {
     #[test]
     fn spaces_typed_while_indenting_are_not_answered() {
         let text = "pod_spec:\n    \n  containers:\n    - \n";
-        assert!(!answers_trigger(text, 14, " "));
-        assert!(answers_trigger(text, 14, "\n"));
-        assert!(answers_trigger(text, text.len() - 1, " "));
+        assert!(!crate::engine::answers_trigger(text, 14, " "));
+        assert!(crate::engine::answers_trigger(text, 14, "\n"));
+        assert!(crate::engine::answers_trigger(text, text.len() - 1, " "));
     }
 
     #[test]

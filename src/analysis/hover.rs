@@ -7,15 +7,15 @@
 use std::borrow::Cow;
 
 use crate::analysis::completion::{LABEL_KEYS, NODE_LABEL_KEYS, RESOURCE_NAMES};
-use crate::analysis::cursor::{self, DocContext, HoverSite, On, Segment};
 use crate::analysis::lookup::{field_markdown, object_branch, schema_at, type_label};
 use crate::analysis::quantity::{self, Unit};
+use crate::analysis::Snapshot;
 use crate::model::DocKind;
 use crate::schema::{schemas, SchemaNode, SchemaSet};
-use crate::settings::Settings;
 use crate::text::TextRange;
+use crate::tree::site::{node_at, DocContext, HoverSite, On, Segment, Sites};
+use crate::tree::Node;
 use crate::workspace::WorkspaceIndex;
-use crate::yaml::{Node, Stream};
 
 /// A hover answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,17 +30,11 @@ const DEFAULT_PRIMARY: &str = "primary";
 
 /// Hover at `offset`, or `None` where there is nothing to say. `workspace` resolves a
 /// `pod_template` string to the PodTemplate documents that define it.
-pub fn hover(
-    source: &str,
-    stream: &Stream,
-    settings: &Settings,
-    workspace: Option<&WorkspaceIndex>,
-    offset: usize,
-) -> Option<Hover> {
-    let doc = cursor::document_at(source, stream, offset, None)?;
+pub fn hover(snap: &Snapshot<'_>, sites: &dyn Sites, offset: usize) -> Option<Hover> {
+    let doc = sites.document_at(offset, None)?;
     let root_def = doc.kind.root_def()?;
-    let site = cursor::hover_site(source, &doc, offset)?;
-    let set = schemas().for_version(settings.kubernetes_version());
+    let site = sites.hover_site(&doc, offset)?;
+    let set = schemas().for_version(snap.settings.kubernetes_version());
     let root = set.def(root_def)?;
     let flyte = doc.kind.is_flyte();
     let key = site.path.iter().rev().find_map(|s| match s {
@@ -59,9 +53,7 @@ pub fn hover(
         if let Some(line) = quantity_line(&doc, &site, node, text) {
             parts.push(line);
         }
-        if let Some(line) = template_line(
-            source, stream, settings, workspace, &doc, &site, text, offset,
-        ) {
+        if let Some(line) = template_line(snap, &doc, &site, text, offset) {
             parts.push(line);
         }
     }
@@ -76,7 +68,7 @@ pub fn hover(
         None if parts.is_empty() => return None,
         None => {}
     }
-    if let Some(note) = primary_note(source, &doc, &site) {
+    if let Some(note) = primary_note(sites, &doc, &site) {
         parts.push(note);
     }
     Some(Hover {
@@ -135,12 +127,8 @@ const TEMPLATE_PREVIEW_LINES: usize = 24;
 /// For a `pod_template` string: what it names, and when this file or the workspace defines
 /// it, the pod that results (the preview's cluster layer with that template merged under the
 /// task), shortened.
-#[allow(clippy::too_many_arguments)]
 fn template_line(
-    source: &str,
-    stream: &Stream,
-    settings: &Settings,
-    workspace: Option<&WorkspaceIndex>,
+    snap: &Snapshot<'_>,
     doc: &DocContext<'_>,
     site: &HoverSite,
     name: &str,
@@ -154,6 +142,7 @@ fn template_line(
          namespace, then in Flyte's own). The backend uses it instead of the default template \
          and merges the task's pod over it at run time; the SDK does not check that it exists."
     );
+    let (source, stream, workspace) = (snap.source, snap.stream, snap.workspace);
     let here = crate::workspace::index_text(std::path::Path::new(""), source, stream)
         .into_iter()
         .find(|d| d.definition && d.name == name);
@@ -188,15 +177,7 @@ fn template_line(
         cluster_template: None,
     };
     let rendered = index.and_then(|i| {
-        crate::analysis::render::render_with(
-            source,
-            stream,
-            i,
-            settings,
-            crate::analysis::render::Layer::Cluster,
-            &ctx,
-        )
-        .ok()
+        crate::analysis::render::render(snap, i, crate::analysis::render::Layer::Cluster, &ctx).ok()
     });
     let (title, text) = match rendered {
         Some(r) => (
@@ -224,7 +205,7 @@ fn template_line(
 
 /// What Flyte does to the primary container, on the fields it changes. Shown on a container's
 /// `name` (everything) and on `image`, `command`, `args`, `env` and `resources`.
-fn primary_note(source: &str, doc: &DocContext<'_>, site: &HoverSite) -> Option<String> {
+fn primary_note(sites: &dyn Sites, doc: &DocContext<'_>, site: &HoverSite) -> Option<String> {
     let path = &site.path;
     let c = path
         .iter()
@@ -236,12 +217,12 @@ fn primary_note(source: &str, doc: &DocContext<'_>, site: &HoverSite) -> Option<
         return None;
     };
     let tree: Cow<'_, Node> = if doc.broken {
-        Cow::Owned(cursor::repaired_root(source, &doc.region, None)?)
+        Cow::Owned(sites.repaired_root(&doc.region, None)?)
     } else {
         Cow::Borrowed(doc.root?)
     };
     let flyte = doc.kind.is_flyte();
-    let container = cursor::node_at(&tree, &path[..c + 2], flyte)?;
+    let container = node_at(&tree, &path[..c + 2], flyte)?;
     let name = container.get("name")?.as_str()?;
     if !flyte {
         return (doc.kind == DocKind::KubePodTemplate && field == "name")
@@ -251,7 +232,7 @@ fn primary_note(source: &str, doc: &DocContext<'_>, site: &HoverSite) -> Option<
     if c == 0 || path[c - 1] != Segment::Key("pod_spec".into()) {
         return None;
     }
-    let template = cursor::node_at(&tree, &path[..c - 1], flyte)?;
+    let template = node_at(&tree, &path[..c - 1], flyte)?;
     let primary = template
         .get("primary_container_name")
         .and_then(Node::as_str)
@@ -314,13 +295,12 @@ fn cluster_template_note(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse;
+    use crate::settings::Settings;
 
     fn hover_at(fixture: &str) -> Option<String> {
         let at = fixture.find("$0").expect("$0");
         let text = fixture.replace("$0", "");
-        let stream = parse(&text);
-        hover(&text, &stream, &Settings::default(), None, at).map(|h| h.markdown)
+        crate::engine::hover(&text, &Settings::default(), None, at).map(|h| h.markdown)
     }
 
     #[test]
@@ -376,8 +356,7 @@ mod tests {
             "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu\ntemplate:\n  spec:\n    containers: []\n",
         );
         let text = "name: x\npod_template: gpu\n";
-        let stream = parse(text);
-        let md = hover(text, &stream, &Settings::default(), Some(&index), 23)
+        let md = crate::engine::hover(text, &Settings::default(), Some(&index), 23)
             .expect("hover")
             .markdown;
         assert!(md.contains("Defined in `/w/gpu.yaml`, line 4:"), "{md}");

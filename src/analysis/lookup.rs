@@ -5,9 +5,9 @@
 //! The walk mirrors `diagnostics::walk` (the same `$ref`, `anyOf` and snake_case handling) but
 //! follows one path instead of a whole tree. It never fails: an unknown step is `None`.
 
-use crate::analysis::cursor::Segment;
-use crate::analysis::similar::snake_to_camel;
 use crate::schema::{enums, schemas, short_def_name, JsonType, KubeVersion, SchemaNode, SchemaSet};
+use crate::text::similar::snake_to_camel;
+use crate::yaml::cursor::Segment;
 
 /// Deepest `anyOf` nesting followed; the embedded schemas nest two levels at most.
 const MAX_BRANCH_DEPTH: usize = 4;

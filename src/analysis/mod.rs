@@ -4,7 +4,6 @@
 //! data with byte ranges. No LSP types, no IO, no panics: broken input yields fewer answers.
 
 pub mod completion;
-pub mod cursor;
 pub mod diagnostics;
 pub mod hover;
 pub mod ip;
@@ -14,14 +13,14 @@ pub mod navigation;
 pub mod quantity;
 pub mod refactor;
 pub mod render;
-pub mod similar;
 pub mod structure;
 
-use crate::model::{self, DocKind};
+use crate::model::DocKind;
 use crate::settings::Settings;
 use crate::text::TextRange;
+use crate::tree::edit::Writer;
+use crate::tree::Stream;
 use crate::workspace::WorkspaceIndex;
-use crate::yaml::{self, Stream};
 
 pub use diagnostics::{Diagnostic, Edit, Fix, Severity};
 
@@ -56,36 +55,36 @@ impl FileAnalysis {
     }
 }
 
-/// Parses and analyses `source`.
-pub fn analyze(source: &str, settings: &Settings) -> FileAnalysis {
-    let stream = yaml::parse(source);
-    analyze_parsed(source, &stream, settings)
+/// One file as the engine sees it: its text, the tree its front end built, that front end's
+/// writer, the settings of this analysis and the workspace. Every verb (diagnostics, render,
+/// hover, ...) reads one snapshot, so one answer uses one settings version.
+#[derive(Clone, Copy)]
+pub struct Snapshot<'a> {
+    pub source: &'a str,
+    pub stream: &'a Stream,
+    pub writer: &'a dyn Writer,
+    pub settings: &'a Settings,
+    /// The workspace's PodTemplates, for cross-file rules (a string `pod_template` that names
+    /// no known template).
+    pub workspace: Option<&'a WorkspaceIndex>,
 }
 
-/// Analyses an already parsed `source` (the server parses once per version).
-pub fn analyze_parsed(source: &str, stream: &Stream, settings: &Settings) -> FileAnalysis {
-    analyze_in_workspace(source, stream, settings, None)
-}
-
-/// Like [`analyze_parsed`], with the workspace's PodTemplates for cross-file rules (a string
-/// `pod_template` that names no known template).
-pub fn analyze_in_workspace(
-    source: &str,
-    stream: &Stream,
-    settings: &Settings,
-    workspace: Option<&WorkspaceIndex>,
-) -> FileAnalysis {
-    let documents: Vec<DocInfo> = stream
-        .documents
-        .iter()
-        .map(|d| DocInfo {
-            kind: model::detect(d, source),
-            span: d.span.clone(),
-        })
-        .collect();
-    let diagnostics = diagnostics::diagnostics(source, stream, &documents, settings, workspace);
-    FileAnalysis {
-        documents,
-        diagnostics,
+impl Snapshot<'_> {
+    /// Every document's kind and every diagnostic.
+    pub fn analyze(&self) -> FileAnalysis {
+        let documents: Vec<DocInfo> = self
+            .stream
+            .documents
+            .iter()
+            .map(|d| DocInfo {
+                kind: d.kind,
+                span: d.span.clone(),
+            })
+            .collect();
+        let diagnostics = diagnostics::diagnostics(self, &documents);
+        FileAnalysis {
+            documents,
+            diagnostics,
+        }
     }
 }

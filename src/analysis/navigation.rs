@@ -6,9 +6,9 @@
 //! to resolve against the workspace index.
 
 use crate::model::pod::PodParts;
-use crate::model::{detect, DocKind};
+use crate::model::DocKind;
 use crate::text::TextRange;
-use crate::yaml::{Node, Stream};
+use crate::tree::{Node, Stream};
 
 /// What kind of name the cursor is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,13 +83,13 @@ fn groups(root: &Node, kind: DocKind) -> Vec<(NameKind, &str, TextRange, bool)> 
 }
 
 /// The occurrences of the name under `offset` (the cursor touching either end counts).
-pub fn occurrences_at(source: &str, stream: &Stream, offset: usize) -> Option<Occurrences> {
+pub fn occurrences_at(_source: &str, stream: &Stream, offset: usize) -> Option<Occurrences> {
     let doc = stream
         .documents
         .iter()
         .find(|d| d.span.start <= offset && offset <= d.span.end.max(d.span.start))?;
     let root = doc.root.as_ref()?;
-    let kind = detect(doc, source);
+    let kind = doc.kind;
     let all = groups(root, kind);
     let (k, name, at, _) = all
         .iter()
@@ -147,13 +147,13 @@ pub enum SymbolKind {
 }
 
 /// The outline: environments and templates, with their containers and volumes.
-pub fn symbols(source: &str, stream: &Stream) -> Vec<Symbol> {
+pub fn symbols(_source: &str, stream: &Stream) -> Vec<Symbol> {
     let mut out = Vec::new();
     for doc in &stream.documents {
         let Some(root) = doc.root.as_ref() else {
             continue;
         };
-        let kind = detect(doc, source);
+        let kind = doc.kind;
         let (name, detail, sym_kind, selection) = match kind {
             DocKind::TaskEnvironment => {
                 let n = name_of(root.get("name"));

@@ -4,10 +4,9 @@
 //! Only block-style YAML is edited (the common case); inside flow collections nothing is
 //! offered rather than an edit that might break the document.
 
-use crate::model::detect;
 use crate::model::pod::PodParts;
 use crate::text::{line_start, next_line_start, TextRange};
-use crate::yaml::{Node, Stream};
+use crate::tree::{Node, Stream};
 
 use super::{Edit, Fix};
 
@@ -60,7 +59,7 @@ pub fn refactors(source: &str, stream: &Stream, offset: usize) -> Vec<Fix> {
     let Some(root) = doc.root.as_ref() else {
         return Vec::new();
     };
-    let parts = PodParts::of(root, detect(doc, source));
+    let parts = PodParts::of(root, doc.kind);
     let Some(spec) = parts.spec else {
         return Vec::new();
     };
@@ -238,7 +237,7 @@ mod tests {
         let out = apply(POD, add);
         assert!(out.contains("      - name: primary\n        image: x\n      - name: sidecar\n        image: busybox:1.36\n    nodeSelector:"), "{out}");
         assert!(
-            crate::analysis::analyze(&out, &crate::settings::Settings::default())
+            crate::engine::analyze(&out, &crate::settings::Settings::default())
                 .diagnostics
                 .iter()
                 .all(|d| d.code != "FLY001")

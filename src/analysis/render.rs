@@ -12,11 +12,10 @@ use serde_json::{json, Map, Value};
 
 use crate::model::pod::DEFAULT_PRIMARY;
 use crate::model::DocKind;
-use crate::settings::Settings;
-use crate::yaml::value::{to_json, to_json_in};
-use crate::yaml::Stream;
+use crate::tree::json::to_json;
+use crate::tree::Stream;
 
-use super::{analyze_parsed, Diagnostic, Severity};
+use super::{Diagnostic, Severity, Snapshot};
 
 /// Which layers to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,11 +64,11 @@ pub const RUNTIME_ARGS: &[&str] = &[
 pub const AUTO_IMAGE: &str = "ghcr.io/flyteorg/flyte:py<python version>-v2.12.1";
 
 /// What the cluster layer needs beyond the document: the workspace's PodTemplates (for a string
-/// `pod_template`) and the cluster's default PodTemplate, as text the caller has read.
+/// `pod_template`) and the cluster's default PodTemplate, as a file the caller has parsed.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderContext<'a> {
     pub workspace: Option<&'a crate::workspace::WorkspaceIndex>,
-    pub cluster_template: Option<&'a str>,
+    pub cluster_template: Option<&'a Stream>,
 }
 
 /// A rendered pod.
@@ -90,34 +89,16 @@ pub enum RenderError {
     Refused(Vec<Diagnostic>),
 }
 
-/// Renders document `index` of a parsed file.
+/// Renders document `index` of a snapshot, with the workspace and the cluster's default
+/// PodTemplate for the cluster layer.
 pub fn render(
-    source: &str,
-    stream: &Stream,
+    snap: &Snapshot<'_>,
     index: usize,
-    settings: &Settings,
-    layer: Layer,
-) -> Result<Rendered, RenderError> {
-    render_with(
-        source,
-        stream,
-        index,
-        settings,
-        layer,
-        &RenderContext::default(),
-    )
-}
-
-/// [`render`] with the workspace and the cluster's default PodTemplate for the cluster layer.
-pub fn render_with(
-    source: &str,
-    stream: &Stream,
-    index: usize,
-    settings: &Settings,
     layer: Layer,
     ctx: &RenderContext<'_>,
 ) -> Result<Rendered, RenderError> {
-    let analysis = analyze_parsed(source, stream, settings);
+    let (stream, settings) = (snap.stream, snap.settings);
+    let analysis = snap.analyze();
     let (Some(doc), Some(info)) = (stream.documents.get(index), analysis.documents.get(index))
     else {
         return Err(RenderError::NotRenderable(format!(
@@ -150,11 +131,8 @@ pub fn render_with(
     if !refusals.is_empty() {
         return Err(RenderError::Refused(refusals));
     }
-    // The SDK user's Python code reads the file with PyYAML.
-    let root = doc
-        .root
-        .as_ref()
-        .map(|r| to_json_in(doc, r, crate::yaml::Dialect::PyYaml));
+    // The SDK user's Python code read the file with PyYAML: the front end resolved it so.
+    let root = doc.root.as_ref().map(|r| to_json(doc, r));
     let root = match root {
         Some(Ok(v)) => v,
         Some(Err(_)) => {
@@ -203,7 +181,7 @@ pub fn render_with(
                         "merged the PodTemplate `{name}` from {} under the pod",
                         def.path.display()
                     ));
-                    template_json(&def.source)
+                    def.template_json()
                 }
                 None => {
                     notes.push(format!(
@@ -212,8 +190,8 @@ pub fn render_with(
                     None
                 }
             },
-            _ => ctx.cluster_template.and_then(|text| {
-                let t = template_json(text);
+            _ => ctx.cluster_template.and_then(|stream| {
+                let t = template_json(stream);
                 if t.is_some() {
                     notes.push("merged the cluster's default PodTemplate (setting `preview.cluster.podTemplate`) under the pod".to_string());
                 }
@@ -430,7 +408,7 @@ fn camelize(v: &mut Value, schema: crate::schema::SchemaNode<'_>, set: &crate::s
             let old = std::mem::take(m);
             for (k, mut child) in old {
                 let key = match props {
-                    Some(p) if !p.contains_key(&k) => crate::analysis::similar::snake_to_camel(&k)
+                    Some(p) if !p.contains_key(&k) => crate::text::similar::snake_to_camel(&k)
                         .filter(|c| p.contains_key(c))
                         .unwrap_or(k),
                     _ => k,
@@ -565,11 +543,10 @@ fn sdk_pod(
 }
 
 /// What the backend and Kubernetes add (facts §5): run-time defaults of a stock deployment.
-/// The first `kind: PodTemplate` document of `text`, as JSON.
-fn template_json(text: &str) -> Option<Value> {
-    let stream = crate::yaml::parse(text);
+/// The first `kind: PodTemplate` document of `stream`, as JSON.
+fn template_json(stream: &Stream) -> Option<Value> {
     stream.documents.iter().find_map(|d| {
-        if crate::model::detect(d, text) != DocKind::KubePodTemplate {
+        if d.kind != DocKind::KubePodTemplate {
             return None;
         }
         to_json(d, d.root.as_ref()?).ok()
@@ -651,8 +628,15 @@ fn add_cluster_layer(
     }
 }
 
-/// `MergeExistingResources` for the primary: a missing request takes the limit, else the
-/// platform default; a missing limit takes the request; the request is clamped to the limit.
+/// `MergeExistingResources` for the primary, as `ApplyResourceOverrides` in flyteplugins
+/// `go/tasks/pluginmachinery/flytek8s/container_helper.go` (flyteorg/flyte, at d62bd96) does it:
+/// `adjustResourceRequirement` for `cpu` and `memory` always, and for `ephemeral-storage` and
+/// the GPU resource (`GpuResourceName`, after `SanitizeGPUResourceRequirements`) when the
+/// container requests or limits them. Each time (`AdjustOrDefaultResource`): a missing request
+/// takes the limit, else the platform default (only cpu and memory have one); a missing limit
+/// takes the request; the request is clamped to the limit. So `gpu: 1` ends with
+/// `nvidia.com/gpu: 1` in both `requests` and `limits`, which the API server requires of an
+/// extended resource.
 fn default_primary_resources(c: &mut Map<String, Value>, platform: &crate::settings::Platform) {
     let res = c.entry("resources").or_insert_with(|| json!({}));
     let Value::Object(res) = res else { return };
@@ -666,15 +650,22 @@ fn default_primary_resources(c: &mut Map<String, Value>, platform: &crate::setti
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    for (name, default) in [
-        ("cpu", platform.default_cpu.as_str()),
-        ("memory", platform.default_memory.as_str()),
-    ] {
-        let request = requests
+    let adjusted = [
+        ("cpu", Some(platform.default_cpu.as_str())),
+        ("memory", Some(platform.default_memory.as_str())),
+        ("ephemeral-storage", None),
+        (platform.gpu_resource.as_str(), None),
+    ];
+    for (name, default) in adjusted {
+        let Some(request) = requests
             .get(name)
             .cloned()
             .or_else(|| limits.get(name).cloned())
-            .unwrap_or_else(|| json!(default));
+            .or_else(|| default.map(|d| json!(d)))
+        else {
+            // Neither requested nor limited, and no platform default: left out.
+            continue;
+        };
         let limit = limits.get(name).cloned().unwrap_or_else(|| request.clone());
         let request = match (
             request.as_str().and_then(approx_quantity),

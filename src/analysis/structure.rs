@@ -5,7 +5,7 @@
 //! never a problem.
 
 use crate::text::{LineIndex, TextRange};
-use crate::yaml::{Node, NodeKind, Stream};
+use crate::tree::{Node, NodeKind, Stream};
 
 /// A fold from `start_line` to `end_line` (0-based, inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

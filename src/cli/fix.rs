@@ -86,7 +86,7 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze;
+    use crate::engine::analyze;
     use crate::settings::Settings;
 
     #[test]

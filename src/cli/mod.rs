@@ -9,7 +9,8 @@ pub mod output;
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{analyze_in_workspace, FileAnalysis};
+use crate::analysis::FileAnalysis;
+use crate::engine::analyze_in_workspace;
 use crate::settings::Settings;
 use crate::workspace::WorkspaceIndex;
 
@@ -110,7 +111,7 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 struct Parsed {
     path: PathBuf,
     text: String,
-    stream: crate::yaml::Stream,
+    stream: crate::tree::Stream,
 }
 
 /// Reads and analyses files in parallel. Unreadable or non-UTF-8 files become messages.
@@ -158,7 +159,7 @@ fn read_and_parse(path: &Path) -> Result<Parsed, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("{}: not UTF-8 text, skipped", path.display()))?;
-    let stream = crate::yaml::parse(&text);
+    let stream = crate::engine::parse(&text);
     Ok(Parsed {
         path: path.to_path_buf(),
         text,

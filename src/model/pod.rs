@@ -4,7 +4,7 @@
 //! level, a Kubernetes `PodTemplate` under `template`, a `Pod` under `spec`/`metadata`. Rules use
 //! these views so that each rule is written once and applies at the matching path of every kind.
 
-use crate::yaml::{Node, NodeKind};
+use crate::tree::{Node, NodeKind};
 
 use super::DocKind;
 
@@ -132,13 +132,12 @@ impl ContainerList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::detect;
     use crate::yaml::parse;
 
     fn parts_of(text: &str, f: impl FnOnce(PodParts<'_>)) {
         let stream = parse(text);
         let doc = &stream.documents[0];
-        let kind = detect(doc, text);
+        let kind = doc.kind;
         let root = doc.root.as_ref().expect("root");
         f(PodParts::of(root, kind));
     }

@@ -21,7 +21,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, Server};
 
-use crate::analysis::{self, FileAnalysis};
+use crate::analysis::FileAnalysis;
 use crate::settings::{Settings, Trigger};
 use crate::text::Encoding;
 use crate::workspace::WorkspaceIndex;
@@ -248,7 +248,7 @@ impl Backend {
         let settings = self.settings();
         let workspace = self.workspace();
         tokio::task::spawn_blocking(move || {
-            let analysis = analysis::analyze_in_workspace(
+            let analysis = crate::engine::analyze_in_workspace(
                 &snap.text,
                 snap.stream(),
                 &settings,
@@ -271,7 +271,7 @@ fn lsp_diagnostics(
         return vec![notice];
     }
     let analysis =
-        analysis::analyze_in_workspace(&snap.text, snap.stream(), settings, Some(workspace));
+        crate::engine::analyze_in_workspace(&snap.text, snap.stream(), settings, Some(workspace));
     guard::capped(snap, &analysis.diagnostics, enc)
 }
 
@@ -682,9 +682,10 @@ impl LanguageServer for Backend {
                 };
                 crate::workspace::read_indexable(&path)
             });
+            let cluster = cluster_text.as_deref().map(crate::engine::parse);
             let ctx = crate::analysis::render::RenderContext {
                 workspace: Some(&workspace),
-                cluster_template: cluster_text.as_deref(),
+                cluster_template: cluster.as_ref(),
             };
             preview::preview_text(&snap, args.document, args.layer, &settings, &ctx)
         })
@@ -704,13 +705,13 @@ impl LanguageServer for Backend {
             .context
             .as_ref()
             .and_then(|c| c.trigger_character.as_deref());
-        if typed.is_some_and(|t| !analysis::completion::answers_trigger(&snap.text, offset, t)) {
+        if typed.is_some_and(|t| !crate::engine::answers_trigger(&snap.text, offset, t)) {
             return Ok(None);
         }
         // The tree is parsed only if the answer needs it (see `completions`).
         let stream = || snap.stream();
         let workspace = self.workspace();
-        let result = analysis::completion::completions(
+        let result = crate::engine::completions_lazy(
             &snap.text,
             &stream,
             &self.settings(),
@@ -733,7 +734,7 @@ impl LanguageServer for Backend {
         let offset = convert::offset(&snap, at.position, enc);
         let workspace = self.workspace();
         let settings = self.settings();
-        let result = analysis::hover::hover(
+        let result = crate::engine::hover_parsed(
             &snap.text,
             snap.stream(),
             &settings,

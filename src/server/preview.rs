@@ -66,7 +66,7 @@ pub fn preview_text(
     settings: &Settings,
     ctx: &render::RenderContext<'_>,
 ) -> String {
-    match render::render_with(&snap.text, snap.stream(), document, settings, layer, ctx) {
+    match crate::engine::render(&snap.text, snap.stream(), document, settings, layer, ctx) {
         Ok(rendered) => render::to_yaml_with_notes(&rendered, layer),
         Err(RenderError::NotRenderable(msg)) => format!("# Nothing to preview: {msg}\n"),
         Err(RenderError::Refused(diags)) => {

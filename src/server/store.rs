@@ -11,7 +11,7 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, TextDocumentContentChangeEvent, Uri};
 
 use crate::text::{Encoding, LineIndex};
-use crate::yaml::{self, Stream};
+use crate::tree::Stream;
 
 /// Documents larger than this are not parsed or analysed: every feature sees an empty stream
 /// and the diagnostics are one notice (see `guard::size_notice`). The same bound as the CLI's
@@ -51,7 +51,7 @@ impl Snapshot {
             if self.too_large() {
                 Stream::default()
             } else {
-                yaml::parse(&self.text)
+                crate::engine::parse(&self.text)
             }
         })
     }

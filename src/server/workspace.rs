@@ -25,7 +25,7 @@ impl Backend {
     pub(super) fn reindex(
         &self,
         path: &std::path::Path,
-        text: Option<(&str, &crate::yaml::Stream)>,
+        text: Option<(&str, &crate::tree::Stream)>,
     ) {
         let current = self.workspace();
         let defs = match text {
@@ -107,7 +107,7 @@ impl Backend {
                 };
                 match text {
                     Some(text) => {
-                        let stream = crate::yaml::parse(&text);
+                        let stream = crate::engine::parse(&text);
                         this.reindex(&path, Some((&text, &stream)));
                     }
                     None => this.reindex(&path, None),

@@ -4,6 +4,8 @@
 //! Conversions never panic: positions past the end of a line or the file are clamped, as the
 //! LSP specification asks.
 
+pub mod similar;
+
 use std::ops::Range;
 use std::sync::OnceLock;
 

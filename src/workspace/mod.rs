@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::model::{detect, DocKind};
+use crate::model::DocKind;
 use crate::text::{Encoding, LineCol, LineIndex, TextRange};
-use crate::yaml::{parse, Node, Stream};
+use crate::tree::{Node, Stream};
+use crate::yaml::parse;
 
 /// Files larger than this are not indexed.
 pub const MAX_INDEXED_FILE_BYTES: u64 = 2 * 1024 * 1024;
@@ -38,6 +39,17 @@ pub struct TemplateDef {
 }
 
 impl TemplateDef {
+    /// The defined template as JSON (its document read again: the index keeps only text).
+    pub fn template_json(&self) -> Option<serde_json::Value> {
+        let stream = parse(&self.source);
+        stream.documents.iter().find_map(|d| {
+            if d.kind != DocKind::KubePodTemplate {
+                return None;
+            }
+            crate::tree::json::to_json(d, d.root.as_ref()?).ok()
+        })
+    }
+
     pub fn range_in(&self, enc: Encoding) -> (LineCol, LineCol) {
         match enc {
             Encoding::Utf16 => self.utf16,
@@ -193,7 +205,7 @@ pub fn index_text(path: &Path, text: &str, stream: &Stream) -> Vec<TemplateDef> 
         let Some(root) = doc.root.as_ref() else {
             continue;
         };
-        let (node, definition) = match detect(doc, text) {
+        let (node, definition) = match doc.kind {
             DocKind::KubePodTemplate => (root.get("metadata").and_then(|m| m.get("name")), true),
             DocKind::TaskEnvironment => (template_reference(root), false),
             _ => continue,

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 
 use granit_parser::{Event, Parser, ScanError, Span};
 
-use super::{
-    Document, DuplicateKey, Entry, Node, NodeKind, Scalar, ScalarStyle, Stream, SyntaxError,
-};
 use crate::text::TextRange;
+use crate::tree::{
+    DocKind, Document, DuplicateKey, Entry, Node, NodeKind, Scalar, ScalarStyle, Stream,
+    SyntaxError,
+};
 
 /// Deepest nesting of collections accepted. The parser enforces the same bound for block
 /// and flow collections, so 100,000 nested `[` end in a syntax error, not a stack overflow.
@@ -23,7 +24,8 @@ pub const MAX_DEPTH: usize = 200;
 /// placeholders (aliases to them read as null) and the document gets a syntax error.
 pub const MAX_ANCHOR_NODES: usize = 1_000_000;
 
-/// Parses a whole YAML stream. Never fails and never panics; problems are data.
+/// Parses a whole YAML stream into documents of unknown kind with unresolved scalars (the
+/// front end's [`super::parse`] detects and resolves them). Never fails and never panics.
 pub fn parse(text: &str) -> Stream {
     let mut options = granit_parser::Options::default();
     options.emit_anchor_events = true;
@@ -119,6 +121,8 @@ impl<'a> Builder<'a> {
     fn doc(&mut self) -> &mut Document {
         let start = self.last_end;
         self.current.get_or_insert_with(|| Document {
+            kind: DocKind::Unknown,
+            reader: "",
             root: None,
             span: start..start,
             errors: Vec::new(),
@@ -148,6 +152,7 @@ impl<'a> Builder<'a> {
                     kind: NodeKind::Alias(name),
                     span: range,
                     tag: None,
+                    cut: false,
                 });
             }
             Event::UnresolvedAlias(name) => {
@@ -160,6 +165,7 @@ impl<'a> Builder<'a> {
                     kind: NodeKind::Alias(name.into_owned()),
                     span: range,
                     tag: None,
+                    cut: false,
                 });
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -171,12 +177,10 @@ impl<'a> Builder<'a> {
                     _ => ScalarStyle::Folded,
                 };
                 let node = Node {
-                    kind: NodeKind::Scalar(Scalar {
-                        value: value.into_owned(),
-                        style,
-                    }),
+                    kind: NodeKind::Scalar(Scalar::unresolved(value.into_owned(), style)),
                     span: range,
                     tag: tag.map(|t| t.to_string()),
+                    cut: false,
                 };
                 self.remember_anchor(anchor, &node);
                 self.push_node(node);
@@ -243,12 +247,18 @@ impl<'a> Builder<'a> {
             kind: NodeKind::Missing,
             span: node.span.clone(),
             tag: None,
+            cut: false,
         };
         self.doc().anchors.push((name, placeholder));
     }
 
     /// Closes the innermost open collection and hands it to its parent.
     fn pop_frame(&mut self, close_at: Option<usize>) {
+        self.pop_frame_cut(close_at, false);
+    }
+
+    /// Closes the innermost open collection; `cut` marks one that a syntax error ended.
+    fn pop_frame_cut(&mut self, close_at: Option<usize>, cut: bool) {
         let Some(frame) = self.stack.pop() else {
             return;
         };
@@ -272,6 +282,7 @@ impl<'a> Builder<'a> {
                             kind: NodeKind::Missing,
                             span: at..at,
                             tag: None,
+                            cut: false,
                         },
                     });
                 }
@@ -283,6 +294,7 @@ impl<'a> Builder<'a> {
                     kind: NodeKind::Map(entries),
                     span: start..end,
                     tag,
+                    cut,
                 };
                 self.remember_anchor(anchor, &node);
                 node
@@ -300,6 +312,7 @@ impl<'a> Builder<'a> {
                     kind: NodeKind::Seq(items),
                     span: start..end,
                     tag,
+                    cut,
                 };
                 self.remember_anchor(anchor, &node);
                 node
@@ -364,9 +377,9 @@ impl<'a> Builder<'a> {
             );
         }
         self.doc().errors.push(SyntaxError { message, range });
-        // Keep everything read so far: close the open collections at the error.
+        // Keep everything read so far: close the open collections at the error, marked as cut.
         while !self.stack.is_empty() {
-            self.pop_frame(None);
+            self.pop_frame_cut(None, true);
         }
         // The parser resumes at the next document marker; the broken document ends there.
         let end = next_document_marker(self.text, at);

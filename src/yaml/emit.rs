@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::scalar::{read_plain, Reading};
+use super::scalar::read_plain;
+use crate::tree::Reading;
 
 /// Renders `value` as a YAML document (no leading `---`), ending with a newline.
 pub fn to_yaml(value: &Value) -> String {

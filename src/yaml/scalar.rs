@@ -4,44 +4,7 @@
 //! plain scalar becomes for the consumers that matter: `yes`/`on` are booleans, `0644` is the
 //! octal integer 420, `~` is null. It only classifies, it never fails.
 
-/// How a scalar was written in the source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScalarStyle {
-    Plain,
-    SingleQuoted,
-    DoubleQuoted,
-    Literal,
-    Folded,
-}
-
-impl ScalarStyle {
-    pub fn is_quoted(self) -> bool {
-        !matches!(self, ScalarStyle::Plain)
-    }
-}
-
-/// What a scalar means to a YAML 1.1 reader.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reading {
-    Null,
-    Bool(bool),
-    Int(i128),
-    Float(f64),
-    Str,
-}
-
-impl Reading {
-    /// Describes the reading for a message: "the boolean true", "the integer 420".
-    pub fn describe(&self) -> String {
-        match self {
-            Reading::Null => "null".to_string(),
-            Reading::Bool(b) => format!("the boolean {b}"),
-            Reading::Int(i) => format!("the integer {i}"),
-            Reading::Float(f) => format!("the number {f}"),
-            Reading::Str => "a string".to_string(),
-        }
-    }
-}
+use crate::tree::{DocKind, Reading, ScalarStyle};
 
 /// Reads a scalar as Kubernetes (Go YAML) does; see [`read_in`].
 pub fn read(value: &str, style: ScalarStyle, tag: Option<&str>) -> Reading {
@@ -78,6 +41,26 @@ pub enum Dialect {
     Go,
     /// PyYAML `resolver.py`.
     PyYaml,
+}
+
+impl Dialect {
+    /// The reader of a document of `kind`: PyYAML for Flyte documents (the SDK user's loader),
+    /// go-yaml for Kubernetes objects (kubectl, the API server) and anything else.
+    pub fn of(kind: DocKind) -> Self {
+        if kind.is_flyte() {
+            Dialect::PyYaml
+        } else {
+            Dialect::Go
+        }
+    }
+
+    /// The reader's name, for messages.
+    pub fn reader(self) -> &'static str {
+        match self {
+            Dialect::Go => "Kubernetes (go-yaml)",
+            Dialect::PyYaml => "PyYAML",
+        }
+    }
 }
 
 /// The Go (Kubernetes) reading of a plain scalar.

@@ -4,12 +4,23 @@
 //!
 //! Every wait is bounded, so a hung server fails the test instead of hanging CI. Requests the
 //! server sends to the client are answered automatically while waiting (see [`Client::answer`]).
+//!
+//! Sessions are strict: each ends with `shutdown` and `exit` (by [`Client::shutdown_and_exit`],
+//! or by the drop of a client whose test did not end it some other way), the server must exit
+//! with status 0, and every message it sent must have been read by the test. A notification
+//! left unread (an unexpected `publishDiagnostics`, a `window/logMessage`) fails the test
+//! unless the test reads it ([`Client::take`], the waits) or allows it
+//! ([`Client::allow_unread`]).
+//!
+//! Also [`TempDir`], the one way tests make scratch folders: removed when dropped.
 
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -33,6 +44,14 @@ pub struct Client {
     pub configuration: Value,
     /// Every request the server sent to the client, in order.
     pub server_requests: Vec<Value>,
+    /// Notification methods the test allows to be left unread when the session ends.
+    allowed_unread: Vec<String>,
+    /// The session is over: ended with `shutdown`/`exit` and checked, or the process ended
+    /// the way the test wanted (see `Drop`).
+    ended: bool,
+    /// The longest a request or a wait for diagnostics may take ([`TIMEOUT`] unless the test
+    /// says otherwise with [`Client::set_timeout`]).
+    timeout: Duration,
 }
 
 impl Client {
@@ -64,6 +83,9 @@ impl Client {
             queued: VecDeque::new(),
             configuration: Value::Null,
             server_requests: Vec::new(),
+            allowed_unread: Vec::new(),
+            ended: false,
+            timeout: TIMEOUT,
         }
     }
 
@@ -95,17 +117,24 @@ impl Client {
         (client, result)
     }
 
+    /// Raises the bound of every wait of this session, for inputs a debug build on a loaded
+    /// machine needs longer for (a hung server still fails, only later).
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
     /// Sends a request and waits for its response, answering server requests and queuing
     /// notifications meanwhile. Returns `result`; panics on an error response.
     pub fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        let deadline = Instant::now() + TIMEOUT;
+        let timeout = self.timeout;
+        let deadline = Instant::now() + timeout;
         loop {
             let msg = self
                 .recv_until(deadline)
-                .unwrap_or_else(|| panic!("no response to `{method}` within {TIMEOUT:?}"));
+                .unwrap_or_else(|| panic!("no response to `{method}` within {timeout:?}"));
             if msg.get("method").is_some() {
                 // A notification (server requests were answered by `recv_until`).
                 self.queued.push_back(msg);
@@ -173,7 +202,7 @@ impl Client {
                 i += 1;
             }
         }
-        let deadline = Instant::now() + timeout.min(TIMEOUT);
+        let deadline = Instant::now() + timeout.min(self.timeout);
         loop {
             let Some(msg) = self.recv_until(deadline) else {
                 panic!("no matching publishDiagnostics for {uri} within {timeout:?}");
@@ -190,7 +219,8 @@ impl Client {
 
     /// Waits for the next `publishDiagnostics` for `uri` with exactly this `version`.
     pub fn wait_version(&mut self, uri: &str, version: i32) -> Value {
-        self.wait_diagnostics(uri, |p| p["version"] == json!(version), TIMEOUT)
+        let timeout = self.timeout;
+        self.wait_diagnostics(uri, |p| p["version"] == json!(version), timeout)
     }
 
     /// Listens for `duration` and panics if a `publishDiagnostics` for `uri` arrives (or is
@@ -237,8 +267,33 @@ impl Client {
         out
     }
 
-    /// `shutdown`, then `exit`; asserts the process exits with status 0 within a few seconds.
+    /// `shutdown`, then `exit`; asserts the process exits with status 0 within a few seconds
+    /// and that every message the server sent was read (or allowed, [`Client::allow_unread`]).
     pub fn shutdown_and_exit(mut self) {
+        self.end_session();
+    }
+
+    /// Lets notifications with this method stay unread when the session ends (for tests that
+    /// do not care how many of them arrive, e.g. intermediate publishes of a burst of edits).
+    pub fn allow_unread(&mut self, method: &str) {
+        self.allowed_unread.push(method.to_string());
+    }
+
+    /// Removes and returns the notifications with this method received so far (without
+    /// waiting for more).
+    pub fn take(&mut self, method: &str) -> Vec<Value> {
+        while let Ok(msg) = self.rx.try_recv() {
+            self.on_message(msg);
+        }
+        let (taken, rest): (VecDeque<Value>, VecDeque<Value>) =
+            self.queued.drain(..).partition(|m| m["method"] == method);
+        self.queued = rest;
+        taken.into()
+    }
+
+    /// `shutdown` and `exit`, exit status 0, then nothing unread.
+    fn end_session(&mut self) {
+        self.ended = true;
         let result = self.request("shutdown", Value::Null);
         assert_eq!(result, Value::Null, "shutdown result");
         self.notify("exit", Value::Null);
@@ -246,6 +301,41 @@ impl Client {
             .wait_exit(Duration::from_secs(5))
             .expect("server did not exit after `exit`");
         assert_eq!(status.code(), Some(0), "exit status after shutdown + exit");
+        // The reader thread ends at EOF; whatever it read before is still in the channel. A
+        // request sent after `exit` cannot be answered any more: it counts as unread.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) => self.queued.push_back(msg),
+                Err(_) => break,
+            }
+        }
+        let unread: Vec<String> = self
+            .queued
+            .iter()
+            .filter(|m| {
+                !m["method"]
+                    .as_str()
+                    .is_some_and(|method| self.allowed_unread.iter().any(|a| a == method))
+            })
+            .map(|m| m.to_string().chars().take(600).collect())
+            .collect();
+        assert!(
+            unread.is_empty(),
+            "the server sent {} message(s) the test never read:\n{}",
+            unread.len(),
+            unread.join("\n")
+        );
+    }
+
+    /// A message that arrived while the test was not waiting for it.
+    fn on_message(&mut self, msg: Value) {
+        if msg.get("id").is_some() && msg.get("method").is_some() {
+            self.answer(&msg);
+        } else {
+            self.queued.push_back(msg);
+        }
     }
 
     /// Closes the server's stdin (as a crashed client would).
@@ -316,6 +406,13 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
+        // A test that neither ended the session nor ended the process on purpose (closed
+        // stdin, sent `exit` itself) gets the strict ending here; a failing test (panicking)
+        // just has the server killed.
+        let process_ended = self.stdin.is_none() || !matches!(self.child.try_wait(), Ok(None));
+        if !self.ended && !process_ended && !thread::panicking() {
+            self.end_session();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -378,4 +475,80 @@ pub fn codes(diagnostics: &Value) -> Vec<String> {
 /// Client capabilities of an editor that takes pushed diagnostics and speaks only UTF-16.
 pub fn push_client() -> Value {
     json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}})
+}
+
+/// A fresh, empty folder under the system temp dir, removed with everything in it when the
+/// guard is dropped (also when the test panics: drops run while unwinding). Its name is
+/// `flyte-lsp-<name>-<pid>-<n>`, unique per process and call, so tests running in parallel
+/// never share (or remove) each other's folder.
+pub struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("flyte-lsp-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `content` to `relative` inside the folder and returns the file's path.
+    pub fn write(&self, relative: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path.join(relative);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("create parent dir");
+        }
+        std::fs::write(&p, content).expect("write temp file");
+        p
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.path.as_os_str()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Files a test made unreadable are still removable (the folder is ours); a folder a
+        // test made unwritable is given its permissions back first.
+        if std::fs::remove_dir_all(&self.path).is_err() {
+            restore_permissions(&self.path);
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn restore_permissions(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                restore_permissions(&e.path());
+            }
+        }
+    }
 }

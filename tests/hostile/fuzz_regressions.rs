@@ -2,7 +2,6 @@
 //! happen instead. The inputs also sit in `fuzz/seeds/<target>/` so the fuzzers start from them.
 
 use crate::raw::{frame, push_client, Raw};
-use flyte_lsp::analysis::{completion, hover};
 use flyte_lsp::server::transport::{is_message, Framer};
 use flyte_lsp::settings::Settings;
 use flyte_lsp::text::{floor_char_boundary, Encoding, LineCol, LineIndex};
@@ -40,6 +39,14 @@ fn framing_invalid_utf8_in_a_skipped_field_keeps_the_server_serving() {
         json!({"textDocument": {"uri": "file:///a.yaml"}, "position": {"line": 0, "character": 0}}),
     );
     assert_eq!(hover["result"], Value::Null, "{hover}");
+    // The rest of the input is garbage too: each piece of it is answered with an error
+    // without an id, and nothing else.
+    let more = raw.take_unaddressed_errors();
+    assert!(
+        more.iter()
+            .all(|m| [-32700, -32600].contains(&m["error"]["code"].as_i64().unwrap_or(0))),
+        "{more:?}"
+    );
     raw.shutdown_and_exit();
 }
 
@@ -54,13 +61,13 @@ fn cursor_an_offset_inside_a_crlf_is_the_end_of_its_line() {
     let (head, rest) = CURSOR_OFFSET_INSIDE_CRLF.split_at(8);
     let text = std::str::from_utf8(rest).expect("utf-8 text");
     let index = LineIndex::new(text);
-    let stream = flyte_lsp::yaml::parse(text);
+    let stream = flyte_lsp::engine::parse(text);
     let get = || &stream;
     let settings = Settings::default();
     for pair in head.chunks(2) {
         let offset = usize::from(u16::from_le_bytes([pair[0], pair[1]])) % (text.len() + 2);
-        completion::completions(text, &get, &settings, None, offset);
-        hover::hover(text, &stream, &settings, None, offset);
+        flyte_lsp::engine::completions_lazy(text, &get, &settings, None, offset);
+        flyte_lsp::engine::hover_parsed(text, &stream, &settings, None, offset);
         for enc in [Encoding::Utf8, Encoding::Utf16] {
             let lc = index.to_line_col(text, offset, enc);
             let floor = floor_char_boundary(text, offset.min(text.len()));

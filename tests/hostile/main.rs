@@ -21,3 +21,4 @@ mod incremental_model;
 mod limits;
 mod protocol_faults;
 mod security;
+mod work;

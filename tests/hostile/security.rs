@@ -135,7 +135,8 @@ fn check_and_serve_make_no_network_exec_or_write_syscalls_under_strace() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_flyte-lsp");
-    let trace = std::env::temp_dir().join(format!("flyte-lsp-strace-{}", std::process::id()));
+    let trace_dir = crate::common::TempDir::new("strace");
+    let trace = trace_dir.join("trace");
     let examples = root().join("examples");
     let session = lsp_session();
     for (args, input) in [
@@ -164,7 +165,6 @@ fn check_and_serve_make_no_network_exec_or_write_syscalls_under_strace() {
         drop(child.stdin.take());
         child.wait().expect("wait");
         let log = std::fs::read_to_string(&trace).expect("strace output");
-        let _ = std::fs::remove_file(&trace);
         check_trace(&log, &args);
     }
 }

@@ -2,6 +2,11 @@
 //! arbitrary bytes, returns error responses instead of panicking on them, and keeps the
 //! server's stderr (its log) for assertions. Every wait is bounded. It shares the framing
 //! reader and the client capabilities with `common` (both are modules of the `hostile` test).
+//!
+//! Sessions are as strict as `common`'s: they end with `shutdown`/`exit` (explicitly or when a
+//! `Raw` whose process is still running is dropped), exit status 0, and no message left
+//! unread: read it ([`Raw::wait_for`], [`Raw::take_queued`]) or allow it
+//! ([`Raw::allow_unread`]).
 
 #![allow(dead_code)]
 
@@ -28,6 +33,9 @@ pub struct Raw {
     pub queued: Vec<Value>,
     log: Arc<Mutex<String>>,
     next_id: i64,
+    /// Notification methods allowed to stay unread when the session ends.
+    allowed_unread: Vec<String>,
+    ended: bool,
 }
 
 impl Raw {
@@ -71,6 +79,8 @@ impl Raw {
             queued: Vec::new(),
             log,
             next_id: 1000,
+            allowed_unread: Vec::new(),
+            ended: false,
         }
     }
 
@@ -184,8 +194,37 @@ impl Raw {
         .unwrap_or_else(|| panic!("no diagnostics for {uri} version {version} within {TIMEOUT:?}"))
     }
 
-    /// Asserts the server still answers: `shutdown` gets `null`.
+    /// Asserts the server still answers (`shutdown` gets `null`), exits with 0 after `exit`,
+    /// and sent nothing the test did not read.
     pub fn shutdown_and_exit(mut self) {
+        self.end_session();
+    }
+
+    /// Lets notifications with this method stay unread when the session ends.
+    pub fn allow_unread(&mut self, method: &str) {
+        self.allowed_unread.push(method.to_string());
+    }
+
+    /// Every message received so far and not yet read (without waiting), removed.
+    pub fn take_queued(&mut self) -> Vec<Value> {
+        // Moves whatever has arrived into `queued` (answering server requests on the way).
+        let _ = self.wait_for(|_| false, Duration::ZERO);
+        std::mem::take(&mut self.queued)
+    }
+
+    /// The error responses without an id (what malformed input is answered with) received so
+    /// far, removed from the queue; whatever else is queued stays.
+    pub fn take_unaddressed_errors(&mut self) -> Vec<Value> {
+        let all = self.take_queued();
+        let (errors, rest) = all
+            .into_iter()
+            .partition(|m| m["id"].is_null() && m.get("error").is_some());
+        self.queued = rest;
+        errors
+    }
+
+    fn end_session(&mut self) {
+        self.ended = true;
         let resp = self.call("shutdown", Value::Null);
         assert_eq!(resp["result"], Value::Null, "{resp}");
         assert!(resp.get("error").is_none(), "{resp}");
@@ -194,6 +233,31 @@ impl Raw {
             .wait_exit(Duration::from_secs(5))
             .expect("exit after `exit`");
         assert_eq!(status.code(), Some(0));
+        // What the reader thread read before EOF is still in the channel.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) => self.queued.push(msg),
+                Err(_) => break,
+            }
+        }
+        let unread: Vec<String> = self
+            .queued
+            .iter()
+            .filter(|m| {
+                !m["method"]
+                    .as_str()
+                    .is_some_and(|method| self.allowed_unread.iter().any(|a| a == method))
+            })
+            .map(|m| m.to_string().chars().take(600).collect())
+            .collect();
+        assert!(
+            unread.is_empty(),
+            "the server sent {} message(s) the test never read:\n{}",
+            unread.len(),
+            unread.join("\n")
+        );
     }
 
     pub fn close_stdin(&mut self) {
@@ -238,6 +302,12 @@ impl Raw {
 
 impl Drop for Raw {
     fn drop(&mut self) {
+        // The strict ending, unless the test ended the process itself (closed stdin, `exit`,
+        // a crash it provoked) or is failing already.
+        let process_ended = self.stdin.is_none() || !matches!(self.child.try_wait(), Ok(None));
+        if !self.ended && !process_ended && !std::thread::panicking() {
+            self.end_session();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

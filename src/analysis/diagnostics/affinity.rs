@@ -1,6 +1,11 @@
 //! FLY233 and FLY234: node affinity and pod (anti-)affinity that the API server rejects.
 //! Selector operators must agree with their values, keys are qualified names, weights are
-//! 1–100, and pod affinity terms need a topology key.
+//! 1–100, and pod affinity terms need a topology key. FLY267: the warning for values of
+//! *preferred* node affinity terms that are not label values (accepted, never matched).
+//!
+//! FLY267 mirrors `pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`, which calls
+//! `nodeapi.GetWarningsForNodeSelectorTerm(term.Preference, true, ...)` for preferred terms
+//! only) and `pkg/api/node/util.go` (`GetWarningsForNodeSelectorTerm`, `checkLabelValue`).
 //!
 //! Mirrors `pkg/apis/core/validation/validation.go` (`validateNodeAffinity`,
 //! `ValidateNodeSelector`, `ValidateNodeSelectorRequirement`, `validateNodeFieldSelectorRequirement`,
@@ -11,7 +16,7 @@
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::label_selectors::{self, check_label_value, values_span};
 use super::pod_values::{int_value, join, map_items, string_value};
@@ -43,6 +48,21 @@ pub static POD_RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n  affinity:\n    podAntiAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        - labelSelector:\n            matchExpressions:\n              - key: app\n                operator: In\n                values: [trainer]\n          topologyKey: kubernetes.io/hostname\n",
     source: "`pkg/apis/core/validation/validation.go` (`validatePodAffinityTerm`, \
              `validateWeightedPodAffinityTerms`); meta/v1 `ValidateLabelSelector`",
+};
+
+pub static PREFERRED_VALUE_RULE: Rule = Rule {
+    code: "FLY267",
+    name: "invalid-preferred-node-affinity-value",
+    severity: Severity::Warning,
+    summary: "A value in a *preferred* node affinity term that is not a label value (a space, a \
+              `/`, more than 63 characters). No node label can have that value, so the \
+              preference never matches. The API server accepts it with a warning (`<value> is \
+              invalid, a valid label must be an empty string or consist of alphanumeric \
+              characters, ...`); in a *required* term the same value is an error (FLY233).",
+    bad: "pod_spec:\n  containers:\n    - name: primary\n  affinity:\n    nodeAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n        - weight: 50\n          preference:\n            matchExpressions:\n              - key: nvidia.com/gpu.product\n                operator: In\n                values: [\"NVIDIA A100\"]\n",
+    good: "pod_spec:\n  containers:\n    - name: primary\n  affinity:\n    nodeAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n        - weight: 50\n          preference:\n            matchExpressions:\n              - key: nvidia.com/gpu.product\n                operator: In\n                values: [NVIDIA-A100-SXM4-80GB]\n",
+    source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`); `pkg/api/node/util.go` \
+             (`GetWarningsForNodeSelectorTerm` with `checkLabelValue`)",
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -98,7 +118,7 @@ fn check_node_affinity(ctx: &mut Ctx<'_>, node: &Node) {
 
 /// `ValidateNodeSelectorTerm`. Values of *required* terms must be label values: pods are
 /// created with `AllowInvalidLabelValueInRequiredNodeAffinity: false`; preferred terms are not
-/// checked (`ValidatePreferredSchedulingTerms` passes `true`).
+/// checked (`ValidatePreferredSchedulingTerms` passes `true`) but warned about (FLY267).
 fn check_node_term(ctx: &mut Ctx<'_>, term: &Node, required: bool) {
     for req in map_items(term.get("matchExpressions")) {
         let operator = req.get("operator").and_then(string_value);
@@ -119,9 +139,11 @@ fn check_node_term(ctx: &mut Ctx<'_>, term: &Node, required: bool) {
             ctx.report(&NODE_RULE, values_span(req), message.to_string());
         }
         check_key(ctx, &NODE_RULE, req);
-        if required {
-            for value in values.unwrap_or(&[]) {
+        for value in values.unwrap_or(&[]) {
+            if required {
                 check_label_value(ctx, &NODE_RULE, value);
+            } else {
+                warn_label_value(ctx, value);
             }
         }
     }
@@ -216,6 +238,18 @@ fn check_weight(ctx: &mut Ctx<'_>, rule: &'static Rule, term: &Node) {
     }
 }
 
+/// FLY267: one warning per message of `IsValidLabelValue`, as `GetWarningsForNodeSelectorTerm`
+/// writes them (`<value> is invalid, <message>`).
+fn warn_label_value(ctx: &mut Ctx<'_>, node: &Node) {
+    let Some(value) = string_value(node) else {
+        return;
+    };
+    for problem in names::label_value(value) {
+        let message = format!("{value} is invalid, {problem}");
+        ctx.report(&PREFERRED_VALUE_RULE, node.span.clone(), message);
+    }
+}
+
 fn values_of(req: &Node) -> Option<&[Node]> {
     req.get("values").and_then(Node::as_seq)
 }
@@ -280,7 +314,7 @@ mod tests {
 
     #[test]
     fn required_node_values_are_label_values() {
-        // Required terms are checked on create; preferred terms never are.
+        // Required terms are checked on create; preferred terms are only warned about.
         check_k8s(
             r#"pod_spec:
   containers:
@@ -300,7 +334,8 @@ mod tests {
             matchExpressions:
               - key: gpu.product
                 operator: In
-                values: ["NVIDIA A100"]
+                values: ["NVIDIA A100", a-b]
+#                        ^^^^^^^^^^^^^ warning FLY267: NVIDIA A100 is invalid, a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345')
 "#,
         );
     }

@@ -14,7 +14,7 @@
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{join, map_entries, string_value};
 use super::{Ctx, Rule, Severity};
@@ -281,7 +281,7 @@ template:
         let source = format!(
             "annotations:\n  small: \"y\"\n  big: \"{big}\"\npod_spec:\n  containers: []\n"
         );
-        let analysis = crate::analysis::analyze(&source, &crate::settings::Settings::default());
+        let analysis = crate::engine::analyze(&source, &crate::settings::Settings::default());
         let found: Vec<_> = analysis
             .diagnostics
             .iter()
@@ -297,7 +297,7 @@ template:
             "annotations:\n  big: \"{}\"\npod_spec:\n  containers: []\n",
             "x".repeat(super::TOTAL_ANNOTATION_SIZE_LIMIT - 3)
         );
-        let analysis = crate::analysis::analyze(&fits, &crate::settings::Settings::default());
+        let analysis = crate::engine::analyze(&fits, &crate::settings::Settings::default());
         assert!(!analysis.diagnostics.iter().any(|d| d.code == "FLY203"));
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, requote, string_value};
 use super::{Ctx, Rule, Severity};

@@ -10,7 +10,7 @@
 use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
 use crate::schema::KubeVersion;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{is_merged, is_set, string_value};
 use super::{Ctx, Rule, Severity};

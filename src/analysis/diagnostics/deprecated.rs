@@ -5,10 +5,17 @@
 //!
 //! Mirrors `pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`, `deprecatedAnnotations`)
 //! and `pkg/api/node/util.go` (`deprecatedNodeLabels`, `GetNodeLabelDeprecatedMessage`,
-//! `GetWarningsForNodeSelectorTerm`).
+//! `GetWarningsForNodeSelectorTerm`), read at kubernetes master of late 2025 (the version with
+//! the `GitRepoVolumeDriver` gate and duplicate port name warnings). The AppArmor annotation of a
+//! `kind: Pod` (and of a Flyte template, which the Flyte backend creates as a Pod) is warned
+//! about by `pkg/registry/core/pod/strategy.go` (`applyAppArmorVersionSkew`, run by
+//! `PrepareForCreate`) instead of warnings.go, with its own condition: the container has no
+//! `appArmorProfile` of its own, and the annotation is not a valid profile equal to the pod-level
+//! one. Windows pods are skipped there.
 
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::model::DocKind;
+use crate::tree::Node;
 
 use super::pod_values::{is_set, map_entries, map_items, requote, string_value};
 use super::{Ctx, Rule, Severity};
@@ -20,18 +27,20 @@ pub static RULE: Rule = Rule {
     summary: "Something Kubernetes deprecated: a node label such as `beta.kubernetes.io/arch` \
               (use `kubernetes.io/arch`) in `nodeSelector`, node affinity or a topology key; an \
               annotation that stopped working (`scheduler.alpha.kubernetes.io/critical-pod`, \
-              the sysctls annotations, seccomp and AppArmor annotations without their fields); \
-              or a removed volume plugin (`gitRepo`, `glusterfs`, `cephfs`, `rbd`, ...). The \
-              API server accepts the pod with a warning, but nodes may no longer carry the \
-              label and the feature may do nothing.",
+              the sysctls annotations, seccomp and AppArmor annotations without their fields: \
+              for a Pod, an AppArmor annotation is only silent when it equals the pod-level \
+              `appArmorProfile`); or a removed volume plugin (`gitRepo`, `glusterfs`, `cephfs`, \
+              `rbd`, ...). The API server accepts the pod with a warning, but nodes may no \
+              longer carry the label and the feature may do nothing.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n  nodeSelector:\n    beta.kubernetes.io/arch: amd64\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n  nodeSelector:\n    kubernetes.io/arch: amd64\n",
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`); `pkg/api/node/util.go` \
-             (`deprecatedNodeLabels`)",
+             (`deprecatedNodeLabels`); `pkg/registry/core/pod/strategy.go` \
+             (`applyAppArmorVersionSkew`)",
 };
 
 /// `deprecatedNodeLabels`: the label, the API server's message, and the label that replaces it
-/// (the quick fix).
+/// (the quick fix; empty when nothing does).
 const NODE_LABELS: &[(&str, &str, &str)] = &[
     (
         "beta.kubernetes.io/arch",
@@ -58,6 +67,17 @@ const NODE_LABELS: &[(&str, &str, &str)] = &[
         "deprecated since v1.17; use \"node.kubernetes.io/instance-type\" instead",
         "node.kubernetes.io/instance-type",
     ),
+    ("app.kubernetes.io/created-by", "deprecated since v1.9", ""),
+    (
+        "scheduler.alpha.kubernetes.io/preferAvoidPods",
+        "deprecated since v1.22; use Taints and Tolerations instead",
+        "",
+    ),
+    (
+        "node-role.kubernetes.io/master",
+        "use \"node-role.kubernetes.io/control-plane\" instead",
+        "node-role.kubernetes.io/control-plane",
+    ),
 ];
 
 /// `deprecatedAnnotations`.
@@ -82,7 +102,11 @@ const VOLUME_PLUGINS: &[(&str, &str)] = &[
         "photonPersistentDisk",
         "deprecated in v1.11, non-functional in v1.16+",
     ),
-    ("gitRepo", "deprecated in v1.11"),
+    // With the `GitRepoVolumeDriver` gate off, its default from v1.33 (every version embedded).
+    (
+        "gitRepo",
+        "deprecated in v1.11, and disabled by default in v1.33+",
+    ),
     ("scaleIO", "deprecated in v1.16, non-functional in v1.22+"),
     ("flocker", "deprecated in v1.22, non-functional in v1.25+"),
     ("storageos", "deprecated in v1.22, non-functional in v1.25+"),
@@ -108,12 +132,11 @@ fn node_label(key: &str) -> Option<(&'static str, &'static str)> {
 
 /// Reports a deprecated node label at `node`, with the fix that writes its successor.
 fn report_label(ctx: &mut Ctx<'_>, node: &Node, message: String, replacement: &str) {
-    let new_text = requote(node, replacement);
-    ctx.report(&RULE, node.span.clone(), message).with_fix(
-        format!("Use `{replacement}`"),
-        node.span.clone(),
-        new_text,
-    );
+    let d = ctx.report(&RULE, node.span.clone(), message);
+    if !replacement.is_empty() {
+        let new_text = requote(node, replacement);
+        d.with_fix(format!("Use `{replacement}`"), node.span.clone(), new_text);
+    }
 }
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -172,13 +195,14 @@ fn check_label_key(ctx: &mut Ctx<'_>, node: Option<&Node>) {
 fn check_annotations(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let pod_sc = parts.spec_field("securityContext");
     let pod_seccomp = is_set(pod_sc.and_then(|s| s.get("seccompProfile")));
-    let pod_apparmor = is_set(pod_sc.and_then(|s| s.get("appArmorProfile")));
-    let container_field = |name: &str, field: &str| {
-        parts.all_containers().iter().any(|(_, c)| {
-            c.get("name").and_then(string_value) == Some(name)
-                && is_set(c.get("securityContext").and_then(|s| s.get(field)))
-        })
-    };
+    let pod_apparmor = pod_sc.and_then(|s| s.get("appArmorProfile"));
+    // A Flyte template becomes a Pod; only a `kind: PodTemplate` takes the template path.
+    let pod = parts.kind != Some(DocKind::KubePodTemplate);
+    let windows = parts
+        .spec_field("os")
+        .and_then(|o| o.get("name"))
+        .and_then(string_value)
+        == Some("windows");
     for entry in map_entries(parts.annotations) {
         let Some(key) = entry.key_str() else { continue };
         let message = if let Some((_, m)) = ANNOTATIONS.iter().find(|(k, _)| *k == key) {
@@ -186,13 +210,27 @@ fn check_annotations(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         } else if key == SECCOMP_POD {
             (!pod_seccomp).then_some(SECCOMP_MESSAGE)
         } else if let Some(name) = key.strip_prefix(SECCOMP_CONTAINER_PREFIX) {
-            (!container_field(name, "seccompProfile")).then_some(SECCOMP_MESSAGE)
+            // warnings.go visits the containers: an annotation naming none is not warned about.
+            container_named(parts, name)
+                .filter(|c| !container_field(*c, "seccompProfile"))
+                .map(|_| SECCOMP_MESSAGE)
         } else if let Some(name) = key.strip_prefix(APPARMOR_PREFIX) {
-            // warnings.go emits this one for pod templates; for a Pod the API server copies the
-            // annotation into the field (`applyAppArmorVersionSkew`) and warns from there.
-            let template = parts.kind != Some(crate::model::DocKind::KubePod);
-            (template && !pod_apparmor && !container_field(name, "appArmorProfile"))
-                .then_some(APPARMOR_MESSAGE)
+            let container =
+                container_named(parts, name).filter(|c| !container_field(*c, "appArmorProfile"));
+            let warn = match container {
+                None => false,
+                // `applyAppArmorVersionSkew`: silent only when the annotation is a valid profile
+                // equal to the pod-level one (it is then not copied into the container).
+                Some(_) if pod => {
+                    !windows
+                        && !string_value(&entry.value)
+                            .and_then(apparmor_field_for_annotation)
+                            .is_some_and(|profile| same_profile(&profile, pod_apparmor))
+                }
+                // warnings.go, for pod templates: any pod-level field silences it.
+                Some(_) => !is_set(pod_apparmor),
+            };
+            warn.then_some(APPARMOR_MESSAGE)
         } else {
             None
         };
@@ -200,6 +238,80 @@ fn check_annotations(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             ctx.report(&RULE, entry.key.span.clone(), message.to_string());
         }
     }
+}
+
+/// The container of that name (regular, init or ephemeral: `VisitContainers` visits them all):
+/// `Some(None)` for a Flyte primary container the spec does not list (the SDK adds it, without
+/// a security context), `None` when the pod has no such container.
+fn container_named<'a>(parts: &PodParts<'a>, name: &str) -> Option<Option<&'a Node>> {
+    let listed = ["containers", "initContainers", "ephemeralContainers"]
+        .into_iter()
+        .flat_map(|list| parts.containers_in(list))
+        .find(|c| c.get("name").and_then(string_value) == Some(name));
+    match listed {
+        Some(c) => Some(Some(c)),
+        None => (parts.primary_name() == Some(name)).then_some(None),
+    }
+}
+
+/// Whether the container's `securityContext` sets `field`.
+fn container_field(container: Option<&Node>, field: &str) -> bool {
+    is_set(
+        container
+            .and_then(|c| c.get("securityContext"))
+            .and_then(|s| s.get(field)),
+    )
+}
+
+/// An AppArmor profile as the API server holds it: its type and localhost profile name.
+#[derive(Debug, PartialEq, Eq)]
+struct AppArmorProfile<'a> {
+    kind: &'a str,
+    localhost: Option<&'a str>,
+}
+
+/// `maxLocalhostProfileLength` in `ValidateAppArmorProfileField`.
+const MAX_LOCALHOST_PROFILE: usize = 4095;
+
+/// `podutil.ApparmorFieldForAnnotation`, then `ValidateAppArmorProfileField` (an invalid field is
+/// not copied, and `None` here, as upstream).
+fn apparmor_field_for_annotation(value: &str) -> Option<AppArmorProfile<'_>> {
+    match value {
+        "unconfined" => Some(AppArmorProfile {
+            kind: "Unconfined",
+            localhost: None,
+        }),
+        "runtime/default" => Some(AppArmorProfile {
+            kind: "RuntimeDefault",
+            localhost: None,
+        }),
+        _ => {
+            let profile = value.strip_prefix("localhost/").filter(|p| !p.is_empty())?;
+            let valid = profile.len() <= MAX_LOCALHOST_PROFILE && profile.trim() == profile;
+            valid.then_some(AppArmorProfile {
+                kind: "Localhost",
+                localhost: Some(profile),
+            })
+        }
+    }
+}
+
+/// `apiequality.Semantic.DeepEqual(newField, podProfile)`: the pod-level `appArmorProfile` is
+/// set and has the same type and localhost profile.
+fn same_profile(profile: &AppArmorProfile<'_>, pod: Option<&Node>) -> bool {
+    let Some(pod) = pod.filter(|p| is_set(Some(p))) else {
+        return false;
+    };
+    let kind = pod.get("type").and_then(string_value);
+    let localhost = match pod.get("localhostProfile").filter(|n| !n.is_null()) {
+        None => None,
+        // A value of another type is FLY106's; it equals nothing.
+        Some(n) => match string_value(n) {
+            Some(s) => Some(s),
+            None => return false,
+        },
+    };
+    kind == Some(profile.kind) && localhost == profile.localhost
 }
 
 #[cfg(test)]
@@ -286,12 +398,117 @@ template:
     volumes:
       - name: src
         gitRepo:
-#       ^^^^^^^ warning FLY262: deprecated in v1.11
+#       ^^^^^^^ warning FLY262: deprecated in v1.11, and disabled by default in v1.33+
           repository: https://github.com/acme/models.git
       - name: data
         emptyDir: {}
 "#,
         );
+    }
+
+    #[test]
+    fn apparmor_annotations_of_a_pod_follow_the_version_skew() {
+        // `applyAppArmorVersionSkew`: a container with its own field, or whose annotation is a
+        // valid profile equal to the pod-level one, is not warned about; every other annotation
+        // naming a container is, even with a pod-level field (unlike a pod template).
+        check_k8s(
+            r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: trainer-0
+  annotations:
+    container.apparmor.security.beta.kubernetes.io/trainer: localhost/k8s-apparmor-example
+#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: deprecated since v1.30; use the "appArmorProfile" field instead
+    container.apparmor.security.beta.kubernetes.io/fetch: unconfined
+#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: deprecated since v1.30; use the "appArmorProfile" field instead
+    container.apparmor.security.beta.kubernetes.io/sidecar: runtime/default
+    container.apparmor.security.beta.kubernetes.io/pinned: runtime/default
+spec:
+  securityContext:
+    appArmorProfile:
+      type: RuntimeDefault
+  initContainers:
+    - name: fetch
+      image: busybox:1.36
+  containers:
+    - name: trainer
+      image: ghcr.io/acme/train:1.4.2
+    - name: sidecar
+      image: busybox:1.36
+    - name: pinned
+      image: busybox:1.36
+      securityContext:
+        appArmorProfile:
+          type: RuntimeDefault
+"#,
+        );
+    }
+
+    #[test]
+    fn apparmor_and_seccomp_annotations_need_a_container() {
+        // A Flyte template is created as a Pod; its primary container exists once the SDK adds
+        // it. An annotation naming no container is FLY203's error, not a deprecation.
+        let mut settings = super::super::pod_values::test_support::k8s_settings();
+        settings
+            .rules
+            .insert("FLY203".into(), crate::settings::RuleLevel::Off);
+        crate::analysis::diagnostics::fixture::check_with(
+            &settings,
+            r#"annotations:
+  container.apparmor.security.beta.kubernetes.io/primary: runtime/default
+# ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: deprecated since v1.30; use the "appArmorProfile" field instead
+  container.apparmor.security.beta.kubernetes.io/ghost: runtime/default
+  container.seccomp.security.alpha.kubernetes.io/ghost: runtime/default
+pod_spec:
+  containers: []
+"#,
+        );
+        check_k8s(
+            r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: win-0
+  annotations:
+    container.apparmor.security.beta.kubernetes.io/main: runtime/default
+spec:
+  os:
+    name: windows
+  containers:
+    - name: main
+      image: mcr.microsoft.com/windows/nanoserver:ltsc2022
+"#,
+        );
+    }
+
+    #[test]
+    fn labels_without_a_successor_have_no_fix() {
+        check_k8s(
+            r#"pod_spec:
+  containers:
+    - name: primary
+  nodeSelector:
+    node-role.kubernetes.io/master: ""
+#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: use "node-role.kubernetes.io/control-plane" instead
+    app.kubernetes.io/created-by: ops
+#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning FLY262: deprecated since v1.9
+"#,
+        );
+        check_fix(
+            "pod_spec:\n  containers: []\n  nodeSelector:\n    node-role.kubernetes.io/master: \"\"\n",
+            "Use `node-role.kubernetes.io/control-plane`",
+            "pod_spec:\n  containers: []\n  nodeSelector:\n    node-role.kubernetes.io/control-plane: \"\"\n",
+        );
+        let analysis = crate::engine::analyze(
+            "pod_spec:\n  containers: []\n  nodeSelector:\n    app.kubernetes.io/created-by: ops\n",
+            &crate::settings::Settings::default(),
+        );
+        let found: Vec<_> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "FLY262")
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fixes.is_empty());
     }
 
     #[test]

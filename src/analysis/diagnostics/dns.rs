@@ -22,7 +22,7 @@
 use crate::analysis::ip::{is_legacy_ip, INVALID_IP};
 use crate::model::pod::PodParts;
 use crate::text::TextRange;
-use crate::yaml::{Entry, Node};
+use crate::tree::{Entry, Node};
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
 use super::{Ctx, Rule, Severity};
@@ -378,17 +378,22 @@ template:
       - 10.0.0.300
 #       ^^^^^^^^^^ error FLY247: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)
       - "010.000.000.010"
+#       ^^^^^^^^^^^^^^^^^ warning FLY269: non-standard IP address "010.000.000.010" will be considered invalid in a future Kubernetes release: use "10.0.0.10"
       - "::ffff:10.0.0.1"
+#       ^^^^^^^^^^^^^^^^^ warning FLY269: non-standard IP address "::ffff:10.0.0.1" will be considered invalid in a future Kubernetes release: use "10.0.0.1"
   containers:
     - name: primary
 "#,
         );
-        // Go 1.16 parsing: uppercase, uncompressed and over-wide IPv6 groups are accepted.
+        // Go 1.16 parsing: uppercase, uncompressed and over-wide IPv6 groups are accepted (with
+        // FLY269's warnings).
         check_k8s(
             r#"pod_spec:
   dnsPolicy: None
   dnsConfig:
     nameservers: ["FD00:0:0:0:0:0:0:10", "0000fd00::1"]
+#                 ^^^^^^^^^^^^^^^^^^^^^ warning FLY269: IPv6 address "FD00:0:0:0:0:0:0:10" should be in RFC 5952 canonical format ("fd00::10")
+#                                        ^^^^^^^^^^^^^ warning FLY269: non-standard IP address "0000fd00::1" will be considered invalid in a future Kubernetes release: use "fd00::1"
   containers:
     - name: primary
 "#,
@@ -427,7 +432,7 @@ template:
             "pod_spec:\n  dnsConfig:\n    searches:\n{}  containers:\n    - name: primary\n",
             many.concat()
         );
-        let out = crate::analysis::analyze(
+        let out = crate::engine::analyze(
             &fixture,
             &super::super::pod_values::test_support::k8s_settings(),
         );
@@ -451,7 +456,7 @@ template:
             "pod_spec:\n  dnsConfig:\n    searches:\n{}  containers:\n    - name: primary\n",
             long.concat()
         );
-        let out = crate::analysis::analyze(
+        let out = crate::engine::analyze(
             &fixture,
             &super::super::pod_values::test_support::k8s_settings(),
         );

@@ -1,7 +1,7 @@
 //! FLY105: a string outside the values Kubernetes (or Flyte) allows for the field.
 
 use crate::schema::{enums, SchemaNode};
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::{Ctx, Rule, Severity};
 
@@ -46,10 +46,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>) {
         .find(|a| a.eq_ignore_ascii_case(value))
         .copied()
         .or_else(|| {
-            crate::analysis::similar::closest(
-                value,
-                allowed.iter().copied().filter(|a| !a.is_empty()),
-            )
+            crate::text::similar::closest(value, allowed.iter().copied().filter(|a| !a.is_empty()))
         });
     let range = node.span.clone();
     let diag = ctx.report(&RULE, range.clone(), message);

@@ -9,7 +9,7 @@
 
 use crate::model::pod::PodParts;
 use crate::schema::KubeVersion;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
 use super::{Ctx, Rule, Severity};

@@ -10,7 +10,7 @@
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::{Entry, Node};
+use crate::tree::{Entry, Node};
 
 use super::pod_values::{is_merged, join, map_items, string_value};
 use super::quantity_syntax::quantity_of;

@@ -5,7 +5,7 @@
 //! 0 the `#` itself stands for the first caret. `check` strips these lines, runs the analysis,
 //! writes the actual diagnostics back the same way and compares the whole text.
 
-use crate::analysis::analyze;
+use crate::engine::analyze;
 use crate::settings::Settings;
 use crate::text::LineIndex;
 

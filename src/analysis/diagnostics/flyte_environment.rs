@@ -7,7 +7,7 @@
 
 use crate::analysis::names::dns1123_subdomain;
 use crate::model::pod::PodParts;
-use crate::yaml::{Node, NodeKind, Reading};
+use crate::tree::{Node, NodeKind, Reading};
 
 use super::{Ctx, Rule, Severity};
 

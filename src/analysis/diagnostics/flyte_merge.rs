@@ -8,7 +8,7 @@
 
 use crate::model::pod::PodParts;
 use crate::text::{line_start, next_line_start};
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::{Ctx, Edit, Fix, Rule, Severity};
 
@@ -205,7 +205,7 @@ fn env_request<'a>(res: &'a Node, key: &str) -> Option<(&'a Node, bool)> {
 }
 
 fn quantity_value(node: &Node) -> Option<f64> {
-    let text = match node.reading_in(crate::yaml::Dialect::PyYaml)? {
+    let text = match node.reading()? {
         Reading::Str => node.as_str()?.to_string(),
         Reading::Int(i) => i.to_string(),
         Reading::Float(f) => f.to_string(),

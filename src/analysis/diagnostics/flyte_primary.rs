@@ -5,9 +5,9 @@
 //! 2, 3, 8, 9 of facts §6).
 
 use crate::analysis::names::dns1123_label;
-use crate::analysis::similar::closest;
 use crate::model::pod::PodParts;
-use crate::yaml::{Node, NodeKind};
+use crate::text::similar::closest;
+use crate::tree::{Node, NodeKind};
 
 use super::{Ctx, Rule, Severity};
 

@@ -6,8 +6,8 @@
 //! `pod_template_store.go`; facts/flyte-semantics.md §5.3, rule 21).
 
 use crate::model::pod::PodParts;
+use crate::tree::Reading;
 use crate::workspace::template_reference;
-use crate::yaml::Reading;
 
 use super::{Ctx, Rule, Severity};
 
@@ -37,7 +37,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     if !index.lookup(name).is_empty() {
         return;
     }
-    let suggestion = crate::analysis::similar::closest(name, index.names());
+    let suggestion = crate::text::similar::closest(name, index.names());
     let mut msg = format!("no PodTemplate named `{name}` in the workspace; it must exist in the cluster (project or flytepropeller namespace)");
     if let Some(s) = suggestion {
         msg.push_str(&format!("; did you mean `{s}`?"));
@@ -52,7 +52,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
 mod tests {
     use std::path::Path;
 
-    use crate::analysis::analyze_in_workspace;
+    use crate::engine::analyze_in_workspace;
     use crate::settings::Settings;
     use crate::workspace::WorkspaceIndex;
     use crate::yaml::parse;

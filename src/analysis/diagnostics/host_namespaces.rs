@@ -11,7 +11,7 @@
 //! default) would lift the `hostNetwork` restriction; default gates are assumed.
 
 use crate::model::pod::PodParts;
-use crate::yaml::{Node, NodeKind, Reading};
+use crate::tree::{Node, NodeKind, Reading};
 
 use super::pod_values::{is_merged, string_value};
 use super::{Ctx, Rule, Severity};
@@ -59,10 +59,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let Some(spec) = parts.spec.filter(|s| s.as_map().is_some()) else {
         return;
     };
-    let own_user_namespace = flag(ctx, spec.get("hostUsers")) == Some(false);
+    let own_user_namespace = flag(spec.get("hostUsers")) == Some(false);
     if own_user_namespace {
         for field in HOST_NAMESPACES {
-            if let Some(node) = spec.get(field).filter(|n| flag(ctx, Some(n)) == Some(true)) {
+            if let Some(node) = spec.get(field).filter(|n| flag(Some(n)) == Some(true)) {
                 ctx.report(
                     &HOST_USERS_RULE,
                     node.span.clone(),
@@ -100,7 +100,7 @@ fn check_share_pid(ctx: &mut Ctx<'_>, spec: &Node) {
     let Some(share) = spec.get("shareProcessNamespace") else {
         return;
     };
-    if flag(ctx, Some(share)) == Some(true) && flag(ctx, spec.get("hostPID")) == Some(true) {
+    if flag(Some(share)) == Some(true) && flag(spec.get("hostPID")) == Some(true) {
         ctx.report(
             &SHARE_PID_RULE,
             share.span.clone(),
@@ -112,8 +112,8 @@ fn check_share_pid(ctx: &mut Ctx<'_>, spec: &Node) {
 
 /// A boolean field as the document's reader decodes it; `None` when absent, null or not a
 /// boolean (FLY106 reports the wrong type).
-pub(super) fn flag(ctx: &Ctx<'_>, node: Option<&Node>) -> Option<bool> {
-    match node?.reading_in(ctx.dialect()) {
+pub(super) fn flag(node: Option<&Node>) -> Option<bool> {
+    match node?.reading() {
         Some(Reading::Bool(b)) => Some(b),
         _ => None,
     }

@@ -1,7 +1,7 @@
 //! FLY107: a field that exists only in a newer Kubernetes version than the one selected.
 
 use crate::schema::{schemas, short_def_name, SchemaNode};
-use crate::yaml::Entry;
+use crate::tree::Entry;
 
 use super::{Ctx, Rule, Severity};
 

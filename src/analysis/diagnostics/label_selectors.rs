@@ -10,7 +10,7 @@
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::{Entry, Node};
+use crate::tree::{Entry, Node};
 
 use super::pod_values::{first_key_span, join, map_entries, map_items, string_value};
 use super::{Ctx, Rule, Severity};

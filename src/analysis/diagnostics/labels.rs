@@ -7,7 +7,7 @@
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::{Entry, Node};
+use crate::tree::{Entry, Node};
 
 use super::pod_values::{join, map_entries, requote, string_value};
 use super::{Ctx, Rule, Severity};

@@ -19,6 +19,7 @@ mod flyte_merge;
 mod flyte_primary;
 mod flyte_reference;
 mod host_namespaces;
+mod ip_formats;
 mod k8s_version;
 mod label_selectors;
 mod labels;
@@ -43,6 +44,7 @@ mod syntax;
 mod sysctls;
 mod tolerations;
 mod topology_spread;
+mod unknown;
 mod unknown_field;
 mod volume_devices;
 mod volume_sources;
@@ -57,12 +59,13 @@ pub(crate) mod fixture;
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::schema::{schemas, SchemaSet};
-use crate::settings::{RuleLevel, Settings};
+use crate::settings::RuleLevel;
 use crate::text::TextRange;
+use crate::tree::edit::Writer;
+use crate::tree::Document;
 use crate::workspace::WorkspaceIndex;
-use crate::yaml::{Document, Stream};
 
-use super::DocInfo;
+use super::{DocInfo, Snapshot};
 
 /// How serious a finding is; the names match LSP's and the JSON output's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,12 +87,7 @@ impl Severity {
     }
 }
 
-/// A text replacement, in byte offsets of the analysed text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub range: TextRange,
-    pub new_text: String,
-}
+pub use crate::tree::edit::Edit;
 
 /// A quick fix: one obvious repair, as edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,6 +222,10 @@ pub static RULES: &[&Rule] = &[
     &object_meta::RULE,
     &volume_devices::RULE,
     &resource_claims::RULE,
+    &affinity::PREFERRED_VALUE_RULE,
+    &volume_sources::OVERLAP_RULE,
+    &ip_formats::RULE,
+    &object_meta::HOSTNAME_RULE,
 ];
 
 /// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
@@ -265,6 +267,7 @@ static POD_CHECKS: &[PodCheck] = &[
     object_meta::check,
     volume_devices::check,
     resource_claims::check,
+    ip_formats::check,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
@@ -279,6 +282,8 @@ pub(crate) struct Ctx<'a> {
     pub set: &'a SchemaSet,
     /// The workspace's PodTemplates, when known (server with a folder, or `check`).
     pub workspace: Option<&'a WorkspaceIndex>,
+    /// The front end's writer: fixes say what to change, it says how in the source language.
+    pub writer: &'a dyn Writer,
     pub out: Vec<Diagnostic>,
 }
 
@@ -300,16 +305,6 @@ impl Ctx<'_> {
         &mut self.out[last]
     }
 
-    /// How the document's consumer reads plain scalars: PyYAML for Flyte documents (the SDK
-    /// user's loader), Go YAML for Kubernetes objects (kubectl, the API server).
-    pub fn dialect(&self) -> crate::yaml::Dialect {
-        if self.kind.is_flyte() {
-            crate::yaml::Dialect::PyYaml
-        } else {
-            crate::yaml::Dialect::Go
-        }
-    }
-
     /// The source text of a range (empty when the range is not valid for this text).
     pub fn text(&self, range: &TextRange) -> &str {
         self.source.get(range.clone()).unwrap_or("")
@@ -317,6 +312,15 @@ impl Ctx<'_> {
 }
 
 impl Diagnostic {
+    /// Adds a one-edit quick fix that the front end's writer produced.
+    pub fn with_edit(&mut self, title: impl Into<String>, edit: Edit) -> &mut Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![edit],
+        });
+        self
+    }
+
     pub fn with_fix(
         &mut self,
         title: impl Into<String>,
@@ -335,13 +339,9 @@ impl Diagnostic {
 }
 
 /// Runs every rule over every document and applies the severity settings.
-pub fn diagnostics(
-    source: &str,
-    stream: &Stream,
-    documents: &[DocInfo],
-    settings: &Settings,
-    workspace: Option<&WorkspaceIndex>,
-) -> Vec<Diagnostic> {
+pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic> {
+    let (source, stream, settings, workspace) =
+        (snap.source, snap.stream, snap.settings, snap.workspace);
     let set = schemas().for_version(settings.kubernetes_version());
     // A file with any Flyte or pod document is a Flyte file: its syntax errors are ours to
     // report even in documents we could not classify (often they broke before detection).
@@ -357,6 +357,7 @@ pub fn diagnostics(
             kind: info.kind,
             set,
             workspace,
+            writer: snap.writer,
             out: Vec::new(),
         };
         syntax::check(&mut ctx);
@@ -369,6 +370,7 @@ pub fn diagnostics(
                     check(&mut ctx, &parts);
                 }
             }
+            unknown::drop_unknowable(doc, &mut ctx.out);
         }
         out.append(&mut ctx.out);
     }
@@ -395,7 +397,9 @@ pub fn rules_markdown() -> String {
         "# Diagnostic rules\n\n\
          Generated from the rule registry (`src/analysis/diagnostics/`); a test keeps this file in step.\n\
          Regenerate with `UPDATE_DOCS=1 cargo test --test docs`.\n\
-         Severities are defaults: change them with the `rules` setting, e.g. `{\"FLY102\": \"off\"}`.\n\n\
+         Severities are defaults: change them with the `rules` setting, e.g. `{\"FLY102\": \"off\"}`.\n\
+         Every warning the API server gives for pods, and the code that reports it: \
+         [pod-warnings.md](pod-warnings.md).\n\n\
          | code | name | default severity |\n|---|---|---|\n",
     );
     for r in RULES {

@@ -7,7 +7,7 @@
 //! (`None`/`HostToContainer`/`Bidirectional`, `Disabled`/`IfPossible`/`Enabled`) are FLY105's.
 
 use crate::model::pod::PodParts;
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::pod_values::{is_merged, map_items, string_value};
 use super::{Ctx, Rule, Severity};

@@ -1,6 +1,12 @@
 //! FLY264: the own metadata of a `kind: PodTemplate` or `kind: Pod` object: a name (or a
 //! `generateName` prefix) that is a DNS-1123 subdomain, and a namespace that is a DNS-1123
-//! label. Flyte templates have no such metadata: Flyte names the pods it makes.
+//! label. Flyte templates have no such metadata: Flyte names the pods it makes. FLY270: the
+//! warning for a Pod whose valid name is not a DNS label (it becomes the pod's hostname).
+//!
+//! FLY270 mirrors `pkg/registry/core/pod/strategy.go` (`podStrategy.WarningsOnCreate`, which
+//! checks `IsDNS1123Label(newPod.Name)` before calling `GetWarningsForPod`). For a
+//! `generateName`, the name it yields is its first 58 characters and 5 random letters or digits,
+//! so the warning is decided by the prefix.
 //!
 //! Mirrors `staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go`
 //! (`ValidateObjectMeta`, `ValidateObjectMetaAccessor`: `name or generateName is required`,
@@ -12,7 +18,7 @@
 use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, join, requote, string_value};
 use super::{Ctx, Rule, Severity};
@@ -31,6 +37,19 @@ pub static RULE: Rule = Rule {
     source: "`staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go` \
              (`ValidateObjectMeta`); `pkg/apis/core/validation/validation.go` \
              (`ValidatePodTemplate`, `ValidatePodCreate`)",
+};
+
+pub static HOSTNAME_RULE: Rule = Rule {
+    code: "FLY270",
+    name: "pod-name-not-dns-label",
+    severity: Severity::Warning,
+    summary: "A `kind: Pod` named with dots or more than 63 characters (`trainer.v2`): a valid \
+              object name, but the pod's hostname is taken from it, which can result in \
+              surprising behavior. The API server accepts the pod with a warning (`a DNS label is \
+              recommended`); use lowercase letters, digits and `-` only.",
+    bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: trainer.v2\nspec:\n  containers:\n    - name: main\n      image: busybox:1.36\n",
+    good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: trainer-v2\nspec:\n  containers:\n    - name: main\n      image: busybox:1.36\n",
+    source: "`pkg/registry/core/pod/strategy.go` (`podStrategy.WarningsOnCreate`)",
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -77,19 +96,55 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
                         requote(node, &fixed),
                     );
                 }
+            } else if parts.kind == Some(DocKind::KubePod) {
+                warn_hostname(ctx, node, name_text);
             }
         }
     } else if !generate_text.is_empty() {
         if let Some(node) = generate {
             // `prefix = true`: trailing dashes are allowed (a random suffix follows).
             let masked = mask_trailing_dash(generate_text);
-            report_format(ctx, node, generate_text, names::dns1123_subdomain(&masked));
+            let errs = names::dns1123_subdomain(&masked);
+            if errs.is_empty() && parts.kind == Some(DocKind::KubePod) {
+                // `SimpleNameGenerator`: the prefix cut to 58 characters, then 5 random ones.
+                let prefix: String = generate_text.chars().take(MAX_GENERATED_PREFIX).collect();
+                warn_hostname(ctx, node, &format!("{prefix}abcde"));
+            }
+            report_format(ctx, node, generate_text, errs);
         }
     }
     if let Some(node) = meta.get("namespace") {
         if let Some(ns) = string_value(node).filter(|n| !n.is_empty()) {
             report_format(ctx, node, ns, names::dns1123_label(ns));
         }
+    }
+}
+
+/// `maxGeneratedNameLength` of `names.SimpleNameGenerator` (63 minus 5 random characters).
+const MAX_GENERATED_PREFIX: usize = 58;
+
+/// The longest DNS-1123 label.
+const DNS1123_LABEL_MAX: usize = 63;
+
+/// FLY270: `IsDNS1123Label` of the Pod's name, for a name that is a valid subdomain: too long,
+/// or (a valid subdomain that is no label) `must not contain dots`.
+fn warn_hostname(ctx: &mut Ctx<'_>, node: &Node, name: &str) {
+    let mut errs = Vec::new();
+    if name.len() > DNS1123_LABEL_MAX {
+        errs.push(format!(
+            "must be no more than {DNS1123_LABEL_MAX} characters"
+        ));
+    }
+    if name.contains('.') {
+        errs.push("must not contain dots".to_string());
+    }
+    if !errs.is_empty() {
+        let message = format!(
+            "this is used in the Pod's hostname, which can result in surprising behavior; a DNS \
+             label is recommended: [{}]",
+            errs.join(" ")
+        );
+        ctx.report(&HOSTNAME_RULE, node.span.clone(), message);
     }
 }
 
@@ -148,6 +203,32 @@ metadata:
 #^^^^^^^ error FLY264: Required value: name or generateName is required
   labels:
     app: trainer
+spec:
+  containers:
+    - name: main
+      image: busybox:1.36
+"#,
+        );
+    }
+
+    #[test]
+    fn pod_names_should_be_dns_labels() {
+        check_k8s(
+            r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: trainer.v2
+#       ^^^^^^^^^^ warning FLY270: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [must not contain dots]
+spec:
+  containers:
+    - name: main
+      image: busybox:1.36
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  generateName: trainer.v2-
+#               ^^^^^^^^^^^ warning FLY270: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [must not contain dots]
 spec:
   containers:
     - name: main

@@ -23,7 +23,7 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::text::TextRange;
-use crate::yaml::{Node, NodeKind};
+use crate::tree::{Node, NodeKind};
 
 use super::pod_values::{join, map_items, string_value};
 use super::{Ctx, Rule, Severity};
@@ -214,6 +214,7 @@ template:
     - ip: 10.0.0.20
       hostnames: [warehouse.acme.internal, warehouse]
     - ip: "010.000.000.021"
+#         ^^^^^^^^^^^^^^^^^ warning FLY269: non-standard IP address "010.000.000.021" will be considered invalid in a future Kubernetes release: use "10.0.0.21"
       hostnames: [lake]
     - ip: "fd00::20"
     - ip: 10.0.0.20

@@ -11,7 +11,7 @@
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::{Entry, Node, NodeKind, Reading};
+use crate::tree::{Entry, Node, NodeKind, Reading};
 
 use super::host_namespaces::{containers_fully_visible, every_container, flag};
 use super::pod_values::{is_merged, join, string_value};
@@ -167,14 +167,14 @@ fn check_windows(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, spec: &Node) {
     // Pointer fields: any value, even `false`, is forbidden.
     for field in ["hostUsers", "shareProcessNamespace"] {
         if let Some(entry) = spec.entry(field) {
-            if flag(ctx, Some(&entry.value)).is_some() {
+            if flag(Some(&entry.value)).is_some() {
                 ctx.report(&RULE, entry.key.span.clone(), WINDOWS_FORBIDDEN.to_string());
             }
         }
     }
     // Plain booleans: only `true` is forbidden.
     for field in ["hostPID", "hostIPC"] {
-        if let Some(node) = spec.get(field).filter(|n| flag(ctx, Some(n)) == Some(true)) {
+        if let Some(node) = spec.get(field).filter(|n| flag(Some(n)) == Some(true)) {
             ctx.report(&RULE, node.span.clone(), WINDOWS_FORBIDDEN.to_string());
         }
     }
@@ -330,13 +330,13 @@ struct HostProcess<'a> {
 /// checks is not knowable offline.)
 fn check_host_process(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, spec: &Node) {
     let pod_node = windows_options(spec.get("securityContext")).and_then(|o| o.get("hostProcess"));
-    let pod_value = flag(ctx, pod_node);
+    let pod_value = flag(pod_node);
     let mut containers: Vec<HostProcess<'_>> = every_container(parts)
         .into_iter()
         .map(|c| {
             let node = windows_options(c.get("securityContext")).and_then(|o| o.get("hostProcess"));
             HostProcess {
-                value: flag(ctx, node),
+                value: flag(node),
                 node,
             }
         })
@@ -347,7 +347,7 @@ fn check_host_process(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, spec: &Node) {
         .is_none_or(|c| c.is_null() || c.as_seq().is_some_and(<[_]>::is_empty));
     // A hostProcess that is not a boolean fails decoding (FLY106): nothing else is checked.
     let undecodable =
-        |node: Option<&Node>| node.is_some_and(|n| !n.is_null() && flag(ctx, Some(n)).is_none());
+        |node: Option<&Node>| node.is_some_and(|n| !n.is_null() && flag(Some(n)).is_none());
     if undecodable(pod_node) || containers.iter().any(|c| undecodable(c.node)) {
         return;
     }
@@ -406,7 +406,7 @@ fn check_host_process(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, spec: &Node) {
         );
     }
     let host_network = spec.get("hostNetwork").filter(|n| !n.is_null());
-    if host_network.is_none_or(|n| flag(ctx, Some(n)) == Some(false)) && !is_merged(spec) {
+    if host_network.is_none_or(|n| flag(Some(n)) == Some(false)) && !is_merged(spec) {
         let at = host_network.unwrap_or(anchor);
         ctx.report(
             &WINDOWS_OPTIONS_RULE,

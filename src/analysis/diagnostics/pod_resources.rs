@@ -18,7 +18,7 @@ use crate::analysis::quantity::{parse_exact, Exact};
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::schema::KubeVersion;
-use crate::yaml::{Entry, Node, Reading};
+use crate::tree::{Entry, Node, Reading};
 
 use super::pod_values::{is_merged, is_set, join, map_entries, string_value};
 use super::quantity_syntax::quantity_of;

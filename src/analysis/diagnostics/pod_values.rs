@@ -3,7 +3,7 @@
 //! `None` here because FLY103/FLY106 already report them, and a rule must not report them twice.
 
 use crate::text::TextRange;
-use crate::yaml::{Entry, Node, NodeKind, Reading};
+use crate::tree::{Entry, Node, NodeKind, Reading};
 
 /// The scalar's text when YAML 1.1 reads it as a string (quoted, or a plain word).
 pub(super) fn string_value(node: &Node) -> Option<&str> {
@@ -60,7 +60,7 @@ pub(super) fn first_key_span(node: &Node) -> TextRange {
 
 /// The text `new` written with the same quoting as `node` (for fixes that replace a scalar).
 pub(super) fn requote(node: &Node, new: &str) -> String {
-    use crate::yaml::ScalarStyle;
+    use crate::tree::ScalarStyle;
     match node.as_scalar().map(|s| s.style) {
         Some(ScalarStyle::SingleQuoted) => format!("'{}'", new.replace('\'', "''")),
         Some(ScalarStyle::DoubleQuoted) => {

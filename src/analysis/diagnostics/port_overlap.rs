@@ -1,14 +1,16 @@
 //! FLY261: container ports that the API server accepts with a warning because they collide: the
 //! same `containerPort`/`protocol` declared twice (exactly, or overlapping through an unset
-//! `hostPort`, or ambiguously through an unset `hostIP`), and a `hostIP` without a `hostPort`.
+//! `hostPort`, or ambiguously through an unset `hostIP`), a `hostIP` without a `hostPort`, and
+//! the same port `name` in two containers.
 //!
 //! Mirrors `pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`, the "Accumulate ports across
-//! all containers" block). Warnings run after defaulting, so an unset `protocol` is TCP.
+//! all containers" and "Accumulate port names of containers and sidecar containers" blocks).
+//! Warnings run after defaulting, so an unset `protocol` is TCP.
 
 use std::collections::HashMap;
 
 use crate::model::pod::{ContainerList, PodParts};
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{first_key_span, int_value, map_items, string_value};
 use super::{Ctx, Rule, Severity};
@@ -21,8 +23,10 @@ pub static RULE: Rule = Rule {
               `protocol`: exactly the same (`duplicate port definition`), one without a \
               `hostPort` (`overlapping port definition`), or the same `hostPort` with and \
               without a `hostIP` (`dangerously ambiguous port definition`). Also a `hostIP` \
-              without a `hostPort`. The API server accepts the pod with a warning; `kubectl \
-              apply` may drop one of the definitions when it merges the list.",
+              without a `hostPort`, and a port `name` used by two containers (`duplicate port \
+              name`: Services and probes that select the port by name get the first). The API \
+              server accepts the pod with a warning; `kubectl apply` may drop one of the \
+              definitions when it merges the list.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - containerPort: 8080\n    - name: proxy\n      image: envoyproxy/envoy:v1.30.1\n      ports:\n        - containerPort: 8080\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - containerPort: 8080\n    - name: proxy\n      image: envoyproxy/envoy:v1.30.1\n      ports:\n        - containerPort: 9901\n",
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`)",
@@ -47,15 +51,49 @@ struct Earlier {
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     // Keyed by "containerPort/protocol", as the API server does.
     let mut seen: HashMap<String, Earlier> = HashMap::new();
+    // Port name → the first port of that name and the container it is in.
+    let mut names: HashMap<&str, (String, usize)> = HashMap::new();
+    let mut container_id = 0;
     // `pods.VisitContainersWithPath` order: init containers first, then regular containers;
     // the later definition of a pair is the one flagged.
     for list in [ContainerList::InitContainers, ContainerList::Containers] {
         for (index, container) in parts.containers_in(list.field()).into_iter().enumerate() {
+            container_id += 1;
             let regular = list == ContainerList::Containers;
             for (j, port) in map_items(container.get("ports")).enumerate() {
                 let path = format!("{}[{index}].ports[{j}]", list.field());
+                check_name(ctx, port, &path, container_id, &mut names);
                 check_port(ctx, port, path, regular, &mut seen);
             }
+        }
+    }
+}
+
+/// The duplicate port name warning. A name repeated within one container is already FLY212's
+/// error (`Duplicate value`); the warning would only repeat it.
+fn check_name<'a>(
+    ctx: &mut Ctx<'_>,
+    port: &'a Node,
+    path: &str,
+    container_id: usize,
+    names: &mut HashMap<&'a str, (String, usize)>,
+) {
+    let Some(node) = port.get("name") else { return };
+    let Some(name) = string_value(node).filter(|n| !n.is_empty()) else {
+        return;
+    };
+    match names.get(name) {
+        Some((other, id)) => {
+            if *id != container_id {
+                let message = format!(
+                    "duplicate port name \"{name}\" with {other}, services and probes that \
+                     select ports by name will use {other}"
+                );
+                ctx.report(&RULE, node.span.clone(), message);
+            }
+        }
+        None => {
+            names.insert(name, (path.to_string(), container_id));
         }
     }
 }
@@ -188,6 +226,35 @@ mod tests {
         - containerPort: 7000
           hostIP: 127.0.0.1
 #         ^^^^^^ warning FLY261: hostIP set without hostPort
+"#,
+        );
+    }
+
+    #[test]
+    fn port_names_are_unique_in_the_pod() {
+        check_k8s(
+            r#"pod_spec:
+  initContainers:
+    - name: warmup
+      image: busybox:1.36
+      restartPolicy: Always
+      ports:
+        - containerPort: 9100
+          name: metrics
+  containers:
+    - name: primary
+      ports:
+        - containerPort: 8080
+          name: http
+        - containerPort: 9101
+          name: metrics
+#               ^^^^^^^ warning FLY261: duplicate port name "metrics" with initContainers[0].ports[0], services and probes that select ports by name will use initContainers[0].ports[0]
+    - name: proxy
+      image: envoyproxy/envoy:v1.30.1
+      ports:
+        - containerPort: 8081
+          name: http
+#               ^^^^ warning FLY261: duplicate port name "http" with containers[0].ports[0], services and probes that select ports by name will use containers[0].ports[0]
 "#,
         );
     }

@@ -8,7 +8,7 @@
 
 use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::pod_values::{int_value, join, map_items, string_value};
 use super::{Ctx, Rule, Severity};
@@ -268,6 +268,7 @@ mod tests {
       image: busybox
       ports:
         - name: http
+#               ^^^^ warning FLY261: duplicate port name "http" with containers[0].ports[0], services and probes that select ports by name will use containers[0].ports[0]
           containerPort: 9090
 "#,
         );

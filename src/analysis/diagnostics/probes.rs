@@ -7,7 +7,7 @@
 //! Zero timings are not errors: they are defaulted first (`SetDefaults_Probe`).
 
 use crate::model::pod::PodParts;
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::pod_values::{int_value, is_merged, join, map_items, string_value};
 use super::ports::port_name;

@@ -8,7 +8,7 @@
 //! (`ErrFormatWrong`) or `unable to parse quantity's suffix` (`ErrSuffix`).
 
 use crate::analysis::quantity::{parse, Quantity};
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::pod_values::requote;
 use super::{Ctx, Rule, Severity};

@@ -2,7 +2,7 @@
 
 use crate::schema::{short_def_name, JsonType, SchemaNode};
 use crate::text::TextRange;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::{Ctx, Rule, Severity};
 
@@ -29,9 +29,12 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
             // Flyte documents accept the snake_case spelling (FLY102 warns about it).
             k == name
                 || (ctx.kind.is_flyte()
-                    && crate::analysis::similar::snake_to_camel(k).as_deref() == Some(name))
+                    && crate::text::similar::snake_to_camel(k).as_deref() == Some(name))
         })
     };
+    if in_pod_status(ctx, node) {
+        return;
+    }
     let merged = entries.iter().any(|e| e.key_str() == Some("<<"));
     if merged {
         // Fields may come from the merged anchor; we do not expand it to check.
@@ -42,7 +45,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
         entries
             .iter()
             .filter_map(|e| e.key_str())
-            .any(|k| crate::analysis::similar::closest(k, [name]).is_some())
+            .any(|k| crate::text::similar::closest(k, [name]).is_some())
     };
     let missing: Vec<&str> = schema
         .required()
@@ -71,6 +74,23 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
             );
         }
     }
+}
+
+/// Whether `node` lies inside a Pod's top-level `status`. The API server replaces the status
+/// of a Pod it creates (`pkg/registry/core/pod/strategy.go`, `PrepareForCreate`:
+/// `pod.Status = api.PodStatus{Phase: api.PodPending, ...}`) and validates only what the
+/// kubelet writes later (`ValidatePodStatusUpdate`), so the OpenAPI `required` lists of
+/// `ContainerStatus`, `PodCondition` and the like are never enforced on a manifest; a field
+/// missing there decodes to its zero value. Unknown fields and wrong types there still fail
+/// to decode and are reported by the other rules.
+fn in_pod_status(ctx: &Ctx<'_>, node: &Node) -> bool {
+    if ctx.kind != crate::model::DocKind::KubePod {
+        return false;
+    }
+    let Some(status) = ctx.doc.root.as_ref().and_then(|r| r.get("status")) else {
+        return false;
+    };
+    status.span.start <= node.span.start && node.span.end <= status.span.end
 }
 
 /// A value of the right shape to fill in: the user replaces it, but the document is valid
@@ -138,6 +158,24 @@ pod_spec:
 env_vars:
   A: "1"
 pod_template: gpu
+"#,
+        );
+    }
+
+    #[test]
+    fn a_pod_status_is_not_held_to_required_lists() {
+        check(
+            r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+    - image: busybox
+#     ^^^^^ error FLY104: missing required field `name` in Container
+status:
+  containerStatuses:
+    - name: c
 "#,
         );
     }

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{is_merged, is_set, map_items, string_value};
 use super::{Ctx, Rule, Severity};

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
 use super::{Ctx, Rule, Severity};

@@ -6,14 +6,16 @@
 //! `validateContainerResourceName`, `validateResourceName`, `ValidateResourceQuantityValue`,
 //! `validateResourceQuantityHugePageValue`, `validateOverhead`), `pkg/apis/core/helper/helpers.go`
 //! (`IsStandardContainerResourceName`, `IsExtendedResourceName`, `IsOvercommitAllowed`,
-//! `IsHugePageResourceValueDivisible`) and `pkg/api/pod/warnings.go` (fractional bytes).
+//! `IsHugePageResourceValueDivisible`) and `pkg/api/pod/warnings.go` (fractional bytes, also of
+//! the `storage` of ephemeral volume claim templates through
+//! `pkg/api/persistentvolumeclaim/util.go`, `GetWarningsForPersistentVolumeClaimSpec`).
 
 use std::cmp::Ordering;
 
 use crate::analysis::names;
 use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
-use crate::yaml::Entry;
+use crate::tree::Entry;
 
 use super::pod_values::{is_merged, join, map_entries, string_value};
 use super::quantity_syntax::quantity_of;
@@ -77,12 +79,14 @@ pub static FRACTIONAL_RULE: Rule = Rule {
     code: "FLY223",
     name: "fractional-bytes",
     severity: Severity::Warning,
-    summary: "A memory or ephemeral-storage amount is not a whole number of bytes (`100.5`, \
-              `1500m`). The API server accepts it with a warning (`fractional byte value \
-              \"1500m\" is invalid, must be an integer`) and the value is rounded.",
+    summary: "A memory or ephemeral-storage amount (in container resources or `overhead`), or \
+              the `storage` of an ephemeral volume's claim template, is not a whole number of \
+              bytes (`100.5`, `1500m`). The API server accepts it with a warning (`fractional \
+              byte value \"1500m\" is invalid, must be an integer`) and the value is rounded.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      resources:\n        limits:\n          memory: 1.5\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n      resources:\n        limits:\n          memory: 1536Mi\n",
-    source: "`pkg/api/pod/warnings.go` (fractional memory/ephemeral-storage requests/limits)",
+    source: "`pkg/api/pod/warnings.go` (fractional memory/ephemeral-storage requests/limits); \
+             `pkg/api/persistentvolumeclaim/util.go` (`GetWarningsForPersistentVolumeClaimSpec`)",
 };
 
 const STANDARD_CONTAINER: &[&str] = &["cpu", "memory", "ephemeral-storage"];
@@ -189,6 +193,32 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         };
         for entry in map_entries(Some(overhead)) {
             check_entry(ctx, entry, &scope);
+        }
+    }
+    check_claim_templates(ctx, parts);
+}
+
+/// `pvcutil.GetWarningsForPersistentVolumeClaimSpec` (`pkg/api/persistentvolumeclaim/util.go`),
+/// which warnings.go runs for each ephemeral volume's claim template: the `storage` request and
+/// limit must be whole bytes. Nothing else of the claim spec is checked here.
+fn check_claim_templates(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
+    for volume in super::pod_values::map_items(parts.spec_field("volumes")) {
+        let resources = volume
+            .get("ephemeral")
+            .and_then(|e| e.get("volumeClaimTemplate"))
+            .and_then(|t| t.get("spec"))
+            .and_then(|s| s.get("resources"));
+        let Some(resources) = resources else { continue };
+        for field in ["requests", "limits"] {
+            let Some(entry) = resources.get(field).and_then(|m| m.entry("storage")) else {
+                continue;
+            };
+            if quantity_of(&entry.value).is_some_and(|q| q.is_fractional()) {
+                let text = ctx.text(&entry.value.span).trim_matches(['"', '\'']);
+                let message =
+                    format!("fractional byte value \"{text}\" is invalid, must be an integer");
+                ctx.report(&FRACTIONAL_RULE, entry.value.span.clone(), message);
+            }
         }
     }
 }
@@ -510,6 +540,18 @@ template:
         limits:
           memory: 128Mi
           cpu: "0.5"
+  volumes:
+    - name: scratch
+      ephemeral:
+        volumeClaimTemplate:
+          spec:
+            accessModes: [ReadWriteOnce]
+            resources:
+              requests:
+                storage: 1.5Gi
+              limits:
+                storage: "0.5"
+#                        ^^^^^ warning FLY223: fractional byte value "0.5" is invalid, must be an integer
 "#,
         );
     }

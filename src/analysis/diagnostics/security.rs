@@ -8,7 +8,7 @@
 //! `staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go`.
 
 use crate::model::pod::PodParts;
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::pod_values::{descending_path_problem, int_value, string_value};
 use super::{Ctx, Rule, Severity};

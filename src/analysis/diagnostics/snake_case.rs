@@ -1,8 +1,8 @@
 //! FLY102: a snake_case spelling of a camelCase Kubernetes field (the Python client's names).
 
-use crate::analysis::similar::snake_to_camel;
 use crate::schema::SchemaNode;
-use crate::yaml::Entry;
+use crate::text::similar::snake_to_camel;
+use crate::tree::Entry;
 
 use super::{Ctx, Rule, Severity};
 

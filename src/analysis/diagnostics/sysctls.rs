@@ -64,8 +64,8 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     else {
         return;
     };
-    let host_network = flag(ctx, parts.spec_field("hostNetwork")) == Some(true);
-    let host_ipc = flag(ctx, parts.spec_field("hostIPC")) == Some(true);
+    let host_network = flag(parts.spec_field("hostNetwork")) == Some(true);
+    let host_ipc = flag(parts.spec_field("hostIPC")) == Some(true);
     let mut seen: HashSet<&str> = HashSet::new();
     for item in map_items(Some(sysctls)) {
         // A missing name is FLY104's, a non-string one FLY106's.

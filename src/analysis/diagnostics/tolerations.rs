@@ -7,7 +7,7 @@
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, is_set, map_items, requote, string_value};
 use super::{Ctx, Rule, Severity};

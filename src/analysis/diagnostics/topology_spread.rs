@@ -9,7 +9,7 @@
 //! constraint's `labelSelector`. Unknown `whenUnsatisfiable` values are FLY105's.
 
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::label_selectors;
 use super::pod_values::{int_value, is_merged, map_items, string_value};

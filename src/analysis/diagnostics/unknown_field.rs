@@ -1,7 +1,7 @@
 //! FLY101: a field the schema does not have, with a "did you mean" from its properties.
 
 use crate::schema::{short_def_name, SchemaNode};
-use crate::yaml::Entry;
+use crate::tree::Entry;
 
 use super::{Ctx, Rule, Severity};
 

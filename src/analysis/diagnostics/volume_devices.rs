@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{has_backsteps, is_merged, is_set, map_items, string_value};
 use super::{Ctx, Rule, Severity};

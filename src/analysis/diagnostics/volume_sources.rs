@@ -9,15 +9,26 @@
 //! `validatePersistentClaimVolumeSource`, `validateNFSVolumeSource`, `validateCSIVolumeSource`,
 //! `ValidateCSIDriverName`, `validateLocalDescendingPath`, `ValidateLocalNonReservedPath`,
 //! `ValidateVolumeMounts`).
+//!
+//! FLY268, the warnings for item paths that overlap, mirrors `pkg/api/pod/warnings.go`
+//! (`warningsForOverlappingVirtualPaths`, `checkVolumeMappingForOverlap`, `checkForOverlap`):
+//! within one configMap, secret or downwardAPI volume, and across the sources of a projected
+//! volume, two paths overlap when they are equal or one is a directory prefix of the other
+//! (after trailing `/` are trimmed); a projected source with no kind set has "no sources" (so
+//! has one with only `clusterTrustBundle` or `podCertificate`, which are dropped while their
+//! gates are off, as for FLY242).
+//! Upstream keeps the previous source's paths for a source of no listed kind (a configMap or
+//! secret without `items`) and so warns about that source's paths overlapping themselves; that
+//! slip is not mirrored.
 
 use std::collections::HashSet;
 
 use crate::analysis::names;
 use crate::model::pod::PodParts;
-use crate::yaml::Node;
+use crate::tree::Node;
 
 use super::pod_values::{
-    descending_path_problem, int_value, is_merged, join, map_items, string_value,
+    descending_path_problem, first_key_span, int_value, is_merged, join, map_items, string_value,
 };
 use super::quantity_syntax::quantity_of;
 use super::{Ctx, Rule, Severity};
@@ -42,6 +53,23 @@ pub static SOURCE_RULE: Rule = Rule {
              `validateNFSVolumeSource`, `validateCSIVolumeSource`, `validateProjectionSources`)",
 };
 
+pub static OVERLAP_RULE: Rule = Rule {
+    code: "FLY268",
+    name: "overlapping-volume-paths",
+    severity: Severity::Warning,
+    summary: "Two items of a configMap, secret or downwardAPI volume, or two sources of a \
+              projected volume, write the same file or a file inside the other's directory \
+              (`config` and `config/app.yaml`); or a projected volume lists a source with \
+              nothing in it. The API server accepts the pod with a warning (`volume \
+              \"settings\" (ConfigMap \"app\"): overlapping paths: \"config/app.yaml\" with \
+              \"config\"`); at run time one key overwrites the other or the mount fails with `is \
+              a directory` / `file exists`.",
+    bad: "pod_spec:\n  containers:\n    - name: primary\n  volumes:\n    - name: settings\n      configMap:\n        name: app\n        items:\n          - key: base\n            path: config\n          - key: app\n            path: config/app.yaml\n",
+    good: "pod_spec:\n  containers:\n    - name: primary\n  volumes:\n    - name: settings\n      configMap:\n        name: app\n        items:\n          - key: base\n            path: config/base.yaml\n          - key: app\n            path: config/app.yaml\n",
+    source: "`pkg/api/pod/warnings.go` (`warningsForOverlappingVirtualPaths`, \
+             `checkVolumeMappingForOverlap`, `checkForOverlap`)",
+};
+
 pub static SUB_PATH_RULE: Rule = Rule {
     code: "FLY243",
     name: "invalid-sub-path",
@@ -59,6 +87,7 @@ const MODE_MESSAGE: &str = "must be a number between 0 and 0777 (octal), both in
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     for volume in map_items(parts.spec_field("volumes")) {
+        check_overlaps(ctx, volume);
         if let Some(cm) = volume.get("configMap").filter(|n| usable(n)) {
             require(ctx, volume, "configMap", cm, "name");
             check_mode(ctx, cm.get("defaultMode"));
@@ -260,6 +289,171 @@ fn check_projection_sources(ctx: &mut Ctx<'_>, projected: &Node) {
             check_token(ctx, token);
         }
     }
+}
+
+/// One projected path for the overlap check: the path with trailing `/` trimmed, its node, and
+/// where it comes from (`ConfigMap "app"`; empty for a plain volume's items). `items` is true for
+/// configMap, secret and downwardAPI items, whose exact duplicates in a projected volume are
+/// already FLY242's error (`conflicting duplicate paths`).
+struct VirtualPath<'a> {
+    path: &'a str,
+    raw: &'a str,
+    node: &'a Node,
+    source: String,
+    items: bool,
+}
+
+impl VirtualPath<'_> {
+    /// `pathAndSource.String()`.
+    fn shown(&self) -> String {
+        if self.source.is_empty() {
+            format!("\"{}\"", self.path)
+        } else {
+            format!("\"{}\" ({})", self.path, self.source)
+        }
+    }
+}
+
+/// The string paths of a list of items (an absent path is `""`, which overlaps nothing).
+fn virtual_paths<'a>(items: Option<&'a Node>, source: &str) -> Vec<VirtualPath<'a>> {
+    map_items(items)
+        .filter_map(|item| {
+            let node = item.get("path")?;
+            let raw = string_value(node)?;
+            Some(VirtualPath {
+                path: raw.trim_end_matches('/'),
+                raw,
+                node,
+                source: source.to_string(),
+                items: true,
+            })
+        })
+        .collect()
+}
+
+/// `checkForOverlap`: equal, or one a directory prefix of the other.
+fn overlaps(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let (a, b) = (format!("{a}/"), format!("{b}/"));
+    a.starts_with(&b) || b.starts_with(&a)
+}
+
+/// `warningsForOverlappingVirtualPaths` for one volume.
+fn check_overlaps(ctx: &mut Ctx<'_>, volume: &Node) {
+    let name = volume.get("name").and_then(string_value).unwrap_or("");
+    let mut plain: Vec<(String, Vec<VirtualPath<'_>>)> = Vec::new();
+    if let Some(cm) = volume.get("configMap").filter(|n| usable(n)) {
+        let source = format!(
+            "ConfigMap \"{}\"",
+            cm.get("name").and_then(string_value).unwrap_or("")
+        );
+        plain.push((source, virtual_paths(cm.get("items"), "")));
+    }
+    if let Some(secret) = volume.get("secret").filter(|n| usable(n)) {
+        let secret_name = secret
+            .get("secretName")
+            .and_then(string_value)
+            .unwrap_or("");
+        plain.push((
+            format!("Secret \"{secret_name}\""),
+            virtual_paths(secret.get("items"), ""),
+        ));
+    }
+    if let Some(api) = volume.get("downwardAPI").filter(|n| usable(n)) {
+        plain.push((
+            "DownwardAPI".to_string(),
+            virtual_paths(api.get("items"), ""),
+        ));
+    }
+    for (desc, paths) in plain {
+        for (i, needle) in paths.iter().enumerate() {
+            for earlier in paths[..i].iter().filter(|e| overlaps(needle.path, e.path)) {
+                let message = format!(
+                    "volume \"{name}\" ({desc}): overlapping paths: {} with {}",
+                    needle.shown(),
+                    earlier.shown()
+                );
+                ctx.report(&OVERLAP_RULE, needle.node.span.clone(), message);
+            }
+        }
+    }
+    let Some(projected) = volume.get("projected").filter(|n| usable(n)) else {
+        return;
+    };
+    let mut all: Vec<VirtualPath<'_>> = Vec::new();
+    for source in map_items(projected.get("sources")) {
+        if is_merged(source) {
+            continue;
+        }
+        let set = |kind: &str| source.get(kind).filter(|n| !n.is_null());
+        // `clusterTrustBundle` and `podCertificate` sources are dropped before the warnings run
+        // while their gates are off (their defaults, see PROJECTIONS): such a source is empty.
+        if PROJECTIONS.iter().all(|k| set(k).is_none()) {
+            let message = format!("volume \"{name}\" (Projected) has no sources provided");
+            ctx.report(&OVERLAP_RULE, first_key_span(source), message);
+            continue;
+        }
+        let items_of = |kind: &str| {
+            set(kind)
+                .and_then(|n| n.get("items"))
+                .filter(|i| !i.is_null())
+        };
+        let named = |kind: &str| {
+            set(kind)
+                .and_then(|n| n.get("name"))
+                .and_then(string_value)
+                .unwrap_or("")
+                .to_string()
+        };
+        // The first kind that applies, in upstream's order.
+        let paths = if let Some(items) = items_of("configMap") {
+            virtual_paths(
+                Some(items),
+                &format!("ConfigMap \"{}\"", named("configMap")),
+            )
+        } else if let Some(items) = items_of("secret") {
+            virtual_paths(Some(items), &format!("Secret \"{}\"", named("secret")))
+        } else if let Some(items) = items_of("downwardAPI") {
+            virtual_paths(Some(items), "DownwardAPI")
+        } else if let Some(token) = set("serviceAccountToken") {
+            token_path(token)
+        } else {
+            Vec::new()
+        };
+        for needle in paths {
+            for earlier in all.iter().filter(|e| overlaps(needle.path, e.path)) {
+                if needle.items && earlier.items && needle.raw == earlier.raw {
+                    continue;
+                }
+                let message = format!(
+                    "volume \"{name}\" (Projected): overlapping paths: {} with {}",
+                    needle.shown(),
+                    earlier.shown()
+                );
+                ctx.report(&OVERLAP_RULE, needle.node.span.clone(), message);
+            }
+            all.push(needle);
+        }
+    }
+}
+
+/// The `path` of a service account token source.
+fn token_path(source: &Node) -> Vec<VirtualPath<'_>> {
+    let Some(node) = source.get("path") else {
+        return Vec::new();
+    };
+    let Some(raw) = string_value(node) else {
+        return Vec::new();
+    };
+    vec![VirtualPath {
+        path: raw.trim_end_matches('/'),
+        raw,
+        node,
+        source: "ServiceAccountToken".to_string(),
+        items: false,
+    }]
 }
 
 /// The non-empty string `path`s of a list of items, with their nodes.
@@ -645,6 +839,68 @@ template:
                     fieldPath: metadata.labels
           - serviceAccountToken:
               path: labels
+#                   ^^^^^^ warning FLY268: volume "bundle" (Projected): overlapping paths: "labels" (ServiceAccountToken) with "labels" (DownwardAPI)
+"#,
+        );
+    }
+
+    #[test]
+    fn overlapping_paths_warn() {
+        check_k8s(
+            r#"pod_spec:
+  containers:
+    - name: primary
+  volumes:
+    - name: settings
+      configMap:
+        name: app
+        items:
+          - key: base
+            path: config/
+          - key: app
+            path: config/app.yaml
+#                 ^^^^^^^^^^^^^^^ warning FLY268: volume "settings" (ConfigMap "app"): overlapping paths: "config/app.yaml" with "config"
+          - key: other
+            path: configs/x
+    - name: creds
+      secret:
+        secretName: db
+        items:
+          - key: user
+            path: db
+          - key: password
+            path: db
+#                 ^^ warning FLY268: volume "creds" (Secret "db"): overlapping paths: "db" with "db"
+    - name: meta
+      downwardAPI:
+        items:
+          - path: pod/labels
+            fieldRef:
+              fieldPath: metadata.labels
+          - path: pod
+#                 ^^^ warning FLY268: volume "meta" (DownwardAPI): overlapping paths: "pod" with "pod/labels"
+            fieldRef:
+              fieldPath: metadata.name
+    - name: bundle
+      projected:
+        sources:
+          - {}
+#           ^^ warning FLY268: volume "bundle" (Projected) has no sources provided
+          - configMap:
+              name: app
+              items:
+                - key: ca
+                  path: certs
+          - secret:
+              name: tls
+              items:
+                - key: tls.crt
+                  path: certs/tls.crt
+#                       ^^^^^^^^^^^^^ warning FLY268: volume "bundle" (Projected): overlapping paths: "certs/tls.crt" (Secret "tls") with "certs" (ConfigMap "app")
+          - secret:
+              name: plain
+          - serviceAccountToken:
+              path: token
 "#,
         );
     }
@@ -676,6 +932,7 @@ template:
                 items:
                   - key: a
                     path: token
+#                         ^^^^^ warning FLY268: volume "bundle" (Projected): overlapping paths: "token" (ConfigMap "settings") with "token" (ServiceAccountToken)
             - secret:
                 name: creds
               downwardAPI: null

@@ -7,9 +7,9 @@
 //! `pkg/apis/core/v1/defaults.go`).
 
 use crate::analysis::names;
-use crate::analysis::similar::closest;
 use crate::model::pod::PodParts;
-use crate::yaml::{Entry, Node};
+use crate::text::similar::closest;
+use crate::tree::{Entry, Node};
 
 use super::pod_values::{is_merged, is_set, join, map_items, requote, string_value};
 use super::{Ctx, Rule, Severity};

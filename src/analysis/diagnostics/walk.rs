@@ -5,7 +5,7 @@
 
 use crate::schema::{JsonType, SchemaNode};
 use crate::text::TextRange;
-use crate::yaml::{Dialect, Node, NodeKind, Reading};
+use crate::tree::{Node, NodeKind, Reading};
 
 use super::{
     enum_value, k8s_version, quantity_syntax, required, snake_case, unknown_field, wrong_type,
@@ -35,17 +35,17 @@ pub(super) fn check_document(ctx: &mut Ctx<'_>) {
 /// `at` is where to report problems about the node as a whole that have no better place
 /// (a missing required field): the key that holds it, or its own first line.
 fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at: &TextRange) {
-    if matches!(node.kind, NodeKind::Alias(_) | NodeKind::Missing) {
+    if matches!(
+        node.kind,
+        NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque
+    ) {
         return;
     }
     let set = ctx.set;
     if schema.types().is_empty() && !schema.is_quantity() && !schema.is_int_or_string() {
         let branches = schema.branches(set);
         if !branches.is_empty() {
-            match branches
-                .iter()
-                .find(|b| accepts(node, b, place, ctx.dialect()))
-            {
+            match branches.iter().find(|b| accepts(node, b, place)) {
                 Some(branch) => walk(ctx, node, *branch, place, at),
                 None => {
                     let expected: Vec<JsonType> = branches.iter().flat_map(|b| b.types()).collect();
@@ -93,9 +93,8 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
                 if k8s_version::check(ctx, entry, schema) {
                     continue;
                 }
-                let suggestion = props.and_then(|p| {
-                    crate::analysis::similar::closest(key, p.keys().map(String::as_str))
-                });
+                let suggestion = props
+                    .and_then(|p| crate::text::similar::closest(key, p.keys().map(String::as_str)));
                 unknown_field::report(ctx, entry, schema, suggestion);
             }
             required::check(ctx, node, schema, at);
@@ -114,7 +113,7 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
             }
             enum_value::check(ctx, node, schema)
         }
-        NodeKind::Alias(_) | NodeKind::Missing => {}
+        NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque => {}
     }
 }
 
@@ -126,7 +125,7 @@ fn first_key_span(node: &Node) -> TextRange {
 }
 
 /// Whether `node` has a shape `schema` accepts, without reporting (for `anyOf`).
-fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place, dialect: Dialect) -> bool {
+fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
     let types = schema.types();
     if types.is_empty() {
         return true;
@@ -134,8 +133,8 @@ fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place, dialect: Dialect)
     match &node.kind {
         NodeKind::Map(_) => types.contains(&JsonType::Object),
         NodeKind::Seq(_) => types.contains(&JsonType::Array),
-        NodeKind::Alias(_) | NodeKind::Missing => true,
-        NodeKind::Scalar(_) => match node.reading_in(dialect) {
+        NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque => true,
+        NodeKind::Scalar(_) => match node.reading() {
             Some(Reading::Null) => types.contains(&JsonType::Null) || place == Place::Field,
             Some(Reading::Bool(_)) => types.contains(&JsonType::Boolean),
             Some(Reading::Int(_)) => {
@@ -150,9 +149,11 @@ fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place, dialect: Dialect)
 /// Checks the node's shape against the schema's type; reports and returns `false` on a
 /// mismatch so the walk does not descend into a node of the wrong shape.
 fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place) -> bool {
-    let dialect = ctx.dialect();
+    if node.is_opaque() {
+        return true;
+    }
     if schema.is_quantity() || schema.is_int_or_string() {
-        let reading = node.reading_in(dialect);
+        let reading = node.reading();
         // The kubernetes >= 37 Python models Flyte validates with take quantities only as
         // strings (`Dict[str, StrictStr]`); Kubernetes itself accepts bare numbers.
         if ctx.kind.is_flyte() && schema.is_quantity() {
@@ -181,10 +182,10 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
         return ok;
     }
     let types = schema.types();
-    if types.is_empty() || accepts(node, &schema, place, dialect) {
+    if types.is_empty() || accepts(node, &schema, place) {
         return true;
     }
-    let reading = node.reading_in(dialect);
+    let reading = node.reading();
     let plain = node.as_scalar().is_some_and(|s| !s.style.is_quoted());
     let wants_string = types.contains(&JsonType::String);
     match reading {

@@ -2,7 +2,7 @@
 //! list is wanted, ...).
 
 use crate::schema::JsonType;
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::{Ctx, Rule, Severity};
 
@@ -37,27 +37,57 @@ pub(super) fn report(ctx: &mut Ctx<'_>, node: &Node, expected: &[JsonType]) {
 }
 
 pub(super) fn report_expected(ctx: &mut Ctx<'_>, node: &Node, expected: &str) {
-    let found = node.shape_name();
+    // What the document's reader saw, in its own words: a bare `y` is a boolean to go-yaml
+    // but a string to PyYAML, and the message must say which one this document gets.
+    let found = match node.as_scalar() {
+        Some(s)
+            if !s.style.is_quoted()
+                && s.reading == Reading::Str
+                && !ctx.doc.reader.is_empty()
+                && !expected.contains("list")
+                && !expected.contains("mapping")
+                && s.value.len() <= 8
+                && !s.value.contains(char::is_whitespace) =>
+        {
+            format!("the string `{}` (as {} reads it)", s.value, ctx.doc.reader)
+        }
+        _ => node.shape_name().to_string(),
+    };
+    // A quoted decimal number, which the user meant as a number.
     let quoted_number = node
         .as_scalar()
         .filter(|s| s.style.is_quoted())
-        .and_then(|s| {
-            matches!(
-                crate::yaml::scalar::read_plain(&s.value),
-                Reading::Int(_) | Reading::Float(_)
-            )
-            .then(|| s.value.clone())
-        });
+        .and_then(|s| number_literal(&s.value));
     let message = match &quoted_number {
         Some(_) => format!("expected {expected}, found a quoted string; remove the quotes"),
         None => format!("expected {expected}, found {found}"),
     };
+    let writer = ctx.writer;
     let diag = ctx.report(&RULE, node.span.clone(), message);
-    if let Some(unquoted) = quoted_number {
+    if let Some(number) = quoted_number {
         if expected.contains("integer") || expected.contains("number") {
-            diag.with_fix("Remove the quotes", node.span.clone(), unquoted);
+            diag.with_edit("Remove the quotes", writer.set_value(node, &number));
         }
     }
+}
+
+/// The number a string spells in plain decimal (`"8080"`, `"-1"`, `"0.5"`), as a JSON number.
+fn number_literal(text: &str) -> Option<serde_json::Value> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    // `"0644"` may mean an octal mode; which number it is depends on the language, so no fix.
+    if digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.") {
+        return None;
+    }
+    if let Ok(i) = text.parse::<i64>() {
+        return Some(i.into());
+    }
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map(serde_json::Value::Number)
 }
 
 #[cfg(test)]
@@ -72,7 +102,7 @@ pod_spec:
   terminationGracePeriodSeconds: "30"
 #                                ^^^^ error FLY103: expected an integer, found a quoted string; remove the quotes
   hostNetwork: maybe
-#              ^^^^^ error FLY103: expected a boolean, found a string
+#              ^^^^^ error FLY103: expected a boolean, found the string `maybe` (as PyYAML reads it)
   containers:
     - name: primary
       command: python main.py
@@ -80,7 +110,7 @@ pod_spec:
 #              ^^^^^^^^^^^^^^ error FLY103: expected a list, found a string
       ports:
         - containerPort: http
-#                        ^^^^ error FLY103: expected an integer, found a string
+#                        ^^^^ error FLY103: expected an integer, found the string `http` (as PyYAML reads it)
       resources:
         limits:
           memory: [1, 2]

@@ -1,7 +1,7 @@
 //! FLY106: an unquoted scalar that YAML 1.1 reads as a boolean, number or null where a string
 //! is required (`value: 8080`, a label `enabled: yes`).
 
-use crate::yaml::{Node, Reading};
+use crate::tree::{Node, Reading};
 
 use super::{Ctx, Rule, Severity};
 

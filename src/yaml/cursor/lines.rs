@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use crate::text::{floor_char_boundary, TextRange};
 
-use super::{Path, Segment};
+use super::{ListNames, Path, Segment};
 
 pub(super) fn unquote(v: &str) -> &str {
     let t = v.trim();
@@ -429,17 +429,6 @@ pub(super) fn opener_path(
         }
     }
     Some(path)
-}
-
-/// What [`list_names`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListNames {
-    /// The list is written in block style; the `name` of each item that has one.
-    Names(Vec<String>),
-    /// The list's key has an inline value (a flow list): only the tree can read it.
-    Flow,
-    /// No list at that path in the text.
-    Missing,
 }
 
 /// The `name` values of the items of the block list at `path` (which ends with the list's

@@ -6,58 +6,21 @@
 //! or list it is in. The tree is used where it is exact (hover on flow collections, names
 //! defined elsewhere in the document). Nothing here knows schemas.
 
-use crate::model::{self, DocKind};
 mod lines;
 
 use crate::text::{floor_char_boundary, TextRange};
-use crate::yaml::{self, Document, Entry, Node, NodeKind, Scalar, ScalarStyle, Stream};
+pub use crate::tree::site::{
+    node_at, path_string, CompletionSite, DocContext, HoverSite, ListNames, On, Path, Segment,
+    Target,
+};
+use crate::tree::{DocKind, Document, Entry, Node, NodeKind, Scalar, ScalarStyle, Stream};
+use crate::yaml::{self, detect};
 
 use lines::{
     ancestors, closing_quote, indent, is_marker, key_or_scalar, line_text, lines_below,
     opener_path, shape, unquote, Opener, OpenerKind,
 };
-pub use lines::{line_bounds, list_names, region_at, ListNames};
-
-/// One step of a path from a document's root.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
-    /// The value of a mapping key.
-    Key(String),
-    /// The n-th item of a list.
-    Item(usize),
-}
-
-/// A path from a document's root, e.g. `pod_spec.containers[0].image`.
-pub type Path = Vec<Segment>;
-
-/// Renders a path for messages and tests: `pod_spec.containers[0].image`.
-pub fn path_string(path: &[Segment]) -> String {
-    let mut out = String::new();
-    for seg in path {
-        match seg {
-            Segment::Key(k) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Segment::Item(i) => out.push_str(&format!("[{i}]")),
-        }
-    }
-    out
-}
-
-/// The document around the cursor.
-#[derive(Debug, Clone)]
-pub struct DocContext<'a> {
-    /// The document's text (between `---` markers).
-    pub region: TextRange,
-    pub kind: DocKind,
-    /// This document's tree, possibly cut short by a syntax error.
-    pub root: Option<&'a Node>,
-    /// The tree stops early: it had a syntax error (or the parser lost the document).
-    pub broken: bool,
-}
+pub use lines::{line_bounds, list_names, region_at};
 
 /// Finds the document that contains `offset` and decides its kind.
 ///
@@ -80,8 +43,8 @@ pub fn document_at<'a>(
     let empty = entries.is_empty()
         && root.is_none_or(|r| r.as_map().is_some() || on_line(source, r, typing_line));
     let doc = skeleton_doc(&region, entries);
-    let mut kind = model::detect(&doc, source);
-    if kind == DocKind::Unknown && empty && model::modeline(&source[region.clone()]).is_none() {
+    let mut kind = detect::detect(&doc, source);
+    if kind == DocKind::Unknown && empty && detect::modeline(&source[region.clone()]).is_none() {
         kind = stream
             .documents
             .iter()
@@ -90,7 +53,7 @@ pub fn document_at<'a>(
                     .as_ref()
                     .is_some_and(|r| region.contains(&r.span.start))
             })
-            .map(|d| model::detect(d, source))
+            .map(|d| detect::detect(d, source))
             .find(|k| *k != DocKind::Unknown)
             .unwrap_or(DocKind::Unknown);
     }
@@ -125,20 +88,23 @@ fn on_line(source: &str, node: &Node, line: Option<usize>) -> bool {
 pub fn text_kind(source: &str, region: &TextRange) -> Option<DocKind> {
     let mut entries = Vec::new();
     text_keys(source, region, &mut entries);
-    if entries.is_empty() && model::modeline(source.get(region.clone())?).is_none() {
+    if entries.is_empty() && detect::modeline(source.get(region.clone())?).is_none() {
         return None;
     }
-    Some(model::detect(&skeleton_doc(region, entries), source))
+    Some(detect::detect(&skeleton_doc(region, entries), source))
 }
 
 /// A document holding only `entries`, spanning `region` (for the modeline): what detection
 /// reads, and nothing more.
 fn skeleton_doc(region: &TextRange, entries: Vec<Entry>) -> Document {
     Document {
+        kind: DocKind::Unknown,
+        reader: "",
         root: Some(Node {
             kind: NodeKind::Map(entries),
             span: region.clone(),
             tag: None,
+            cut: false,
         }),
         span: region.clone(),
         errors: Vec::new(),
@@ -206,45 +172,15 @@ fn shallow(kind: NodeKind) -> Node {
         kind,
         span: 0..0,
         tag: None,
+        cut: false,
     }
 }
 
 fn plain(s: &str) -> Node {
-    shallow(NodeKind::Scalar(Scalar {
-        value: s.to_string(),
-        style: ScalarStyle::Plain,
-    }))
-}
-
-/// What the cursor is writing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// A node starts here: a key of the mapping at `path`, or, when the schema at `path` is
-    /// not a mapping, its value (`imagePullPolicy:` then a new line) or a list item.
-    Key,
-    /// The value after `key: ` on the same line; `path` ends with that key.
-    Value,
-}
-
-/// The cursor's place for completion.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompletionSite {
-    pub path: Path,
-    pub target: Target,
-    /// The text an accepted item replaces: the half-typed word around the cursor.
-    pub replace: TextRange,
-    /// Column (bytes) where the key or value starts.
-    pub column: usize,
-    /// Width of the cursor line's leading whitespace; editors indent inserted lines from it.
-    pub line_indent: usize,
-    /// Keys already in the mapping (for [`Target::Key`]), as written.
-    pub present: Vec<String>,
-    /// The word being replaced is already followed by `:`; insert only the key's name.
-    pub colon_follows: bool,
-    /// The cursor is right after `key:`; a value needs a space before it.
-    pub needs_space: bool,
-    /// The value being typed opened a quote; items insert bare text.
-    pub quoted: bool,
+    shallow(NodeKind::Scalar(Scalar::unresolved(
+        s.to_string(),
+        ScalarStyle::Plain,
+    )))
 }
 
 /// Reads the cursor's place for completion from the text. `None` where nothing can be
@@ -389,24 +325,6 @@ pub fn completion_site(source: &str, region: &TextRange, offset: usize) -> Optio
     }
 }
 
-/// What the cursor is on, for hover.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum On {
-    /// A key; the site's path ends with it.
-    Key,
-    /// A scalar value (as written, unquoted); the path is the value's.
-    Value(String),
-}
-
-/// The cursor's place for hover.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HoverSite {
-    pub path: Path,
-    pub on: On,
-    /// The key's or value's text range.
-    pub range: TextRange,
-}
-
 /// Finds the key or scalar value under the cursor: from the tree when it covers the cursor,
 /// else from the text.
 pub fn hover_site(source: &str, doc: &DocContext<'_>, offset: usize) -> Option<HoverSite> {
@@ -459,7 +377,7 @@ fn tree_site(root: &Node, offset: usize) -> Option<HoverSite> {
                     range: node.span.clone(),
                 })
             }
-            NodeKind::Alias(_) | NodeKind::Missing => return None,
+            NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque => return None,
         }
     }
 }
@@ -511,32 +429,6 @@ fn text_site(source: &str, region: &TextRange, offset: usize) -> Option<HoverSit
         }
         _ => None,
     }
-}
-
-/// The node at `path` in `root`. In Flyte documents a camelCase step also matches the
-/// snake_case key the Python client accepts.
-pub fn node_at<'a>(root: &'a Node, path: &[Segment], flyte: bool) -> Option<&'a Node> {
-    let mut node = root;
-    for seg in path {
-        node = match seg {
-            Segment::Key(k) => match node.get(k) {
-                Some(n) => n,
-                None if flyte => node
-                    .as_map()?
-                    .iter()
-                    .find(|e| {
-                        e.key_str()
-                            .and_then(crate::analysis::similar::snake_to_camel)
-                            .as_deref()
-                            == Some(k.as_str())
-                    })
-                    .map(|e| &e.value)?,
-                None => return None,
-            },
-            Segment::Item(i) => node.as_seq()?.get(*i)?,
-        };
-    }
-    Some(node)
 }
 
 /// This document's tree with the line being typed (and the first syntax error's line, if any)

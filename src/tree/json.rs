@@ -1,12 +1,12 @@
-//! Converts the spanned tree to a JSON value, as a YAML 1.1 loader (PyYAML, Go yaml) would:
-//! plain scalars get their YAML 1.1 types, aliases are expanded and `<<` merge keys applied.
+//! Converts the tree to a JSON value, as the document's reader would: scalars take the
+//! reading the front end gave them, aliases are expanded and `<<` merge keys applied.
 //!
 //! Alias expansion is the one place where a small file can become huge (billion laughs), so it
 //! runs on a node budget: past it, the conversion stops and says so.
 
 use serde_json::{Map, Number, Value};
 
-use super::{Dialect, Document, Node, NodeKind, Reading};
+use super::{Document, Node, NodeKind, Reading};
 
 /// Most nodes one conversion may produce, counting every alias expansion. A scalar counts one
 /// node more per [`SCALAR_BYTES_PER_NODE`] bytes of text, so aliases to one long string cannot
@@ -17,25 +17,20 @@ pub const NODE_BUDGET: usize = 100_000;
 pub const SCALAR_BYTES_PER_NODE: usize = 256;
 
 /// Deepest nesting of the produced value, counting what aliases add. The parser allows
-/// [`MAX_DEPTH`](super::MAX_DEPTH) block levels plus as many flow levels, so only alias
+/// [`MAX_DEPTH`](crate::yaml::MAX_DEPTH) block levels plus as many flow levels, so only alias
 /// expansion can go deeper. The recursion below is bounded by this, not by the thread's stack:
 /// 64 alias hops through 190-deep anchors overflowed an 8 MB stack before this bound.
-pub const MAX_VALUE_DEPTH: usize = 2 * super::MAX_DEPTH;
+pub const MAX_VALUE_DEPTH: usize = 400;
 
 /// The conversion stopped because alias expansion exceeded [`NODE_BUDGET`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetExceeded;
 
-/// Converts `node` (a node of `doc`) to JSON as Kubernetes (Go YAML) reads it.
+/// Converts `node` (a node of `doc`) to JSON as the document's reader reads it. Opaque values
+/// become `null`.
 pub fn to_json(doc: &Document, node: &Node) -> Result<Value, BudgetExceeded> {
-    to_json_in(doc, node, Dialect::Go)
-}
-
-/// Converts `node` to JSON as a YAML 1.1 reader of `dialect` reads it (PyYAML for what the
-/// Flyte SDK sees).
-pub fn to_json_in(doc: &Document, node: &Node, dialect: Dialect) -> Result<Value, BudgetExceeded> {
     let mut budget = NODE_BUDGET;
-    convert(doc, node, &mut budget, 0, 0, dialect)
+    convert(doc, node, &mut budget, 0, 0)
 }
 
 fn anchor<'a>(doc: &'a Document, name: &str) -> Option<&'a Node> {
@@ -56,7 +51,6 @@ fn convert(
     budget: &mut usize,
     alias_depth: usize,
     depth: usize,
-    dialect: Dialect,
 ) -> Result<Value, BudgetExceeded> {
     let cost = 1 + node.as_str().map_or(0, |s| s.len() / SCALAR_BYTES_PER_NODE);
     if *budget < cost || depth >= MAX_VALUE_DEPTH {
@@ -65,20 +59,20 @@ fn convert(
     *budget -= cost;
     let depth = depth + 1;
     Ok(match &node.kind {
-        NodeKind::Scalar(s) => match node.reading_in(dialect) {
-            Some(Reading::Null) | None => Value::Null,
-            Some(Reading::Bool(b)) => Value::Bool(b),
-            Some(Reading::Int(i)) => i64::try_from(i).map_or_else(
+        NodeKind::Scalar(s) => match s.reading {
+            Reading::Null => Value::Null,
+            Reading::Bool(b) => Value::Bool(b),
+            Reading::Int(i) => i64::try_from(i).map_or_else(
                 |_| Value::String(s.value.clone()),
                 |i| Value::Number(i.into()),
             ),
-            Some(Reading::Float(f)) => Number::from_f64(f).map_or(Value::Null, Value::Number),
-            Some(Reading::Str) => Value::String(s.value.clone()),
+            Reading::Float(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
+            Reading::Str => Value::String(s.value.clone()),
         },
         NodeKind::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push(convert(doc, item, budget, alias_depth, depth, dialect)?);
+                out.push(convert(doc, item, budget, alias_depth, depth)?);
             }
             Value::Array(out)
         }
@@ -94,13 +88,13 @@ fn convert(
                     merges.push(&e.value);
                     continue;
                 }
-                let value = convert(doc, &e.value, budget, alias_depth, depth, dialect)?;
+                let value = convert(doc, &e.value, budget, alias_depth, depth)?;
                 // PyYAML keeps the last of duplicate keys.
                 out.insert(key, value);
             }
             // Merged keys never override keys written in the mapping itself.
             for m in merges {
-                let merged = convert(doc, m, budget, alias_depth, depth, dialect)?;
+                let merged = convert(doc, m, budget, alias_depth, depth)?;
                 let sources = match merged {
                     Value::Array(items) => items,
                     other => vec![other],
@@ -117,12 +111,12 @@ fn convert(
         }
         NodeKind::Alias(name) => match anchor(doc, name) {
             Some(target) if alias_depth < MAX_ALIAS_DEPTH => {
-                convert(doc, target, budget, alias_depth + 1, depth, dialect)?
+                convert(doc, target, budget, alias_depth + 1, depth)?
             }
             Some(_) => return Err(BudgetExceeded),
             None => Value::Null,
         },
-        NodeKind::Missing => Value::Null,
+        NodeKind::Missing | NodeKind::Opaque => Value::Null,
     })
 }
 
@@ -133,7 +127,7 @@ mod tests {
     use serde_json::json;
 
     fn convert_text(text: &str) -> Result<Value, BudgetExceeded> {
-        let stream = parse(text);
+        let stream = parse(&format!("apiVersion: v1\nkind: Pod\n{text}"));
         let doc = &stream.documents[0];
         to_json(doc, doc.root.as_ref().expect("root"))
     }
@@ -146,7 +140,7 @@ mod tests {
         .expect("ok");
         assert_eq!(
             v,
-            json!({"base": {"cpu": "1", "on": true}, "mode": 420, "x": {"cpu": "2", "on": true}, "list": [{"cpu": "1", "on": true}]})
+            json!({"apiVersion": "v1", "kind": "Pod", "base": {"cpu": "1", "on": true}, "mode": 420, "x": {"cpu": "2", "on": true}, "list": [{"cpu": "1", "on": true}]})
         );
     }
 

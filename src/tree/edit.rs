@@ -1,0 +1,39 @@
+//! Text edits, and the changes a rule asks a front end to make in the tree's terms.
+//!
+//! A rule never formats source text itself: it asks the document's [`Writer`] to replace a
+//! scalar, rename a key, insert an entry or append an item, and the front end writes that in
+//! its language (YAML quoting and indentation, or Python's `"x"` and `k=v,`).
+
+use serde_json::Value;
+
+use super::Node;
+use crate::text::TextRange;
+
+/// A text replacement, in byte offsets of the analysed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub new_text: String,
+}
+
+/// What a front end offers rules and refactors for writing changes back into its source.
+pub trait Writer {
+    /// Replaces the scalar `node` by the string `value`, keeping its quoting where it can and
+    /// quoting where the reader would otherwise see another type.
+    fn set_string(&self, node: &Node, value: &str) -> Edit;
+
+    /// Replaces `node` by a plain value of the reader's own types (`true`, `420`).
+    fn set_value(&self, node: &Node, value: &Value) -> Edit;
+
+    /// Renames the key `key` (a key node) to the schema name `name`, in the source's spelling.
+    fn rename_key(&self, key: &Node, name: &str) -> Edit;
+
+    /// Inserts the entry `key: value` into the mapping `map` (after its last entry).
+    fn insert_entry(&self, map: &Node, key: &str, value: &Value) -> Option<Edit>;
+
+    /// Appends `item` to the sequence `seq`.
+    fn append_item(&self, seq: &Node, item: &Value) -> Option<Edit>;
+
+    /// Removes the item `item` from the sequence `seq` (the whole item, with its separator).
+    fn remove_item(&self, seq: &Node, item: &Node) -> Option<Edit>;
+}

@@ -1,0 +1,257 @@
+//! The language-neutral tree every front end produces and every rule reads.
+//!
+//! Maps, sequences and scalars with byte ranges into the source. A front end (YAML in
+//! [`crate::yaml`], Python later) decides once what each scalar means (its [`Reading`]), so no
+//! rule re-reads text with a default dialect; values only run time knows are [`NodeKind::Opaque`]
+//! and every rule treats them as "no opinion". Nothing here knows which language the tree came
+//! from, and nothing here reads source text.
+
+pub mod edit;
+pub mod json;
+pub mod site;
+
+use crate::text::TextRange;
+
+/// A parsed file: one entry per document (a YAML `---` document, or one recognised construct).
+#[derive(Debug, Clone, Default)]
+pub struct Stream {
+    pub documents: Vec<Document>,
+}
+
+/// One document with its problems and its kind.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// What the front end recognised this document as.
+    pub kind: DocKind,
+    /// Who reads this document's values, for messages ("PyYAML", "Kubernetes (go-yaml)").
+    pub reader: &'static str,
+    /// The document's content; `None` for an empty document or one broken before any node.
+    pub root: Option<Node>,
+    /// Bytes from this document's first character to its end (including its `---`).
+    pub span: TextRange,
+    /// Syntax errors (usually one per document: the event parser stops there; the anchor
+    /// budget may add one).
+    pub errors: Vec<SyntaxError>,
+    /// Keys that appear more than once in the same mapping.
+    pub duplicate_keys: Vec<DuplicateKey>,
+    /// Anchors defined in this document, by name, in definition order.
+    pub anchors: Vec<(String, Node)>,
+}
+
+/// A syntax error with the range the user must look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub range: TextRange,
+}
+
+/// A key repeated within one mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: TextRange,
+    pub duplicate: TextRange,
+}
+
+/// A node with its byte range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: TextRange,
+    /// An explicit tag as written (`!!str`, `!custom`), if any. Only the YAML front end writes
+    /// one; the reading of a tagged scalar already accounts for it.
+    pub tag: Option<String>,
+    /// A collection that a syntax error cut off: what follows the error is not in it, so a
+    /// field or item it lacks may simply not have been read yet.
+    pub cut: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Map(Vec<Entry>),
+    Seq(Vec<Node>),
+    Scalar(Scalar),
+    /// `*name`: a reference to an anchored node, left unexpanded.
+    Alias(String),
+    /// A key whose value was cut off by a syntax error.
+    Missing,
+    /// A value only run time knows (a call, an f-string, a name from another module). Rules
+    /// have no opinion about it: it satisfies "is present" and fails no check.
+    Opaque,
+}
+
+/// A `key: value` pair of a mapping. The key node's text is the name the schema uses; a front
+/// end whose spelling differs (`image_pull_policy=` for `imagePullPolicy`) keeps the key's range
+/// on what the user wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+impl Entry {
+    /// The key's text when it is a scalar (nearly always).
+    pub fn key_str(&self) -> Option<&str> {
+        self.key.as_str()
+    }
+}
+
+/// A scalar: its text after escape processing, how it was written, and what it means to the
+/// document's reader (decided once, by the front end).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scalar {
+    pub value: String,
+    pub style: ScalarStyle,
+    pub reading: Reading,
+}
+
+impl Scalar {
+    /// A scalar the front end has not resolved yet (it reads as a string until then).
+    pub fn unresolved(value: String, style: ScalarStyle) -> Self {
+        Scalar {
+            value,
+            style,
+            reading: Reading::Str,
+        }
+    }
+}
+
+/// How a scalar was written in the source: bare (a YAML plain scalar, a Python number or
+/// `True`), or quoted in one of the ways the language has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+impl ScalarStyle {
+    pub fn is_quoted(self) -> bool {
+        !matches!(self, ScalarStyle::Plain)
+    }
+}
+
+/// What a scalar means to the document's reader.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str,
+}
+
+impl Reading {
+    /// Describes the reading for a message: "the boolean true", "the integer 420".
+    pub fn describe(&self) -> String {
+        match self {
+            Reading::Null => "null".to_string(),
+            Reading::Bool(b) => format!("the boolean {b}"),
+            Reading::Int(i) => format!("the integer {i}"),
+            Reading::Float(f) => format!("the number {f}"),
+            Reading::Str => "a string".to_string(),
+        }
+    }
+}
+
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    /// The keyword arguments of `flyte.TaskEnvironment`, in snake_case.
+    TaskEnvironment,
+    /// A `flyte.PodTemplate`: `primary_container_name`, `labels`, `annotations`, `pod_spec`.
+    FlytePodTemplate,
+    /// `apiVersion: v1`, `kind: PodTemplate`.
+    KubePodTemplate,
+    /// `apiVersion: v1`, `kind: Pod`.
+    KubePod,
+    /// Anything else: analysed not at all.
+    Unknown,
+}
+
+impl Node {
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The scalar's text, whatever its YAML reading.
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.value.as_str())
+    }
+
+    /// The first entry with this key. Duplicates are reported separately (FLY002).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().find(|e| e.key_str() == Some(key))
+    }
+
+    /// What the document's reader makes of this node when it is a scalar (the front end
+    /// decided it: Go YAML for Kubernetes objects, PyYAML for Flyte YAML).
+    pub fn reading(&self) -> Option<Reading> {
+        self.as_scalar().map(|s| s.reading.clone())
+    }
+
+    /// True for a value only run time knows.
+    pub fn is_opaque(&self) -> bool {
+        matches!(self.kind, NodeKind::Opaque)
+    }
+
+    /// True for `null`, `~` and an empty plain value.
+    pub fn is_null(&self) -> bool {
+        matches!(self.reading(), Some(Reading::Null))
+    }
+
+    /// A short name of the node's shape, for messages.
+    pub fn shape_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Map(_) => "a mapping",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Alias(_) => "an alias",
+            NodeKind::Missing => "nothing",
+            NodeKind::Opaque => "a value known at run time",
+            NodeKind::Scalar(_) => match self.reading() {
+                Some(Reading::Null) => "null",
+                Some(Reading::Bool(_)) => "a boolean",
+                Some(Reading::Int(_)) => "an integer",
+                Some(Reading::Float(_)) => "a number",
+                _ => "a string",
+            },
+        }
+    }
+}
+
+impl Document {
+    /// The document's text.
+    pub fn text<'a>(&self, source: &'a str) -> &'a str {
+        source.get(self.span.clone()).unwrap_or("")
+    }
+}
+
+impl Stream {
+    /// The documents' kinds, in order.
+    pub fn kinds(&self) -> impl Iterator<Item = DocKind> + '_ {
+        self.documents.iter().map(|d| d.kind)
+    }
+}

@@ -1,0 +1,34 @@
+//! Resolves every scalar of a document once, by the document's reader: after this, rules read
+//! `Scalar::reading` and never the text's YAML 1.1 meaning themselves.
+
+use super::scalar::{read_in, Dialect};
+use crate::tree::{Document, Node, NodeKind};
+
+/// Sets the reading of every scalar in `doc` (its tree and its anchors' copies).
+pub fn resolve(doc: &mut Document, dialect: Dialect) {
+    if let Some(root) = doc.root.as_mut() {
+        resolve_node(root, dialect);
+    }
+    for (_, node) in &mut doc.anchors {
+        resolve_node(node, dialect);
+    }
+}
+
+/// Iterative, so depth is never a stack concern.
+fn resolve_node(node: &mut Node, dialect: Dialect) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        let tag = n.tag.as_deref();
+        match &mut n.kind {
+            NodeKind::Scalar(s) => s.reading = read_in(&s.value, s.style, tag, dialect),
+            NodeKind::Map(entries) => {
+                for e in entries.iter_mut() {
+                    stack.push(&mut e.key);
+                    stack.push(&mut e.value);
+                }
+            }
+            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+            NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque => {}
+        }
+    }
+}
