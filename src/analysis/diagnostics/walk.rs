@@ -1,4 +1,5 @@
-//! Walks a document's YAML tree against its schema and hands each node to the schema rules.
+//! Walks a document's tree against its schema and hands what it finds to the schema hooks of
+//! the registry (unknown keys, refused shapes, maps, scalars); it names no rule.
 //!
 //! The walk recurses once per nesting level; depth is bounded by the parser's nesting limit
 //! (`yaml::build::MAX_DEPTH`), so it cannot overflow the stack. Aliases are not followed.
@@ -7,10 +8,7 @@ use crate::schema::{JsonType, SchemaNode};
 use crate::text::TextRange;
 use crate::tree::{Node, NodeKind, Reading};
 
-use super::{
-    enum_value, k8s_version, quantity_syntax, required, snake_case, unknown_field, wrong_type,
-    yaml11, Ctx,
-};
+use super::{Ctx, Expected, Hooks, KeyVerdict, Mismatch};
 
 /// Where a node sits, which decides whether `null` is acceptable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +19,7 @@ pub(super) enum Place {
     Element,
 }
 
-pub(super) fn check_document(ctx: &mut Ctx<'_>) {
+pub(super) fn check_document(ctx: &mut Ctx<'_>, hooks: &Hooks) {
     let (Some(root), Some(def)) = (ctx.doc.root.as_ref(), ctx.kind.root_def()) else {
         return;
     };
@@ -29,12 +27,26 @@ pub(super) fn check_document(ctx: &mut Ctx<'_>) {
     let Some(schema) = set.def(def) else {
         return;
     };
-    walk(ctx, root, schema, Place::Field, &first_key_span(root));
+    walk(
+        ctx,
+        hooks,
+        root,
+        schema,
+        Place::Field,
+        &first_key_span(root),
+    );
 }
 
 /// `at` is where to report problems about the node as a whole that have no better place
 /// (a missing required field): the key that holds it, or its own first line.
-fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at: &TextRange) {
+fn walk(
+    ctx: &mut Ctx<'_>,
+    hooks: &Hooks,
+    node: &Node,
+    schema: SchemaNode<'_>,
+    place: Place,
+    at: &TextRange,
+) {
     if matches!(
         node.kind,
         NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque
@@ -46,21 +58,25 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
         let branches = schema.branches(set);
         if !branches.is_empty() {
             match branches.iter().find(|b| accepts(node, b, place)) {
-                Some(branch) => walk(ctx, node, *branch, place, at),
+                Some(branch) => walk(ctx, hooks, node, *branch, place, at),
                 None => {
                     let expected: Vec<JsonType> = branches.iter().flat_map(|b| b.types()).collect();
-                    wrong_type::report(ctx, node, &expected);
+                    let mismatch = Mismatch {
+                        node,
+                        expected: Expected::Types(expected),
+                        wants_string: false,
+                    };
+                    hooks.mismatch(ctx, &mismatch);
                 }
             }
             return;
         }
     }
-    if !check_type(ctx, node, schema, place) {
+    if !check_type(ctx, hooks, node, schema, place) {
         return;
     }
     match &node.kind {
         NodeKind::Map(entries) => {
-            let props = schema.properties();
             let extra = schema.additional(set);
             for entry in entries {
                 let Some(key) = entry.key_str() else { continue };
@@ -70,48 +86,58 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
                     continue;
                 }
                 if let Some(prop) = schema.property(set, key) {
-                    walk(ctx, &entry.value, prop, Place::Field, &entry.key.span);
+                    walk(
+                        ctx,
+                        hooks,
+                        &entry.value,
+                        prop,
+                        Place::Field,
+                        &entry.key.span,
+                    );
                     continue;
                 }
                 if schema.allows_extra_keys() {
                     if let Some(extra) = extra {
-                        walk(ctx, &entry.value, extra, Place::Element, &entry.key.span);
+                        walk(
+                            ctx,
+                            hooks,
+                            &entry.value,
+                            extra,
+                            Place::Element,
+                            &entry.key.span,
+                        );
                     }
                     continue;
                 }
-                if let Some(camel) = snake_case::camel_property(schema, key) {
-                    if ctx.kind.is_flyte() {
-                        snake_case::report(ctx, entry, &camel);
-                        if let Some(prop) = schema.property(set, &camel) {
-                            walk(ctx, &entry.value, prop, Place::Field, &entry.key.span);
-                        }
-                    } else {
-                        unknown_field::report(ctx, entry, schema, Some(&camel));
+                if let KeyVerdict::ReadAs(name) = hooks.unknown_key(ctx, entry, schema) {
+                    if let Some(prop) = schema.property(set, &name) {
+                        walk(
+                            ctx,
+                            hooks,
+                            &entry.value,
+                            prop,
+                            Place::Field,
+                            &entry.key.span,
+                        );
                     }
-                    continue;
                 }
-                if k8s_version::check(ctx, entry, schema) {
-                    continue;
-                }
-                let suggestion = props
-                    .and_then(|p| crate::text::similar::closest(key, p.keys().map(String::as_str)));
-                unknown_field::report(ctx, entry, schema, suggestion);
             }
-            required::check(ctx, node, schema, at);
+            for check in &hooks.map {
+                check(ctx, node, schema, at);
+            }
         }
         NodeKind::Seq(items) => {
             if let Some(item_schema) = schema.items(set) {
                 for item in items {
                     let item_at = first_key_span(item);
-                    walk(ctx, item, item_schema, Place::Element, &item_at);
+                    walk(ctx, hooks, item, item_schema, Place::Element, &item_at);
                 }
             }
         }
         NodeKind::Scalar(_) => {
-            if schema.is_quantity() {
-                quantity_syntax::check(ctx, node);
+            for check in &hooks.scalar {
+                check(ctx, node, schema);
             }
-            enum_value::check(ctx, node, schema)
         }
         NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque => {}
     }
@@ -148,7 +174,13 @@ fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
 
 /// Checks the node's shape against the schema's type; reports and returns `false` on a
 /// mismatch so the walk does not descend into a node of the wrong shape.
-fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place) -> bool {
+fn check_type(
+    ctx: &mut Ctx<'_>,
+    hooks: &Hooks,
+    node: &Node,
+    schema: SchemaNode<'_>,
+    place: Place,
+) -> bool {
     if node.is_opaque() {
         return true;
     }
@@ -157,8 +189,13 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
         // The kubernetes >= 37 Python models Flyte validates with take quantities only as
         // strings (`Dict[str, StrictStr]`); Kubernetes itself accepts bare numbers.
         if ctx.kind.is_flyte() && schema.is_quantity() {
-            if let Some(r @ (Reading::Int(_) | Reading::Float(_))) = &reading {
-                yaml11::report(ctx, node, r);
+            if let Some(Reading::Int(_) | Reading::Float(_)) = &reading {
+                let mismatch = Mismatch {
+                    node,
+                    expected: Expected::Described("a quantity string such as \"500m\" or \"2Gi\""),
+                    wants_string: true,
+                };
+                hooks.mismatch(ctx, &mismatch);
                 return false;
             }
         }
@@ -177,7 +214,12 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
             } else {
                 "an integer or a string"
             };
-            wrong_type::report_expected(ctx, node, expected);
+            let mismatch = Mismatch {
+                node,
+                expected: Expected::Described(expected),
+                wants_string: false,
+            };
+            hooks.mismatch(ctx, &mismatch);
         }
         return ok;
     }
@@ -185,16 +227,11 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
     if types.is_empty() || accepts(node, &schema, place) {
         return true;
     }
-    let reading = node.reading();
-    let plain = node.as_scalar().is_some_and(|s| !s.style.is_quoted());
-    let wants_string = types.contains(&JsonType::String);
-    match reading {
-        Some(r @ (Reading::Null | Reading::Bool(_) | Reading::Int(_) | Reading::Float(_)))
-            if wants_string && plain =>
-        {
-            yaml11::report(ctx, node, &r);
-        }
-        _ => wrong_type::report(ctx, node, &types),
-    }
+    let mismatch = Mismatch {
+        node,
+        wants_string: types.contains(&JsonType::String),
+        expected: Expected::Types(types),
+    };
+    hooks.mismatch(ctx, &mismatch);
     false
 }
