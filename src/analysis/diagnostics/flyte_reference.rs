@@ -60,9 +60,9 @@ mod tests {
     use std::path::Path;
 
     use crate::engine::analyze_in_workspace;
+    use crate::engine::parse;
     use crate::settings::Settings;
     use crate::workspace::WorkspaceIndex;
-    use crate::yaml::parse;
 
     fn codes(text: &str, index: Option<&WorkspaceIndex>) -> Vec<(&'static str, String)> {
         let stream = parse(text);
