@@ -179,6 +179,8 @@ pub(crate) struct Ctx<'a> {
     pub workspace: Option<&'a WorkspaceIndex>,
     /// The front end's writer: fixes say what to change, it says how in the source language.
     pub writer: &'a dyn Writer,
+    /// The hooks of the families that apply to this file (the schema walk calls them).
+    pub(super) hooks: &'a Hooks,
     pub out: Vec<Diagnostic>,
 }
 
@@ -254,6 +256,7 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
             set,
             workspace,
             writer: snap.writer,
+            hooks: &hooks,
             out: Vec::new(),
         };
         for check in &hooks.any_document {
@@ -263,7 +266,7 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
             for check in &hooks.document {
                 check(&mut ctx);
             }
-            walk::check_document(&mut ctx, &hooks);
+            walk::check_document(&mut ctx);
             if let Some(root) = doc.root.as_ref() {
                 let parts = PodParts::of(root, info.kind);
                 for check in &hooks.pod {

@@ -8,7 +8,7 @@ use crate::schema::{JsonType, SchemaNode};
 use crate::text::TextRange;
 use crate::tree::{Node, NodeKind, Reading};
 
-use super::{Ctx, Expected, Hooks, KeyVerdict, Mismatch};
+use super::{Ctx, Expected, KeyVerdict, Mismatch};
 
 /// Where a node sits, which decides whether `null` is acceptable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub(super) enum Place {
     Element,
 }
 
-pub(super) fn check_document(ctx: &mut Ctx<'_>, hooks: &Hooks) {
+pub(super) fn check_document(ctx: &mut Ctx<'_>) {
     let (Some(root), Some(def)) = (ctx.doc.root.as_ref(), ctx.kind.root_def()) else {
         return;
     };
@@ -27,26 +27,12 @@ pub(super) fn check_document(ctx: &mut Ctx<'_>, hooks: &Hooks) {
     let Some(schema) = set.def(def) else {
         return;
     };
-    walk(
-        ctx,
-        hooks,
-        root,
-        schema,
-        Place::Field,
-        &first_key_span(root),
-    );
+    walk(ctx, root, schema, Place::Field, &first_key_span(root));
 }
 
 /// `at` is where to report problems about the node as a whole that have no better place
 /// (a missing required field): the key that holds it, or its own first line.
-fn walk(
-    ctx: &mut Ctx<'_>,
-    hooks: &Hooks,
-    node: &Node,
-    schema: SchemaNode<'_>,
-    place: Place,
-    at: &TextRange,
-) {
+fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at: &TextRange) {
     if matches!(
         node.kind,
         NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque
@@ -58,7 +44,7 @@ fn walk(
         let branches = schema.branches(set);
         if !branches.is_empty() {
             match branches.iter().find(|b| accepts(node, b, place)) {
-                Some(branch) => walk(ctx, hooks, node, *branch, place, at),
+                Some(branch) => walk(ctx, node, *branch, place, at),
                 None => {
                     let expected: Vec<JsonType> = branches.iter().flat_map(|b| b.types()).collect();
                     let mismatch = Mismatch {
@@ -66,13 +52,13 @@ fn walk(
                         expected: Expected::Types(expected),
                         wants_string: false,
                     };
-                    hooks.mismatch(ctx, &mismatch);
+                    ctx.hooks.mismatch(ctx, &mismatch);
                 }
             }
             return;
         }
     }
-    if !check_type(ctx, hooks, node, schema, place) {
+    if !check_type(ctx, node, schema, place) {
         return;
     }
     match &node.kind {
@@ -86,43 +72,22 @@ fn walk(
                     continue;
                 }
                 if let Some(prop) = schema.property(set, key) {
-                    walk(
-                        ctx,
-                        hooks,
-                        &entry.value,
-                        prop,
-                        Place::Field,
-                        &entry.key.span,
-                    );
+                    walk(ctx, &entry.value, prop, Place::Field, &entry.key.span);
                     continue;
                 }
                 if schema.allows_extra_keys() {
                     if let Some(extra) = extra {
-                        walk(
-                            ctx,
-                            hooks,
-                            &entry.value,
-                            extra,
-                            Place::Element,
-                            &entry.key.span,
-                        );
+                        walk(ctx, &entry.value, extra, Place::Element, &entry.key.span);
                     }
                     continue;
                 }
-                if let KeyVerdict::ReadAs(name) = hooks.unknown_key(ctx, entry, schema) {
+                if let KeyVerdict::ReadAs(name) = ctx.hooks.unknown_key(ctx, entry, schema) {
                     if let Some(prop) = schema.property(set, &name) {
-                        walk(
-                            ctx,
-                            hooks,
-                            &entry.value,
-                            prop,
-                            Place::Field,
-                            &entry.key.span,
-                        );
+                        walk(ctx, &entry.value, prop, Place::Field, &entry.key.span);
                     }
                 }
             }
-            for check in &hooks.map {
+            for check in &ctx.hooks.map {
                 check(ctx, node, schema, at);
             }
         }
@@ -130,12 +95,12 @@ fn walk(
             if let Some(item_schema) = schema.items(set) {
                 for item in items {
                     let item_at = first_key_span(item);
-                    walk(ctx, hooks, item, item_schema, Place::Element, &item_at);
+                    walk(ctx, item, item_schema, Place::Element, &item_at);
                 }
             }
         }
         NodeKind::Scalar(_) => {
-            for check in &hooks.scalar {
+            for check in &ctx.hooks.scalar {
                 check(ctx, node, schema);
             }
         }
@@ -174,13 +139,7 @@ fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
 
 /// Checks the node's shape against the schema's type; reports and returns `false` on a
 /// mismatch so the walk does not descend into a node of the wrong shape.
-fn check_type(
-    ctx: &mut Ctx<'_>,
-    hooks: &Hooks,
-    node: &Node,
-    schema: SchemaNode<'_>,
-    place: Place,
-) -> bool {
+fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place) -> bool {
     if node.is_opaque() {
         return true;
     }
@@ -195,7 +154,7 @@ fn check_type(
                     expected: Expected::Described("a quantity string such as \"500m\" or \"2Gi\""),
                     wants_string: true,
                 };
-                hooks.mismatch(ctx, &mismatch);
+                ctx.hooks.mismatch(ctx, &mismatch);
                 return false;
             }
         }
@@ -219,7 +178,7 @@ fn check_type(
                 expected: Expected::Described(expected),
                 wants_string: false,
             };
-            hooks.mismatch(ctx, &mismatch);
+            ctx.hooks.mismatch(ctx, &mismatch);
         }
         return ok;
     }
@@ -232,6 +191,6 @@ fn check_type(
         wants_string: types.contains(&JsonType::String),
         expected: Expected::Types(types),
     };
-    hooks.mismatch(ctx, &mismatch);
+    ctx.hooks.mismatch(ctx, &mismatch);
     false
 }
