@@ -127,6 +127,7 @@ pub fn answers_trigger(source: &str, offset: usize, trigger: &str) -> bool {
     // The answer reads the line alone; the tree is never asked for.
     static EMPTY: Stream = Stream {
         documents: Vec::new(),
+        surfaces: &[],
     };
     let empty = || &EMPTY;
     YamlSites::new(source, &empty).answers_trigger(offset, trigger)

@@ -211,7 +211,7 @@ fn merge_same_point(edits: &mut Vec<Edit>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse;
+    use crate::engine::parse;
 
     fn apply(source: &str, fix: &Fix) -> String {
         let mut out = source.to_string();

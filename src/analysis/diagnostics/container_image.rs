@@ -10,12 +10,14 @@ use crate::model::DocKind;
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, requote, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY206",
     name: "missing-container-image",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A container has no `image` (or an empty one). The API server requires it on every \
               container (`image: Required value`). In a Flyte pod template the SDK fills in only \
               the primary container's image, so sidecars and init containers need their own; in \
@@ -25,6 +27,11 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n    - name: log-shipper\n      image: fluent/fluent-bit:3.0.7\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateContainerCommon`, \
              `validateContainerOnlyForPod`); flyte `task_serde.py` `_get_k8s_pod`",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {

@@ -18,12 +18,14 @@ use crate::model::DocKind;
 use crate::tree::Node;
 
 use super::pod_values::{is_set, map_entries, map_items, requote, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY262",
     name: "deprecated-in-kubernetes",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Something Kubernetes deprecated: a node label such as `beta.kubernetes.io/arch` \
               (use `kubernetes.io/arch`) in `nodeSelector`, node affinity or a topology key; an \
               annotation that stopped working (`scheduler.alpha.kubernetes.io/critical-pod`, \
@@ -37,6 +39,11 @@ pub static RULE: Rule = Rule {
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`); `pkg/api/node/util.go` \
              (`deprecatedNodeLabels`); `pkg/registry/core/pod/strategy.go` \
              (`applyAppArmorVersionSkew`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 /// `deprecatedNodeLabels`: the label, the API server's message, and the label that replaces it

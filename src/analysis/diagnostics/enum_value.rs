@@ -3,17 +3,24 @@
 use crate::schema::{enums, SchemaNode};
 use crate::tree::{Node, Reading};
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY105",
     name: "unsupported-value",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: true,
     summary: "The value is not one of the values the field allows. Kubernetes' schemas carry no \
               enums, so flyte-lsp keeps the API server's lists; values are case-sensitive.",
     bad: "pod_spec:\n  restartPolicy: Sometimes\n  containers: []\n",
     good: "pod_spec:\n  restartPolicy: Never\n  containers: []\n",
     source: "kube-apiserver `pkg/apis/core/validation/validation.go` (`Unsupported value`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Scalar(check),
 };
 
 /// Checks a scalar against the schema's own `enum` (Flyte schemas) or the Kubernetes table,

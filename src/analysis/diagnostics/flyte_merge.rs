@@ -10,12 +10,14 @@ use crate::model::pod::PodParts;
 use crate::text::{line_start, next_line_start};
 use crate::tree::{Node, Reading};
 
-use super::{Ctx, Edit, Fix, Rule, Severity};
+use super::{Applies, Check, Ctx, Edit, Family, Fix, Rule, Severity};
 
 pub static ENV_SHADOWED: Rule = Rule {
     code: "FLY311",
     name: "env-var-defined-twice",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "An `env_vars` name is also set in the primary container's `env`. The SDK writes both, \
               the environment's first, so the container's value wins in the pod and the environment's \
               is silently ignored (the API server warns `hides previous definition`).",
@@ -28,6 +30,8 @@ pub static RESOURCE_OVERRIDDEN: Rule = Rule {
     code: "FLY312",
     name: "resource-set-twice",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The environment's `resources` and the primary container both set the same resource. \
               The SDK merges key by key and the environment's value wins, so the container's is \
               replaced (flytekit v1 replaced the whole block).",
@@ -40,6 +44,8 @@ pub static GPU_CLAMPED: Rule = Rule {
     code: "FLY313",
     name: "gpu-set-twice",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`resources.gpu` is set and the primary container also sets an accelerator resource such \
               as `nvidia.com/gpu`. The backend renames the generic `gpu` request to `nvidia.com/gpu`, \
               overwriting the request, but the template's limit stays, and the request is clamped \
@@ -53,6 +59,8 @@ pub static MULTI_CONTAINER: Rule = Rule {
     code: "FLY314",
     name: "sidecar-blocks-completion",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "With more than one container, Flyte marks the task done only when every container has \
               exited; a long-running sidecar keeps the task running forever. Make helpers native \
               sidecars instead: `initContainers` with `restartPolicy: Always` are stopped by the \
@@ -66,6 +74,8 @@ pub static RESTART_POLICY: Rule = Rule {
     code: "FLY315",
     name: "restart-policy-not-never",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Flyte retries tasks itself and sets `restartPolicy: Never` only when it is unset. \
               `Always` or `OnFailure` make the kubelet restart the container in place, bypassing \
               Flyte's retries and its view of the attempt.",
@@ -78,6 +88,8 @@ pub static SHM_CONFLICT: Rule = Rule {
     code: "FLY316",
     name: "shared-memory-conflict",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "With `resources.shm` the backend adds a volume `flyte-shm` mounted at `/dev/shm` on the \
               primary container; it fails with `BadTaskSpecification` when the pod already has a \
               volume of that name or the primary already mounts `/dev/shm` or `flyte-shm`.",
@@ -90,6 +102,8 @@ pub static FLYTE_LABEL: Rule = Rule {
     code: "FLY317",
     name: "label-set-by-flyte",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Flyte sets this label or annotation itself on every task pod (execution labels, the \
               primary-container annotation), so the value written here is overwritten at run time.",
     bad: "labels:\n  project: forecasting\npod_spec:\n  containers: []\n",
@@ -132,6 +146,8 @@ pub static PRIMARY_IMAGE_WINS: Rule = Rule {
     code: "FLY319",
     name: "primary-image-overrides-environment",
     severity: Severity::Information,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The primary container sets its own `image`, which wins over the environment's \
               `image`; the environment's image is still what Flyte computes the cache version and \
               the code bundle's image from, so cached results may belong to another image.",
@@ -144,6 +160,8 @@ pub static REQUEST_OVER_LIMIT: Rule = Rule {
     code: "FLY320",
     name: "merged-request-over-limit",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "After the environment's `resources` are merged into the primary container, a \
               request is larger than the limit that remains from the pod template. The backend \
               silently clamps the request down to the limit, so the task gets less than asked.",
@@ -156,12 +174,30 @@ pub static SERVICE_ACCOUNT: Rule = Rule {
     code: "FLY321",
     name: "service-account-overridden",
     severity: Severity::Information,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Both `service_account` and the pod spec's `serviceAccountName` are set: the backend \
               fills the service account from the task only when the pod spec has none, so \
               `serviceAccountName` wins and `service_account` has no effect on the pod.",
     bad: "name: train\nservice_account: trainer\npod_template:\n  pod_spec:\n    serviceAccountName: default\n    containers: []\n",
     good: "name: train\nservice_account: trainer\npod_template:\n  pod_spec:\n    containers: []\n",
     source: "flyteplugins `flytek8s/pod_helper.go` (`UpdatePod`: serviceAccountName only if unset)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[
+        &ENV_SHADOWED,
+        &RESOURCE_OVERRIDDEN,
+        &GPU_CLAMPED,
+        &MULTI_CONTAINER,
+        &RESTART_POLICY,
+        &SHM_CONFLICT,
+        &FLYTE_LABEL,
+        &PRIMARY_IMAGE_WINS,
+        &REQUEST_OVER_LIMIT,
+        &SERVICE_ACCOUNT,
+    ],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {

@@ -9,12 +9,14 @@ use crate::model::pod::PodParts;
 use crate::text::similar::closest;
 use crate::tree::{Node, NodeKind};
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static MISSING_PRIMARY: Rule = Rule {
     code: "FLY301",
     name: "missing-primary-container",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The pod spec has containers, but none is named like `primary_container_name` (default \
               `primary`). The SDK refuses to serialize the task: `ValueError: No primary container \
               defined in the pod spec`. Only `containers` count; init containers never do. With no \
@@ -28,6 +30,8 @@ pub static PRIMARY_NAME_FORMAT: Rule = Rule {
     code: "FLY302",
     name: "primary-container-name-format",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`primary_container_name` must be a DNS-1123 label (lowercase letters, digits and `-`, \
               at most 63 characters). The SDK accepts anything, then the API server rejects the pod's \
               container name and the task is stuck (flyteorg/flyte#998).",
@@ -40,6 +44,8 @@ pub static PRIMARY_COMMAND_REPLACED: Rule = Rule {
     code: "FLY303",
     name: "primary-command-replaced",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`command` and `args` of the primary container are replaced by the SDK: `command: []` \
               and the Flyte runtime's `args` (`a0 ...`). What is written here never runs; with an \
               empty command the image's ENTRYPOINT is prefixed to `a0`.",
@@ -52,12 +58,24 @@ pub static PRIMARY_IMAGE: Rule = Rule {
     code: "FLY304",
     name: "primary-image-missing",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The environment sets `image: null` and the primary container has no `image`, so the \
               pod is registered with an empty image and the API server rejects it (`image: Required \
               value`). Give the environment or the primary container an image.",
     bad: "name: train\nimage: null\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n",
     good: "name: train\nimage: ghcr.io/acme/train:1\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n",
     source: "flyte 2.12.1 `task_serde.py` `_get_urun_container` (image `None` becomes \"\")",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[
+        &MISSING_PRIMARY,
+        &PRIMARY_NAME_FORMAT,
+        &PRIMARY_COMMAND_REPLACED,
+        &PRIMARY_IMAGE,
+    ],
+    check: Check::Pod(check),
 };
 
 fn container_names<'a>(parts: &PodParts<'a>) -> Vec<(&'a str, &'a Node)> {

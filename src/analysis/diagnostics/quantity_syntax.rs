@@ -8,15 +8,18 @@
 //! (`ErrFormatWrong`) or `unable to parse quantity's suffix` (`ErrSuffix`).
 
 use crate::analysis::quantity::{parse, Quantity};
+use crate::schema::SchemaNode;
 use crate::tree::{Node, Reading};
 
 use super::pod_values::requote;
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY218",
     name: "invalid-quantity",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The value is not a Kubernetes quantity: a number with an optional suffix, binary \
               (`Ki Mi Gi Ti Pi Ei`), decimal (`n u m k M G T P E`) or an exponent (`e3`). `GB`, \
               `mb` and spaces are not quantities, and the API server cannot even decode the pod \
@@ -27,6 +30,17 @@ pub static RULE: Rule = Rule {
     source: "`staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go` (`ParseQuantity`); \
              `suffix.go`",
 };
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Scalar(on_scalar),
+};
+
+fn on_scalar(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>) {
+    if schema.is_quantity() {
+        check(ctx, node);
+    }
+}
 
 /// The quantity a YAML node decodes to: a number is read as its JSON text, a string is parsed.
 /// `None` for null, booleans, collections and unparsable strings (FLY103/FLY218 report those).

@@ -4,12 +4,14 @@ use crate::schema::{short_def_name, JsonType, SchemaNode};
 use crate::text::TextRange;
 use crate::tree::Node;
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY104",
     name: "missing-required-field",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A field the schema requires is missing: a container without `name`, a pod spec \
               without `containers`, a task environment without `name`. The API server answers \
               `Required value`; the Python models refuse to build the object.",
@@ -17,6 +19,11 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      image: busybox\n",
     source:
         "Kubernetes OpenAPI `required` lists; kubernetes Python client `V1PodSpec`/`V1Container`",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Map(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: &TextRange) {

@@ -31,12 +31,14 @@ use super::pod_values::{
     descending_path_problem, first_key_span, int_value, is_merged, join, map_items, string_value,
 };
 use super::quantity_syntax::quantity_of;
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static SOURCE_RULE: Rule = Rule {
     code: "FLY242",
     name: "invalid-volume-source",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A volume source field the API server rejects: a `configMap` without `name`, a \
               `secret` without `secretName`, an empty `hostPath.path` or `claimName`, a \
               `defaultMode`/`mode` outside 0–0777 (write modes in octal with a leading 0: \
@@ -57,6 +59,8 @@ pub static OVERLAP_RULE: Rule = Rule {
     code: "FLY268",
     name: "overlapping-volume-paths",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Two items of a configMap, secret or downwardAPI volume, or two sources of a \
               projected volume, write the same file or a file inside the other's directory \
               (`config` and `config/app.yaml`); or a projected volume lists a source with \
@@ -74,12 +78,19 @@ pub static SUB_PATH_RULE: Rule = Rule {
     code: "FLY243",
     name: "invalid-sub-path",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A volume mount's `subPath` or `subPathExpr` must be a relative path without `..`, \
               and the two are mutually exclusive.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: data\n          mountPath: /data\n          subPath: /models\n  volumes:\n    - name: data\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: data\n          mountPath: /data\n          subPath: models\n  volumes:\n    - name: data\n",
     source: "`pkg/apis/core/validation/validation.go` (`ValidateVolumeMounts`, \
              `validateLocalDescendingPath`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&SOURCE_RULE, &OVERLAP_RULE, &SUB_PATH_RULE],
+    check: Check::Pod(check),
 };
 
 const MAX_MODE: i128 = 0o777;
