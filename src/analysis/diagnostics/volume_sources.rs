@@ -168,12 +168,9 @@ fn check_nfs(ctx: &mut Ctx<'_>, nfs: &Node) {
             Some("") => required(ctx, node),
             Some(p) if !p.starts_with('/') => {
                 let message = format!("Invalid value: \"{p}\": must be an absolute path");
+                let edit = ctx.writer.set_string(node, &format!("/{p}"));
                 ctx.report(&SOURCE_RULE, node.span.clone(), message)
-                    .with_fix(
-                        format!("Change to `/{p}`"),
-                        node.span.clone(),
-                        format!("/{p}"),
-                    );
+                    .with_edit(format!("Change to `/{p}`"), edit);
             }
             _ => {}
         }
@@ -582,18 +579,18 @@ fn check_mode(ctx: &mut Ctx<'_>, node: Option<&Node>) {
         return;
     };
     let message = format!("Invalid value: {mode}: {MODE_MESSAGE}");
-    let text = ctx.text(&node.span).to_string();
-    // `644` written without the leading 0 is decimal; the octal digits were meant.
-    let octal = format!("0{text}");
-    let fixable = text.bytes().all(|b| (b'0'..=b'7').contains(&b))
-        && i128::from_str_radix(&text, 8).is_ok_and(|m| m <= MAX_MODE);
+    // `644` written without the leading 0 is decimal; the octal digits were meant: the same
+    // digits, read in base 8.
+    let digits = mode.to_string();
+    let meant = i128::from_str_radix(&digits, 8)
+        .ok()
+        .filter(|m| *m <= MAX_MODE)
+        .and_then(|m| u32::try_from(m).ok());
+    let writer = ctx.writer;
     let diag = ctx.report(&SOURCE_RULE, node.span.clone(), message);
-    if fixable {
-        diag.with_fix(
-            format!("Change to `{octal}` (octal)"),
-            node.span.clone(),
-            octal,
-        );
+    if let Some(m) = meant {
+        let edit = writer.set_octal(node, m);
+        diag.with_edit(format!("Change to `{}` (octal)", edit.new_text), edit);
     }
 }
 
