@@ -580,10 +580,11 @@ fn check_mode(ctx: &mut Ctx<'_>, node: Option<&Node>) {
     };
     let message = format!("Invalid value: {mode}: {MODE_MESSAGE}");
     // `644` written without the leading 0 is decimal; the octal digits were meant: the same
-    // digits, read in base 8.
+    // digits, read in base 8 (only when written as plain decimal digits, not `0x2A4`).
     let digits = mode.to_string();
     let meant = i128::from_str_radix(&digits, 8)
         .ok()
+        .filter(|_| node.as_str() == Some(digits.as_str()))
         .filter(|m| *m <= MAX_MODE)
         .and_then(|m| u32::try_from(m).ok());
     let writer = ctx.writer;
@@ -944,6 +945,21 @@ template:
             "Change to `0644` (octal)",
             "pod_spec:\n  containers: []\n  volumes:\n    - name: c\n      configMap:\n        name: s\n        defaultMode: 0644\n",
         );
+        // Hex digits are not octal digits written without their 0: no fix.
+        let hex = "pod_spec:\n  containers: []\n  volumes:\n    - name: c\n      configMap:\n        name: s\n        defaultMode: 0x2A4\n";
+        let analysis = crate::engine::analyze(hex, &crate::settings::Settings::default());
+        let fixes: Vec<&str> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "FLY242")
+            .flat_map(|d| d.fixes.iter().map(|f| f.title.as_str()))
+            .collect();
+        assert!(
+            analysis.diagnostics.iter().any(|d| d.code == "FLY242"),
+            "{:?}",
+            analysis.diagnostics
+        );
+        assert!(fixes.is_empty(), "{fixes:?}");
     }
 
     #[test]
