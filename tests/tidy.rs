@@ -227,3 +227,37 @@ fn the_layer_check_reads_paths() {
     assert_eq!(module_of("src/settings.rs"), Some("settings"));
     assert_eq!(module_of("src/main.rs"), None);
 }
+
+/// Edits go through the front end (issue 12): nothing under `src/analysis/` writes source text
+/// itself. It names no front end but the preview's YAML emitter (`crate::yaml::emit`), builds
+/// no `Edit` by hand (every edit comes from the snapshot's `Writer`), and keeps no quoting
+/// helpers.
+#[test]
+fn analysis_writes_through_the_front_end() {
+    for p in sources() {
+        let r = rel(&p);
+        if !r.starts_with("src/analysis") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).expect("read");
+        for (i, _) in text.match_indices("crate::yaml") {
+            let rest = &text[i + "crate::yaml".len()..];
+            assert!(
+                rest.starts_with("::emit::"),
+                "{r} names the YAML front end (`crate::yaml{}`); analysis goes through \
+                 `crate::engine` and the snapshot's writer (only `crate::yaml::emit` is allowed)",
+                rest.chars().take(20).collect::<String>()
+            );
+        }
+        for banned in ["crate::{yaml", "super::yaml"] {
+            assert!(!text.contains(banned), "{r} names the YAML front end");
+        }
+        let code = non_test_code(&text);
+        for banned in ["requote", "with_fix(", "new_text:", "Edit {"] {
+            assert!(
+                !code.contains(banned),
+                "{r} uses `{banned}`: fixes and refactors ask the front end's `Writer` for edits"
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@ use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
 use crate::tree::Node;
 
-use super::pod_values::{first_key_span, is_merged, requote, string_value};
+use super::pod_values::{first_key_span, is_merged, string_value};
 use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -68,9 +68,9 @@ fn check_container(ctx: &mut Ctx<'_>, container: &Node, name: Option<&str>, pod_
                 let message = format!(
                     "Invalid value: \"{text}\": must not have leading or trailing whitespace"
                 );
-                let trimmed = requote(&entry.value, text.trim());
+                let edit = ctx.writer.set_string(&entry.value, text.trim());
                 ctx.report(&RULE, entry.value.span.clone(), message)
-                    .with_fix("Trim the whitespace", entry.value.span.clone(), trimmed);
+                    .with_edit("Trim the whitespace", edit);
             }
         }
         Some(entry) => {

@@ -10,7 +10,7 @@ use crate::analysis::names;
 use crate::model::pod::{ContainerList, PodParts};
 use crate::text::TextRange;
 
-use super::pod_values::{join, requote, string_value};
+use super::pod_values::{join, string_value};
 use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
@@ -79,10 +79,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         if !errs.is_empty() {
             let message = format!("Invalid value: \"{name}\": {}", join(&errs));
             let suggestion = suggest(name).filter(|_| Some(name) != primary);
+            let writer = ctx.writer;
             let diag = ctx.report(&NAME_RULE, range.clone(), message);
             if let Some(s) = suggestion {
-                let text = requote(&entry.value, &s);
-                diag.with_fix(format!("Rename to `{s}`"), range.clone(), text);
+                let edit = writer.set_string(&entry.value, &s);
+                diag.with_edit(format!("Rename to `{s}`"), edit);
             }
         }
         let collides = seen.contains(&name)

@@ -17,7 +17,7 @@ use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::tree::Node;
 
-use super::pod_values::{is_set, map_entries, map_items, requote, string_value};
+use super::pod_values::{is_set, map_entries, map_items, string_value};
 use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -139,10 +139,13 @@ fn node_label(key: &str) -> Option<(&'static str, &'static str)> {
 
 /// Reports a deprecated node label at `node`, with the fix that writes its successor.
 fn report_label(ctx: &mut Ctx<'_>, node: &Node, message: String, replacement: &str) {
+    let writer = ctx.writer;
     let d = ctx.report(&RULE, node.span.clone(), message);
     if !replacement.is_empty() {
-        let new_text = requote(node, replacement);
-        d.with_fix(format!("Use `{replacement}`"), node.span.clone(), new_text);
+        d.with_edit(
+            format!("Use `{replacement}`"),
+            writer.set_string(node, replacement),
+        );
     }
 }
 

@@ -55,10 +55,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>) {
         .or_else(|| {
             crate::text::similar::closest(value, allowed.iter().copied().filter(|a| !a.is_empty()))
         });
-    let range = node.span.clone();
-    let diag = ctx.report(&RULE, range.clone(), message);
+    let writer = ctx.writer;
+    let diag = ctx.report(&RULE, node.span.clone(), message);
     if let Some(s) = suggestion {
-        diag.with_fix(format!("Change to `{s}`"), range, s);
+        diag.with_edit(format!("Change to `{s}`"), writer.set_string(node, s));
     }
 }
 
@@ -104,6 +104,12 @@ pod_spec:
             "pod_spec:\n  containers: []\n  dnsPolicy: clusterfirst\n",
             "Change to `ClusterFirst`",
             "pod_spec:\n  containers: []\n  dnsPolicy: ClusterFirst\n",
+        );
+        // The writer keeps the value's quoting.
+        check_fix(
+            "pod_spec:\n  containers: []\n  dnsPolicy: 'clusterfirst'\n",
+            "Change to `ClusterFirst`",
+            "pod_spec:\n  containers: []\n  dnsPolicy: 'ClusterFirst'\n",
         );
     }
 }

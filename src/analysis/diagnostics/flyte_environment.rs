@@ -174,12 +174,12 @@ fn check_name(ctx: &mut Ctx<'_>, name: &Node) {
     if !valid_env_name(s) {
         let suggestion = suggest_env_name(s);
         let msg = format!("Environment name '{s}' must be in snake_case or kebab-case format");
+        let writer = ctx.writer;
         let diag = ctx.report(&NAME_FORMAT, name.span.clone(), msg);
         if valid_env_name(&suggestion) {
-            diag.with_fix(
+            diag.with_edit(
                 format!("Rename to `{suggestion}`"),
-                name.span.clone(),
-                suggestion,
+                writer.set_string(name, &suggestion),
             );
         }
     } else if s.len() > 63 {
@@ -279,13 +279,14 @@ fn check_secret(ctx: &mut Ctx<'_>, secret: &Node) {
                         }
                     })
                     .collect();
+                let writer = ctx.writer;
                 let diag = ctx.report(
                     &SECRET,
                     v.span.clone(),
                     format!("`as_env_var` '{s}' must match ^[A-Z_][A-Z0-9_]*$"),
                 );
                 if !fixed.starts_with(|c: char| c.is_ascii_digit()) {
-                    diag.with_fix(format!("Change to `{fixed}`"), v.span.clone(), fixed);
+                    diag.with_edit(format!("Change to `{fixed}`"), writer.set_string(v, &fixed));
                 }
             }
         }

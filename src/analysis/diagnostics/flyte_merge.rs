@@ -6,11 +6,13 @@
 //! `plugins/k8s/pod/plugin.go` (completion); facts/flyte-semantics.md §3, §5, rules 10, 15, 16,
 //! 20, 22, 23, 24.
 
+use serde_json::Value;
+
 use crate::model::pod::PodParts;
-use crate::text::{line_start, next_line_start};
+use crate::tree::edit::Writer;
 use crate::tree::{Node, Reading};
 
-use super::{Applies, Check, Ctx, Edit, Family, Fix, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Fix, Rule, Severity};
 
 pub static ENV_SHADOWED: Rule = Rule {
     code: "FLY311",
@@ -345,86 +347,27 @@ fn check_resources(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
     }
 }
 
-/// Moves `container` (a block list item of `containers`) to `initContainers` with
-/// `restartPolicy: Always`, as one edit the user can apply: Kubernetes' native sidecars are
+/// Moves `container` (an item of `containers`) to `initContainers` with
+/// `restartPolicy: Always`, as one change the user can apply: Kubernetes' native sidecars are
 /// stopped by the kubelet when the main container exits, so the task can finish.
-fn native_sidecar_fix(source: &str, parts: &PodParts<'_>, container: &Node) -> Option<Fix> {
+fn native_sidecar_fix(writer: &dyn Writer, parts: &PodParts<'_>, container: &Node) -> Option<Fix> {
     if container.get("restartPolicy").is_some() {
         return None;
     }
     let spec = parts.spec?;
-    let containers_entry = spec.entry("containers")?;
-    // Block style only: the item's line must start with its dash.
-    let item_line = line_start(source, container.span.start);
-    let before = &source[item_line..container.span.start];
-    let dash_col = before.find('-')?;
-    if !before[..dash_col].bytes().all(|b| b == b' ') {
-        return None;
-    }
-    let item_end = next_line_start(
-        source,
-        container
-            .span
-            .end
-            .saturating_sub(1)
-            .max(container.span.start),
-    );
-    let item_text = &source[item_line..item_end];
-    let (insert_at, new_dash_col, header) = match spec.entry("initContainers") {
-        Some(init) => {
-            let items = init.value.as_seq()?;
-            let last = items.last()?;
-            let first_line = line_start(source, items.first()?.span.start);
-            let col = source[first_line..].find('-')?;
-            (
-                next_line_start(source, last.span.end.saturating_sub(1)),
-                col,
-                String::new(),
-            )
-        }
-        None => {
-            let key_col = containers_entry.key.span.start
-                - line_start(source, containers_entry.key.span.start);
-            let end = next_line_start(source, containers_entry.value.span.end.saturating_sub(1));
-            (
-                end,
-                dash_col,
-                format!("{}initContainers:\n", " ".repeat(key_col)),
-            )
-        }
-    };
-    let mut moved = String::new();
-    for line in item_text.split_inclusive('\n') {
-        let trimmed = line
-            .strip_prefix(&" ".repeat(dash_col))
-            .unwrap_or(line.trim_start());
-        if line.trim().is_empty() {
-            moved.push_str(line);
-        } else {
-            moved.push_str(&" ".repeat(new_dash_col));
-            moved.push_str(trimmed);
-        }
-    }
-    if !moved.ends_with('\n') {
-        moved.push('\n');
-    }
-    moved.push_str(&format!(
-        "{}restartPolicy: Always\n",
-        " ".repeat(new_dash_col + 2)
-    ));
+    let containers = spec.get("containers")?;
+    let always = Value::String("Always".to_string());
+    let edits = writer.move_item(
+        containers,
+        container,
+        spec,
+        "initContainers",
+        Some(("restartPolicy", &always)),
+    )?;
     let name = container
         .get("name")
         .and_then(Node::as_str)
         .unwrap_or("the sidecar");
-    let mut edits = vec![Edit {
-        range: item_line..item_end,
-        new_text: String::new(),
-    }];
-    // The insertion may sit right where the deletion ends; edits stay non-overlapping.
-    edits.push(Edit {
-        range: insert_at..insert_at,
-        new_text: format!("{header}{moved}"),
-    });
     Some(Fix {
         title: format!("Make `{name}` a native sidecar (initContainers, restartPolicy: Always)"),
         edits,
@@ -447,7 +390,7 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             "the pod has {} containers: the task finishes only when all of them exit, so a long-running `{name}` keeps it running; make it a native sidecar (an initContainer with `restartPolicy: Always`)",
             containers.len()
         );
-        let fix = native_sidecar_fix(ctx.source, parts, second);
+        let fix = native_sidecar_fix(ctx.writer, parts, second);
         let diag = ctx.report(&MULTI_CONTAINER, at, msg);
         if let Some(fix) = fix {
             diag.fixes.push(fix);
@@ -456,11 +399,9 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     if let Some(rp) = parts.spec_field("restartPolicy") {
         if let Some(v) = rp.as_str().filter(|v| matches!(*v, "Always" | "OnFailure")) {
             let msg = format!("`restartPolicy: {v}` makes the kubelet restart the task in place, bypassing Flyte's retries; Flyte uses `Never`");
-            ctx.report(&RESTART_POLICY, rp.span.clone(), msg).with_fix(
-                "Change to `Never`",
-                rp.span.clone(),
-                "Never",
-            );
+            let edit = ctx.writer.set_string(rp, "Never");
+            ctx.report(&RESTART_POLICY, rp.span.clone(), msg)
+                .with_edit("Change to `Never`", edit);
         }
     }
     for (meta, what) in [(parts.labels, "label"), (parts.annotations, "annotation")] {

@@ -158,22 +158,15 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
             .and_then(|s| s.entry("containers"))
             .map_or(template.span.clone(), |e| e.key.span.clone()),
     };
-    // Where a new `primary_container_name:` line would go, and its indentation.
-    let insert_at = template
-        .as_map()
-        .and_then(|m| m.first())
-        .map_or(template.span.start, |e| e.key.span.start);
-    let line_start = crate::text::line_start(ctx.source, insert_at);
-    let indent = " ".repeat(insert_at - line_start);
     let closest_name = closest(primary, names.iter().map(|(n, _)| *n))
         .or_else(|| (names.len() == 1).then(|| names[0].0));
+    let writer = ctx.writer;
     let diag = ctx.report(&MISSING_PRIMARY, at, msg);
     // Fix 1: rename the closest container to the primary name.
     if let Some(target) = closest_name.and_then(|c| names.iter().find(|(n, _)| *n == c)) {
-        diag.with_fix(
+        diag.with_edit(
             format!("Rename container `{}` to `{primary}`", target.0),
-            target.1.span.clone(),
-            primary,
+            writer.set_string(target.1, primary),
         );
     }
     // Fix 2: point `primary_container_name` at an existing container.
@@ -181,20 +174,18 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
         .and_then(|c| names.iter().find(|(n, _)| *n == c))
         .or(names.first())
     {
+        let title = format!("Set primary_container_name to `{first}`");
         match name_entry {
             Some(e) => {
-                diag.with_fix(
-                    format!("Set primary_container_name to `{first}`"),
-                    e.value.span.clone(),
-                    *first,
-                );
+                diag.with_edit(title, writer.set_string(&e.value, first));
             }
             None => {
-                diag.with_fix(
-                    format!("Set primary_container_name to `{first}`"),
-                    insert_at..insert_at,
-                    format!("primary_container_name: {first}\n{indent}"),
-                );
+                // A new first entry of the template, where the SDK's own examples put it.
+                let value = serde_json::Value::String(first.to_string());
+                if let Some(edit) = writer.prepend_entry(template, "primary_container_name", &value)
+                {
+                    diag.with_edit(title, edit);
+                }
             }
         }
     }

@@ -49,9 +49,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     if let Some(s) = suggestion {
         msg.push_str(&format!("; did you mean `{s}`?"));
     }
+    let writer = ctx.writer;
     let diag = ctx.report(&UNKNOWN_TEMPLATE, node.span.clone(), msg);
     if let Some(s) = suggestion {
-        diag.with_fix(format!("Change to `{s}`"), node.span.clone(), s);
+        diag.with_edit(format!("Change to `{s}`"), writer.set_string(node, s));
     }
 }
 

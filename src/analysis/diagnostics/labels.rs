@@ -9,7 +9,7 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::tree::{Entry, Node};
 
-use super::pod_values::{join, map_entries, requote, string_value};
+use super::pod_values::{join, map_entries, string_value};
 use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static KEY_RULE: Rule = Rule {
@@ -80,13 +80,13 @@ fn check_entry(ctx: &mut Ctx<'_>, entry: &Entry) {
     if !errs.is_empty() {
         let message = format!("Invalid value: \"{key}\": {}", join(&errs));
         let fix = lowercase_prefix(key);
+        let writer = ctx.writer;
         let diag = ctx.report(&KEY_RULE, entry.key.span.clone(), message);
         if let Some(fixed) = fix {
-            let text = requote(&entry.key, &fixed);
-            diag.with_fix(
+            // A label key is free text, not a schema name: the string changes, not its spelling.
+            diag.with_edit(
                 format!("Lower-case the prefix: `{fixed}`"),
-                entry.key.span.clone(),
-                text,
+                writer.set_string(&entry.key, &fixed),
             );
         }
     }

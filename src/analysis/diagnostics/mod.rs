@@ -218,22 +218,6 @@ impl Diagnostic {
         });
         self
     }
-
-    pub fn with_fix(
-        &mut self,
-        title: impl Into<String>,
-        range: TextRange,
-        new_text: impl Into<String>,
-    ) -> &mut Self {
-        self.fixes.push(Fix {
-            title: title.into(),
-            edits: vec![Edit {
-                range,
-                new_text: new_text.into(),
-            }],
-        });
-        self
-    }
 }
 
 /// Runs every rule over every document and applies the severity settings.

@@ -113,6 +113,7 @@ fn check_recursive_read_only(ctx: &mut Ctx<'_>, mount: &Node) {
         Some(_) => None,
     };
     if read_only == Some(false) {
+        let writer = ctx.writer;
         let diag = ctx.report(
             &RECURSIVE_READ_ONLY_RULE,
             node.span.clone(),
@@ -122,7 +123,8 @@ fn check_recursive_read_only(ctx: &mut Ctx<'_>, mount: &Node) {
         // `readOnly: false` it is the value.
         if let Some(entry) = mount.entry("readOnly") {
             if entry.value.reading() == Some(Reading::Bool(false)) {
-                diag.with_fix("Set `readOnly: true`", entry.value.span.clone(), "true");
+                let edit = writer.set_value(&entry.value, &serde_json::Value::Bool(true));
+                diag.with_edit("Set `readOnly: true`", edit);
             }
         }
     }

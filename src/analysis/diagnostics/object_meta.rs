@@ -20,7 +20,7 @@ use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::tree::Node;
 
-use super::pod_values::{first_key_span, is_merged, join, requote, string_value};
+use super::pod_values::{first_key_span, is_merged, join, string_value};
 use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -95,14 +95,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             let errs = names::dns1123_subdomain(name_text);
             if !errs.is_empty() {
                 let message = format!("Invalid value: \"{name_text}\": {}", join(&errs));
+                let writer = ctx.writer;
                 let diag = ctx.report(&RULE, node.span.clone(), message);
                 // Lower case and `_` -> `-` is the obvious repair when that is all it takes.
                 let fixed = name_text.to_lowercase().replace('_', "-");
                 if names::dns1123_subdomain(&fixed).is_empty() {
-                    diag.with_fix(
+                    diag.with_edit(
                         format!("Rename to `{fixed}`"),
-                        node.span.clone(),
-                        requote(node, &fixed),
+                        writer.set_string(node, &fixed),
                     );
                 }
             } else if parts.kind == Some(DocKind::KubePod) {

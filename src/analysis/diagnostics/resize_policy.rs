@@ -115,11 +115,9 @@ fn check_never(ctx: &mut Ctx<'_>, list: &Node, policy: &PodPolicy) {
             "Invalid value: \"RestartContainer\": must be 'NotRequired' when `restartPolicy` is \
              'Never'{note}"
         );
-        ctx.report(&RULE, node.span.clone(), message).with_fix(
-            "Change to `NotRequired`",
-            node.span.clone(),
-            "NotRequired",
-        );
+        let edit = ctx.writer.set_string(node, "NotRequired");
+        ctx.report(&RULE, node.span.clone(), message)
+            .with_edit("Change to `NotRequired`", edit);
     }
 }
 

@@ -308,13 +308,12 @@ fn check_requirements(ctx: &mut Ctx<'_>, resources: &Entry, scope: &Scope) {
                     let message = format!(
                         "Invalid value: \"{req_text}\": must be equal to {name} limit of {limit_text}"
                     );
-                    let fixed = ctx.text(&limit.value.span).to_string();
-                    ctx.report(&OVERCOMMIT_RULE, request.value.span.clone(), message)
-                        .with_fix(
-                            format!("Change to `{limit_text}`"),
-                            request.value.span.clone(),
-                            fixed,
-                        );
+                    // The limit as the user wrote it (`"2"` or `2`).
+                    let edit = ctx.writer.copy_scalar(&request.value, &limit.value);
+                    let diag = ctx.report(&OVERCOMMIT_RULE, request.value.span.clone(), message);
+                    if let Some(edit) = edit {
+                        diag.with_edit(format!("Change to `{limit_text}`"), edit);
+                    }
                 } else if order == Ordering::Greater {
                     let message = format!(
                         "Invalid value: \"{req_text}\": must be less than or equal to {name} limit \

@@ -49,15 +49,12 @@ pub(super) fn camel_property(schema: SchemaNode<'_>, key: &str) -> Option<String
 
 pub(super) fn report(ctx: &mut Ctx<'_>, entry: &Entry, camel: &str) {
     let key = entry.key_str().unwrap_or_default();
-    let range = entry.key.span.clone();
     let message = format!(
         "`{key}` is the Python client's spelling; write `{camel}` (older clients drop `{key}`, Kubernetes rejects it)"
     );
-    ctx.report(&RULE, range.clone(), message).with_fix(
-        format!("Rename to `{camel}`"),
-        range,
-        camel,
-    );
+    let edit = ctx.writer.rename_key(&entry.key, camel);
+    ctx.report(&RULE, entry.key.span.clone(), message)
+        .with_edit(format!("Rename to `{camel}`"), edit);
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::tree::Node;
 
-use super::pod_values::{first_key_span, is_merged, is_set, map_items, requote, string_value};
+use super::pod_values::{first_key_span, is_merged, is_set, map_items, string_value};
 use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -63,9 +63,10 @@ fn check_toleration(ctx: &mut Ctx<'_>, t: &Node) {
              \"match all values and all keys\""
         );
         let at = operator_node.map_or_else(|| first_key_span(t), |n| n.span.clone());
-        let diag = ctx.report(&RULE, at.clone(), message);
+        let writer = ctx.writer;
+        let diag = ctx.report(&RULE, at, message);
         if let (Some(node), true) = (operator_node, value.is_empty()) {
-            diag.with_fix("Change to `Exists`", at, requote(node, "Exists"));
+            diag.with_edit("Change to `Exists`", writer.set_string(node, "Exists"));
         }
     }
     if is_set(t.get("tolerationSeconds")) {

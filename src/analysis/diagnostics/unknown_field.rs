@@ -56,10 +56,10 @@ pub(super) fn report(
     if let Some(s) = suggestion {
         message.push_str(&format!("; did you mean `{s}`?"));
     }
-    let range = entry.key.span.clone();
-    let diag = ctx.report(&RULE, range.clone(), message);
+    let writer = ctx.writer;
+    let diag = ctx.report(&RULE, entry.key.span.clone(), message);
     if let Some(s) = suggestion {
-        diag.with_fix(format!("Rename to `{s}`"), range, s);
+        diag.with_edit(format!("Rename to `{s}`"), writer.rename_key(&entry.key, s));
     }
 }
 

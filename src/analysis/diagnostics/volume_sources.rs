@@ -179,12 +179,9 @@ fn check_nfs(ctx: &mut Ctx<'_>, nfs: &Node) {
             Some("") => required(ctx, node),
             Some(p) if !p.starts_with('/') => {
                 let message = format!("Invalid value: \"{p}\": must be an absolute path");
+                let edit = ctx.writer.set_string(node, &format!("/{p}"));
                 ctx.report(&SOURCE_RULE, node.span.clone(), message)
-                    .with_fix(
-                        format!("Change to `/{p}`"),
-                        node.span.clone(),
-                        format!("/{p}"),
-                    );
+                    .with_edit(format!("Change to `/{p}`"), edit);
             }
             _ => {}
         }
@@ -593,18 +590,19 @@ fn check_mode(ctx: &mut Ctx<'_>, node: Option<&Node>) {
         return;
     };
     let message = format!("Invalid value: {mode}: {MODE_MESSAGE}");
-    let text = ctx.text(&node.span).to_string();
-    // `644` written without the leading 0 is decimal; the octal digits were meant.
-    let octal = format!("0{text}");
-    let fixable = text.bytes().all(|b| (b'0'..=b'7').contains(&b))
-        && i128::from_str_radix(&text, 8).is_ok_and(|m| m <= MAX_MODE);
+    // `644` written without the leading 0 is decimal; the octal digits were meant: the same
+    // digits, read in base 8 (only when written as plain decimal digits, not `0x2A4`).
+    let digits = mode.to_string();
+    let meant = i128::from_str_radix(&digits, 8)
+        .ok()
+        .filter(|_| node.as_str() == Some(digits.as_str()))
+        .filter(|m| *m <= MAX_MODE)
+        .and_then(|m| u32::try_from(m).ok());
+    let writer = ctx.writer;
     let diag = ctx.report(&SOURCE_RULE, node.span.clone(), message);
-    if fixable {
-        diag.with_fix(
-            format!("Change to `{octal}` (octal)"),
-            node.span.clone(),
-            octal,
-        );
+    if let Some(m) = meant {
+        let edit = writer.set_octal(node, m);
+        diag.with_edit(format!("Change to `{}` (octal)", edit.new_text), edit);
     }
 }
 
@@ -958,6 +956,21 @@ template:
             "Change to `0644` (octal)",
             "pod_spec:\n  containers: []\n  volumes:\n    - name: c\n      configMap:\n        name: s\n        defaultMode: 0644\n",
         );
+        // Hex digits are not octal digits written without their 0: no fix.
+        let hex = "pod_spec:\n  containers: []\n  volumes:\n    - name: c\n      configMap:\n        name: s\n        defaultMode: 0x2A4\n";
+        let analysis = crate::engine::analyze(hex, &crate::settings::Settings::default());
+        let fixes: Vec<&str> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "FLY242")
+            .flat_map(|d| d.fixes.iter().map(|f| f.title.as_str()))
+            .collect();
+        assert!(
+            analysis.diagnostics.iter().any(|d| d.code == "FLY242"),
+            "{:?}",
+            analysis.diagnostics
+        );
+        assert!(fixes.is_empty(), "{fixes:?}");
     }
 
     #[test]

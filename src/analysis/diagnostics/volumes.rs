@@ -11,7 +11,7 @@ use crate::model::pod::PodParts;
 use crate::text::similar::closest;
 use crate::tree::{Entry, Node};
 
-use super::pod_values::{is_merged, is_set, join, map_items, requote, string_value};
+use super::pod_values::{is_merged, is_set, join, map_items, string_value};
 use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
@@ -203,10 +203,13 @@ fn check_mount_name(ctx: &mut Ctx<'_>, mount: &Node, declared: &[&str]) {
         format!("Not found: \"{name}\": not one of the pod's `volumes`")
     };
     let suggestion = closest(name, declared.iter().copied());
+    let writer = ctx.writer;
     let diag = ctx.report(&MOUNT_NAME_RULE, entry.value.span.clone(), message);
     if let Some(s) = suggestion {
-        let text = requote(&entry.value, s);
-        diag.with_fix(format!("Change to `{s}`"), entry.value.span.clone(), text);
+        diag.with_edit(
+            format!("Change to `{s}`"),
+            writer.set_string(&entry.value, s),
+        );
     }
 }
 

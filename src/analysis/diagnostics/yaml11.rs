@@ -51,10 +51,13 @@ pub(super) fn report(ctx: &mut Ctx<'_>, node: &Node, reading: &Reading) {
             r.describe()
         ),
     };
-    let quoted = format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+    // The same text as a string: the writer quotes it, since the reader would otherwise see
+    // the number or boolean again. The title shows what it writes.
+    let writer = ctx.writer;
     let diag = ctx.report(&RULE, node.span.clone(), message);
     if !text.is_empty() {
-        diag.with_fix(format!("Quote as {quoted}"), node.span.clone(), quoted);
+        let edit = writer.set_string(node, &text);
+        diag.with_edit(format!("Quote as {}", edit.new_text), edit);
     }
 }
 
