@@ -109,6 +109,19 @@ pub fn render(
     })
 }
 
+/// Refactors (add a container, add a volume and its mount) offered at `offset` of a parsed
+/// file, written by its front end.
+pub fn refactors(
+    source: &str,
+    stream: &Stream,
+    settings: &Settings,
+    offset: usize,
+) -> Vec<crate::analysis::Fix> {
+    with_snapshot(source, stream, settings, None, |snap| {
+        crate::analysis::refactor::refactors(snap, offset)
+    })
+}
+
 /// [`completions`] over a file whose tree the caller parses on demand (the server's store).
 pub fn completions_lazy<'a>(
     source: &'a str,
@@ -127,6 +140,7 @@ pub fn answers_trigger(source: &str, offset: usize, trigger: &str) -> bool {
     // The answer reads the line alone; the tree is never asked for.
     static EMPTY: Stream = Stream {
         documents: Vec::new(),
+        surfaces: &[],
     };
     let empty = || &EMPTY;
     YamlSites::new(source, &empty).answers_trigger(offset, trigger)

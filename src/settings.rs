@@ -8,8 +8,28 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::analysis::Severity;
 use crate::schema::{schemas, KubeVersion};
+
+/// How serious a finding is; the names match LSP's and the JSON output's. It lives here, below
+/// `analysis`, because rule levels map onto it; `analysis` re-exports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+            Severity::Hint => "hint",
+        }
+    }
+}
 
 /// When the server publishes diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

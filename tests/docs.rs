@@ -17,7 +17,7 @@ fn rules_md_matches_the_registry() {
         actual == expected,
         "docs/rules.md is out of date; run `UPDATE_DOCS=1 cargo test --test docs`"
     );
-    for rule in RULES {
+    for rule in RULES.iter() {
         assert!(
             actual.contains(&format!("## {}", rule.code)),
             "{} undocumented",
@@ -33,7 +33,7 @@ fn codes_are_unique_and_well_formed() {
     let before = codes.len();
     codes.dedup();
     assert_eq!(before, codes.len(), "duplicate rule codes");
-    for r in RULES {
+    for r in RULES.iter() {
         assert!(r.code.len() == 6 && r.code.starts_with("FLY"), "{}", r.code);
         assert!(
             !r.summary.is_empty()
@@ -51,7 +51,7 @@ fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
     use flyte_lsp::settings::Settings;
     use flyte_lsp::workspace::WorkspaceIndex;
     use std::path::Path;
-    for r in RULES {
+    for r in RULES.iter() {
         // Examples may carry a `# with kubernetesVersion = "1.NN"` line for version rules.
         let settings = |text: &str| {
             text.lines()
@@ -80,4 +80,34 @@ fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
             good.diagnostics
         );
     }
+}
+
+/// Every rule a rule file declares is in the registry, once: a `Rule` left out of its file's
+/// family (or a family left out of `FAMILIES`) would never run, and no test would notice.
+#[test]
+fn every_declared_rule_is_registered_once() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/analysis/diagnostics");
+    let mut declared = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("read rule files").flatten() {
+        let text = std::fs::read_to_string(entry.path()).expect("read rule file");
+        let mut in_rule = false;
+        for line in text.lines() {
+            if line.starts_with("pub static ") && line.ends_with(": Rule = Rule {") {
+                in_rule = true;
+            } else if in_rule {
+                if let Some(code) = line.trim().strip_prefix("code: \"") {
+                    declared.push(code.trim_end_matches("\",").to_string());
+                    in_rule = false;
+                }
+            }
+        }
+    }
+    declared.sort();
+    let mut registered: Vec<String> = RULES.iter().map(|r| r.code.to_string()).collect();
+    registered.sort();
+    assert!(!declared.is_empty());
+    assert_eq!(
+        declared, registered,
+        "every `pub static ...: Rule` is in its file's FAMILY and every family is in FAMILIES"
+    );
 }

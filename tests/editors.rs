@@ -101,7 +101,7 @@ fn vscode_setting_values_are_the_ones_the_server_accepts() {
     );
     let pattern = rules["propertyNames"]["pattern"].as_str().expect("pattern");
     assert_eq!(pattern, "^FLY[0-9]{3}$");
-    for rule in flyte_lsp::analysis::diagnostics::RULES {
+    for rule in flyte_lsp::analysis::diagnostics::RULES.iter() {
         let code = rule.code.as_bytes();
         assert!(
             code.len() == 6

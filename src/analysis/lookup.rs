@@ -7,7 +7,7 @@
 
 use crate::schema::{enums, schemas, short_def_name, JsonType, KubeVersion, SchemaNode, SchemaSet};
 use crate::text::similar::snake_to_camel;
-use crate::yaml::cursor::Segment;
+use crate::tree::site::Segment;
 
 /// Deepest `anyOf` nesting followed; the embedded schemas nest two levels at most.
 const MAX_BRANCH_DEPTH: usize = 4;

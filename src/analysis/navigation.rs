@@ -231,7 +231,7 @@ pub fn symbols(_source: &str, stream: &Stream) -> Vec<Symbol> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse;
+    use crate::engine::parse;
 
     const ENV: &str = "name: train\npod_template:\n  primary_container_name: main\n  pod_spec:\n    containers:\n      - name: main\n        volumeMounts:\n          - name: data\n            mountPath: /data\n      - name: side\n        image: busybox\n        volumeMounts:\n          - name: data\n            mountPath: /d\n    volumes:\n      - name: data\n        emptyDir: {}\n";
 

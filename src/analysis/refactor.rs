@@ -1,31 +1,16 @@
 //! Refactors offered as code actions where the cursor is in a pod spec: add a container, and
-//! add a volume together with its mount. Pure: they return edits on the source text.
-//!
-//! Only block-style YAML is edited (the common case); inside flow collections nothing is
-//! offered rather than an edit that might break the document.
+//! add a volume together with its mount. Pure: they say what to add, and the snapshot's front
+//! end writes it (in YAML, block collections only: inside flow collections nothing is offered
+//! rather than an edit that might break the document).
+
+use serde_json::{json, Value};
 
 use crate::model::pod::PodParts;
-use crate::text::{line_start, next_line_start, TextRange};
-use crate::tree::{Node, Stream};
+use crate::text::TextRange;
+use crate::tree::edit::Writer;
+use crate::tree::Node;
 
-use super::{Edit, Fix};
-
-/// The column of the dash of a block list's items and the offset just after the list.
-fn block_list_end(source: &str, list: &Node) -> Option<(usize, usize)> {
-    let items = list.as_seq()?;
-    let first = items.first()?;
-    let ls = line_start(source, first.span.start);
-    let before = &source[ls..first.span.start];
-    let dash = before.find('-')?;
-    if !before[..dash].bytes().all(|b| b == b' ') {
-        return None;
-    }
-    let last = items.last()?;
-    Some((
-        dash,
-        next_line_start(source, last.span.end.saturating_sub(1).max(last.span.start)),
-    ))
-}
+use super::{Edit, Fix, Snapshot};
 
 /// A name not used by any of `taken`: `base`, `base-2`, `base-3`, ...
 fn fresh_name(base: &str, taken: &[&str]) -> String {
@@ -38,18 +23,10 @@ fn fresh_name(base: &str, taken: &[&str]) -> String {
         .unwrap_or_else(|| base.to_string())
 }
 
-/// Adds text after the last line of the file when it lacks a final newline.
-fn ensure_newline_at(source: &str, at: usize) -> &'static str {
-    if at == source.len() && !source.is_empty() && !source.ends_with('\n') {
-        "\n"
-    } else {
-        ""
-    }
-}
-
 /// Refactors available at `offset`.
-pub fn refactors(source: &str, stream: &Stream, offset: usize) -> Vec<Fix> {
-    let Some(doc) = stream
+pub fn refactors(snap: &Snapshot<'_>, offset: usize) -> Vec<Fix> {
+    let Some(doc) = snap
+        .stream
         .documents
         .iter()
         .find(|d| d.span.start <= offset && offset <= d.span.end)
@@ -66,31 +43,35 @@ pub fn refactors(source: &str, stream: &Stream, offset: usize) -> Vec<Fix> {
     if !(spec.span.start <= offset && offset <= spec.span.end) {
         return Vec::new();
     }
+    let writer = snap.writer;
     let mut out = Vec::new();
-    let containers = spec.get("containers");
     let names: Vec<&str> = parts
         .all_containers()
         .iter()
         .filter_map(|(_, c)| c.get("name").and_then(Node::as_str))
         .collect();
-    if let Some((dash, at)) = containers.and_then(|c| block_list_end(source, c)) {
+    if let Some(containers) = spec.get("containers") {
         let name = fresh_name("sidecar", &names);
-        let pad = " ".repeat(dash);
-        out.push(Fix {
-            title: format!("Add a container `{name}`"),
-            edits: vec![Edit {
-                range: at..at,
-                new_text: format!(
-                    "{}{pad}- name: {name}\n{pad}  image: busybox:1.36\n",
-                    ensure_newline_at(source, at)
-                ),
-            }],
-        });
+        let item = json!({"name": name, "image": "busybox:1.36"});
+        if let Some(edit) = writer.append_item(containers, &item) {
+            out.push(Fix {
+                title: format!("Add a container `{name}`"),
+                edits: vec![edit],
+            });
+        }
     }
-    if let Some(fix) = add_volume_and_mount(source, &parts, spec, offset) {
+    if let Some(fix) = add_volume_and_mount(writer, &parts, spec, offset) {
         out.push(fix);
     }
     out
+}
+
+/// Appends `item` to the list `key` of `map`, or adds `key` with a one-item list.
+fn add_to_list(writer: &dyn Writer, map: &Node, key: &str, item: Value) -> Option<Edit> {
+    match map.get(key) {
+        Some(list) => writer.append_item(list, &item),
+        None => writer.insert_entry(map, key, &Value::Array(vec![item])),
+    }
 }
 
 /// The container the cursor is in, else the primary, else the first one.
@@ -109,7 +90,7 @@ fn target_container<'a>(parts: &PodParts<'a>, offset: usize) -> Option<&'a Node>
 }
 
 fn add_volume_and_mount(
-    source: &str,
+    writer: &dyn Writer,
     parts: &PodParts<'_>,
     spec: &Node,
     offset: usize,
@@ -127,63 +108,14 @@ fn add_volume_and_mount(
         .filter_map(|v| v.get("name").and_then(Node::as_str))
         .collect();
     let name = fresh_name("data", &taken);
-    let mut edits = Vec::new();
-    // The mount: into the container's volumeMounts, or a new volumeMounts key.
-    let first_key = container.as_map()?.first()?;
-    let key_col = first_key.key.span.start - line_start(source, first_key.key.span.start);
-    match container.get("volumeMounts") {
-        Some(list) => {
-            let (dash, at) = block_list_end(source, list)?;
-            let pad = " ".repeat(dash);
-            edits.push(Edit {
-                range: at..at,
-                new_text: format!("{pad}- name: {name}\n{pad}  mountPath: /{name}\n"),
-            });
-        }
-        None => {
-            let at = next_line_start(
-                source,
-                container
-                    .span
-                    .end
-                    .saturating_sub(1)
-                    .max(container.span.start),
-            );
-            let pad = " ".repeat(key_col);
-            edits.push(Edit {
-                range: at..at,
-                new_text: format!(
-                    "{}{pad}volumeMounts:\n{pad}  - name: {name}\n{pad}    mountPath: /{name}\n",
-                    ensure_newline_at(source, at)
-                ),
-            });
-        }
-    }
-    // The volume: into `volumes`, or a new `volumes` key at the pod spec's indentation.
-    let spec_key = spec.as_map()?.first()?;
-    let spec_col = spec_key.key.span.start - line_start(source, spec_key.key.span.start);
-    let volume_edit = match spec.get("volumes") {
-        Some(list) => {
-            let (dash, at) = block_list_end(source, list)?;
-            let pad = " ".repeat(dash);
-            Edit {
-                range: at..at,
-                new_text: format!("{pad}- name: {name}\n{pad}  emptyDir: {{}}\n"),
-            }
-        }
-        None => {
-            let at = next_line_start(source, spec.span.end.saturating_sub(1).max(spec.span.start));
-            let pad = " ".repeat(spec_col);
-            Edit {
-                range: at..at,
-                new_text: format!(
-                    "{}{pad}volumes:\n{pad}  - name: {name}\n{pad}    emptyDir: {{}}\n",
-                    ensure_newline_at(source, at)
-                ),
-            }
-        }
-    };
-    edits.push(volume_edit);
+    // The mount: into the container's volumeMounts, or a new volumeMounts entry; the volume:
+    // into `volumes`, or a new `volumes` entry of the pod spec.
+    let mount = json!({"name": name, "mountPath": format!("/{name}")});
+    let volume = json!({"name": name, "emptyDir": {}});
+    let mut edits = vec![
+        add_to_list(writer, container, "volumeMounts", mount)?,
+        add_to_list(writer, spec, "volumes", volume)?,
+    ];
     // Two insertions at one offset (a container that ends the spec): keep the mount first.
     edits.sort_by_key(|e: &Edit| e.range.start);
     merge_same_point(&mut edits);
@@ -211,7 +143,12 @@ fn merge_same_point(edits: &mut Vec<Edit>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse;
+    use crate::engine::parse;
+    use crate::settings::Settings;
+
+    fn refactors(source: &str, stream: &crate::tree::Stream, offset: usize) -> Vec<Fix> {
+        crate::engine::refactors(source, stream, &Settings::default(), offset)
+    }
 
     fn apply(source: &str, fix: &Fix) -> String {
         let mut out = source.to_string();

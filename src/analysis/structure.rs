@@ -98,7 +98,7 @@ pub fn selection_ranges(stream: &Stream, offset: usize) -> Vec<TextRange> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse;
+    use crate::engine::parse;
 
     const TEXT: &str = "name: train\npod_template:\n  pod_spec:\n    containers:\n      - name: main\n        image: x\n";
 

@@ -2,18 +2,22 @@
 //!
 //! A fix is safe when its diagnostic offers exactly one repair and the rule's repair cannot
 //! change what the user meant: a rename to the one close field, a camelCase spelling, the right
-//! case of an enum value, quotes around a YAML 1.1 scalar, removing quotes from a number. Files
-//! are written through a temporary file in the same folder and a rename, never in place, and
-//! only files that were read and parsed.
+//! case of an enum value, quotes around a YAML 1.1 scalar, removing quotes from a number. The
+//! rule registry says which rules those are (`Rule::safe_fix`). Files are written through a
+//! temporary file in the same folder and a rename, never in place, and only files that were
+//! read and parsed.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+use crate::analysis::diagnostics::rule;
 use crate::analysis::{Diagnostic, Edit};
 
-/// Rules whose single fix is safe to apply without asking.
-pub const SAFE_RULES: &[&str] = &["FLY101", "FLY102", "FLY103", "FLY105", "FLY106", "FLY201"];
+/// Whether the registry marks `code`'s single fix as safe to apply without asking.
+fn safe_fix(code: &str) -> bool {
+    rule(code).is_some_and(|r| r.safe_fix)
+}
 
 /// The text with the safe fixes applied, and how many of each rule were fixed; `None` when
 /// there is nothing to fix.
@@ -23,7 +27,7 @@ pub fn apply_safe_fixes(
 ) -> Option<(String, BTreeMap<&'static str, usize>)> {
     let mut edits: Vec<(&Edit, &'static str)> = Vec::new();
     for d in diagnostics {
-        if !SAFE_RULES.contains(&d.code) || d.fixes.len() != 1 {
+        if !safe_fix(d.code) || d.fixes.len() != 1 {
             continue;
         }
         for e in &d.fixes[0].edits {
@@ -103,5 +107,20 @@ mod tests {
         assert_eq!(counts.get("FLY106"), Some(&1));
         let again = analyze(&fixed, &Settings::default());
         assert!(apply_safe_fixes(&fixed, &again.diagnostics).is_none());
+    }
+
+    #[test]
+    fn the_registry_marks_the_safe_rules() {
+        use crate::analysis::diagnostics::RULES;
+        let safe: Vec<&str> = RULES
+            .iter()
+            .filter(|r| r.safe_fix)
+            .map(|r| r.code)
+            .collect();
+        assert_eq!(
+            safe,
+            ["FLY101", "FLY102", "FLY103", "FLY105", "FLY106", "FLY201"],
+            "a rule's fix becomes safe for `check --fix` only by a deliberate change here"
+        );
     }
 }

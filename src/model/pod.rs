@@ -132,7 +132,7 @@ impl ContainerList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse;
+    use crate::engine::parse;
 
     fn parts_of(text: &str, f: impl FnOnce(PodParts<'_>)) {
         let stream = parse(text);

@@ -795,7 +795,7 @@ impl LanguageServer for Backend {
                 .any(|k| k.as_str() == "refactor" || k.as_str().starts_with("refactor."))
         });
         let refactors = if wants_refactors {
-            crate::analysis::refactor::refactors(&snap.text, snap.stream(), start)
+            crate::engine::refactors(&snap.text, snap.stream(), &self.settings(), start)
         } else {
             Vec::new()
         };

@@ -31,9 +31,37 @@ pub trait Writer {
     /// Inserts the entry `key: value` into the mapping `map` (after its last entry).
     fn insert_entry(&self, map: &Node, key: &str, value: &Value) -> Option<Edit>;
 
+    /// Inserts the entry `key: value` as the first entry of the mapping `map` (where a reader
+    /// looks for identifying fields: `- name: x`, `V1Container(name="x", ...)`).
+    fn prepend_entry(&self, map: &Node, key: &str, value: &Value) -> Option<Edit>;
+
+    /// Replaces the scalar `node` by a copy of the scalar `from` as the source spells it (its
+    /// quoting and notation: `"2"` stays a string, `2` a number). `None` when `from` is not a
+    /// one-line scalar.
+    fn copy_scalar(&self, node: &Node, from: &Node) -> Option<Edit>;
+
+    /// Replaces `node` by the integer `value` written in octal, as file modes are (`0644` in
+    /// YAML 1.1, `0o644` in Python).
+    fn set_octal(&self, node: &Node, value: u32) -> Edit;
+
     /// Appends `item` to the sequence `seq`.
     fn append_item(&self, seq: &Node, item: &Value) -> Option<Edit>;
 
     /// Removes the item `item` from the sequence `seq` (the whole item, with its separator).
     fn remove_item(&self, seq: &Node, item: &Node) -> Option<Edit>;
+
+    /// Moves the item `item` of the sequence `seq` to the end of the list `key` of the mapping
+    /// `map`, as written (its comments and layout kept), and adds the entry `add` to it when
+    /// `item` is a mapping. When `map` has no `key` the entry is created, right after the entry
+    /// whose value is `seq` if there is one, else after `map`'s last entry. One change, so
+    /// several edits (removal and insertion); `None` where the front end cannot write it
+    /// safely (flow collections in YAML).
+    fn move_item(
+        &self,
+        seq: &Node,
+        item: &Node,
+        map: &Node,
+        key: &str,
+        add: Option<(&str, &Value)>,
+    ) -> Option<Vec<Edit>>;
 }

@@ -123,7 +123,7 @@ fn convert(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse;
+    use crate::engine::parse;
     use serde_json::json;
 
     fn convert_text(text: &str) -> Result<Value, BudgetExceeded> {

@@ -16,6 +16,37 @@ use crate::text::TextRange;
 #[derive(Debug, Clone, Default)]
 pub struct Stream {
     pub documents: Vec<Document>,
+    /// The language surfaces this front end has; rules about one surface run only where it is
+    /// listed (see [`Surface`]). Empty by default, so surface rules stay silent.
+    pub surfaces: &'static [Surface],
+}
+
+/// A part of one source language that a few rules are about: YAML's syntax, its duplicate
+/// keys, its YAML 1.1 readings, its key spelling. A front end lists the surfaces it has in
+/// [`Stream::surfaces`]; every other rule is about the pod and runs for every front end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Surface {
+    /// Syntax errors of a YAML document (the parser stops there).
+    YamlSyntax,
+    /// A key repeated in one YAML mapping.
+    YamlDuplicateKeys,
+    /// YAML 1.1 readings: unquoted `yes`, `on` and `8080` are not strings.
+    Yaml11,
+    /// Key spelling in YAML, where only Kubernetes' camelCase names are read (the Python
+    /// client's snake_case attribute names are not).
+    YamlSpelling,
+}
+
+impl Surface {
+    /// What the surface is, for docs: "YAML 1.1 readings".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Surface::YamlSyntax => "YAML syntax",
+            Surface::YamlDuplicateKeys => "YAML duplicate keys",
+            Surface::Yaml11 => "YAML 1.1 readings",
+            Surface::YamlSpelling => "YAML key spelling",
+        }
+    }
 }
 
 /// One document with its problems and its kind.

@@ -403,6 +403,7 @@ impl<'a> Builder<'a> {
         self.close_document(end);
         Stream {
             documents: self.documents,
+            surfaces: super::SURFACES,
         }
     }
 }

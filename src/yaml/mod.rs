@@ -22,7 +22,15 @@ pub use build::{MAX_ANCHOR_NODES, MAX_DEPTH};
 pub use scalar::Dialect;
 pub use write::{YamlSites, YamlWriter};
 
-use crate::tree::Stream;
+use crate::tree::{Stream, Surface};
+
+/// Every YAML surface some rule is about: this front end has them all.
+pub const SURFACES: &[Surface] = &[
+    Surface::YamlSyntax,
+    Surface::YamlDuplicateKeys,
+    Surface::Yaml11,
+    Surface::YamlSpelling,
+];
 
 /// Parses a whole YAML file into the neutral tree: documents with their kinds, scalars with
 /// their readings. Never fails and never panics; problems are data.

@@ -111,6 +111,18 @@ fn double_quoted(s: &str) -> String {
     out
 }
 
+/// The entry `key: value` as YAML lines for a block mapping whose keys sit at column `col`:
+/// the first line without its indentation (the caller places it), the rest indented, ending
+/// with a newline.
+fn entry_text(key: &str, value: &Value, col: usize, dialect: Dialect) -> String {
+    let key_text = plain_or_quoted(key, dialect);
+    match value {
+        Value::Object(m) if !m.is_empty() => format!("{key_text}:\n{}", block(value, col + 2)),
+        Value::Array(a) if !a.is_empty() => format!("{key_text}:\n{}", block(value, col + 2)),
+        _ => format!("{key_text}: {}\n", inline(value, dialect)),
+    }
+}
+
 /// `value` as block YAML lines, every line indented by `pad` columns.
 fn block(value: &Value, pad: usize) -> String {
     let pad = " ".repeat(pad);
@@ -156,16 +168,55 @@ impl Writer for YamlWriter<'_> {
         let col = self.column(first.key.span.start);
         let dialect = self.dialect_at(map.span.start);
         let at = self.end_of(map);
-        let key_text = plain_or_quoted(key, dialect);
-        let body = match value {
-            Value::Object(m) if !m.is_empty() => format!("{key_text}:\n{}", block(value, col + 2)),
-            Value::Array(a) if !a.is_empty() => format!("{key_text}:\n{}", block(value, col + 2)),
-            _ => format!("{key_text}: {}\n", inline(value, dialect)),
-        };
+        let body = entry_text(key, value, col, dialect);
         Some(Edit {
             range: at..at,
             new_text: format!("{}{}{body}", self.at_end(at), " ".repeat(col)),
         })
+    }
+
+    /// Written at the first key's position, followed by that key's indentation, so the old
+    /// first key stays aligned (after `- ` too).
+    fn prepend_entry(&self, map: &Node, key: &str, value: &Value) -> Option<Edit> {
+        let first = map.as_map()?.first()?;
+        let at = first.key.span.start;
+        if !self.is_block(at) {
+            return None;
+        }
+        let col = self.column(at);
+        let body = entry_text(key, value, col, self.dialect_at(map.span.start));
+        Some(Edit {
+            range: at..at,
+            new_text: format!("{body}{}", " ".repeat(col)),
+        })
+    }
+
+    fn copy_scalar(&self, node: &Node, from: &Node) -> Option<Edit> {
+        let style = from.as_scalar()?.style;
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            return None;
+        }
+        let text = self.source.get(from.span.clone())?;
+        if text.contains('\n') {
+            return None;
+        }
+        Some(Edit {
+            range: node.span.clone(),
+            new_text: text.to_string(),
+        })
+    }
+
+    /// YAML 1.1 octal (both go-yaml v2 and PyYAML read `0644` as 420).
+    fn set_octal(&self, node: &Node, value: u32) -> Edit {
+        let new_text = if value == 0 {
+            "0".to_string()
+        } else {
+            format!("0{value:o}")
+        };
+        Edit {
+            range: node.span.clone(),
+            new_text,
+        }
     }
 
     fn append_item(&self, seq: &Node, item: &Value) -> Option<Edit> {
@@ -200,6 +251,106 @@ impl Writer for YamlWriter<'_> {
             range: start..end,
             new_text: String::new(),
         })
+    }
+
+    /// Block lists only: the item's lines move as they are, re-indented to the target list's
+    /// dash column; the added entry goes last, at the item's key column.
+    fn move_item(
+        &self,
+        seq: &Node,
+        item: &Node,
+        map: &Node,
+        key: &str,
+        add: Option<(&str, &Value)>,
+    ) -> Option<Vec<Edit>> {
+        let source = self.source;
+        if !seq.as_seq()?.iter().any(|i| i.span == item.span) {
+            return None;
+        }
+        let entries = map.as_map()?;
+        // Block style only: the item's line must start with its dash.
+        let item_line = line_start(source, item.span.start);
+        let before = source.get(item_line..item.span.start)?;
+        let dash_col = before.find('-')?;
+        if !before[..dash_col].bytes().all(|b| b == b' ') {
+            return None;
+        }
+        let item_end = self.end_of(item);
+        let item_text = source.get(item_line..item_end)?;
+        let dialect = self.dialect_at(map.span.start);
+        let (insert_at, new_dash_col, header) =
+            match entries.iter().find(|e| e.key_str() == Some(key)) {
+                Some(target) => {
+                    let items = target.value.as_seq()?;
+                    let last = items.last()?;
+                    let first_line = line_start(source, items.first()?.span.start);
+                    let lead = source.get(first_line..items.first()?.span.start)?;
+                    let col = lead.find('-')?;
+                    if !lead[..col].bytes().all(|b| b == b' ') {
+                        return None;
+                    }
+                    (
+                        next_line_start(source, last.span.end.saturating_sub(1)),
+                        col,
+                        String::new(),
+                    )
+                }
+                None => {
+                    let holder = entries.iter().find(|e| e.value.span == seq.span);
+                    let key_at = holder.or(entries.first())?.key.span.start;
+                    if !self.is_block(key_at) {
+                        return None;
+                    }
+                    let end = match holder {
+                        Some(h) => next_line_start(source, h.value.span.end.saturating_sub(1)),
+                        None => self.end_of(map),
+                    };
+                    let header = format!(
+                        "{}{}:\n",
+                        " ".repeat(self.column(key_at)),
+                        plain_or_quoted(key, dialect)
+                    );
+                    (end, dash_col, header)
+                }
+            };
+        let mut moved = String::new();
+        for line in item_text.split_inclusive('\n') {
+            let trimmed = line
+                .strip_prefix(&" ".repeat(dash_col))
+                .unwrap_or(line.trim_start());
+            if line.trim().is_empty() {
+                moved.push_str(line);
+            } else {
+                moved.push_str(&" ".repeat(new_dash_col));
+                moved.push_str(trimmed);
+            }
+        }
+        if !moved.ends_with('\n') {
+            moved.push('\n');
+        }
+        if let (Some((k, v)), Some(_)) = (add, item.as_map()) {
+            let col = new_dash_col + 2;
+            moved.push_str(&" ".repeat(col));
+            moved.push_str(&entry_text(k, v, col, dialect));
+        }
+        // At the end of a file without a final newline, unless the removal ends there too
+        // (then the text before the removed item already ends with one).
+        let lead = if insert_at == item_end {
+            ""
+        } else {
+            self.at_end(insert_at)
+        };
+        // The insertion may sit right where the removal ends; the edits stay non-overlapping.
+        Some(vec![
+            Edit {
+                range: item_line..item_end,
+                new_text: String::new(),
+            },
+            Edit {
+                range: insert_at..insert_at,
+                new_text: format!("{lead}{header}{moved}"),
+            },
+        ])
     }
 }
 
@@ -274,5 +425,179 @@ impl Sites for YamlSites<'_> {
         let (line_start, _) = cursor::line_bounds(self.source, offset);
         let before = self.source.get(line_start..offset).unwrap_or("");
         !(trigger == " " && before.trim().is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::YamlWriter;
+    use crate::tree::edit::{Edit, Writer};
+    use crate::tree::{Node, Stream};
+    use crate::yaml::parse;
+
+    fn root(stream: &Stream) -> &Node {
+        stream.documents[0].root.as_ref().expect("root")
+    }
+
+    fn apply(source: &str, edits: &[Edit]) -> String {
+        let mut out = source.to_string();
+        let mut edits = edits.to_vec();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        for e in edits {
+            out.replace_range(e.range.clone(), &e.new_text);
+        }
+        out
+    }
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n";
+
+    #[test]
+    fn set_string_keeps_quotes_and_quotes_what_would_read_otherwise() {
+        let src = format!("{POD}  nodeSelector:\n    a: x\n    b: 'x'\n    c: \"x\"\n");
+        let stream = parse(&src);
+        let w = YamlWriter::new(&src, &stream);
+        let sel = root(&stream)
+            .get("spec")
+            .and_then(|s| s.get("nodeSelector"));
+        let sel = sel.expect("nodeSelector");
+        let at = |k: &str| sel.get(k).expect(k);
+        assert_eq!(w.set_string(at("a"), "y").new_text, "\"y\"");
+        assert_eq!(w.set_string(at("a"), "1").new_text, "\"1\"");
+        assert_eq!(w.set_string(at("a"), "zone").new_text, "zone");
+        assert_eq!(w.set_string(at("b"), "it's").new_text, "'it''s'");
+        assert_eq!(w.set_string(at("c"), "a\"b").new_text, "\"a\\\"b\"");
+        // PyYAML (a Flyte document) reads a bare `y` as a string.
+        let flyte = "pod_spec:\n  nodeSelector:\n    a: x\n";
+        let stream = parse(flyte);
+        let w = YamlWriter::new(flyte, &stream);
+        let a = root(&stream)
+            .get("pod_spec")
+            .and_then(|s| s.get("nodeSelector"));
+        let a = a.and_then(|s| s.get("a")).expect("a");
+        assert_eq!(w.set_string(a, "y").new_text, "y");
+    }
+
+    #[test]
+    fn prepend_entry_keeps_the_old_first_key_aligned() {
+        let src = "pod_spec:\n  containers:\n    - image: busybox\n";
+        let stream = parse(src);
+        let w = YamlWriter::new(src, &stream);
+        let containers = root(&stream)
+            .get("pod_spec")
+            .and_then(|s| s.get("containers"));
+        let item = &containers.and_then(Node::as_seq).expect("seq")[0];
+        let edit = w.prepend_entry(item, "name", &json!("")).expect("edit");
+        assert_eq!(
+            apply(src, &[edit]),
+            "pod_spec:\n  containers:\n    - name: \"\"\n      image: busybox\n"
+        );
+        let edit = w
+            .prepend_entry(item, "env", &json!([{"name": "A", "value": "1"}]))
+            .expect("edit");
+        assert_eq!(
+            apply(src, &[edit]),
+            "pod_spec:\n  containers:\n    - env:\n        - name: A\n          value: \"1\"\n      image: busybox\n"
+        );
+        let flow = "pod_spec: {containers: []}\n";
+        let stream = parse(flow);
+        let w = YamlWriter::new(flow, &stream);
+        let spec = root(&stream).get("pod_spec").expect("spec");
+        assert_eq!(w.prepend_entry(spec, "x", &Value::Null), None);
+    }
+
+    #[test]
+    fn octal_and_copied_scalars() {
+        let src = format!("{POD}  a: 644\n  b: \"2\"\n  c: |\n    2\n");
+        let stream = parse(&src);
+        let w = YamlWriter::new(&src, &stream);
+        let spec = root(&stream).get("spec").expect("spec");
+        let at = |k: &str| spec.get(k).expect(k);
+        assert_eq!(w.set_octal(at("a"), 0o644).new_text, "0644");
+        assert_eq!(w.set_octal(at("a"), 0).new_text, "0");
+        let copy = w.copy_scalar(at("a"), at("b")).expect("copy");
+        assert_eq!(
+            (copy.range, copy.new_text.as_str()),
+            (at("a").span.clone(), "\"2\"")
+        );
+        assert_eq!(w.copy_scalar(at("a"), at("c")), None);
+        assert_eq!(w.copy_scalar(at("a"), spec), None);
+    }
+
+    fn sidecar(src: &str) -> Option<String> {
+        let stream = parse(src);
+        let w = YamlWriter::new(src, &stream);
+        let spec = root(&stream).get("pod_spec")?;
+        let containers = spec.get("containers")?;
+        let item = containers
+            .as_seq()?
+            .iter()
+            .find(|c| c.get("name").and_then(Node::as_str) == Some("proxy"))?;
+        let always = json!("Always");
+        let edits = w.move_item(
+            containers,
+            item,
+            spec,
+            "initContainers",
+            Some(("restartPolicy", &always)),
+        )?;
+        Some(apply(src, &edits))
+    }
+
+    #[test]
+    fn move_item_creates_or_extends_the_target_list() {
+        // Created right after the list it leaves; comments and flow values travel as written.
+        assert_eq!(
+            sidecar("pod_spec:\n  containers:\n    - name: primary\n    - name: proxy # edge\n      args: [--x]\n  volumes: []\n").as_deref(),
+            Some("pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: proxy # edge\n      args: [--x]\n      restartPolicy: Always\n  volumes: []\n")
+        );
+        // Appended at the target's own dash column.
+        assert_eq!(
+            sidecar("pod_spec:\n  containers:\n    - name: proxy\n    - name: primary\n  initContainers:\n  - name: setup\n").as_deref(),
+            Some("pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n  - name: setup\n  - name: proxy\n    restartPolicy: Always\n")
+        );
+        // The last item of a file without a final newline.
+        assert_eq!(
+            sidecar("pod_spec:\n  containers:\n    - name: primary\n    - name: proxy").as_deref(),
+            Some("pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: proxy\n      restartPolicy: Always\n")
+        );
+        // A target after the end of a file without a final newline.
+        assert_eq!(
+            sidecar("pod_spec:\n  containers:\n    - name: proxy\n    - name: primary\n  initContainers:\n    - name: setup").as_deref(),
+            Some("pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: setup\n    - name: proxy\n      restartPolicy: Always\n")
+        );
+        // Flow lists are left alone.
+        assert_eq!(
+            sidecar("pod_spec:\n  containers: [{name: primary}, {name: proxy}]\n"),
+            None
+        );
+        assert_eq!(
+            sidecar("pod_spec:\n  containers:\n    - name: proxy\n  initContainers: [{name: a}]\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn append_and_insert_at_the_end_of_a_file_without_a_newline() {
+        let src = "pod_spec:\n  containers:\n    - name: a";
+        let stream = parse(src);
+        let w = YamlWriter::new(src, &stream);
+        let spec = root(&stream).get("pod_spec").expect("spec");
+        let containers = spec.get("containers").expect("containers");
+        let edit = w
+            .append_item(containers, &json!({"name": "b"}))
+            .expect("append");
+        assert_eq!(
+            apply(src, &[edit]),
+            "pod_spec:\n  containers:\n    - name: a\n    - name: b\n"
+        );
+        let edit = w
+            .insert_entry(spec, "volumes", &json!([{"name": "d", "emptyDir": {}}]))
+            .expect("insert");
+        assert_eq!(
+            apply(src, &[edit]),
+            "pod_spec:\n  containers:\n    - name: a\n  volumes:\n    - name: d\n      emptyDir: {}\n"
+        );
     }
 }

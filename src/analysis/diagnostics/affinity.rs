@@ -20,12 +20,14 @@ use crate::tree::Node;
 
 use super::label_selectors::{self, check_label_value, values_span};
 use super::pod_values::{int_value, join, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static NODE_RULE: Rule = Rule {
     code: "FLY233",
     name: "invalid-node-affinity",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A node affinity the API server rejects: `In`/`NotIn` without `values`, \
               `Exists`/`DoesNotExist` with values, `Gt`/`Lt` without exactly one value, a key \
               that is not a qualified name, `matchFields` on anything but `metadata.name`, a \
@@ -40,6 +42,8 @@ pub static POD_RULE: Rule = Rule {
     code: "FLY234",
     name: "invalid-pod-affinity",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A pod affinity or anti-affinity term the API server rejects: no `topologyKey` \
               (`can not be empty`) or one that is not a qualified name, a label selector whose \
               operator and values disagree or whose keys and values are not label keys and \
@@ -54,6 +58,8 @@ pub static PREFERRED_VALUE_RULE: Rule = Rule {
     code: "FLY267",
     name: "invalid-preferred-node-affinity-value",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A value in a *preferred* node affinity term that is not a label value (a space, a \
               `/`, more than 63 characters). No node label can have that value, so the \
               preference never matches. The API server accepts it with a warning (`<value> is \
@@ -63,6 +69,11 @@ pub static PREFERRED_VALUE_RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n  affinity:\n    nodeAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n        - weight: 50\n          preference:\n            matchExpressions:\n              - key: nvidia.com/gpu.product\n                operator: In\n                values: [NVIDIA-A100-SXM4-80GB]\n",
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`); `pkg/api/node/util.go` \
              (`GetWarningsForNodeSelectorTerm` with `checkLabelValue`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&NODE_RULE, &POD_RULE, &PREFERRED_VALUE_RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {

@@ -17,7 +17,7 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{join, map_entries, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 /// `TotalAnnotationSizeLimitB` (256 KiB).
 const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * (1 << 10);
@@ -26,6 +26,8 @@ pub static RULE: Rule = Rule {
     code: "FLY203",
     name: "invalid-annotations",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "An annotation key is not a qualified name (case is ignored for annotations, so \
               `Example.com/Owner` is fine, but spaces, a second `/` or an empty name part are \
               not), or the keys and values together exceed 262144 bytes (256 KiB). The API \
@@ -41,6 +43,11 @@ pub static RULE: Rule = Rule {
     good: "annotations:\n  owner-email: data-eng@acme.example\npod_spec:\n  containers: []\n",
     source: "`staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go` \
              (`ValidateAnnotations`, `ValidateAnnotationsSize`, `TotalAnnotationSizeLimitB`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {

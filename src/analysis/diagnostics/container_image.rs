@@ -9,13 +9,15 @@ use crate::model::pod::{ContainerList, PodParts};
 use crate::model::DocKind;
 use crate::tree::Node;
 
-use super::pod_values::{first_key_span, is_merged, requote, string_value};
-use super::{Ctx, Rule, Severity};
+use super::pod_values::{first_key_span, is_merged, string_value};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY206",
     name: "missing-container-image",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A container has no `image` (or an empty one). The API server requires it on every \
               container (`image: Required value`). In a Flyte pod template the SDK fills in only \
               the primary container's image, so sidecars and init containers need their own; in \
@@ -25,6 +27,11 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n    - name: log-shipper\n      image: fluent/fluent-bit:3.0.7\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateContainerCommon`, \
              `validateContainerOnlyForPod`); flyte `task_serde.py` `_get_k8s_pod`",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -61,9 +68,9 @@ fn check_container(ctx: &mut Ctx<'_>, container: &Node, name: Option<&str>, pod_
                 let message = format!(
                     "Invalid value: \"{text}\": must not have leading or trailing whitespace"
                 );
-                let trimmed = requote(&entry.value, text.trim());
+                let edit = ctx.writer.set_string(&entry.value, text.trim());
                 ctx.report(&RULE, entry.value.span.clone(), message)
-                    .with_fix("Trim the whitespace", entry.value.span.clone(), trimmed);
+                    .with_edit("Trim the whitespace", edit);
             }
         }
         Some(entry) => {

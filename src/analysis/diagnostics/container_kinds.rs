@@ -13,12 +13,14 @@ use crate::schema::KubeVersion;
 use crate::tree::Node;
 
 use super::pod_values::{is_merged, is_set, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static EPHEMERAL_RULE: Rule = Rule {
     code: "FLY207",
     name: "ephemeral-containers-in-template",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`ephemeralContainers` cannot be part of a pod template, nor of a Pod when it is \
               created: they are only added later to a running pod (`kubectl debug`). The API \
               server answers `Forbidden: ephemeral containers not allowed in pod template` (or \
@@ -33,6 +35,8 @@ pub static INIT_FIELDS_RULE: Rule = Rule {
     code: "FLY208",
     name: "init-container-probe",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "An init container that is not a native sidecar (`restartPolicy: Always`) runs to \
               completion before the others start, so it may not have `lifecycle`, \
               `livenessProbe`, `readinessProbe` or `startupProbe` (`Forbidden: may not be set \
@@ -46,6 +50,8 @@ pub static RESTART_POLICY_RULE: Rule = Rule {
     code: "FLY209",
     name: "container-restart-policy",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Container-level `restartPolicy` follows the selected Kubernetes version. Before \
               1.35 (`ContainerRestartRules` off) only init containers may set it, and only to \
               `Always` (a native sidecar). From 1.35 regular containers may set it too, and \
@@ -62,6 +68,8 @@ pub static NO_CONTAINERS_RULE: Rule = Rule {
     code: "FLY245",
     name: "no-containers",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A Kubernetes `PodTemplate` or `Pod` with an empty `containers` list is rejected \
               (`spec.containers: Required value`). A Flyte pod template may leave it empty: the \
               SDK adds the primary container.",
@@ -69,6 +77,16 @@ pub static NO_CONTAINERS_RULE: Rule = Rule {
     good: "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: base\ntemplate:\n  spec:\n    containers:\n      - name: default\n        image: docker.io/rwgrim/docker-noop\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateContainers`); flyte \
              `task_serde.py` `_get_k8s_pod`",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[
+        &EPHEMERAL_RULE,
+        &INIT_FIELDS_RULE,
+        &RESTART_POLICY_RULE,
+        &NO_CONTAINERS_RULE,
+    ],
+    check: Check::Pod(check),
 };
 
 /// The first version with the `ContainerRestartRules` gate on by default.

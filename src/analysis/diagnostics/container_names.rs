@@ -10,13 +10,15 @@ use crate::analysis::names;
 use crate::model::pod::{ContainerList, PodParts};
 use crate::text::TextRange;
 
-use super::pod_values::{join, requote, string_value};
-use super::{Ctx, Rule, Severity};
+use super::pod_values::{join, string_value};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
     code: "FLY204",
     name: "invalid-container-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A container name must be a DNS-1123 label: at most 63 lowercase letters, digits \
               and `-`, starting and ending with a letter or digit. `_`, `.` and upper case are \
               rejected by the API server (`spec.containers[0].name: Invalid value`), and a Flyte \
@@ -31,12 +33,19 @@ pub static DUPLICATE_RULE: Rule = Rule {
     code: "FLY205",
     name: "duplicate-container-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Two containers have the same name. Names must be unique across `containers` and \
               `initContainers`; the API server reports the later one (`Duplicate value`).",
     bad: "pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: primary\n      image: busybox\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: setup\n      image: busybox\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateContainers`, \
              `validateInitContainers`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&NAME_RULE, &DUPLICATE_RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -70,10 +79,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         if !errs.is_empty() {
             let message = format!("Invalid value: \"{name}\": {}", join(&errs));
             let suggestion = suggest(name).filter(|_| Some(name) != primary);
+            let writer = ctx.writer;
             let diag = ctx.report(&NAME_RULE, range.clone(), message);
             if let Some(s) = suggestion {
-                let text = requote(&entry.value, &s);
-                diag.with_fix(format!("Rename to `{s}`"), range.clone(), text);
+                let edit = writer.set_string(&entry.value, &s);
+                diag.with_edit(format!("Rename to `{s}`"), edit);
             }
         }
         let collides = seen.contains(&name)

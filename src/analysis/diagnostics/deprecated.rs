@@ -17,13 +17,15 @@ use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::tree::Node;
 
-use super::pod_values::{is_set, map_entries, map_items, requote, string_value};
-use super::{Ctx, Rule, Severity};
+use super::pod_values::{is_set, map_entries, map_items, string_value};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY262",
     name: "deprecated-in-kubernetes",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Something Kubernetes deprecated: a node label such as `beta.kubernetes.io/arch` \
               (use `kubernetes.io/arch`) in `nodeSelector`, node affinity or a topology key; an \
               annotation that stopped working (`scheduler.alpha.kubernetes.io/critical-pod`, \
@@ -37,6 +39,11 @@ pub static RULE: Rule = Rule {
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`); `pkg/api/node/util.go` \
              (`deprecatedNodeLabels`); `pkg/registry/core/pod/strategy.go` \
              (`applyAppArmorVersionSkew`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 /// `deprecatedNodeLabels`: the label, the API server's message, and the label that replaces it
@@ -132,10 +139,13 @@ fn node_label(key: &str) -> Option<(&'static str, &'static str)> {
 
 /// Reports a deprecated node label at `node`, with the fix that writes its successor.
 fn report_label(ctx: &mut Ctx<'_>, node: &Node, message: String, replacement: &str) {
+    let writer = ctx.writer;
     let d = ctx.report(&RULE, node.span.clone(), message);
     if !replacement.is_empty() {
-        let new_text = requote(node, replacement);
-        d.with_fix(format!("Use `{replacement}`"), node.span.clone(), new_text);
+        d.with_edit(
+            format!("Use `{replacement}`"),
+            writer.set_string(node, replacement),
+        );
     }
 }
 

@@ -25,12 +25,14 @@ use crate::text::TextRange;
 use crate::tree::{Entry, Node};
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static POLICY_RULE: Rule = Rule {
     code: "FLY246",
     name: "dns-policy-none-without-config",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`dnsPolicy: None` gives the pod no DNS settings at all, so the API server requires \
               a `dnsConfig` (`Required value: must provide `dnsConfig` when `dnsPolicy` is None`) \
               with at least one nameserver (`must provide at least one DNS nameserver when \
@@ -44,6 +46,8 @@ pub static CONFIG_RULE: Rule = Rule {
     code: "FLY247",
     name: "invalid-dns-config",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A `dnsConfig` the API server rejects: more than 3 `nameservers` or one that is not \
               an IP address (`must be a valid IP address`), more than 32 `searches` or more than \
               2048 characters of them (spaces between them included), a search domain that is \
@@ -54,6 +58,11 @@ pub static CONFIG_RULE: Rule = Rule {
     source: "`pkg/apis/core/validation/validation.go` (`validatePodDNSConfig`); \
              `IsValidIPForLegacyField`, `IsDNS1123SubdomainWithUnderscore` in \
              `staging/src/k8s.io/apimachinery/pkg/util/validation`",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&POLICY_RULE, &CONFIG_RULE],
+    check: Check::Pod(check),
 };
 
 const MAX_NAMESERVERS: usize = 3;

@@ -1,16 +1,23 @@
 //! FLY002: a key repeated in one mapping.
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity, Surface};
 
 pub static RULE: Rule = Rule {
     code: "FLY002",
     name: "duplicate-key",
     severity: Severity::Error,
+    applies: Applies::Surface(Surface::YamlDuplicateKeys),
+    safe_fix: false,
     summary: "A mapping has the same key twice. The API server's strict decoding rejects it, and \
               PyYAML silently keeps only the last one, so one of the two values is lost.",
     bad: "pod_spec:\n  containers: []\n  containers:\n    - name: primary\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n",
     source: "kube-apiserver strict field validation (`duplicate field`); YAML 1.2 §3.2.1.1 (keys are unique)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Document(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {

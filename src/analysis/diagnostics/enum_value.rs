@@ -3,17 +3,24 @@
 use crate::schema::{enums, SchemaNode};
 use crate::tree::{Node, Reading};
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY105",
     name: "unsupported-value",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: true,
     summary: "The value is not one of the values the field allows. Kubernetes' schemas carry no \
               enums, so flyte-lsp keeps the API server's lists; values are case-sensitive.",
     bad: "pod_spec:\n  restartPolicy: Sometimes\n  containers: []\n",
     good: "pod_spec:\n  restartPolicy: Never\n  containers: []\n",
     source: "kube-apiserver `pkg/apis/core/validation/validation.go` (`Unsupported value`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Scalar(check),
 };
 
 /// Checks a scalar against the schema's own `enum` (Flyte schemas) or the Kubernetes table,
@@ -48,10 +55,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>) {
         .or_else(|| {
             crate::text::similar::closest(value, allowed.iter().copied().filter(|a| !a.is_empty()))
         });
-    let range = node.span.clone();
-    let diag = ctx.report(&RULE, range.clone(), message);
+    let writer = ctx.writer;
+    let diag = ctx.report(&RULE, node.span.clone(), message);
     if let Some(s) = suggestion {
-        diag.with_fix(format!("Change to `{s}`"), range, s);
+        diag.with_edit(format!("Change to `{s}`"), writer.set_string(node, s));
     }
 }
 
@@ -97,6 +104,12 @@ pod_spec:
             "pod_spec:\n  containers: []\n  dnsPolicy: clusterfirst\n",
             "Change to `ClusterFirst`",
             "pod_spec:\n  containers: []\n  dnsPolicy: ClusterFirst\n",
+        );
+        // The writer keeps the value's quoting.
+        check_fix(
+            "pod_spec:\n  containers: []\n  dnsPolicy: 'clusterfirst'\n",
+            "Change to `ClusterFirst`",
+            "pod_spec:\n  containers: []\n  dnsPolicy: 'ClusterFirst'\n",
         );
     }
 }

@@ -12,12 +12,14 @@ use crate::schema::KubeVersion;
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
     code: "FLY214",
     name: "invalid-env-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "An environment variable name (or an `envFrom` prefix) is not accepted by the \
               selected Kubernetes version. From 1.32 any printable ASCII except `=` is allowed \
               (so `1ST_STAGE` is fine); older versions want `[-._a-zA-Z][-._a-zA-Z0-9]*`. An \
@@ -32,6 +34,8 @@ pub static VALUE_AND_SOURCE_RULE: Rule = Rule {
     code: "FLY215",
     name: "env-value-with-value-from",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "An env entry has both a non-empty `value` and a `valueFrom`. The API server rejects \
               it (`valueFrom: Invalid value: \"\": may not be specified when `value` is not \
               empty`); keep one of them.",
@@ -44,6 +48,8 @@ pub static SOURCE_COUNT_RULE: Rule = Rule {
     code: "FLY216",
     name: "env-source-count",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A `valueFrom` must name exactly one source (`fieldRef`, `resourceFieldRef`, \
               `configMapKeyRef`, `secretKeyRef`, ...), and an `envFrom` entry exactly one of \
               `configMapRef` and `secretRef`. None, or two at once, is rejected.",
@@ -56,6 +62,8 @@ pub static DUPLICATE_RULE: Rule = Rule {
     code: "FLY217",
     name: "duplicate-env-name",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A container defines the same env name twice, and the later entry hides the \
               earlier one (unless it refers to it as `$(NAME)`). The API server accepts the pod \
               with a warning (`hides previous definition of \"X\", which may be dropped when \
@@ -63,6 +71,16 @@ pub static DUPLICATE_RULE: Rule = Rule {
     bad: "pod_spec:\n  containers:\n    - name: primary\n      env:\n        - name: MODE\n          value: train\n        - name: MODE\n          value: eval\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n      env:\n        - name: MODE\n          value: eval\n",
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`, duplicate `containers[*].env`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[
+        &NAME_RULE,
+        &VALUE_AND_SOURCE_RULE,
+        &SOURCE_COUNT_RULE,
+        &DUPLICATE_RULE,
+    ],
+    check: Check::Pod(check),
 };
 
 /// The first version with `RelaxedEnvironmentVariableValidation` on by default (beta).

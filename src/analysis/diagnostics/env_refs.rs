@@ -14,13 +14,15 @@ use crate::tree::{Entry, Node};
 
 use super::pod_values::{is_merged, join, map_items, string_value};
 use super::quantity_syntax::quantity_of;
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 use crate::analysis::quantity::parse;
 
 pub static RULE: Rule = Rule {
     code: "FLY241",
     name: "invalid-env-reference",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "An env reference the API server rejects: a `fieldRef.fieldPath` it does not \
               expose (use `metadata.labels['key']` for one label), a `resourceFieldRef` outside \
               `limits|requests.cpu|memory|ephemeral-storage|hugepages-*` or with an unsupported \
@@ -31,6 +33,11 @@ pub static RULE: Rule = Rule {
     source: "`pkg/apis/core/validation/validation.go` (`validateObjectFieldSelector`, \
              `validateContainerResourceFieldSelector`, `validateConfigMapKeySelector`, \
              `validateSecretKeySelector`, `ValidateEnvFrom`); `ConvertDownwardAPIFieldLabel`",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 /// `validEnvDownwardAPIFieldPathExpressions`, sorted as the API server lists them.

@@ -9,12 +9,14 @@ use crate::analysis::names::dns1123_subdomain;
 use crate::model::pod::PodParts;
 use crate::tree::{Node, NodeKind, Reading};
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static NAME_FORMAT: Rule = Rule {
     code: "FLY305",
     name: "environment-name-format",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The environment `name` must be lowercase snake_case or kebab-case: letters and digits \
               joined by single `_` or `-`. Anything else raises `ValueError: Environment name ... must \
               be in snake_case or kebab-case format` when the module is imported.",
@@ -27,6 +29,8 @@ pub static NAME_LENGTH: Rule = Rule {
     code: "FLY306",
     name: "environment-name-truncated",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Environment names longer than 63 characters are cut to 63 on the wire without a \
               warning, so two long names with the same start collide.",
     bad: "name: feature-engineering-for-the-quarterly-revenue-forecasting-pipeline-v2\nenv_vars:\n  A: \"1\"\n",
@@ -38,6 +42,8 @@ pub static TEMPLATE_NAME: Rule = Rule {
     code: "FLY307",
     name: "pod-template-name-format",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A string `pod_template` names a Kubernetes PodTemplate, so it must be a DNS-1123 \
               subdomain. The SDK does not check it; the backend fails at run time with \
               `PodTemplate '<name>' does not exist`.",
@@ -50,6 +56,8 @@ pub static REUSABLE: Rule = Rule {
     code: "FLY308",
     name: "reusable-environment",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`reusable` (actor environments) has bounds the SDK enforces: `replicas` is a count or \
               `[min, max]` with 0 ≤ min ≤ max, `concurrency` ≥ 1, `idle_ttl` and `scaledown_ttl` \
               ≥ 30 seconds; and a `plugin_config` cannot be combined with it.",
@@ -62,6 +70,8 @@ pub static SECRET: Rule = Rule {
     code: "FLY309",
     name: "secret-format",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary:
         "A secret's `as_env_var` must match `^[A-Z_][A-Z0-9_]*$`; the SDK raises `ValueError` \
               otherwise. (`mount` accepts only `/etc/flyte/secrets`, which FLY105 checks.)",
@@ -74,6 +84,8 @@ pub static RESOURCES: Rule = Rule {
     code: "FLY310",
     name: "resources-value",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary:
         "`resources` values the SDK rejects: a negative cpu or gpu count, a `[request, limit]` \
               pair that is not exactly two values, or a `null` inside the pair.",
@@ -81,6 +93,18 @@ pub static RESOURCES: Rule = Rule {
     good:
         "name: train\nenv_vars:\n  MODE: prod\nresources:\n  cpu: 1\n  memory: [\"1Gi\", \"2Gi\"]\n",
     source: "flyte 2.12.1 `flyte/_resources.py` (`Resources.__post_init__`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[
+        &NAME_FORMAT,
+        &NAME_LENGTH,
+        &TEMPLATE_NAME,
+        &REUSABLE,
+        &SECRET,
+        &RESOURCES,
+    ],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -150,12 +174,12 @@ fn check_name(ctx: &mut Ctx<'_>, name: &Node) {
     if !valid_env_name(s) {
         let suggestion = suggest_env_name(s);
         let msg = format!("Environment name '{s}' must be in snake_case or kebab-case format");
+        let writer = ctx.writer;
         let diag = ctx.report(&NAME_FORMAT, name.span.clone(), msg);
         if valid_env_name(&suggestion) {
-            diag.with_fix(
+            diag.with_edit(
                 format!("Rename to `{suggestion}`"),
-                name.span.clone(),
-                suggestion,
+                writer.set_string(name, &suggestion),
             );
         }
     } else if s.len() > 63 {
@@ -255,13 +279,14 @@ fn check_secret(ctx: &mut Ctx<'_>, secret: &Node) {
                         }
                     })
                     .collect();
+                let writer = ctx.writer;
                 let diag = ctx.report(
                     &SECRET,
                     v.span.clone(),
                     format!("`as_env_var` '{s}' must match ^[A-Z_][A-Z0-9_]*$"),
                 );
                 if !fixed.starts_with(|c: char| c.is_ascii_digit()) {
-                    diag.with_fix(format!("Change to `{fixed}`"), v.span.clone(), fixed);
+                    diag.with_edit(format!("Change to `{fixed}`"), writer.set_string(v, &fixed));
                 }
             }
         }

@@ -6,16 +6,20 @@
 //! `plugins/k8s/pod/plugin.go` (completion); facts/flyte-semantics.md §3, §5, rules 10, 15, 16,
 //! 20, 22, 23, 24.
 
+use serde_json::Value;
+
 use crate::model::pod::PodParts;
-use crate::text::{line_start, next_line_start};
+use crate::tree::edit::Writer;
 use crate::tree::{Node, Reading};
 
-use super::{Ctx, Edit, Fix, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Fix, Rule, Severity};
 
 pub static ENV_SHADOWED: Rule = Rule {
     code: "FLY311",
     name: "env-var-defined-twice",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "An `env_vars` name is also set in the primary container's `env`. The SDK writes both, \
               the environment's first, so the container's value wins in the pod and the environment's \
               is silently ignored (the API server warns `hides previous definition`).",
@@ -28,6 +32,8 @@ pub static RESOURCE_OVERRIDDEN: Rule = Rule {
     code: "FLY312",
     name: "resource-set-twice",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The environment's `resources` and the primary container both set the same resource. \
               The SDK merges key by key and the environment's value wins, so the container's is \
               replaced (flytekit v1 replaced the whole block).",
@@ -40,6 +46,8 @@ pub static GPU_CLAMPED: Rule = Rule {
     code: "FLY313",
     name: "gpu-set-twice",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`resources.gpu` is set and the primary container also sets an accelerator resource such \
               as `nvidia.com/gpu`. The backend renames the generic `gpu` request to `nvidia.com/gpu`, \
               overwriting the request, but the template's limit stays, and the request is clamped \
@@ -53,6 +61,8 @@ pub static MULTI_CONTAINER: Rule = Rule {
     code: "FLY314",
     name: "sidecar-blocks-completion",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "With more than one container, Flyte marks the task done only when every container has \
               exited; a long-running sidecar keeps the task running forever. Make helpers native \
               sidecars instead: `initContainers` with `restartPolicy: Always` are stopped by the \
@@ -66,6 +76,8 @@ pub static RESTART_POLICY: Rule = Rule {
     code: "FLY315",
     name: "restart-policy-not-never",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Flyte retries tasks itself and sets `restartPolicy: Never` only when it is unset. \
               `Always` or `OnFailure` make the kubelet restart the container in place, bypassing \
               Flyte's retries and its view of the attempt.",
@@ -78,6 +90,8 @@ pub static SHM_CONFLICT: Rule = Rule {
     code: "FLY316",
     name: "shared-memory-conflict",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "With `resources.shm` the backend adds a volume `flyte-shm` mounted at `/dev/shm` on the \
               primary container; it fails with `BadTaskSpecification` when the pod already has a \
               volume of that name or the primary already mounts `/dev/shm` or `flyte-shm`.",
@@ -90,6 +104,8 @@ pub static FLYTE_LABEL: Rule = Rule {
     code: "FLY317",
     name: "label-set-by-flyte",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Flyte sets this label or annotation itself on every task pod (execution labels, the \
               primary-container annotation), so the value written here is overwritten at run time.",
     bad: "labels:\n  project: forecasting\npod_spec:\n  containers: []\n",
@@ -132,6 +148,8 @@ pub static PRIMARY_IMAGE_WINS: Rule = Rule {
     code: "FLY319",
     name: "primary-image-overrides-environment",
     severity: Severity::Information,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The primary container sets its own `image`, which wins over the environment's \
               `image`; the environment's image is still what Flyte computes the cache version and \
               the code bundle's image from, so cached results may belong to another image.",
@@ -144,6 +162,8 @@ pub static REQUEST_OVER_LIMIT: Rule = Rule {
     code: "FLY320",
     name: "merged-request-over-limit",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "After the environment's `resources` are merged into the primary container, a \
               request is larger than the limit that remains from the pod template. The backend \
               silently clamps the request down to the limit, so the task gets less than asked.",
@@ -156,12 +176,30 @@ pub static SERVICE_ACCOUNT: Rule = Rule {
     code: "FLY321",
     name: "service-account-overridden",
     severity: Severity::Information,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Both `service_account` and the pod spec's `serviceAccountName` are set: the backend \
               fills the service account from the task only when the pod spec has none, so \
               `serviceAccountName` wins and `service_account` has no effect on the pod.",
     bad: "name: train\nservice_account: trainer\npod_template:\n  pod_spec:\n    serviceAccountName: default\n    containers: []\n",
     good: "name: train\nservice_account: trainer\npod_template:\n  pod_spec:\n    containers: []\n",
     source: "flyteplugins `flytek8s/pod_helper.go` (`UpdatePod`: serviceAccountName only if unset)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[
+        &ENV_SHADOWED,
+        &RESOURCE_OVERRIDDEN,
+        &GPU_CLAMPED,
+        &MULTI_CONTAINER,
+        &RESTART_POLICY,
+        &SHM_CONFLICT,
+        &FLYTE_LABEL,
+        &PRIMARY_IMAGE_WINS,
+        &REQUEST_OVER_LIMIT,
+        &SERVICE_ACCOUNT,
+    ],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -309,86 +347,27 @@ fn check_resources(ctx: &mut Ctx<'_>, env: &Node, primary: &Node) {
     }
 }
 
-/// Moves `container` (a block list item of `containers`) to `initContainers` with
-/// `restartPolicy: Always`, as one edit the user can apply: Kubernetes' native sidecars are
+/// Moves `container` (an item of `containers`) to `initContainers` with
+/// `restartPolicy: Always`, as one change the user can apply: Kubernetes' native sidecars are
 /// stopped by the kubelet when the main container exits, so the task can finish.
-fn native_sidecar_fix(source: &str, parts: &PodParts<'_>, container: &Node) -> Option<Fix> {
+fn native_sidecar_fix(writer: &dyn Writer, parts: &PodParts<'_>, container: &Node) -> Option<Fix> {
     if container.get("restartPolicy").is_some() {
         return None;
     }
     let spec = parts.spec?;
-    let containers_entry = spec.entry("containers")?;
-    // Block style only: the item's line must start with its dash.
-    let item_line = line_start(source, container.span.start);
-    let before = &source[item_line..container.span.start];
-    let dash_col = before.find('-')?;
-    if !before[..dash_col].bytes().all(|b| b == b' ') {
-        return None;
-    }
-    let item_end = next_line_start(
-        source,
-        container
-            .span
-            .end
-            .saturating_sub(1)
-            .max(container.span.start),
-    );
-    let item_text = &source[item_line..item_end];
-    let (insert_at, new_dash_col, header) = match spec.entry("initContainers") {
-        Some(init) => {
-            let items = init.value.as_seq()?;
-            let last = items.last()?;
-            let first_line = line_start(source, items.first()?.span.start);
-            let col = source[first_line..].find('-')?;
-            (
-                next_line_start(source, last.span.end.saturating_sub(1)),
-                col,
-                String::new(),
-            )
-        }
-        None => {
-            let key_col = containers_entry.key.span.start
-                - line_start(source, containers_entry.key.span.start);
-            let end = next_line_start(source, containers_entry.value.span.end.saturating_sub(1));
-            (
-                end,
-                dash_col,
-                format!("{}initContainers:\n", " ".repeat(key_col)),
-            )
-        }
-    };
-    let mut moved = String::new();
-    for line in item_text.split_inclusive('\n') {
-        let trimmed = line
-            .strip_prefix(&" ".repeat(dash_col))
-            .unwrap_or(line.trim_start());
-        if line.trim().is_empty() {
-            moved.push_str(line);
-        } else {
-            moved.push_str(&" ".repeat(new_dash_col));
-            moved.push_str(trimmed);
-        }
-    }
-    if !moved.ends_with('\n') {
-        moved.push('\n');
-    }
-    moved.push_str(&format!(
-        "{}restartPolicy: Always\n",
-        " ".repeat(new_dash_col + 2)
-    ));
+    let containers = spec.get("containers")?;
+    let always = Value::String("Always".to_string());
+    let edits = writer.move_item(
+        containers,
+        container,
+        spec,
+        "initContainers",
+        Some(("restartPolicy", &always)),
+    )?;
     let name = container
         .get("name")
         .and_then(Node::as_str)
         .unwrap_or("the sidecar");
-    let mut edits = vec![Edit {
-        range: item_line..item_end,
-        new_text: String::new(),
-    }];
-    // The insertion may sit right where the deletion ends; edits stay non-overlapping.
-    edits.push(Edit {
-        range: insert_at..insert_at,
-        new_text: format!("{header}{moved}"),
-    });
     Some(Fix {
         title: format!("Make `{name}` a native sidecar (initContainers, restartPolicy: Always)"),
         edits,
@@ -411,7 +390,7 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             "the pod has {} containers: the task finishes only when all of them exit, so a long-running `{name}` keeps it running; make it a native sidecar (an initContainer with `restartPolicy: Always`)",
             containers.len()
         );
-        let fix = native_sidecar_fix(ctx.source, parts, second);
+        let fix = native_sidecar_fix(ctx.writer, parts, second);
         let diag = ctx.report(&MULTI_CONTAINER, at, msg);
         if let Some(fix) = fix {
             diag.fixes.push(fix);
@@ -420,11 +399,9 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     if let Some(rp) = parts.spec_field("restartPolicy") {
         if let Some(v) = rp.as_str().filter(|v| matches!(*v, "Always" | "OnFailure")) {
             let msg = format!("`restartPolicy: {v}` makes the kubelet restart the task in place, bypassing Flyte's retries; Flyte uses `Never`");
-            ctx.report(&RESTART_POLICY, rp.span.clone(), msg).with_fix(
-                "Change to `Never`",
-                rp.span.clone(),
-                "Never",
-            );
+            let edit = ctx.writer.set_string(rp, "Never");
+            ctx.report(&RESTART_POLICY, rp.span.clone(), msg)
+                .with_edit("Change to `Never`", edit);
         }
     }
     for (meta, what) in [(parts.labels, "label"), (parts.annotations, "annotation")] {

@@ -9,12 +9,14 @@ use crate::model::pod::PodParts;
 use crate::text::similar::closest;
 use crate::tree::{Node, NodeKind};
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static MISSING_PRIMARY: Rule = Rule {
     code: "FLY301",
     name: "missing-primary-container",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The pod spec has containers, but none is named like `primary_container_name` (default \
               `primary`). The SDK refuses to serialize the task: `ValueError: No primary container \
               defined in the pod spec`. Only `containers` count; init containers never do. With no \
@@ -28,6 +30,8 @@ pub static PRIMARY_NAME_FORMAT: Rule = Rule {
     code: "FLY302",
     name: "primary-container-name-format",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`primary_container_name` must be a DNS-1123 label (lowercase letters, digits and `-`, \
               at most 63 characters). The SDK accepts anything, then the API server rejects the pod's \
               container name and the task is stuck (flyteorg/flyte#998).",
@@ -40,6 +44,8 @@ pub static PRIMARY_COMMAND_REPLACED: Rule = Rule {
     code: "FLY303",
     name: "primary-command-replaced",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`command` and `args` of the primary container are replaced by the SDK: `command: []` \
               and the Flyte runtime's `args` (`a0 ...`). What is written here never runs; with an \
               empty command the image's ENTRYPOINT is prefixed to `a0`.",
@@ -52,12 +58,24 @@ pub static PRIMARY_IMAGE: Rule = Rule {
     code: "FLY304",
     name: "primary-image-missing",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The environment sets `image: null` and the primary container has no `image`, so the \
               pod is registered with an empty image and the API server rejects it (`image: Required \
               value`). Give the environment or the primary container an image.",
     bad: "name: train\nimage: null\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n",
     good: "name: train\nimage: ghcr.io/acme/train:1\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n",
     source: "flyte 2.12.1 `task_serde.py` `_get_urun_container` (image `None` becomes \"\")",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[
+        &MISSING_PRIMARY,
+        &PRIMARY_NAME_FORMAT,
+        &PRIMARY_COMMAND_REPLACED,
+        &PRIMARY_IMAGE,
+    ],
+    check: Check::Pod(check),
 };
 
 fn container_names<'a>(parts: &PodParts<'a>) -> Vec<(&'a str, &'a Node)> {
@@ -140,22 +158,15 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
             .and_then(|s| s.entry("containers"))
             .map_or(template.span.clone(), |e| e.key.span.clone()),
     };
-    // Where a new `primary_container_name:` line would go, and its indentation.
-    let insert_at = template
-        .as_map()
-        .and_then(|m| m.first())
-        .map_or(template.span.start, |e| e.key.span.start);
-    let line_start = crate::text::line_start(ctx.source, insert_at);
-    let indent = " ".repeat(insert_at - line_start);
     let closest_name = closest(primary, names.iter().map(|(n, _)| *n))
         .or_else(|| (names.len() == 1).then(|| names[0].0));
+    let writer = ctx.writer;
     let diag = ctx.report(&MISSING_PRIMARY, at, msg);
     // Fix 1: rename the closest container to the primary name.
     if let Some(target) = closest_name.and_then(|c| names.iter().find(|(n, _)| *n == c)) {
-        diag.with_fix(
+        diag.with_edit(
             format!("Rename container `{}` to `{primary}`", target.0),
-            target.1.span.clone(),
-            primary,
+            writer.set_string(target.1, primary),
         );
     }
     // Fix 2: point `primary_container_name` at an existing container.
@@ -163,20 +174,18 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
         .and_then(|c| names.iter().find(|(n, _)| *n == c))
         .or(names.first())
     {
+        let title = format!("Set primary_container_name to `{first}`");
         match name_entry {
             Some(e) => {
-                diag.with_fix(
-                    format!("Set primary_container_name to `{first}`"),
-                    e.value.span.clone(),
-                    *first,
-                );
+                diag.with_edit(title, writer.set_string(&e.value, first));
             }
             None => {
-                diag.with_fix(
-                    format!("Set primary_container_name to `{first}`"),
-                    insert_at..insert_at,
-                    format!("primary_container_name: {first}\n{indent}"),
-                );
+                // A new first entry of the template, where the SDK's own examples put it.
+                let value = serde_json::Value::String(first.to_string());
+                if let Some(edit) = writer.prepend_entry(template, "primary_container_name", &value)
+                {
+                    diag.with_edit(title, edit);
+                }
             }
         }
     }

@@ -9,18 +9,25 @@ use crate::model::pod::PodParts;
 use crate::tree::Reading;
 use crate::workspace::template_reference;
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static UNKNOWN_TEMPLATE: Rule = Rule {
     code: "FLY318",
     name: "unknown-pod-template",
     severity: Severity::Information,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A string `pod_template` names a Kubernetes PodTemplate that no file in the workspace \
               (or, for `check`, among the checked files) defines. It may live only in the cluster; \
               if it does not, the task fails at run time with `PodTemplate '<name>' does not exist`.",
     bad: "# workspace has no PodTemplate named gpu-tempalte\nname: train\npod_template: gpu-tempalte\n",
     good: "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu-template\ntemplate:\n  spec:\n    containers: []\n---\nname: train\npod_template: gpu-template\n",
     source: "flyteplugins `flytek8s/pod_template_store.go`; flyte 2.12.1 `task_serde.py` (`pod_template_name`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&UNKNOWN_TEMPLATE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -42,9 +49,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     if let Some(s) = suggestion {
         msg.push_str(&format!("; did you mean `{s}`?"));
     }
+    let writer = ctx.writer;
     let diag = ctx.report(&UNKNOWN_TEMPLATE, node.span.clone(), msg);
     if let Some(s) = suggestion {
-        diag.with_fix(format!("Change to `{s}`"), node.span.clone(), s);
+        diag.with_edit(format!("Change to `{s}`"), writer.set_string(node, s));
     }
 }
 
@@ -53,9 +61,9 @@ mod tests {
     use std::path::Path;
 
     use crate::engine::analyze_in_workspace;
+    use crate::engine::parse;
     use crate::settings::Settings;
     use crate::workspace::WorkspaceIndex;
-    use crate::yaml::parse;
 
     fn codes(text: &str, index: Option<&WorkspaceIndex>) -> Vec<(&'static str, String)> {
         let stream = parse(text);

@@ -14,12 +14,14 @@ use crate::model::pod::PodParts;
 use crate::tree::{Node, NodeKind, Reading};
 
 use super::pod_values::{is_merged, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static HOST_USERS_RULE: Rule = Rule {
     code: "FLY251",
     name: "host-users-with-host-namespace",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`hostUsers: false` runs the pod in its own user namespace, which the API server \
               does not allow together with `hostNetwork`, `hostPID` or `hostIPC` set to true \
               (`Forbidden: when `pod.Spec.HostUsers` is false`).",
@@ -32,6 +34,8 @@ pub static PROC_MOUNT_RULE: Rule = Rule {
     code: "FLY252",
     name: "unmasked-proc-mount",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A container asks for `procMount: Unmasked` but the pod runs in the host's user \
               namespace (`hostUsers` is true or unset). The API server rejects it: \
               `` `hostUsers` must be false to use `Unmasked` ``.",
@@ -45,12 +49,19 @@ pub static SHARE_PID_RULE: Rule = Rule {
     code: "FLY253",
     name: "share-process-namespace-with-host-pid",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`shareProcessNamespace: true` together with `hostPID: true`: the containers cannot \
               share a pod PID namespace while using the host's (`ShareProcessNamespace and \
               HostPID cannot both be enabled`).",
     bad: "pod_spec:\n  hostPID: true\n  shareProcessNamespace: true\n  containers:\n    - name: primary\n",
     good: "pod_spec:\n  shareProcessNamespace: true\n  containers:\n    - name: primary\n",
     source: "`pkg/apis/core/validation/validation.go` (`validatePodSpecSecurityContext`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&HOST_USERS_RULE, &PROC_MOUNT_RULE, &SHARE_PID_RULE],
+    check: Check::Pod(check),
 };
 
 const HOST_NAMESPACES: &[&str] = &["hostNetwork", "hostPID", "hostIPC"];

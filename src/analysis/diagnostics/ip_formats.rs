@@ -19,12 +19,14 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY269",
     name: "non-standard-ip-address",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A `hostAliases` IP or a `dnsConfig` nameserver written in a form the API server \
               still accepts but warns about: IPv4 octets with leading zeros (`010.0.0.1`, which \
               some parsers read as octal) or an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) \
@@ -35,6 +37,11 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  hostAliases:\n    - ip: 10.0.0.30\n      hostnames: [\"warehouse.acme.internal\"]\n  containers:\n    - name: primary\n",
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`); \
              `staging/src/k8s.io/apimachinery/pkg/util/validation/ip.go` (`GetWarningsForIP`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {

@@ -3,12 +3,14 @@
 use crate::schema::{schemas, short_def_name, SchemaNode};
 use crate::tree::Entry;
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, KeyVerdict, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY107",
     name: "field-needs-newer-kubernetes",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The field exists in Kubernetes, but only from a newer version than the one selected \
               with `kubernetesVersion` (default: the newest embedded). An older API server rejects \
               it as an unknown field.",
@@ -16,6 +18,19 @@ pub static RULE: Rule = Rule {
     good: "# with kubernetesVersion = \"1.36\" or newer\npod_spec:\n  containers: []\n  schedulingGroup:\n    podGroupName: trainers\n",
     source: "Kubernetes OpenAPI schemas of each embedded version (k8s-openapi 0.29, schemas/k8s/)",
 };
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::UnknownKey(unknown_key),
+};
+
+fn unknown_key(ctx: &mut Ctx<'_>, entry: &Entry, schema: SchemaNode<'_>) -> KeyVerdict {
+    if check(ctx, entry, schema) {
+        KeyVerdict::Reported
+    } else {
+        KeyVerdict::Pass
+    }
+}
 
 /// Reports and returns `true` when `entry`'s key is a field of the same definition in a newer
 /// embedded Kubernetes version.

@@ -13,12 +13,14 @@ use crate::model::pod::PodParts;
 use crate::tree::{Entry, Node};
 
 use super::pod_values::{first_key_span, join, map_entries, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static NULL_SELECTOR_RULE: Rule = Rule {
     code: "FLY263",
     name: "null-label-selector",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A topology spread constraint or a pod (anti-)affinity term without a \
               `labelSelector` selects no pod at all: the constraint spreads nothing and the \
               affinity never matches. The API server accepts it with a warning (`a null \
@@ -28,6 +30,11 @@ pub static NULL_SELECTOR_RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n  topologySpreadConstraints:\n    - maxSkew: 1\n      topologyKey: topology.kubernetes.io/zone\n      whenUnsatisfiable: ScheduleAnyway\n      labelSelector:\n        matchLabels:\n          app: trainer\n",
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`, \
              `warningsForPodAffinityTerms`, `warningsForWeightedPodAffinityTerms`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&NULL_SELECTOR_RULE],
+    check: Check::Pod(check),
 };
 
 const NULL_SELECTOR: &str = "a null labelSelector results in matching no pod";

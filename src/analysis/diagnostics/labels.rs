@@ -9,13 +9,15 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::tree::{Entry, Node};
 
-use super::pod_values::{join, map_entries, requote, string_value};
-use super::{Ctx, Rule, Severity};
+use super::pod_values::{join, map_entries, string_value};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static KEY_RULE: Rule = Rule {
     code: "FLY201",
     name: "invalid-label-key",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: true,
     summary: "A label or nodeSelector key is not a qualified name: an optional lowercase DNS \
               subdomain prefix and `/`, then 1–63 alphanumeric characters, `-`, `_` or `.` that \
               start and end alphanumeric. The API server rejects the pod (`metadata.labels: \
@@ -30,6 +32,8 @@ pub static VALUE_RULE: Rule = Rule {
     code: "FLY202",
     name: "invalid-label-value",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A label or nodeSelector value is not a label value: empty, or at most 63 \
               alphanumeric characters, `-`, `_` or `.` that start and end alphanumeric. Spaces, \
               `/` and `:` are common mistakes. The API server rejects the pod.",
@@ -37,6 +41,11 @@ pub static VALUE_RULE: Rule = Rule {
     good: "labels:\n  owner: data-eng\npod_spec:\n  containers: []\n",
     source: "`staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/validation/validation.go` \
              (`ValidateLabels`); `IsValidLabelValue` in `pkg/util/validation/validation.go`",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&KEY_RULE, &VALUE_RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -71,13 +80,13 @@ fn check_entry(ctx: &mut Ctx<'_>, entry: &Entry) {
     if !errs.is_empty() {
         let message = format!("Invalid value: \"{key}\": {}", join(&errs));
         let fix = lowercase_prefix(key);
+        let writer = ctx.writer;
         let diag = ctx.report(&KEY_RULE, entry.key.span.clone(), message);
         if let Some(fixed) = fix {
-            let text = requote(&entry.key, &fixed);
-            diag.with_fix(
+            // A label key is free text, not a schema name: the string changes, not its spelling.
+            diag.with_edit(
                 format!("Lower-case the prefix: `{fixed}`"),
-                entry.key.span.clone(),
-                text,
+                writer.set_string(&entry.key, &fixed),
             );
         }
     }

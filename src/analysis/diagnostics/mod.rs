@@ -1,7 +1,14 @@
 //! The diagnostic rule registry and the driver that runs every rule over a file.
 //!
-//! Each rule lives in its own file with a stable code (never reused), a default severity and a
-//! doc block that feeds `docs/rules.md`. Settings may change a rule's severity or turn it off.
+//! A rule is declared once, in its file, as a [`Rule`]: a stable code (never reused), its doc
+//! (which feeds `docs/rules.md` and SARIF), where it applies ([`Applies`]: every front end, or
+//! one [`Surface`] such as YAML 1.1 readings) and whether `check --fix` may apply its fix. The
+//! rules one check reports form that file's [`Family`], whose [`Check`] names the hook point:
+//! a document hook (syntax errors, duplicate keys), a schema-walk hook (an unknown key, a
+//! refused shape, a map, a scalar; `walk.rs` calls them) or a pod-parts hook. [`FAMILIES`]
+//! lists every family once; [`RULES`] is derived from it. A new rule is a `Rule` static and an
+//! entry in its file's `FAMILY`; a new file adds its `FAMILY` to [`FAMILIES`]. Settings may
+//! change a rule's severity or turn it off.
 
 mod affinity;
 mod annotations;
@@ -34,6 +41,7 @@ mod port_overlap;
 mod ports;
 mod probes;
 mod quantity_syntax;
+mod registry;
 mod required;
 mod resize_policy;
 mod resource_claims;
@@ -56,6 +64,8 @@ mod yaml11;
 #[cfg(test)]
 pub(crate) mod fixture;
 
+use std::sync::LazyLock;
+
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::schema::{schemas, SchemaSet};
@@ -67,27 +77,11 @@ use crate::workspace::WorkspaceIndex;
 
 use super::{DocInfo, Snapshot};
 
-/// How serious a finding is; the names match LSP's and the JSON output's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Error,
-    Warning,
-    Information,
-    Hint,
-}
-
-impl Severity {
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Information => "information",
-            Severity::Hint => "hint",
-        }
-    }
-}
-
+pub use crate::settings::Severity;
 pub use crate::tree::edit::Edit;
+pub use crate::tree::Surface;
+pub use registry::{Applies, Family, Rule};
+pub(crate) use registry::{Check, Expected, Hooks, KeyVerdict, Mismatch};
 
 /// A quick fix: one obvious repair, as edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,169 +100,71 @@ pub struct Diagnostic {
     pub fixes: Vec<Fix>,
 }
 
-/// A rule's identity and documentation.
-#[derive(Debug)]
-pub struct Rule {
-    /// Stable code, e.g. `FLY101`. Never reused for another meaning.
-    pub code: &'static str,
-    /// Short kebab-case name.
-    pub name: &'static str,
-    pub severity: Severity,
-    /// One or two sentences: what is wrong and why it matters.
-    pub summary: &'static str,
-    /// A YAML snippet that triggers the rule.
-    pub bad: &'static str,
-    /// The same snippet, fixed.
-    pub good: &'static str,
-    /// What the rule mirrors (source file or document).
-    pub source: &'static str,
-}
-
-/// Every rule, in code order.
-pub static RULES: &[&Rule] = &[
-    &syntax::RULE,
-    &duplicate_key::RULE,
-    &unknown_field::RULE,
-    &snake_case::RULE,
-    &wrong_type::RULE,
-    &required::RULE,
-    &enum_value::RULE,
-    &yaml11::RULE,
-    &k8s_version::RULE,
-    &flyte_primary::MISSING_PRIMARY,
-    &flyte_primary::PRIMARY_NAME_FORMAT,
-    &flyte_primary::PRIMARY_COMMAND_REPLACED,
-    &flyte_primary::PRIMARY_IMAGE,
-    &flyte_environment::NAME_FORMAT,
-    &flyte_environment::NAME_LENGTH,
-    &flyte_environment::TEMPLATE_NAME,
-    &flyte_environment::REUSABLE,
-    &flyte_environment::SECRET,
-    &flyte_environment::RESOURCES,
-    &flyte_merge::ENV_SHADOWED,
-    &flyte_merge::RESOURCE_OVERRIDDEN,
-    &flyte_merge::GPU_CLAMPED,
-    &flyte_merge::MULTI_CONTAINER,
-    &flyte_merge::RESTART_POLICY,
-    &flyte_merge::SHM_CONFLICT,
-    &flyte_merge::FLYTE_LABEL,
-    &flyte_reference::UNKNOWN_TEMPLATE,
-    &flyte_merge::PRIMARY_IMAGE_WINS,
-    &flyte_merge::REQUEST_OVER_LIMIT,
-    &flyte_merge::SERVICE_ACCOUNT,
-    &labels::KEY_RULE,
-    &labels::VALUE_RULE,
-    &annotations::RULE,
-    &container_names::NAME_RULE,
-    &container_names::DUPLICATE_RULE,
-    &container_image::RULE,
-    &container_kinds::EPHEMERAL_RULE,
-    &container_kinds::INIT_FIELDS_RULE,
-    &container_kinds::RESTART_POLICY_RULE,
-    &ports::NUMBER_RULE,
-    &ports::NAME_RULE,
-    &ports::DUPLICATE_RULE,
-    &ports::HOST_PORT_RULE,
-    &env::NAME_RULE,
-    &env::VALUE_AND_SOURCE_RULE,
-    &env::SOURCE_COUNT_RULE,
-    &env::DUPLICATE_RULE,
-    &quantity_syntax::RULE,
-    &resources::NAME_RULE,
-    &resources::VALUE_RULE,
-    &resources::LIMIT_RULE,
-    &resources::OVERCOMMIT_RULE,
-    &resources::FRACTIONAL_RULE,
-    &volumes::NAME_RULE,
-    &volumes::DUPLICATE_RULE,
-    &volumes::SOURCES_RULE,
-    &volumes::MOUNT_NAME_RULE,
-    &volumes::MOUNT_PATH_RULE,
-    &tolerations::RULE,
-    &pod_fields::GRACE_RULE,
-    &pod_fields::DEADLINE_RULE,
-    &pod_fields::NAME_RULE,
-    &affinity::NODE_RULE,
-    &affinity::POD_RULE,
-    &probes::HANDLER_RULE,
-    &probes::PORT_RULE,
-    &probes::TIMING_RULE,
-    &security::ID_RULE,
-    &security::ESCALATION_RULE,
-    &security::PROFILE_RULE,
-    &env_refs::RULE,
-    &volume_sources::SOURCE_RULE,
-    &volume_sources::SUB_PATH_RULE,
-    &topology_spread::RULE,
-    &container_kinds::NO_CONTAINERS_RULE,
-    &dns::POLICY_RULE,
-    &dns::CONFIG_RULE,
-    &pod_lists::HOST_ALIAS_RULE,
-    &pod_lists::GATES_RULE,
-    &pod_lists::LIST_ENTRY_RULE,
-    &host_namespaces::HOST_USERS_RULE,
-    &host_namespaces::PROC_MOUNT_RULE,
-    &host_namespaces::SHARE_PID_RULE,
-    &sysctls::RULE,
-    &pod_os::RULE,
-    &pod_os::WINDOWS_OPTIONS_RULE,
-    &mounts::PROPAGATION_RULE,
-    &mounts::RECURSIVE_READ_ONLY_RULE,
-    &resize_policy::RULE,
-    &pod_resources::RULE,
-    &port_overlap::RULE,
-    &deprecated::RULE,
-    &label_selectors::NULL_SELECTOR_RULE,
-    &object_meta::RULE,
-    &volume_devices::RULE,
-    &resource_claims::RULE,
-    &affinity::PREFERRED_VALUE_RULE,
-    &volume_sources::OVERLAP_RULE,
-    &ip_formats::RULE,
-    &object_meta::HOSTNAME_RULE,
+/// Every rule family, once. Hooks of one point run in this order, which matters where a hook
+/// claims a finding: catch-alls come after the hooks that know better.
+pub static FAMILIES: &[&Family] = &[
+    // The document as the front end read it.
+    &syntax::FAMILY,
+    &duplicate_key::FAMILY,
+    // The schema walk. An unknown key is first a snake_case spelling (FLY102), then a field of
+    // a newer Kubernetes (FLY107), and only then an unknown field (FLY101); a refused scalar is
+    // first an unquoted YAML 1.1 value (FLY106), and only then a wrong type (FLY103).
+    &snake_case::FAMILY,
+    &k8s_version::FAMILY,
+    &unknown_field::FAMILY,
+    &yaml11::FAMILY,
+    &wrong_type::FAMILY,
+    &required::FAMILY,
+    &quantity_syntax::FAMILY,
+    &enum_value::FAMILY,
+    // Over the pod parts, after the walk.
+    &flyte_primary::FAMILY,
+    &flyte_environment::FAMILY,
+    &flyte_merge::FAMILY,
+    &flyte_reference::FAMILY,
+    &labels::FAMILY,
+    &annotations::FAMILY,
+    &container_names::FAMILY,
+    &container_image::FAMILY,
+    &container_kinds::FAMILY,
+    &ports::FAMILY,
+    &env::FAMILY,
+    &resources::FAMILY,
+    &volumes::FAMILY,
+    &tolerations::FAMILY,
+    &pod_fields::FAMILY,
+    &affinity::FAMILY,
+    &probes::FAMILY,
+    &security::FAMILY,
+    &env_refs::FAMILY,
+    &volume_sources::FAMILY,
+    &topology_spread::FAMILY,
+    &dns::FAMILY,
+    &pod_lists::FAMILY,
+    &host_namespaces::FAMILY,
+    &sysctls::FAMILY,
+    &pod_os::FAMILY,
+    &mounts::FAMILY,
+    &resize_policy::FAMILY,
+    &pod_resources::FAMILY,
+    &port_overlap::FAMILY,
+    &deprecated::FAMILY,
+    &label_selectors::FAMILY,
+    &object_meta::FAMILY,
+    &volume_devices::FAMILY,
+    &resource_claims::FAMILY,
+    &ip_formats::FAMILY,
 ];
 
-/// Rules over the pod-shaped parts of a document (Kubernetes and Flyte semantics), run after
-/// the schema walk. Each entry is one rule file's `check`.
-type PodCheck = fn(&mut Ctx<'_>, &PodParts<'_>);
-static POD_CHECKS: &[PodCheck] = &[
-    flyte_primary::check,
-    flyte_environment::check,
-    flyte_merge::check,
-    flyte_reference::check,
-    labels::check,
-    annotations::check,
-    container_names::check,
-    container_image::check,
-    container_kinds::check,
-    ports::check,
-    env::check,
-    resources::check,
-    volumes::check,
-    tolerations::check,
-    pod_fields::check,
-    affinity::check,
-    probes::check,
-    security::check,
-    env_refs::check,
-    volume_sources::check,
-    topology_spread::check,
-    dns::check,
-    pod_lists::check,
-    host_namespaces::check,
-    sysctls::check,
-    pod_os::check,
-    mounts::check,
-    resize_policy::check,
-    pod_resources::check,
-    port_overlap::check,
-    deprecated::check,
-    label_selectors::check,
-    object_meta::check,
-    volume_devices::check,
-    resource_claims::check,
-    ip_formats::check,
-];
+/// Every rule, in code order: the families' rules (for docs, SARIF and settings).
+pub static RULES: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    let mut rules: Vec<&'static Rule> = FAMILIES
+        .iter()
+        .flat_map(|f| f.rules.iter().copied())
+        .collect();
+    rules.sort_by_key(|r| r.code);
+    rules
+});
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code == code)
@@ -284,6 +180,8 @@ pub(crate) struct Ctx<'a> {
     pub workspace: Option<&'a WorkspaceIndex>,
     /// The front end's writer: fixes say what to change, it says how in the source language.
     pub writer: &'a dyn Writer,
+    /// The hooks of the families that apply to this file (the schema walk calls them).
+    pub(super) hooks: &'a Hooks,
     pub out: Vec<Diagnostic>,
 }
 
@@ -320,22 +218,6 @@ impl Diagnostic {
         });
         self
     }
-
-    pub fn with_fix(
-        &mut self,
-        title: impl Into<String>,
-        range: TextRange,
-        new_text: impl Into<String>,
-    ) -> &mut Self {
-        self.fixes.push(Fix {
-            title: title.into(),
-            edits: vec![Edit {
-                range,
-                new_text: new_text.into(),
-            }],
-        });
-        self
-    }
 }
 
 /// Runs every rule over every document and applies the severity settings.
@@ -346,6 +228,7 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
     // A file with any Flyte or pod document is a Flyte file: its syntax errors are ours to
     // report even in documents we could not classify (often they broke before detection).
     let flyte_file = documents.iter().any(|d| d.kind != DocKind::Unknown);
+    let hooks = Hooks::new(FAMILIES, stream.surfaces);
     let mut out = Vec::new();
     for (doc, info) in stream.documents.iter().zip(documents) {
         if !flyte_file {
@@ -358,15 +241,20 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
             set,
             workspace,
             writer: snap.writer,
+            hooks: &hooks,
             out: Vec::new(),
         };
-        syntax::check(&mut ctx);
+        for check in &hooks.any_document {
+            check(&mut ctx);
+        }
         if info.kind != DocKind::Unknown {
-            duplicate_key::check(&mut ctx);
+            for check in &hooks.document {
+                check(&mut ctx);
+            }
             walk::check_document(&mut ctx);
             if let Some(root) = doc.root.as_ref() {
                 let parts = PodParts::of(root, info.kind);
-                for check in POD_CHECKS {
+                for check in &hooks.pod {
                     check(&mut ctx, &parts);
                 }
             }
@@ -400,28 +288,119 @@ pub fn rules_markdown() -> String {
          Severities are defaults: change them with the `rules` setting, e.g. `{\"FLY102\": \"off\"}`.\n\
          Every warning the API server gives for pods, and the code that reports it: \
          [pod-warnings.md](pod-warnings.md).\n\n\
-         | code | name | default severity |\n|---|---|---|\n",
+         Most rules are about the pod and run for every front end; a few are about one surface of YAML \
+         (its syntax, duplicate keys, YAML 1.1 readings, key spelling) and run on YAML files only. \
+         `check --fix` applies the fixes of the rules marked *safe fix*.\n\n\
+         | code | name | default severity | applies to | fix |\n|---|---|---|---|---|\n",
     );
-    for r in RULES {
+    for r in RULES.iter() {
         md.push_str(&format!(
-            "| [{}](#{}) | {} | {} |\n",
+            "| [{}](#{}) | {} | {} | {} | {} |\n",
             r.code,
             r.code.to_lowercase(),
             r.name,
-            r.severity.name()
+            r.severity.name(),
+            r.applies.describe(),
+            if r.safe_fix { "safe fix" } else { "" }
         ));
     }
-    for r in RULES {
+    for r in RULES.iter() {
+        let safe = if r.safe_fix {
+            " Its fix is safe: `check --fix` applies it."
+        } else {
+            ""
+        };
         md.push_str(&format!(
-            "\n## {}\n\n**{}** ({} by default). {}\n\nSource: {}\n\nTriggers it:\n\n```yaml\n{}\n```\n\nFixed:\n\n```yaml\n{}\n```\n",
+            "\n## {}\n\n**{}** ({} by default). {}\n\nApplies to {}.{safe}\n\nSource: {}\n\nTriggers it:\n\n```yaml\n{}\n```\n\nFixed:\n\n```yaml\n{}\n```\n",
             r.code,
             r.name,
             r.severity.name(),
             r.summary,
+            r.applies.describe(),
             r.source,
             r.bad.trim_end(),
             r.good.trim_end()
         ));
     }
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{parse, with_snapshot};
+    use crate::settings::Settings;
+    use crate::tree::Stream;
+
+    #[test]
+    fn every_code_is_in_exactly_one_family() {
+        let mut codes: Vec<&str> = FAMILIES
+            .iter()
+            .flat_map(|f| f.rules.iter().map(|r| r.code))
+            .collect();
+        let total = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), total, "a rule is in two families");
+        assert_eq!(RULES.len(), total);
+        assert!(
+            RULES.windows(2).all(|w| w[0].code < w[1].code),
+            "RULES in code order"
+        );
+        for family in FAMILIES {
+            assert!(!family.rules.is_empty(), "a family without rules");
+        }
+    }
+
+    #[test]
+    fn a_family_applies_where_all_its_rules_apply() {
+        for family in FAMILIES {
+            for r in family.rules {
+                assert_eq!(
+                    r.applies,
+                    family.applies(),
+                    "{}: the family's check runs where its first rule applies",
+                    r.code
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn claiming_hooks_end_with_their_catch_all() {
+        let last = |hook: &str| {
+            FAMILIES
+                .iter()
+                .rfind(|f| f.hook() == hook)
+                .map(|f| f.rules[0].code)
+        };
+        assert_eq!(
+            last("unknown-key"),
+            Some("FLY101"),
+            "unknown field asks last"
+        );
+        assert_eq!(last("mismatch"), Some("FLY103"), "wrong type asks last");
+    }
+
+    #[test]
+    fn surface_rules_run_only_for_front_ends_with_the_surface() {
+        let text = "pod_spec:\n  containers:\n    - name: primary\n      env:\n        - name: PORT\n          value: 8080\n";
+        let codes = |stream: &Stream| {
+            with_snapshot(text, stream, &Settings::default(), None, |s| s.analyze())
+                .diagnostics
+                .iter()
+                .map(|d| d.code)
+                .collect::<Vec<_>>()
+        };
+        let mut stream = parse(text);
+        let yaml = codes(&stream);
+        assert!(yaml.contains(&"FLY106"), "{yaml:?}");
+        // The same tree from a front end without YAML's surfaces: the number is a wrong type.
+        stream.surfaces = &[];
+        let other = codes(&stream);
+        assert!(
+            other.contains(&"FLY103") && !other.contains(&"FLY106"),
+            "{other:?}"
+        );
+    }
 }

@@ -10,12 +10,14 @@ use crate::model::pod::PodParts;
 use crate::tree::{Node, Reading};
 
 use super::pod_values::{is_merged, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static PROPAGATION_RULE: Rule = Rule {
     code: "FLY257",
     name: "bidirectional-propagation-unprivileged",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A volume mount with `mountPropagation: Bidirectional` lets the container create \
               mounts that appear on the host, so the API server allows it only in a container \
               with `securityContext.privileged: true` (`Forbidden: Bidirectional mount \
@@ -31,6 +33,8 @@ pub static RECURSIVE_READ_ONLY_RULE: Rule = Rule {
     code: "FLY258",
     name: "recursive-read-only-conflict",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`recursiveReadOnly: Enabled` or `IfPossible` makes the whole mount tree read-only, \
               so the mount itself must be `readOnly: true` (`Forbidden: may only be specified \
               when readOnly is true`) and may not propagate mounts (`Forbidden: may only be \
@@ -39,6 +43,11 @@ pub static RECURSIVE_READ_ONLY_RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: data\n          mountPath: /data\n          readOnly: true\n          recursiveReadOnly: Enabled\n  volumes:\n    - name: data\n      persistentVolumeClaim:\n        claimName: dataset\n",
     source: "`pkg/apis/core/validation/validation.go` (`ValidateVolumeMounts`, \
              `validateMountRecursiveReadOnly`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&PROPAGATION_RULE, &RECURSIVE_READ_ONLY_RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -104,6 +113,7 @@ fn check_recursive_read_only(ctx: &mut Ctx<'_>, mount: &Node) {
         Some(_) => None,
     };
     if read_only == Some(false) {
+        let writer = ctx.writer;
         let diag = ctx.report(
             &RECURSIVE_READ_ONLY_RULE,
             node.span.clone(),
@@ -113,7 +123,8 @@ fn check_recursive_read_only(ctx: &mut Ctx<'_>, mount: &Node) {
         // `readOnly: false` it is the value.
         if let Some(entry) = mount.entry("readOnly") {
             if entry.value.reading() == Some(Reading::Bool(false)) {
-                diag.with_fix("Set `readOnly: true`", entry.value.span.clone(), "true");
+                let edit = writer.set_value(&entry.value, &serde_json::Value::Bool(true));
+                diag.with_edit("Set `readOnly: true`", edit);
             }
         }
     }

@@ -20,13 +20,15 @@ use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::tree::Node;
 
-use super::pod_values::{first_key_span, is_merged, join, requote, string_value};
-use super::{Ctx, Rule, Severity};
+use super::pod_values::{first_key_span, is_merged, join, string_value};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY264",
     name: "invalid-object-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A `kind: PodTemplate` or `kind: Pod` object needs `metadata.name` (or \
               `generateName`), and it must be a DNS-1123 subdomain: lowercase letters, digits, \
               `-` and `.`, at most 253 characters. A `namespace` must be a DNS-1123 label. The \
@@ -43,6 +45,8 @@ pub static HOSTNAME_RULE: Rule = Rule {
     code: "FLY270",
     name: "pod-name-not-dns-label",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A `kind: Pod` named with dots or more than 63 characters (`trainer.v2`): a valid \
               object name, but the pod's hostname is taken from it, which can result in \
               surprising behavior. The API server accepts the pod with a warning (`a DNS label is \
@@ -50,6 +54,11 @@ pub static HOSTNAME_RULE: Rule = Rule {
     bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: trainer.v2\nspec:\n  containers:\n    - name: main\n      image: busybox:1.36\n",
     good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: trainer-v2\nspec:\n  containers:\n    - name: main\n      image: busybox:1.36\n",
     source: "`pkg/registry/core/pod/strategy.go` (`podStrategy.WarningsOnCreate`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE, &HOSTNAME_RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -86,14 +95,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             let errs = names::dns1123_subdomain(name_text);
             if !errs.is_empty() {
                 let message = format!("Invalid value: \"{name_text}\": {}", join(&errs));
+                let writer = ctx.writer;
                 let diag = ctx.report(&RULE, node.span.clone(), message);
                 // Lower case and `_` -> `-` is the obvious repair when that is all it takes.
                 let fixed = name_text.to_lowercase().replace('_', "-");
                 if names::dns1123_subdomain(&fixed).is_empty() {
-                    diag.with_fix(
+                    diag.with_edit(
                         format!("Rename to `{fixed}`"),
-                        node.span.clone(),
-                        requote(node, &fixed),
+                        writer.set_string(node, &fixed),
                     );
                 }
             } else if parts.kind == Some(DocKind::KubePod) {

@@ -10,12 +10,14 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 
 use super::pod_values::{int_value, join, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static GRACE_RULE: Rule = Rule {
     code: "FLY230",
     name: "negative-termination-grace-period",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`terminationGracePeriodSeconds` is negative. The API server accepts the pod with a \
               warning (`must be >= 0; negative values are invalid and will be treated as 1`): \
               the containers get one second to stop. Use 0 to kill them at once.",
@@ -28,6 +30,8 @@ pub static DEADLINE_RULE: Rule = Rule {
     code: "FLY231",
     name: "active-deadline-out-of-range",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`activeDeadlineSeconds` must be between 1 and 2147483647 (`must be between 1 and \
               2147483647, inclusive`); leave it out for no deadline.",
     bad: "pod_spec:\n  activeDeadlineSeconds: 0\n  containers:\n    - name: primary\n",
@@ -39,6 +43,8 @@ pub static NAME_RULE: Rule = Rule {
     code: "FLY232",
     name: "invalid-object-reference-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`serviceAccountName`, `priorityClassName`, `nodeName` and `runtimeClassName` name \
               other objects and must be DNS-1123 subdomains (lowercase, `.` and `-`); `hostname` \
               and `subdomain` must be DNS-1123 labels. The API server rejects the pod \
@@ -47,6 +53,11 @@ pub static NAME_RULE: Rule = Rule {
     good: "pod_spec:\n  serviceAccountName: ml-runner\n  containers:\n    - name: primary\n",
     source: "`pkg/apis/core/validation/validation.go` (`ValidatePodSpec`, \
              `ValidateRuntimeClassName`, `NameIsDNSSubdomain`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&GRACE_RULE, &DEADLINE_RULE, &NAME_RULE],
+    check: Check::Pod(check),
 };
 
 const MAX_INT32: i128 = 2_147_483_647;

@@ -26,12 +26,14 @@ use crate::text::TextRange;
 use crate::tree::{Node, NodeKind};
 
 use super::pod_values::{join, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static HOST_ALIAS_RULE: Rule = Rule {
     code: "FLY248",
     name: "invalid-host-alias",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A `hostAliases` entry whose `ip` is not an IP address (`must be a valid IP \
               address`) or whose `hostnames` are not lowercase DNS names: the API server rejects \
               the pod. (An `ip` listed twice is FLY250's warning.)",
@@ -45,6 +47,8 @@ pub static GATES_RULE: Rule = Rule {
     code: "FLY249",
     name: "invalid-pod-gate",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A `readinessGates[].conditionType` or `schedulingGates[].name` that is not a \
               qualified name (`[prefix/]name`, the format of label keys), a scheduling gate \
               listed twice (`Duplicate value`), or a Pod created with both `nodeName` and \
@@ -60,6 +64,8 @@ pub static LIST_ENTRY_RULE: Rule = Rule {
     code: "FLY250",
     name: "empty-or-repeated-pod-list-entry",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "An `imagePullSecrets` entry with an empty `name` (`invalid empty name \"\"`), a \
               pull secret listed twice (`duplicate name`), or a `hostAliases` IP listed in two \
               entries (`duplicate ip`). The API server accepts the pod with a warning: the \
@@ -68,6 +74,11 @@ pub static LIST_ENTRY_RULE: Rule = Rule {
     bad: "pod_spec:\n  imagePullSecrets:\n    - name: \"\"\n  containers:\n    - name: primary\n",
     good: "pod_spec:\n  imagePullSecrets:\n    - name: acme-registry\n  containers:\n    - name: primary\n",
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&HOST_ALIAS_RULE, &GATES_RULE, &LIST_ENTRY_RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {

@@ -15,12 +15,14 @@ use crate::tree::{Entry, Node, NodeKind, Reading};
 
 use super::host_namespaces::{containers_fully_visible, every_container, flag};
 use super::pod_values::{is_merged, join, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY255",
     name: "field-forbidden-for-os",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A field that does not apply to the pod's `os.name`. A Windows pod may not set \
               Linux-only settings (`runAsUser`, `runAsGroup`, `fsGroup`, `supplementalGroups`, \
               `seLinuxOptions`, `seccompProfile`, `appArmorProfile`, `sysctls`, `capabilities`, \
@@ -36,6 +38,8 @@ pub static WINDOWS_OPTIONS_RULE: Rule = Rule {
     code: "FLY256",
     name: "invalid-windows-options",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Invalid `windowsOptions`: `gmsaCredentialSpecName` must be a DNS-1123 subdomain, \
               `gmsaCredentialSpec` must be non-empty and under 64 KiB, `runAsUserName` must be \
               `[DOMAIN\\]USER` with a NetBIOS or DNS domain and a user name of at most 104 \
@@ -46,6 +50,11 @@ pub static WINDOWS_OPTIONS_RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      securityContext:\n        windowsOptions:\n          gmsaCredentialSpecName: gmsa-trainer\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateWindowsSecurityContextOptions`, \
              `validateWindowsHostProcessPod`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE, &WINDOWS_OPTIONS_RULE],
+    check: Check::Pod(check),
 };
 
 /// The YAML shape a field decodes from, so that a value of the wrong type (FLY106's) is not

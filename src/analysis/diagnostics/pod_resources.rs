@@ -23,12 +23,14 @@ use crate::tree::{Entry, Node, Reading};
 use super::pod_values::{is_merged, is_set, join, map_entries, string_value};
 use super::quantity_syntax::quantity_of;
 use super::resources::{hugepages_divisible, resource_name_errors};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY260",
     name: "invalid-pod-level-resources",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Pod-level `resources` (the pod's total budget) accept only `cpu`, `memory` and \
               `hugepages-<size>` (`Unsupported value`), no `claims`, and requests no larger than \
               limits. The pod's requests must be at least what its containers request together \
@@ -41,6 +43,11 @@ pub static RULE: Rule = Rule {
              `validatePodResourceName`, `validateResourceRequirements`, \
              `validatePodResourceConsistency`); `k8s.io/component-helpers/resource` \
              (`AggregateContainerRequests`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 /// The first version with the `PodLevelResources` gate on by default (beta).

@@ -58,18 +58,6 @@ pub(super) fn first_key_span(node: &Node) -> TextRange {
         .map_or_else(|| node.span.clone(), |e| e.key.span.clone())
 }
 
-/// The text `new` written with the same quoting as `node` (for fixes that replace a scalar).
-pub(super) fn requote(node: &Node, new: &str) -> String {
-    use crate::tree::ScalarStyle;
-    match node.as_scalar().map(|s| s.style) {
-        Some(ScalarStyle::SingleQuoted) => format!("'{}'", new.replace('\'', "''")),
-        Some(ScalarStyle::DoubleQuoted) => {
-            format!("\"{}\"", new.replace('\\', "\\\\").replace('"', "\\\""))
-        }
-        _ => new.to_string(),
-    }
-}
-
 /// `validatePathNoBacksteps`: the path has a `..` element.
 pub(super) fn has_backsteps(path: &str) -> bool {
     path.split(['/', '\\']).any(|part| part == "..")

@@ -13,12 +13,14 @@ use crate::model::pod::{ContainerList, PodParts};
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, int_value, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY261",
     name: "duplicate-container-port",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Two port definitions in the pod's containers use the same `containerPort` and \
               `protocol`: exactly the same (`duplicate port definition`), one without a \
               `hostPort` (`overlapping port definition`), or the same `hostPort` with and \
@@ -30,6 +32,11 @@ pub static RULE: Rule = Rule {
     bad: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - containerPort: 8080\n    - name: proxy\n      image: envoyproxy/envoy:v1.30.1\n      ports:\n        - containerPort: 8080\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - containerPort: 8080\n    - name: proxy\n      image: envoyproxy/envoy:v1.30.1\n      ports:\n        - containerPort: 9901\n",
     source: "`pkg/api/pod/warnings.go` (`warningsForPodSpecAndMeta`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 /// What is known about the earlier definitions of one `containerPort/protocol`, kept so that

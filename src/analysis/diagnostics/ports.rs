@@ -11,12 +11,14 @@ use crate::model::DocKind;
 use crate::tree::{Node, Reading};
 
 use super::pod_values::{int_value, join, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static NUMBER_RULE: Rule = Rule {
     code: "FLY210",
     name: "invalid-port-number",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`containerPort` must be set and between 1 and 65535; `hostPort` is 0 (unset) or \
               between 1 and 65535. The API server rejects the pod (`Invalid value: 70000: must \
               be between 1 and 65535, inclusive`, or `containerPort: Required value` for 0).",
@@ -30,6 +32,8 @@ pub static NAME_RULE: Rule = Rule {
     code: "FLY211",
     name: "invalid-port-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A port name must be an IANA service name: at most 15 characters of `a-z`, `0-9` \
               and `-`, with at least one letter, no leading, trailing or double `-`. Probes and \
               Services refer to ports by this name.",
@@ -43,6 +47,8 @@ pub static DUPLICATE_RULE: Rule = Rule {
     code: "FLY212",
     name: "duplicate-port-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Two ports of the same container have the same name (`Duplicate value`). The same \
               name in two different containers is fine.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - name: http\n          containerPort: 8080\n        - name: http\n          containerPort: 8081\n",
@@ -54,6 +60,8 @@ pub static HOST_PORT_RULE: Rule = Rule {
     code: "FLY213",
     name: "host-port-conflict",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Two ports of the regular containers claim the same `protocol/hostIP/hostPort` (init \
               containers are checked one by one, since they run one after another), or \
               `hostNetwork: true` is set and a `hostPort` differs from its `containerPort`.",
@@ -61,6 +69,11 @@ pub static HOST_PORT_RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - containerPort: 8080\n          hostPort: 8080\n    - name: sidecar\n      image: envoyproxy/envoy:v1.30.1\n      ports:\n        - containerPort: 9090\n          hostPort: 9090\n",
     source: "`pkg/apis/core/validation/validation.go` (`AccumulateUniqueHostPorts`, \
              `checkHostPortConflicts`, `validatePodHostNetworkDeps`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&NUMBER_RULE, &NAME_RULE, &DUPLICATE_RULE, &HOST_PORT_RULE],
+    check: Check::Pod(check),
 };
 
 const MAX_PORT: i128 = 65535;

@@ -11,12 +11,14 @@ use crate::tree::{Node, Reading};
 
 use super::pod_values::{int_value, is_merged, join, map_items, string_value};
 use super::ports::port_name;
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static HANDLER_RULE: Rule = Rule {
     code: "FLY235",
     name: "probe-handler",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A probe or lifecycle hook needs exactly one handler (`exec`, `httpGet`, \
               `tcpSocket`, `grpc` for probes, `sleep` for hooks): none is `Required value: must \
               specify a handler type`, two are `Forbidden: may not specify more than 1 handler \
@@ -32,6 +34,8 @@ pub static PORT_RULE: Rule = Rule {
     code: "FLY236",
     name: "probe-port",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A probe's or hook's `port` is a number from 1 to 65535 or the name of a container \
               port (an IANA service name). A quoted number such as `\"8080\"` is a *name* and is \
               rejected (`must contain at least one letter (a-z)`). HTTP header names are \
@@ -46,6 +50,8 @@ pub static TIMING_RULE: Rule = Rule {
     code: "FLY237",
     name: "probe-timing",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Probe timings the API server rejects: a negative `initialDelaySeconds`, \
               `timeoutSeconds`, `periodSeconds`, `successThreshold` or `failureThreshold`; a \
               `successThreshold` other than 1 on a liveness or startup probe; a probe-level \
@@ -54,6 +60,11 @@ pub static TIMING_RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      livenessProbe:\n        tcpSocket:\n          port: 8080\n        successThreshold: 1\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateProbe`, `validateLivenessProbe`, \
              `validateReadinessProbe`, `validateStartupProbe`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&HANDLER_RULE, &PORT_RULE, &TIMING_RULE],
+    check: Check::Pod(check),
 };
 
 const PROBE_HANDLERS: &[&str] = &["exec", "httpGet", "tcpSocket", "grpc"];

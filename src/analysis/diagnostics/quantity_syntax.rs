@@ -8,15 +8,17 @@
 //! (`ErrFormatWrong`) or `unable to parse quantity's suffix` (`ErrSuffix`).
 
 use crate::analysis::quantity::{parse, Quantity};
+use crate::schema::SchemaNode;
 use crate::tree::{Node, Reading};
 
-use super::pod_values::requote;
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY218",
     name: "invalid-quantity",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "The value is not a Kubernetes quantity: a number with an optional suffix, binary \
               (`Ki Mi Gi Ti Pi Ei`), decimal (`n u m k M G T P E`) or an exponent (`e3`). `GB`, \
               `mb` and spaces are not quantities, and the API server cannot even decode the pod \
@@ -27,6 +29,17 @@ pub static RULE: Rule = Rule {
     source: "`staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go` (`ParseQuantity`); \
              `suffix.go`",
 };
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Scalar(on_scalar),
+};
+
+fn on_scalar(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>) {
+    if schema.is_quantity() {
+        check(ctx, node);
+    }
+}
 
 /// The quantity a YAML node decodes to: a number is read as its JSON text, a string is parsed.
 /// `None` for null, booleans, collections and unparsable strings (FLY103/FLY218 report those).
@@ -54,11 +67,24 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node) {
     let message = format!("Invalid value: \"{text}\": {}", err.message());
     let cpu = key_before(ctx.source, node.span.start) == Some("cpu");
     let suggestions = suggest(text, cpu);
+    let writer = ctx.writer;
     let diag = ctx.report(&RULE, node.span.clone(), message);
     for s in suggestions {
-        let new = requote(node, &s);
-        diag.with_fix(format!("Change to `{s}`"), node.span.clone(), new);
+        // A quantity may be a string or a number: a bare suggestion that is a plain number
+        // stays one, anything else is the string.
+        let number = plain_number(&s).filter(|_| !scalar.style.is_quoted());
+        let edit = match number {
+            Some(n) => writer.set_value(node, &n),
+            None => writer.set_string(node, &s),
+        };
+        diag.with_edit(format!("Change to `{s}`"), edit);
     }
+}
+
+/// `s` as a JSON number when it spells one exactly as a number is written back (`1`, `1.5`).
+fn plain_number(s: &str) -> Option<serde_json::Value> {
+    let n: serde_json::Number = s.parse().ok()?;
+    (n.to_string() == s).then_some(serde_json::Value::Number(n))
 }
 
 /// The map key written just before `offset` on its line (`cpu` in `  cpu: 500mi`), so that a

@@ -1,15 +1,19 @@
 //! FLY104: a required field is missing.
 
+use serde_json::Value;
+
 use crate::schema::{short_def_name, JsonType, SchemaNode};
 use crate::text::TextRange;
 use crate::tree::Node;
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY104",
     name: "missing-required-field",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A field the schema requires is missing: a container without `name`, a pod spec \
               without `containers`, a task environment without `name`. The API server answers \
               `Required value`; the Python models refuse to build the object.",
@@ -17,6 +21,11 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      image: busybox\n",
     source:
         "Kubernetes OpenAPI `required` lists; kubernetes Python client `V1PodSpec`/`V1Container`",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Map(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: &TextRange) {
@@ -59,19 +68,16 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
         };
         let placeholder = schema
             .property(ctx.set, name)
-            .map_or("\"\"", |p| placeholder(&p.types()));
-        let insertion = insertion_point(ctx.source, node);
+            .map_or(Value::String(String::new()), |p| placeholder(&p.types()));
+        // A new first entry, so the old first key (after `- `) stays where it was.
+        let edit = ctx.writer.prepend_entry(node, name, &placeholder);
         let diag = ctx.report(
             &RULE,
             at.clone(),
             format!("missing required field `{name}` in {owner}"),
         );
-        if let Some((offset, indent)) = insertion {
-            diag.with_fix(
-                format!("Add `{name}`"),
-                offset..offset,
-                format!("{name}: {placeholder}\n{indent}"),
-            );
+        if let Some(edit) = edit {
+            diag.with_edit(format!("Add `{name}`"), edit);
         }
     }
 }
@@ -94,29 +100,15 @@ fn in_pod_status(ctx: &Ctx<'_>, node: &Node) -> bool {
 }
 
 /// A value of the right shape to fill in: the user replaces it, but the document is valid
-/// YAML of the right type meanwhile.
-fn placeholder(types: &[JsonType]) -> &'static str {
+/// and of the right type meanwhile.
+fn placeholder(types: &[JsonType]) -> Value {
     match types.first() {
-        Some(JsonType::Array) => "[]",
-        Some(JsonType::Object) => "{}",
-        Some(JsonType::Integer | JsonType::Number) => "0",
-        Some(JsonType::Boolean) => "false",
-        _ => "\"\"",
+        Some(JsonType::Array) => Value::Array(Vec::new()),
+        Some(JsonType::Object) => Value::Object(serde_json::Map::new()),
+        Some(JsonType::Integer | JsonType::Number) => Value::from(0),
+        Some(JsonType::Boolean) => Value::Bool(false),
+        _ => Value::String(String::new()),
     }
-}
-
-/// Where a new first key of the block mapping `node` goes, and the indentation that keeps the
-/// old first key aligned after it. `None` for flow mappings (`{a: 1}`) and empty ones.
-fn insertion_point(source: &str, node: &Node) -> Option<(usize, String)> {
-    let first = node.as_map()?.first()?;
-    let at = first.key.span.start;
-    let line_start = crate::text::line_start(source, at);
-    let before = &source[line_start..at];
-    // Block style: only spaces and list dashes precede the first key on its line.
-    if !before.chars().all(|c| c == ' ' || c == '-') {
-        return None;
-    }
-    Some((at, " ".repeat(before.chars().count())))
 }
 
 #[cfg(test)]

@@ -13,12 +13,14 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{is_merged, is_set, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY259",
     name: "invalid-resize-policy",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A container's `resizePolicy` lists a resource twice (`Duplicate value`), or asks \
               for `RestartContainer` in a pod whose `restartPolicy` is `Never` (`must be \
               'NotRequired' when `restartPolicy` is 'Never'`). Flyte sets `restartPolicy: Never` \
@@ -28,6 +30,11 @@ pub static RULE: Rule = Rule {
     source: "`pkg/apis/core/validation/validation.go` (`validateResizePolicy`, \
              `validateContainerCommon`); flyteplugins `flytek8s/pod_helper.go` (`UpdatePod`: \
              `restartPolicy: Never` when unset)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 /// The pod's restart policy as the API server sees it.
@@ -108,11 +115,9 @@ fn check_never(ctx: &mut Ctx<'_>, list: &Node, policy: &PodPolicy) {
             "Invalid value: \"RestartContainer\": must be 'NotRequired' when `restartPolicy` is \
              'Never'{note}"
         );
-        ctx.report(&RULE, node.span.clone(), message).with_fix(
-            "Change to `NotRequired`",
-            node.span.clone(),
-            "NotRequired",
-        );
+        let edit = ctx.writer.set_string(node, "NotRequired");
+        ctx.report(&RULE, node.span.clone(), message)
+            .with_edit("Change to `NotRequired`", edit);
     }
 }
 

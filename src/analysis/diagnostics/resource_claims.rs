@@ -14,12 +14,14 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY266",
     name: "invalid-resource-claim",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A dynamic resource allocation claim the API server rejects: each entry of the \
               pod's `resourceClaims` needs a unique DNS-label `name` and exactly one of \
               `resourceClaimName` or `resourceClaimTemplateName`, and each container's \
@@ -29,6 +31,11 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      resources:\n        claims:\n          - name: gpu\n  resourceClaims:\n    - name: gpu\n      resourceClaimTemplateName: single-gpu\n",
     source: "`pkg/apis/core/validation/validation.go` (`validatePodResourceClaims`, \
              `validatePodResourceClaim`, `validateResourceClaimNames`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {

@@ -19,13 +19,15 @@ use crate::tree::Entry;
 
 use super::pod_values::{is_merged, join, map_entries, string_value};
 use super::quantity_syntax::quantity_of;
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 use crate::analysis::quantity::{parse, Quantity};
 
 pub static NAME_RULE: Rule = Rule {
     code: "FLY219",
     name: "invalid-resource-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A container resource name is not one the API server accepts: unprefixed names must \
               be `cpu`, `memory`, `ephemeral-storage` or `hugepages-<size>`; anything else needs \
               a domain (`nvidia.com/gpu`, `example.com/fpga`). In a Flyte template the generic \
@@ -40,6 +42,8 @@ pub static VALUE_RULE: Rule = Rule {
     code: "FLY220",
     name: "invalid-resource-quantity",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A resource quantity is negative (`must be greater than or equal to 0`), an \
               extended resource is not a whole number (`must be an integer`), or a hugepages \
               amount is not a multiple of its page size.",
@@ -53,6 +57,8 @@ pub static LIMIT_RULE: Rule = Rule {
     code: "FLY221",
     name: "request-exceeds-limit",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A container requests more of a resource than its limit allows. Quantities are \
               compared as numbers across suffixes (`1Gi` > `1000Mi`, `1500m` > `1`). The API \
               server rejects the pod (`must be less than or equal to cpu limit of 1`).",
@@ -65,6 +71,8 @@ pub static OVERCOMMIT_RULE: Rule = Rule {
     code: "FLY222",
     name: "non-overcommitable-resource",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Extended resources (`nvidia.com/gpu`, any `domain/name` outside `kubernetes.io`) \
               and hugepages cannot be overcommitted: a request needs a limit, and the two must \
               be equal (a limit alone is enough, the request is copied from it). A container \
@@ -79,6 +87,8 @@ pub static FRACTIONAL_RULE: Rule = Rule {
     code: "FLY223",
     name: "fractional-bytes",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A memory or ephemeral-storage amount (in container resources or `overhead`), or \
               the `storage` of an ephemeral volume's claim template, is not a whole number of \
               bytes (`100.5`, `1500m`). The API server accepts it with a warning (`fractional \
@@ -87,6 +97,17 @@ pub static FRACTIONAL_RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      resources:\n        limits:\n          memory: 1536Mi\n",
     source: "`pkg/api/pod/warnings.go` (fractional memory/ephemeral-storage requests/limits); \
              `pkg/api/persistentvolumeclaim/util.go` (`GetWarningsForPersistentVolumeClaimSpec`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[
+        &NAME_RULE,
+        &VALUE_RULE,
+        &LIMIT_RULE,
+        &OVERCOMMIT_RULE,
+        &FRACTIONAL_RULE,
+    ],
+    check: Check::Pod(check),
 };
 
 const STANDARD_CONTAINER: &[&str] = &["cpu", "memory", "ephemeral-storage"];
@@ -287,13 +308,12 @@ fn check_requirements(ctx: &mut Ctx<'_>, resources: &Entry, scope: &Scope) {
                     let message = format!(
                         "Invalid value: \"{req_text}\": must be equal to {name} limit of {limit_text}"
                     );
-                    let fixed = ctx.text(&limit.value.span).to_string();
-                    ctx.report(&OVERCOMMIT_RULE, request.value.span.clone(), message)
-                        .with_fix(
-                            format!("Change to `{limit_text}`"),
-                            request.value.span.clone(),
-                            fixed,
-                        );
+                    // The limit as the user wrote it (`"2"` or `2`).
+                    let edit = ctx.writer.copy_scalar(&request.value, &limit.value);
+                    let diag = ctx.report(&OVERCOMMIT_RULE, request.value.span.clone(), message);
+                    if let Some(edit) = edit {
+                        diag.with_edit(format!("Change to `{limit_text}`"), edit);
+                    }
                 } else if order == Ordering::Greater {
                     let message = format!(
                         "Invalid value: \"{req_text}\": must be less than or equal to {name} limit \

@@ -11,12 +11,14 @@ use crate::model::pod::PodParts;
 use crate::tree::{Node, Reading};
 
 use super::pod_values::{descending_path_problem, int_value, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static ID_RULE: Rule = Rule {
     code: "FLY238",
     name: "invalid-user-or-group-id",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "`runAsUser`, `runAsGroup`, `fsGroup` and `supplementalGroups` must be between 0 \
               and 4294967295 (`must be between 0 and 4294967295, inclusive`).",
     bad: "pod_spec:\n  securityContext:\n    runAsUser: -1\n  containers:\n    - name: primary\n",
@@ -30,6 +32,8 @@ pub static ESCALATION_RULE: Rule = Rule {
     code: "FLY239",
     name: "privilege-escalation-conflict",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A container sets `allowPrivilegeEscalation: false` together with `privileged: true` \
               or with the capability `CAP_SYS_ADMIN`, which both imply escalation. The API \
               server rejects the container's security context.",
@@ -42,12 +46,19 @@ pub static PROFILE_RULE: Rule = Rule {
     code: "FLY240",
     name: "security-profile-localhost",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A `seccompProfile` or `appArmorProfile` of type `Localhost` needs a \
               `localhostProfile` (a relative path), and the other types may not have one.",
     bad: "pod_spec:\n  securityContext:\n    seccompProfile:\n      type: Localhost\n  containers:\n    - name: primary\n",
     good: "pod_spec:\n  securityContext:\n    seccompProfile:\n      type: Localhost\n      localhostProfile: profiles/train.json\n  containers:\n    - name: primary\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateSeccompProfileField`, \
              `ValidateAppArmorProfileField`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&ID_RULE, &ESCALATION_RULE, &PROFILE_RULE],
+    check: Check::Pod(check),
 };
 
 const MAX_ID: i128 = 4_294_967_295;

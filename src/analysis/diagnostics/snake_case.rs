@@ -4,12 +4,14 @@ use crate::schema::SchemaNode;
 use crate::text::similar::snake_to_camel;
 use crate::tree::Entry;
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, KeyVerdict, Rule, Severity, Surface};
 
 pub static RULE: Rule = Rule {
     code: "FLY102",
     name: "snake-case-field",
     severity: Severity::Warning,
+    applies: Applies::Surface(Surface::YamlSpelling),
+    safe_fix: true,
     summary: "A Kubernetes field written with the Python client's snake_case attribute name. The \
               kubernetes ≥ 37 Python models accept both spellings, but older clients silently drop \
               the key and Kubernetes manifests reject it; write the camelCase field. Inside Flyte \
@@ -20,6 +22,25 @@ pub static RULE: Rule = Rule {
     source: "kubernetes Python client 37.x models (`populate_by_name`); flyteorg/flytesnacks#202",
 };
 
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::UnknownKey(unknown_key),
+};
+
+/// In a Flyte document, a snake_case key whose camelCase field exists is that field, spelled
+/// the Python client's way: warn, and read it as the field. In a Kubernetes object it is an
+/// unknown field, left to the catch-all.
+fn unknown_key(ctx: &mut Ctx<'_>, entry: &Entry, schema: SchemaNode<'_>) -> KeyVerdict {
+    if !ctx.kind.is_flyte() {
+        return KeyVerdict::Pass;
+    }
+    let Some(camel) = entry.key_str().and_then(|key| camel_property(schema, key)) else {
+        return KeyVerdict::Pass;
+    };
+    report(ctx, entry, &camel);
+    KeyVerdict::ReadAs(camel)
+}
+
 /// The camelCase property `key` stands for, when `key` is snake_case and the schema has it.
 pub(super) fn camel_property(schema: SchemaNode<'_>, key: &str) -> Option<String> {
     let camel = snake_to_camel(key)?;
@@ -28,15 +49,12 @@ pub(super) fn camel_property(schema: SchemaNode<'_>, key: &str) -> Option<String
 
 pub(super) fn report(ctx: &mut Ctx<'_>, entry: &Entry, camel: &str) {
     let key = entry.key_str().unwrap_or_default();
-    let range = entry.key.span.clone();
     let message = format!(
         "`{key}` is the Python client's spelling; write `{camel}` (older clients drop `{key}`, Kubernetes rejects it)"
     );
-    ctx.report(&RULE, range.clone(), message).with_fix(
-        format!("Rename to `{camel}`"),
-        range,
-        camel,
-    );
+    let edit = ctx.writer.rename_key(&entry.key, camel);
+    ctx.report(&RULE, entry.key.span.clone(), message)
+        .with_edit(format!("Rename to `{camel}`"), edit);
 }
 
 #[cfg(test)]

@@ -1,16 +1,23 @@
 //! FLY001: YAML syntax errors, at the position the parser stopped.
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity, Surface};
 
 pub static RULE: Rule = Rule {
     code: "FLY001",
     name: "syntax-error",
     severity: Severity::Error,
+    applies: Applies::Surface(Surface::YamlSyntax),
+    safe_fix: false,
     summary: "The YAML cannot be parsed past this point. Everything before the error is still \
               checked; the rest of the document is not until the error is fixed.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      image: \"ghcr.io/acme/train:1\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n      image: \"ghcr.io/acme/train:1\"\n",
     source: "YAML 1.2 (granit-parser); Kubernetes and PyYAML refuse the same documents",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::AnyDocument(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {

@@ -13,13 +13,15 @@ use std::collections::HashSet;
 
 use super::host_namespaces::flag;
 use super::pod_values::{map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 use crate::model::pod::PodParts;
 
 pub static RULE: Rule = Rule {
     code: "FLY254",
     name: "invalid-sysctl",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A pod sysctl is invalid: its name is not a sysctl name (lowercase segments \
               separated by `.` or `/`, at most 253 characters), it is listed twice, or it \
               belongs to the network (`net.*`) or IPC (`kernel.shm*`, `kernel.msg*`, \
@@ -29,6 +31,11 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  securityContext:\n    sysctls:\n      - name: net.core.somaxconn\n        value: \"1024\"\n  containers:\n    - name: primary\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateSysctls`, `ValidateHostSysctl`); \
              `k8s.io/component-helpers/node/util/sysctl` (`GetNamespace`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 /// `SysctlMaxLength`.

@@ -9,13 +9,15 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 use crate::tree::Node;
 
-use super::pod_values::{first_key_span, is_merged, is_set, map_items, requote, string_value};
-use super::{Ctx, Rule, Severity};
+use super::pod_values::{first_key_span, is_merged, is_set, map_items, string_value};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY229",
     name: "invalid-toleration",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A toleration the API server rejects: a key that is not a qualified name; an empty \
               key without `operator: Exists` (which tolerates every taint); `operator: Exists` \
               with a `value`; an `Equal` value that is not a label value; or \
@@ -23,6 +25,11 @@ pub static RULE: Rule = Rule {
     bad: "pod_spec:\n  containers:\n    - name: primary\n  tolerations:\n    - key: nvidia.com/gpu\n      operator: Exists\n      value: \"true\"\n      effect: NoSchedule\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n  tolerations:\n    - key: nvidia.com/gpu\n      operator: Exists\n      effect: NoSchedule\n",
     source: "`pkg/apis/core/validation/validation.go` (`ValidateTolerations`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -56,9 +63,10 @@ fn check_toleration(ctx: &mut Ctx<'_>, t: &Node) {
              \"match all values and all keys\""
         );
         let at = operator_node.map_or_else(|| first_key_span(t), |n| n.span.clone());
-        let diag = ctx.report(&RULE, at.clone(), message);
+        let writer = ctx.writer;
+        let diag = ctx.report(&RULE, at, message);
         if let (Some(node), true) = (operator_node, value.is_empty()) {
-            diag.with_fix("Change to `Exists`", at, requote(node, "Exists"));
+            diag.with_edit("Change to `Exists`", writer.set_string(node, "Exists"));
         }
     }
     if is_set(t.get("tolerationSeconds")) {

@@ -13,12 +13,14 @@ use crate::tree::Node;
 
 use super::label_selectors;
 use super::pod_values::{int_value, is_merged, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY244",
     name: "invalid-topology-spread",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A topology spread constraint the API server rejects: `maxSkew` or `minDomains` not \
               greater than zero, `minDomains` without `whenUnsatisfiable: DoNotSchedule`, an \
               empty `topologyKey`, the same `{topologyKey, whenUnsatisfiable}` twice, or a \
@@ -27,6 +29,11 @@ pub static RULE: Rule = Rule {
     bad: "pod_spec:\n  containers:\n    - name: primary\n  topologySpreadConstraints:\n    - maxSkew: 0\n      topologyKey: topology.kubernetes.io/zone\n      whenUnsatisfiable: ScheduleAnyway\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n  topologySpreadConstraints:\n    - maxSkew: 1\n      topologyKey: topology.kubernetes.io/zone\n      whenUnsatisfiable: ScheduleAnyway\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateTopologySpreadConstraints`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {

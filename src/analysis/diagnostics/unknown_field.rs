@@ -1,14 +1,17 @@
 //! FLY101: a field the schema does not have, with a "did you mean" from its properties.
 
 use crate::schema::{short_def_name, SchemaNode};
+use crate::text::similar::closest;
 use crate::tree::Entry;
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, KeyVerdict, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY101",
     name: "unknown-field",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: true,
     summary: "The field does not exist at this place. The API server's strict decoding rejects the \
               pod (`strict decoding error: unknown field`), the kubernetes ≥ 37 Python models refuse \
               it, and older clients silently drop it, so the setting never takes effect.",
@@ -16,6 +19,25 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  imagePullSecrets:\n    - name: registry\n",
     source: "kube-apiserver strict field validation; Kubernetes OpenAPI schema (k8s-openapi)",
 };
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::UnknownKey(unknown_key),
+};
+
+/// The catch-all for a key the schema does not have: an unknown field, with a "did you mean"
+/// (the camelCase field a snake_case key spells, or the closest property).
+fn unknown_key(ctx: &mut Ctx<'_>, entry: &Entry, schema: SchemaNode<'_>) -> KeyVerdict {
+    let key = entry.key_str().unwrap_or_default();
+    let camel = super::snake_case::camel_property(schema, key);
+    let suggestion = camel.as_deref().or_else(|| {
+        schema
+            .properties()
+            .and_then(|p| closest(key, p.keys().map(String::as_str)))
+    });
+    report(ctx, entry, schema, suggestion);
+    KeyVerdict::Reported
+}
 
 pub(super) fn report(
     ctx: &mut Ctx<'_>,
@@ -34,10 +56,10 @@ pub(super) fn report(
     if let Some(s) = suggestion {
         message.push_str(&format!("; did you mean `{s}`?"));
     }
-    let range = entry.key.span.clone();
-    let diag = ctx.report(&RULE, range.clone(), message);
+    let writer = ctx.writer;
+    let diag = ctx.report(&RULE, entry.key.span.clone(), message);
     if let Some(s) = suggestion {
-        diag.with_fix(format!("Rename to `{s}`"), range, s);
+        diag.with_edit(format!("Rename to `{s}`"), writer.rename_key(&entry.key, s));
     }
 }
 

@@ -12,12 +12,14 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{has_backsteps, is_merged, is_set, map_items, string_value};
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY265",
     name: "invalid-volume-device",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A `volumeDevices` entry the API server rejects: its `name` must be a volume of \
               the pod that is a `persistentVolumeClaim` or an `ephemeral` volume (`can only use \
               volume source type of PersistentVolumeClaim or Ephemeral for block mode`), names \
@@ -28,6 +30,11 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      volumeDevices:\n        - name: scratch\n          devicePath: /dev/xvda\n  volumes:\n    - name: scratch\n      persistentVolumeClaim:\n        claimName: scratch-block\n",
     source: "`pkg/apis/core/validation/validation.go` (`ValidateVolumeDevices`, \
              `ValidateVolumeMounts`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {

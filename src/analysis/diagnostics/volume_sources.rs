@@ -31,12 +31,14 @@ use super::pod_values::{
     descending_path_problem, first_key_span, int_value, is_merged, join, map_items, string_value,
 };
 use super::quantity_syntax::quantity_of;
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static SOURCE_RULE: Rule = Rule {
     code: "FLY242",
     name: "invalid-volume-source",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A volume source field the API server rejects: a `configMap` without `name`, a \
               `secret` without `secretName`, an empty `hostPath.path` or `claimName`, a \
               `defaultMode`/`mode` outside 0–0777 (write modes in octal with a leading 0: \
@@ -57,6 +59,8 @@ pub static OVERLAP_RULE: Rule = Rule {
     code: "FLY268",
     name: "overlapping-volume-paths",
     severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Two items of a configMap, secret or downwardAPI volume, or two sources of a \
               projected volume, write the same file or a file inside the other's directory \
               (`config` and `config/app.yaml`); or a projected volume lists a source with \
@@ -74,12 +78,19 @@ pub static SUB_PATH_RULE: Rule = Rule {
     code: "FLY243",
     name: "invalid-sub-path",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A volume mount's `subPath` or `subPathExpr` must be a relative path without `..`, \
               and the two are mutually exclusive.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: data\n          mountPath: /data\n          subPath: /models\n  volumes:\n    - name: data\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: data\n          mountPath: /data\n          subPath: models\n  volumes:\n    - name: data\n",
     source: "`pkg/apis/core/validation/validation.go` (`ValidateVolumeMounts`, \
              `validateLocalDescendingPath`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[&SOURCE_RULE, &OVERLAP_RULE, &SUB_PATH_RULE],
+    check: Check::Pod(check),
 };
 
 const MAX_MODE: i128 = 0o777;
@@ -168,12 +179,9 @@ fn check_nfs(ctx: &mut Ctx<'_>, nfs: &Node) {
             Some("") => required(ctx, node),
             Some(p) if !p.starts_with('/') => {
                 let message = format!("Invalid value: \"{p}\": must be an absolute path");
+                let edit = ctx.writer.set_string(node, &format!("/{p}"));
                 ctx.report(&SOURCE_RULE, node.span.clone(), message)
-                    .with_fix(
-                        format!("Change to `/{p}`"),
-                        node.span.clone(),
-                        format!("/{p}"),
-                    );
+                    .with_edit(format!("Change to `/{p}`"), edit);
             }
             _ => {}
         }
@@ -582,18 +590,19 @@ fn check_mode(ctx: &mut Ctx<'_>, node: Option<&Node>) {
         return;
     };
     let message = format!("Invalid value: {mode}: {MODE_MESSAGE}");
-    let text = ctx.text(&node.span).to_string();
-    // `644` written without the leading 0 is decimal; the octal digits were meant.
-    let octal = format!("0{text}");
-    let fixable = text.bytes().all(|b| (b'0'..=b'7').contains(&b))
-        && i128::from_str_radix(&text, 8).is_ok_and(|m| m <= MAX_MODE);
+    // `644` written without the leading 0 is decimal; the octal digits were meant: the same
+    // digits, read in base 8 (only when written as plain decimal digits, not `0x2A4`).
+    let digits = mode.to_string();
+    let meant = i128::from_str_radix(&digits, 8)
+        .ok()
+        .filter(|_| node.as_str() == Some(digits.as_str()))
+        .filter(|m| *m <= MAX_MODE)
+        .and_then(|m| u32::try_from(m).ok());
+    let writer = ctx.writer;
     let diag = ctx.report(&SOURCE_RULE, node.span.clone(), message);
-    if fixable {
-        diag.with_fix(
-            format!("Change to `{octal}` (octal)"),
-            node.span.clone(),
-            octal,
-        );
+    if let Some(m) = meant {
+        let edit = writer.set_octal(node, m);
+        diag.with_edit(format!("Change to `{}` (octal)", edit.new_text), edit);
     }
 }
 
@@ -947,6 +956,21 @@ template:
             "Change to `0644` (octal)",
             "pod_spec:\n  containers: []\n  volumes:\n    - name: c\n      configMap:\n        name: s\n        defaultMode: 0644\n",
         );
+        // Hex digits are not octal digits written without their 0: no fix.
+        let hex = "pod_spec:\n  containers: []\n  volumes:\n    - name: c\n      configMap:\n        name: s\n        defaultMode: 0x2A4\n";
+        let analysis = crate::engine::analyze(hex, &crate::settings::Settings::default());
+        let fixes: Vec<&str> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "FLY242")
+            .flat_map(|d| d.fixes.iter().map(|f| f.title.as_str()))
+            .collect();
+        assert!(
+            analysis.diagnostics.iter().any(|d| d.code == "FLY242"),
+            "{:?}",
+            analysis.diagnostics
+        );
+        assert!(fixes.is_empty(), "{fixes:?}");
     }
 
     #[test]

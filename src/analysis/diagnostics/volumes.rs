@@ -11,13 +11,15 @@ use crate::model::pod::PodParts;
 use crate::text::similar::closest;
 use crate::tree::{Entry, Node};
 
-use super::pod_values::{is_merged, is_set, join, map_items, requote, string_value};
-use super::{Ctx, Rule, Severity};
+use super::pod_values::{is_merged, is_set, join, map_items, string_value};
+use super::{Applies, Check, Ctx, Family, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
     code: "FLY224",
     name: "invalid-volume-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A volume name must be a DNS-1123 label (at most 63 lowercase letters, digits and \
               `-`); an empty name is `Required value`.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n  volumes:\n    - name: model_cache\n      emptyDir: {}\n",
@@ -29,6 +31,8 @@ pub static DUPLICATE_RULE: Rule = Rule {
     code: "FLY225",
     name: "duplicate-volume-name",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "Two volumes have the same name (`Duplicate value`); mounts could not tell them \
               apart.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n  volumes:\n    - name: data\n      emptyDir: {}\n    - name: data\n      configMap:\n        name: settings\n",
@@ -40,6 +44,8 @@ pub static SOURCES_RULE: Rule = Rule {
     code: "FLY226",
     name: "multiple-volume-sources",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A volume names more than one source (`emptyDir` and `configMap`, ...). The API \
               server answers `Forbidden: may not specify more than 1 volume type`; split it into \
               two volumes. (A volume with no source at all is fine: it becomes an `emptyDir`.)",
@@ -52,6 +58,8 @@ pub static MOUNT_NAME_RULE: Rule = Rule {
     code: "FLY227",
     name: "volume-mount-not-found",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A volume mount names a volume that the pod spec does not declare (`Not found`). In \
               a Flyte template, a volume from the cluster's default PodTemplate is merged in only \
               at execution; declare the volume here to be safe.",
@@ -64,11 +72,24 @@ pub static MOUNT_PATH_RULE: Rule = Rule {
     code: "FLY228",
     name: "invalid-mount-path",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: false,
     summary: "A volume mount has an empty `mountPath` (`Required value`), or a container mounts \
               two volumes at the same path (`must be unique`).",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: a\n          mountPath: /data\n        - name: b\n          mountPath: /data\n  volumes:\n    - name: a\n    - name: b\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: a\n          mountPath: /data/a\n        - name: b\n          mountPath: /data/b\n  volumes:\n    - name: a\n    - name: b\n",
     source: "`pkg/apis/core/validation/validation.go` (`ValidateVolumeMounts`)",
+};
+
+pub static FAMILY: Family = Family {
+    rules: &[
+        &NAME_RULE,
+        &DUPLICATE_RULE,
+        &SOURCES_RULE,
+        &MOUNT_NAME_RULE,
+        &MOUNT_PATH_RULE,
+    ],
+    check: Check::Pod(check),
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
@@ -182,10 +203,13 @@ fn check_mount_name(ctx: &mut Ctx<'_>, mount: &Node, declared: &[&str]) {
         format!("Not found: \"{name}\": not one of the pod's `volumes`")
     };
     let suggestion = closest(name, declared.iter().copied());
+    let writer = ctx.writer;
     let diag = ctx.report(&MOUNT_NAME_RULE, entry.value.span.clone(), message);
     if let Some(s) = suggestion {
-        let text = requote(&entry.value, s);
-        diag.with_fix(format!("Change to `{s}`"), entry.value.span.clone(), text);
+        diag.with_edit(
+            format!("Change to `{s}`"),
+            writer.set_string(&entry.value, s),
+        );
     }
 }
 

@@ -1,4 +1,5 @@
-//! Walks a document's YAML tree against its schema and hands each node to the schema rules.
+//! Walks a document's tree against its schema and hands what it finds to the schema hooks of
+//! the registry (unknown keys, refused shapes, maps, scalars); it names no rule.
 //!
 //! The walk recurses once per nesting level; depth is bounded by the parser's nesting limit
 //! (`yaml::build::MAX_DEPTH`), so it cannot overflow the stack. Aliases are not followed.
@@ -7,10 +8,7 @@ use crate::schema::{JsonType, SchemaNode};
 use crate::text::TextRange;
 use crate::tree::{Node, NodeKind, Reading};
 
-use super::{
-    enum_value, k8s_version, quantity_syntax, required, snake_case, unknown_field, wrong_type,
-    yaml11, Ctx,
-};
+use super::{Ctx, Expected, KeyVerdict, Mismatch};
 
 /// Where a node sits, which decides whether `null` is acceptable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +47,12 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
                 Some(branch) => walk(ctx, node, *branch, place, at),
                 None => {
                     let expected: Vec<JsonType> = branches.iter().flat_map(|b| b.types()).collect();
-                    wrong_type::report(ctx, node, &expected);
+                    let mismatch = Mismatch {
+                        node,
+                        expected: Expected::Types(expected),
+                        wants_string: false,
+                    };
+                    ctx.hooks.mismatch(ctx, &mismatch);
                 }
             }
             return;
@@ -60,7 +63,6 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
     }
     match &node.kind {
         NodeKind::Map(entries) => {
-            let props = schema.properties();
             let extra = schema.additional(set);
             for entry in entries {
                 let Some(key) = entry.key_str() else { continue };
@@ -79,25 +81,15 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
                     }
                     continue;
                 }
-                if let Some(camel) = snake_case::camel_property(schema, key) {
-                    if ctx.kind.is_flyte() {
-                        snake_case::report(ctx, entry, &camel);
-                        if let Some(prop) = schema.property(set, &camel) {
-                            walk(ctx, &entry.value, prop, Place::Field, &entry.key.span);
-                        }
-                    } else {
-                        unknown_field::report(ctx, entry, schema, Some(&camel));
+                if let KeyVerdict::ReadAs(name) = ctx.hooks.unknown_key(ctx, entry, schema) {
+                    if let Some(prop) = schema.property(set, &name) {
+                        walk(ctx, &entry.value, prop, Place::Field, &entry.key.span);
                     }
-                    continue;
                 }
-                if k8s_version::check(ctx, entry, schema) {
-                    continue;
-                }
-                let suggestion = props
-                    .and_then(|p| crate::text::similar::closest(key, p.keys().map(String::as_str)));
-                unknown_field::report(ctx, entry, schema, suggestion);
             }
-            required::check(ctx, node, schema, at);
+            for check in &ctx.hooks.map {
+                check(ctx, node, schema, at);
+            }
         }
         NodeKind::Seq(items) => {
             if let Some(item_schema) = schema.items(set) {
@@ -108,10 +100,9 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
             }
         }
         NodeKind::Scalar(_) => {
-            if schema.is_quantity() {
-                quantity_syntax::check(ctx, node);
+            for check in &ctx.hooks.scalar {
+                check(ctx, node, schema);
             }
-            enum_value::check(ctx, node, schema)
         }
         NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque => {}
     }
@@ -157,8 +148,13 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
         // The kubernetes >= 37 Python models Flyte validates with take quantities only as
         // strings (`Dict[str, StrictStr]`); Kubernetes itself accepts bare numbers.
         if ctx.kind.is_flyte() && schema.is_quantity() {
-            if let Some(r @ (Reading::Int(_) | Reading::Float(_))) = &reading {
-                yaml11::report(ctx, node, r);
+            if let Some(Reading::Int(_) | Reading::Float(_)) = &reading {
+                let mismatch = Mismatch {
+                    node,
+                    expected: Expected::Described("a quantity string such as \"500m\" or \"2Gi\""),
+                    wants_string: true,
+                };
+                ctx.hooks.mismatch(ctx, &mismatch);
                 return false;
             }
         }
@@ -177,7 +173,12 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
             } else {
                 "an integer or a string"
             };
-            wrong_type::report_expected(ctx, node, expected);
+            let mismatch = Mismatch {
+                node,
+                expected: Expected::Described(expected),
+                wants_string: false,
+            };
+            ctx.hooks.mismatch(ctx, &mismatch);
         }
         return ok;
     }
@@ -185,16 +186,11 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
     if types.is_empty() || accepts(node, &schema, place) {
         return true;
     }
-    let reading = node.reading();
-    let plain = node.as_scalar().is_some_and(|s| !s.style.is_quoted());
-    let wants_string = types.contains(&JsonType::String);
-    match reading {
-        Some(r @ (Reading::Null | Reading::Bool(_) | Reading::Int(_) | Reading::Float(_)))
-            if wants_string && plain =>
-        {
-            yaml11::report(ctx, node, &r);
-        }
-        _ => wrong_type::report(ctx, node, &types),
-    }
+    let mismatch = Mismatch {
+        node,
+        wants_string: types.contains(&JsonType::String),
+        expected: Expected::Types(types),
+    };
+    ctx.hooks.mismatch(ctx, &mismatch);
     false
 }

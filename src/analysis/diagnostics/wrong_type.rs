@@ -4,12 +4,14 @@
 use crate::schema::JsonType;
 use crate::tree::{Node, Reading};
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Expected, Family, Mismatch, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY103",
     name: "wrong-type",
     severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: true,
     summary: "The value has the wrong type. The API server fails to decode the pod (`json: cannot \
               unmarshal string into Go struct field ... of type int32`) and the kubernetes ≥ 37 \
               Python models refuse it before Flyte serializes anything.",
@@ -17,6 +19,20 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - containerPort: 8080\n",
     source: "kube-apiserver decoding (`staging/src/k8s.io/api/core/v1/types.go` field types); Kubernetes OpenAPI schema",
 };
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Mismatch(mismatch),
+};
+
+/// The catch-all for a refused shape.
+fn mismatch(ctx: &mut Ctx<'_>, m: &Mismatch<'_>) -> bool {
+    match &m.expected {
+        Expected::Types(types) => report(ctx, m.node, types),
+        Expected::Described(what) => report_expected(ctx, m.node, what),
+    }
+    true
+}
 
 /// Reports `node` as not being any of `expected`.
 pub(super) fn report(ctx: &mut Ctx<'_>, node: &Node, expected: &[JsonType]) {

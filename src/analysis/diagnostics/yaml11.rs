@@ -3,12 +3,14 @@
 
 use crate::tree::{Node, Reading};
 
-use super::{Ctx, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Mismatch, Rule, Severity, Surface};
 
 pub static RULE: Rule = Rule {
     code: "FLY106",
     name: "unquoted-non-string",
     severity: Severity::Error,
+    applies: Applies::Surface(Surface::Yaml11),
+    safe_fix: true,
     summary: "Kubernetes (Go YAML) and Flyte (PyYAML) read YAML 1.1: unquoted `yes`, `on`, `y`, \
               `8080`, `1.0` or `~` are booleans, numbers or null, not strings. Where the field is \
               a string (env values, labels, annotations, nodeSelector values, args) the pod is \
@@ -18,6 +20,25 @@ pub static RULE: Rule = Rule {
     good: "pod_spec:\n  containers:\n    - name: primary\n      env:\n        - name: PORT\n          value: \"8080\"\n",
     source: "sigs.k8s.io/yaml (go-yaml v2, YAML 1.1 resolution); PyYAML; facts/k8s-validation.md §12",
 };
+
+pub static FAMILY: Family = Family {
+    rules: &[&RULE],
+    check: Check::Mismatch(mismatch),
+};
+
+/// Claims a plain scalar read as null, a boolean or a number where the schema wants a string.
+fn mismatch(ctx: &mut Ctx<'_>, m: &Mismatch<'_>) -> bool {
+    let plain = m.node.as_scalar().is_some_and(|s| !s.style.is_quoted());
+    match m.node.reading() {
+        Some(r @ (Reading::Null | Reading::Bool(_) | Reading::Int(_) | Reading::Float(_)))
+            if m.wants_string && plain =>
+        {
+            report(ctx, m.node, &r);
+            true
+        }
+        _ => false,
+    }
+}
 
 pub(super) fn report(ctx: &mut Ctx<'_>, node: &Node, reading: &Reading) {
     let text = ctx.text(&node.span).to_string();
@@ -30,10 +51,13 @@ pub(super) fn report(ctx: &mut Ctx<'_>, node: &Node, reading: &Reading) {
             r.describe()
         ),
     };
-    let quoted = format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+    // The same text as a string: the writer quotes it, since the reader would otherwise see
+    // the number or boolean again. The title shows what it writes.
+    let writer = ctx.writer;
     let diag = ctx.report(&RULE, node.span.clone(), message);
     if !text.is_empty() {
-        diag.with_fix(format!("Quote as {quoted}"), node.span.clone(), quoted);
+        let edit = writer.set_string(node, &text);
+        diag.with_edit(format!("Quote as {}", edit.new_text), edit);
     }
 }
 
