@@ -213,6 +213,8 @@ mod tests {
             format!("A = 1\nx = 1{}\nB = 2\n", "+1".repeat(n)),
             format!("A = 1\nx = {}\nB = 2\n", "f(".repeat(n)),
             format!("A = 1\nx = a{}\nB = 2\n", ".b".repeat(n)),
+            format!("A = 1\nx = {}0\nB = 2\n", "f'{".repeat(n)),
+            format!("A = 1\nx = {}1\nB = 2\n", "lambda a, b: ".repeat(n)),
         ] {
             let p = parse(&text);
             assert_eq!(p.module.body.len(), 1, "{}", &text[..20]);
