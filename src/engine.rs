@@ -10,10 +10,40 @@ use crate::tree::Stream;
 use crate::workspace::WorkspaceIndex;
 use crate::yaml::{self, YamlSites, YamlWriter};
 
-/// Parses `source` with its front end: the neutral tree, documents with their kinds, scalars
-/// with their readings. Never fails.
+pub use crate::tree::Language;
+
+/// Parses YAML `source` with its front end: the neutral tree, documents with their kinds,
+/// scalars with their readings. Never fails.
 pub fn parse(source: &str) -> Stream {
     yaml::parse(source)
+}
+
+/// Parses `source` with the front end of `language`.
+pub fn parse_as(source: &str, language: Language) -> Stream {
+    match language {
+        Language::Yaml => yaml::parse(source),
+        Language::Python => crate::python::parse_tree(source),
+    }
+}
+
+/// The language of a file by its name: `*.py` is Python, `*.yaml`/`*.yml` YAML.
+pub fn language_of_path(path: &std::path::Path) -> Option<Language> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("py" | "pyi") => Some(Language::Python),
+        Some("yaml" | "yml") => Some(Language::Yaml),
+        _ => None,
+    }
+}
+
+/// The language of an editor document: its LSP `languageId`, else its URI's extension, else
+/// YAML (the server is registered for YAML and Python only).
+pub fn language_of_document(language_id: Option<&str>, uri: &str) -> Language {
+    match language_id {
+        Some("python") => Language::Python,
+        Some("yaml") => Language::Yaml,
+        _ => language_of_path(std::path::Path::new(uri.split(['?', '#']).next().unwrap_or("")))
+            .unwrap_or(Language::Yaml),
+    }
 }
 
 /// Runs `f` on a snapshot of a parsed file.
@@ -24,11 +54,22 @@ pub fn with_snapshot<R>(
     workspace: Option<&WorkspaceIndex>,
     f: impl FnOnce(&Snapshot<'_>) -> R,
 ) -> R {
-    let writer = YamlWriter::new(source, stream);
+    let yaml_writer;
+    let python_writer;
+    let writer: &dyn crate::tree::edit::Writer = match stream.language {
+        Language::Yaml => {
+            yaml_writer = YamlWriter::new(source, stream);
+            &yaml_writer
+        }
+        Language::Python => {
+            python_writer = crate::python::PythonWriter::new(source);
+            &python_writer
+        }
+    };
     let snap = Snapshot {
         source,
         stream,
-        writer: &writer,
+        writer,
         settings,
         workspace,
     };
@@ -141,6 +182,7 @@ pub fn answers_trigger(source: &str, offset: usize, trigger: &str) -> bool {
     static EMPTY: Stream = Stream {
         documents: Vec::new(),
         surfaces: &[],
+        language: crate::tree::Language::Yaml,
     };
     let empty = || &EMPTY;
     YamlSites::new(source, &empty).answers_trigger(offset, trigger)

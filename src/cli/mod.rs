@@ -43,8 +43,9 @@ pub mod exit {
 /// Files bigger than this are not analysed (a notice is printed instead).
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
-/// Expands the given paths: files as they are, folders recursively to `*.yaml`/`*.yml`,
-/// sorted. Problems (missing paths, loops, unreadable folders) come back as messages.
+/// Expands the given paths: files as they are, folders recursively to `*.yaml`/`*.yml` and
+/// `*.py`, sorted. Folders a user never means are skipped: virtual environments,
+/// `site-packages`, `.git`, `node_modules`, `__pycache__` and tool caches. Problems (missing paths, loops, unreadable folders) come back as messages.
 pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -58,11 +59,17 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             continue;
         }
         let mut found = Vec::new();
-        for entry in walkdir::WalkDir::new(path).follow_links(true) {
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && skipped_dir(e.path())));
+        for entry in walk {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_yaml(e.path()) => found.push(e.into_path()),
+                Ok(e) if e.file_type().is_file() && is_checked(e.path()) => {
+                    found.push(e.into_path())
+                }
                 // A FIFO or device would block or never end if read: say so, never open it.
-                Ok(e) if !e.file_type().is_dir() && (e.depth() == 0 || is_yaml(e.path())) => {
+                Ok(e) if !e.file_type().is_dir() && (e.depth() == 0 || is_checked(e.path())) => {
                     problems.push(format!(
                         "{}: not a regular file, skipped",
                         e.path().display()
@@ -80,11 +87,21 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (files, problems)
 }
 
-fn is_yaml(path: &Path) -> bool {
+fn is_checked(path: &Path) -> bool {
+    crate::engine::language_of_path(path).is_some()
+}
+
+/// Folders under a checked folder that hold other people's code or tool state: a virtual
+/// environment (a folder with `pyvenv.cfg`, or the usual names), installed packages, VCS and
+/// tool caches. Without this, `check .` in a project reads `.venv/.../kubernetes`.
+fn skipped_dir(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
+        name,
+        ".git" | ".hg" | ".svn" | "node_modules" | "__pycache__" | "site-packages"
+            | "dist-packages" | ".venv" | "venv" | ".tox" | ".nox" | ".mypy_cache"
+            | ".pytest_cache" | ".ruff_cache" | ".eggs"
+    ) || path.join("pyvenv.cfg").is_file()
 }
 
 /// Runs `f` over `items` on one thread per core, keeping the order.
@@ -159,7 +176,8 @@ fn read_and_parse(path: &Path) -> Result<Parsed, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("{}: not UTF-8 text, skipped", path.display()))?;
-    let stream = crate::engine::parse(&text);
+    let language = crate::engine::language_of_path(path).unwrap_or_default();
+    let stream = crate::engine::parse_as(&text, language);
     Ok(Parsed {
         path: path.to_path_buf(),
         text,

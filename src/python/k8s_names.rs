@@ -184,6 +184,20 @@ pub fn has_model(model: &str) -> bool {
     table().models.contains_key(model)
 }
 
+/// The client's keyword for the API field `api` in any model (`hostIPC` → `host_ipc`), for
+/// writing a key back in Python. Every model that has the field spells it the same way.
+pub fn keyword_for_api(api: &str) -> Option<&'static str> {
+    table().models.values().find_map(|m| {
+        let i = *m.by_api.get(api)?;
+        m.fields.get(i).map(|f| f.keyword.as_str())
+    })
+}
+
+/// The table's own spelling of a model name, when it has the model.
+pub fn model_name(model: &str) -> Option<&'static str> {
+    table().models.get_key_value(model).map(|(k, _)| k.as_str())
+}
+
 /// What keyword `keyword` of `model`'s constructor sets: `model_field("V1PodSpec", "host_ipc")`
 /// is `hostIPC` of type `bool`. `keyword` may be any spelling the client accepts (the
 /// `attribute_map` key, or since kubernetes 37 the API name); [`Field::spelling`] says which.

@@ -15,7 +15,6 @@ use std::ops::Range;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr};
-use ruff_text_size::Ranged;
 
 use super::k8s_names::{self, Field};
 use super::{range_of, Resolved, Resolver};
@@ -436,7 +435,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
 /// The client's field for a keyword: the `attribute_map` spelling, else a camelCase alias
 /// (kubernetes ≥ 37 takes both).
 fn field_of(model: &str, keyword: &str) -> Option<Field> {
-    k8s_names::model_field(model, keyword).or_else(|| k8s_names::api_field(model, keyword))
+    k8s_names::model_field(model, keyword)
 }
 
 /// A Python number literal with its own type.
@@ -462,11 +461,5 @@ fn number(n: &ast::Number, negative: bool, span: Range<usize>, source: &str) -> 
             span,
         ),
         ast::Number::Complex { .. } => opaque(span),
-    }
-}
-
-impl Ranged for Construct {
-    fn range(&self) -> ruff_text_size::TextRange {
-        ruff_text_size::TextRange::default()
     }
 }

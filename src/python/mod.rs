@@ -13,11 +13,14 @@
 
 pub mod depth;
 pub mod k8s_names;
+mod lower;
 pub mod resolve;
+mod write;
 
 use std::ops::Range;
 
 pub use resolve::{canonical_name, Frameworks, Resolved, Resolver};
+pub use write::PythonWriter;
 pub use ruff_python_ast as ast;
 
 use ruff_python_parser::{Mode, ParseOptions};
@@ -99,6 +102,57 @@ fn empty_module(text: &str) -> ast::ModModule {
         node_index: ast::AtomicNodeIndex::NONE,
         range: TextRange::up_to(ruff_text_size::TextSize::try_from(text.len()).unwrap_or_default()),
         body: Default::default(),
+    }
+}
+
+/// Reads a Python file into the neutral tree: one document per recognised construct (see
+/// [`lower`]), none for a file that imports neither `flyte`, `flytekit` nor `kubernetes`.
+/// Collections that a syntax error runs into are marked cut, so nothing is reported about
+/// what the half-typed code has not said yet. Syntax errors themselves are the type
+/// checker's and the interpreter's to report.
+pub fn parse_tree(text: &str) -> crate::tree::Stream {
+    let parsed = parse(text);
+    let resolver = Resolver::new(&parsed.module);
+    let mut documents = if resolver.is_relevant() {
+        lower::lower(&resolver, &parsed.module, text)
+    } else {
+        Vec::new()
+    };
+    for doc in &mut documents {
+        for e in &parsed.errors {
+            if let Some(root) = doc.root.as_mut() {
+                mark_cut(root, e.range.start);
+            }
+        }
+    }
+    crate::tree::Stream {
+        documents,
+        surfaces: &[],
+        language: crate::tree::Language::Python,
+    }
+}
+
+/// Marks every collection whose span runs into `at` (holds it, or ends there) as cut.
+fn mark_cut(node: &mut crate::tree::Node, at: usize) {
+    use crate::tree::NodeKind;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if !(n.span.start <= at && at <= n.span.end) {
+            continue;
+        }
+        match &mut n.kind {
+            NodeKind::Map(entries) => {
+                n.cut = true;
+                for e in entries.iter_mut() {
+                    stack.push(&mut e.value);
+                }
+            }
+            NodeKind::Seq(items) => {
+                n.cut = true;
+                stack.extend(items.iter_mut());
+            }
+            _ => {}
+        }
     }
 }
 
@@ -213,6 +267,8 @@ mod tests {
             format!("A = 1\nx = 1{}\nB = 2\n", "+1".repeat(n)),
             format!("A = 1\nx = {}\nB = 2\n", "f(".repeat(n)),
             format!("A = 1\nx = a{}\nB = 2\n", ".b".repeat(n)),
+            format!("A = 1\nx = {}0\nB = 2\n", "f'{".repeat(n)),
+            format!("A = 1\nx = {}1\nB = 2\n", "lambda a, b: ".repeat(n)),
         ] {
             let p = parse(&text);
             assert_eq!(p.module.body.len(), 1, "{}", &text[..20]);

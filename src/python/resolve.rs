@@ -253,14 +253,15 @@ impl<'m> Resolver<'m> {
 
     fn innermost(&self, at: TextSize) -> usize {
         let mut index = 0;
-        'descend: loop {
-            for &child in &self.scopes[index].children {
-                if self.scopes[child].range.contains(at) {
-                    index = child;
-                    continue 'descend;
-                }
+        loop {
+            // Children are in source order and do not overlap: the candidate is the last one
+            // that starts at or before `at`.
+            let children = &self.scopes[index].children;
+            let after = children.partition_point(|&c| self.scopes[c].range.start() <= at);
+            match after.checked_sub(1).map(|i| children[i]) {
+                Some(child) if self.scopes[child].range.contains(at) => index = child,
+                _ => return index,
             }
-            return index;
         }
     }
 }
@@ -514,16 +515,13 @@ impl<'m> Builder<'m> {
         generators: &'m [ast::Comprehension],
         elements: &[&'m Expr],
     ) {
-        // The first iterable is evaluated in the enclosing scope.
-        if let Some(first) = generators.first() {
-            self.visit_expr(&first.iter);
-        }
+        // Python evaluates the first iterable in the enclosing scope; it is walked inside the
+        // comprehension's scope here so that scopes nest by position. A name there that is also
+        // a target resolves as opaque instead of to the outer binding: the safe side.
         self.in_scope(ScopeKind::Comprehension, range, |b| {
-            for (i, generator) in generators.iter().enumerate() {
+            for generator in generators {
+                b.visit_expr(&generator.iter);
                 b.bind_target(&generator.target, None);
-                if i > 0 {
-                    b.visit_expr(&generator.iter);
-                }
                 for condition in &generator.ifs {
                     b.visit_expr(condition);
                 }
@@ -1312,6 +1310,49 @@ mod tests {
         let source =
             "def f():\n    X = 1\n    def g():\n        nonlocal X\n        X = 2\n    return X\n";
         assert_eq!(resolve_inside(source, "X"), "opaque");
+    }
+
+    #[test]
+    fn scopes_nest_by_position() {
+        let source = "import flyte\nx = 1\n\
+                      @deco(lambda a: a)\n\
+                      def f(p=lambda q: q, *, r=[y for y in range(3)]) -> int:\n    \
+                          g = [x for x in h(lambda: 1) if x]\n    \
+                          class C(Base):\n        \
+                              z = {k: v for k, v in items}\n        \
+                              def m(self):\n            \
+                                  return (lambda: [w for w in self])\n    \
+                          return g\n\
+                      t = {s for s in (lambda: 2)()}\n";
+        let parsed = parse(source);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let resolver = Resolver::new(&parsed.module);
+        for scope in &resolver.scopes {
+            let children: Vec<_> = scope
+                .children
+                .iter()
+                .map(|&c| resolver.scopes[c].range)
+                .collect();
+            for pair in children.windows(2) {
+                assert!(pair[0].end() <= pair[1].start(), "{pair:?}");
+            }
+            for child in &children {
+                assert!(
+                    scope.range.contains_range(*child),
+                    "{child:?} in {:?}",
+                    scope.range
+                );
+            }
+        }
+        assert!(resolver.scopes.len() >= 10, "{}", resolver.scopes.len());
+        // `x` in the comprehension's condition is the comprehension's, not the module's.
+        let inner_x = source.find("if x]").unwrap() + 3;
+        assert_eq!(
+            resolver.innermost(TextSize::try_from(inner_x).unwrap()),
+            resolver.innermost(TextSize::try_from(source.find("[x for").unwrap() + 1).unwrap())
+        );
+        let module_x = resolver.lookup("x", TextSize::try_from(inner_x).unwrap());
+        assert!(matches!(module_x, Some(Binding::Opaque)), "{module_x:?}");
     }
 
     #[test]

@@ -430,9 +430,11 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
+        let language =
+            crate::engine::language_of_document(Some(doc.language_id.as_str()), doc.uri.as_str());
         self.state
             .store
-            .open(doc.uri.clone(), doc.version, doc.text);
+            .open_as(doc.uri.clone(), doc.version, doc.text, language);
         self.schedule_publish(doc.uri);
     }
 
@@ -699,6 +701,11 @@ impl LanguageServer for Backend {
         let Some(snap) = self.state.store.current(&at.text_document.uri) else {
             return Ok(None);
         };
+        // Completion and hover read YAML text; in Python files they are the next step, and
+        // meanwhile the type checker beside us answers.
+        if snap.language == crate::engine::Language::Python {
+            return Ok(None);
+        }
         let enc = self.encoding();
         let offset = convert::offset(&snap, at.position, enc);
         let typed = params
@@ -730,6 +737,11 @@ impl LanguageServer for Backend {
         let Some(snap) = self.state.store.current(&at.text_document.uri) else {
             return Ok(None);
         };
+        // Completion and hover read YAML text; in Python files they are the next step, and
+        // meanwhile the type checker beside us answers.
+        if snap.language == crate::engine::Language::Python {
+            return Ok(None);
+        }
         let enc = self.encoding();
         let offset = convert::offset(&snap, at.position, enc);
         let workspace = self.workspace();

@@ -21,6 +21,8 @@ pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 /// One version of a document, shared with analysis tasks. Parsed lazily, at most once.
 pub struct Snapshot {
     pub version: i32,
+    /// The document's source language, which picks its front end.
+    pub language: crate::engine::Language,
     pub text: String,
     pub index: LineIndex,
     stream: OnceLock<Stream>,
@@ -37,8 +39,13 @@ impl std::fmt::Debug for Snapshot {
 
 impl Snapshot {
     pub fn new(version: i32, text: String) -> Snapshot {
+        Snapshot::with_language(version, text, crate::engine::Language::Yaml)
+    }
+
+    pub fn with_language(version: i32, text: String, language: crate::engine::Language) -> Snapshot {
         Snapshot {
             version,
+            language,
             index: LineIndex::new(&text),
             text,
             stream: OnceLock::new(),
@@ -51,7 +58,7 @@ impl Snapshot {
             if self.too_large() {
                 Stream::default()
             } else {
-                crate::engine::parse(&self.text)
+                crate::engine::parse_as(&self.text, self.language)
             }
         })
     }
@@ -95,7 +102,12 @@ impl Store {
     }
 
     pub fn open(&self, uri: Uri, version: i32, text: String) {
-        let snap = Arc::new(Snapshot::new(version, text));
+        self.open_as(uri, version, text, crate::engine::Language::Yaml);
+    }
+
+    /// Opens a document of `language` (from its LSP `languageId`).
+    pub fn open_as(&self, uri: Uri, version: i32, text: String, language: crate::engine::Language) {
+        let snap = Arc::new(Snapshot::with_language(version, text, language));
         let entry = Entry {
             rope: Rope::from_str(&snap.text),
             current: snap.clone(),
@@ -133,7 +145,8 @@ impl Store {
                 }
             }
         }
-        let new = Arc::new(Snapshot::new(version, entry.rope.to_string()));
+        let language = entry.current.language;
+        let new = Arc::new(Snapshot::with_language(version, entry.rope.to_string(), language));
         ChangeOutcome::Applied(std::mem::replace(&mut entry.current, new))
     }
 
@@ -144,7 +157,8 @@ impl Store {
             if let Some(text) = text {
                 if text != entry.current.text {
                     entry.rope = Rope::from_str(&text);
-                    entry.current = Arc::new(Snapshot::new(entry.current.version, text));
+                    let (version, language) = (entry.current.version, entry.current.language);
+                    entry.current = Arc::new(Snapshot::with_language(version, text, language));
                 }
             }
             entry.saved = entry.current.clone();

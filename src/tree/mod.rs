@@ -19,6 +19,17 @@ pub struct Stream {
     /// The language surfaces this front end has; rules about one surface run only where it is
     /// listed (see [`Surface`]). Empty by default, so surface rules stay silent.
     pub surfaces: &'static [Surface],
+    /// The source language, so the engine hands edits and cursor questions to the front end
+    /// that wrote the tree. Rules never look at it.
+    pub language: Language,
+}
+
+/// A source language the engine has a front end for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    #[default]
+    Yaml,
+    Python,
 }
 
 /// A part of one source language that a few rules are about: YAML's syntax, its duplicate

@@ -404,6 +404,7 @@ impl<'a> Builder<'a> {
         Stream {
             documents: self.documents,
             surfaces: super::SURFACES,
+            language: crate::tree::Language::Yaml,
         }
     }
 }

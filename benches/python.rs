@@ -1,0 +1,133 @@
+//! Criterion benchmarks of the Python front end on generated Flyte modules: a typical file
+//! (one pod template, one environment, one task: about 50 lines, 1.8 KB) and modules of about
+//! 230 KB and 5 MB built from the same block. Measures `python::parse` (which includes the
+//! nesting guard), the guard alone, building the `Resolver`, and resolving every call's callee.
+//! Run with `cargo bench --bench python`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::hint::black_box;
+
+use flyte_lsp::python::ast::visitor::{self, Visitor};
+use flyte_lsp::python::ast::{Expr, ExprCall};
+use flyte_lsp::python::{depth, parse, Resolver};
+
+const HEADER: &str = "\"\"\"Generated Flyte tasks.\"\"\"\n\nimport flyte\nfrom kubernetes.client import (\n    V1Container,\n    V1ContainerPort,\n    V1EmptyDirVolumeSource,\n    V1EnvVar,\n    V1PodSpec,\n    V1ResourceRequirements,\n    V1Toleration,\n    V1Volume,\n    V1VolumeMount,\n)\n\n";
+
+/// One pod template, one environment and one task, about 1.5 KB.
+fn block(out: &mut String, i: usize) {
+    out.push_str(&format!(
+        r#"MOUNT_PATH_{i} = "/data/{i}"
+
+pod_template_{i} = flyte.PodTemplate(
+    primary_container_name="primary",
+    labels={{"team": "ml", "index": "{i}"}},
+    annotations={{"owner": "data-platform"}},
+    pod_spec=V1PodSpec(
+        containers=[
+            V1Container(
+                name="primary",
+                image="ghcr.io/acme/train:{i}",
+                env=[V1EnvVar(name="MODE", value="prod"), V1EnvVar(name="INDEX", value="{i}")],
+                volume_mounts=[V1VolumeMount(name="data", mount_path=MOUNT_PATH_{i}, read_only=False)],
+                resources=V1ResourceRequirements(requests={{"cpu": "1", "memory": "1Gi"}}, limits={{"memory": "2Gi"}}),
+                ports=[V1ContainerPort(container_port=8080, name="http")],
+            ),
+        ],
+        volumes=[V1Volume(name="data", empty_dir=V1EmptyDirVolumeSource(medium="Memory"))],
+        tolerations=[V1Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")],
+    ),
+)
+
+env_{i} = flyte.TaskEnvironment(
+    name="env_{i}",
+    image="ghcr.io/acme/train:{i}",
+    resources=flyte.Resources(cpu=(1, 2), memory="4Gi"),
+    pod_template=pod_template_{i},
+)
+
+
+@env_{i}.task
+async def task_{i}(x: int) -> int:
+    return x + {i}
+
+
+"#
+    ));
+}
+
+fn module(min_bytes: usize) -> String {
+    let mut s = String::from(HEADER);
+    let mut i = 0;
+    while i == 0 || s.len() < min_bytes {
+        block(&mut s, i);
+        i += 1;
+    }
+    s.push_str(
+        "if __name__ == \"__main__\":\n    flyte.init_from_config()\n    flyte.run(task_0, x=1)\n",
+    );
+    s
+}
+
+/// Resolves the callee of every call in the module; returns how many resolved to a symbol.
+fn resolve_calls(text: &str) -> usize {
+    struct Calls<'m> {
+        resolver: &'m Resolver<'m>,
+        symbols: usize,
+    }
+    impl<'m> Visitor<'m> for Calls<'m> {
+        fn visit_expr(&mut self, expr: &'m Expr) {
+            if let Expr::Call(call) = expr {
+                let call: &ExprCall = call;
+                if self.resolver.callee(call).is_some() {
+                    self.symbols += 1;
+                }
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let parsed = parse(text);
+    let resolver = Resolver::new(&parsed.module);
+    let mut calls = Calls {
+        resolver: &resolver,
+        symbols: 0,
+    };
+    calls.visit_body(&parsed.module.body);
+    calls.symbols
+}
+
+fn benches(c: &mut Criterion) {
+    let inputs = [
+        ("typical", module(0)),
+        ("230KB", module(230_000)),
+        ("5MB", module(5_000_000)),
+    ];
+    for (name, text) in &inputs {
+        let parsed = parse(text);
+        assert!(parsed.errors.is_empty(), "{:?}", &parsed.errors[..1]);
+        assert!(resolve_calls(text) > 0);
+        let mut group = c.benchmark_group(format!("python/{name}"));
+        if text.len() > 1_000_000 {
+            group.sample_size(10);
+        } else if text.len() > 100_000 {
+            group.sample_size(20);
+        }
+        group.bench_with_input(BenchmarkId::new("parse", text.len()), text, |b, t| {
+            b.iter(|| parse(black_box(t)))
+        });
+        group.bench_with_input(BenchmarkId::new("depth_guard", text.len()), text, |b, t| {
+            b.iter(|| depth::too_deep(black_box(t)))
+        });
+        group.bench_with_input(BenchmarkId::new("resolver", text.len()), &parsed, |b, p| {
+            b.iter(|| Resolver::new(black_box(&p.module)).is_relevant())
+        });
+        group.bench_with_input(
+            BenchmarkId::new("parse_resolve_calls", text.len()),
+            text,
+            |b, t| b.iter(|| resolve_calls(black_box(t))),
+        );
+        group.finish();
+    }
+}
+
+criterion_group!(python, benches);
+criterion_main!(python);
