@@ -41,8 +41,10 @@ pub fn language_of_document(language_id: Option<&str>, uri: &str) -> Language {
     match language_id {
         Some("python") => Language::Python,
         Some("yaml") => Language::Yaml,
-        _ => language_of_path(std::path::Path::new(uri.split(['?', '#']).next().unwrap_or("")))
-            .unwrap_or(Language::Yaml),
+        _ => language_of_path(std::path::Path::new(
+            uri.split(['?', '#']).next().unwrap_or(""),
+        ))
+        .unwrap_or(Language::Yaml),
     }
 }
 

@@ -88,7 +88,7 @@ const LAYERS: &[&[&str]] = &[
     &["schema"],
     &["model"],
     &["settings"],
-    &["yaml"],
+    &["yaml", "python"],
     &["workspace"],
     &["analysis"],
     &["engine"],

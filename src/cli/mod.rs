@@ -98,9 +98,21 @@ fn skipped_dir(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     matches!(
         name,
-        ".git" | ".hg" | ".svn" | "node_modules" | "__pycache__" | "site-packages"
-            | "dist-packages" | ".venv" | "venv" | ".tox" | ".nox" | ".mypy_cache"
-            | ".pytest_cache" | ".ruff_cache" | ".eggs"
+        ".git"
+            | ".hg"
+            | ".svn"
+            | "node_modules"
+            | "__pycache__"
+            | "site-packages"
+            | "dist-packages"
+            | ".venv"
+            | "venv"
+            | ".tox"
+            | ".nox"
+            | ".mypy_cache"
+            | ".pytest_cache"
+            | ".ruff_cache"
+            | ".eggs"
     ) || path.join("pyvenv.cfg").is_file()
 }
 

@@ -71,7 +71,14 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
                     continue;
                 };
                 let node = lowerer.call(call, *construct, 0);
-                with_type_meta(node, if *model == "V1Pod" { "Pod" } else { "PodTemplate" })
+                with_type_meta(
+                    node,
+                    if *model == "V1Pod" {
+                        "Pod"
+                    } else {
+                        "PodTemplate"
+                    },
+                )
             }
             Construct::Model("V1PodTemplateSpec") => {
                 let node = lowerer.call(call, *construct, 0);
@@ -143,18 +150,15 @@ struct Calls<'r, 'm> {
 impl<'m> Visitor<'m> for Calls<'_, 'm> {
     fn visit_expr(&mut self, expr: &'m Expr) {
         if let Expr::Call(call) = expr {
-            if let Some(c) = self
-                .resolver
-                .callee(call)
-                .as_deref()
-                .and_then(construct_of)
-            {
+            if let Some(c) = self.resolver.callee(call).as_deref().and_then(construct_of) {
                 if matches!(
                     c,
                     Construct::Environment
                         | Construct::FlyteTemplate
                         | Construct::FlytekitTemplate
-                        | Construct::Model("V1Pod" | "V1PodTemplate" | "V1PodTemplateSpec" | "V1PodSpec")
+                        | Construct::Model(
+                            "V1Pod" | "V1PodTemplate" | "V1PodTemplateSpec" | "V1PodSpec"
+                        )
                 ) {
                     self.found.push((range_of(call), call, c));
                 }
@@ -204,7 +208,12 @@ fn key(name: &str, span: Range<usize>) -> Node {
 fn synthesized(key_name: &str, value: &str, at: usize) -> Entry {
     Entry {
         key: key(key_name, at..at),
-        value: scalar(value.to_string(), ScalarStyle::DoubleQuoted, Reading::Str, at..at),
+        value: scalar(
+            value.to_string(),
+            ScalarStyle::DoubleQuoted,
+            Reading::Str,
+            at..at,
+        ),
     }
 }
 

@@ -20,8 +20,8 @@ mod write;
 use std::ops::Range;
 
 pub use resolve::{canonical_name, Frameworks, Resolved, Resolver};
-pub use write::PythonWriter;
 pub use ruff_python_ast as ast;
+pub use write::PythonWriter;
 
 use ruff_python_parser::{Mode, ParseOptions};
 use ruff_text_size::{Ranged, TextRange};

@@ -42,7 +42,11 @@ impl Snapshot {
         Snapshot::with_language(version, text, crate::engine::Language::Yaml)
     }
 
-    pub fn with_language(version: i32, text: String, language: crate::engine::Language) -> Snapshot {
+    pub fn with_language(
+        version: i32,
+        text: String,
+        language: crate::engine::Language,
+    ) -> Snapshot {
         Snapshot {
             version,
             language,
@@ -146,7 +150,11 @@ impl Store {
             }
         }
         let language = entry.current.language;
-        let new = Arc::new(Snapshot::with_language(version, entry.rope.to_string(), language));
+        let new = Arc::new(Snapshot::with_language(
+            version,
+            entry.rope.to_string(),
+            language,
+        ));
         ChangeOutcome::Applied(std::mem::replace(&mut entry.current, new))
     }
 

@@ -155,9 +155,14 @@ impl Client {
     }
 
     pub fn did_open(&mut self, uri: &str, version: i32, text: &str) {
+        self.did_open_as(uri, "yaml", version, text);
+    }
+
+    /// Opens a document with this LSP `languageId` (`python`, `yaml`).
+    pub fn did_open_as(&mut self, uri: &str, language_id: &str, version: i32, text: &str) {
         self.notify(
             "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": version, "text": text}}),
+            json!({"textDocument": {"uri": uri, "languageId": language_id, "version": version, "text": text}}),
         );
     }
 
