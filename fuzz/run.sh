@@ -16,7 +16,7 @@ seconds="${1:-30}"
 shift || true
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
-  targets=(analyze cursor edits framing)
+  targets=(analyze cursor edits framing python)
 fi
 
 cargo fuzz build -s none

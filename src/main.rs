@@ -47,9 +47,14 @@ enum Command {
     /// Render the pod Flyte will run for a task environment or Flyte pod template.
     Render {
         path: PathBuf,
-        /// Which YAML document of the file (0-based).
-        #[arg(long, default_value_t = 0)]
-        document: usize,
+        /// Which document of the file (0-based): a YAML `---` document, or a Python file's
+        /// recognised constructs in source order. Default: the first (for Python, the one
+        /// task environment when there is exactly one).
+        #[arg(long, conflicts_with = "environment")]
+        document: Option<usize>,
+        /// The task environment to render, by its `name`.
+        #[arg(long, value_name = "NAME")]
+        environment: Option<String>,
         #[arg(long, value_enum, default_value = "yaml")]
         format: RenderFormat,
         /// `sdk`: what the SDK registers; `cluster`: plus what the backend adds at run time.
@@ -120,6 +125,7 @@ fn main() -> ExitCode {
         Some(Command::Render {
             path,
             document,
+            environment,
             format,
             layer,
             kubernetes_version,
@@ -127,7 +133,10 @@ fn main() -> ExitCode {
             cluster_template,
         }) => render(
             &path,
-            document,
+            Pick {
+                document,
+                environment,
+            },
             format,
             layer,
             kubernetes_version,
@@ -281,9 +290,56 @@ fn check(format: FormatArg, version: Option<String>, fix: bool, paths: &[PathBuf
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Which document `render` shows.
+struct Pick {
+    document: Option<usize>,
+    environment: Option<String>,
+}
+
+impl Pick {
+    /// The document index in `stream`, or why there is none.
+    fn index(&self, stream: &flyte_lsp::tree::Stream) -> Result<usize, String> {
+        use flyte_lsp::model::DocKind;
+        let envs: Vec<(usize, Option<&str>)> = stream
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.kind == DocKind::TaskEnvironment)
+            .map(|(i, d)| {
+                let name = d
+                    .root
+                    .as_ref()
+                    .and_then(|r| r.get("name"))
+                    .and_then(|n| n.as_str());
+                (i, name)
+            })
+            .collect();
+        if let Some(want) = &self.environment {
+            return envs
+                .iter()
+                .find(|(_, n)| n.as_deref() == Some(want.as_str()))
+                .map(|(i, _)| *i)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = envs.iter().filter_map(|(_, n)| *n).collect();
+                    format!(
+                        "no task environment named `{want}`; the file has: {}",
+                        names.join(", ")
+                    )
+                });
+        }
+        if let Some(i) = self.document {
+            return Ok(i);
+        }
+        if stream.language == flyte_lsp::tree::Language::Python && envs.len() == 1 {
+            return Ok(envs[0].0);
+        }
+        Ok(0)
+    }
+}
+
 fn render(
     path: &std::path::Path,
-    document: usize,
+    pick: Pick,
     format: RenderFormat,
     layer: LayerArg,
     version: Option<String>,
@@ -313,7 +369,15 @@ fn render(
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    let stream = flyte_lsp::engine::parse(&text);
+    let language = flyte_lsp::engine::language_of_path(path).unwrap_or_default();
+    let stream = flyte_lsp::engine::parse_as(&text, language);
+    let document = match pick.index(&stream) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("flyte-lsp: {}: {e}", path.display());
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+    };
     let layer = match layer {
         LayerArg::Sdk => Layer::Sdk,
         LayerArg::Cluster => Layer::Cluster,

@@ -166,3 +166,91 @@ fn a_python_document_gets_diagnostics_over_lsp() {
     assert!(hover["result"].is_null(), "{hover}");
     client.shutdown_and_exit();
 }
+
+#[test]
+fn every_prefix_of_every_fixture_is_analysed_without_a_panic() {
+    // The user is always mid-typing: each prefix of a file is a state the server sees.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python");
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "py") {
+            texts.push(std::fs::read_to_string(&path).expect("read"));
+        }
+    }
+    assert!(texts.len() >= 5);
+    let settings = flyte_lsp::settings::Settings::default();
+    let mut analysed = 0;
+    for text in &texts {
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let prefix = &text[..end];
+            let stream = flyte_lsp::engine::parse_as(prefix, flyte_lsp::engine::Language::Python);
+            let a = flyte_lsp::engine::analyze_in_workspace(prefix, &stream, &settings, None);
+            for d in &a.diagnostics {
+                assert!(
+                    d.range.end <= prefix.len(),
+                    "{d:?} past the end of {prefix:?}"
+                );
+            }
+            analysed += 1;
+        }
+    }
+    assert!(analysed > 2000, "{analysed}");
+}
+
+#[test]
+fn render_of_a_python_environment_equals_render_of_the_same_yaml() {
+    // The YAML render is checked against the real SDK by tests/conformance; the Python front
+    // end must give the same pod for the same environment.
+    let yaml = "name: train\nimage: ghcr.io/acme/train:1.2\nenv_vars: {MODE: train}\nresources: {cpu: [1, 2], memory: 4Gi}\npod_template:\n  labels: {team: ml}\n  pod_spec:\n    containers:\n      - name: primary\n        env: [{name: LOG, value: debug}]\n        volumeMounts: [{name: scratch, mountPath: /scratch}]\n      - {name: sidecar, image: \"busybox:1.36\"}\n    volumes: [{name: scratch, emptyDir: {}}]\n    hostIPC: false\n";
+    let dir = common::TempDir::new("python-render");
+    let yaml_path = dir.write("env.yaml", yaml);
+    let render = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+            .args(args)
+            .output()
+            .expect("run flyte-lsp");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).expect("json")
+    };
+    let py = fixture("render_pair.py");
+    let py = py.to_str().expect("path");
+    let from_yaml = render(&[
+        "render",
+        "--format",
+        "json",
+        yaml_path.to_str().expect("path"),
+    ]);
+    let from_python = render(&["render", "--format", "json", "--environment", "train", py]);
+    assert_eq!(from_python, from_yaml);
+    let cluster_yaml = render(&[
+        "render",
+        "--format",
+        "json",
+        "--layer",
+        "cluster",
+        yaml_path.to_str().expect("path"),
+    ]);
+    let cluster_py = render(&[
+        "render",
+        "--format",
+        "json",
+        "--layer",
+        "cluster",
+        "--environment",
+        "train",
+        py,
+    ]);
+    assert_eq!(cluster_py, cluster_yaml);
+    // Two environments and no flag: the first document; a wrong name is an error.
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["render", "--environment", "nope", py])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("other, train"));
+}
