@@ -118,3 +118,46 @@ fn action(uri: &Uri, snap: &Snapshot, fix: Fix, enc: Encoding) -> CodeAction {
         data: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(only: &[&str]) -> ActionKinds {
+        let only: Vec<CodeActionKind> = only
+            .iter()
+            .map(|k| CodeActionKind::from(k.to_string()))
+            .collect();
+        wanted(Some(&only))
+    }
+
+    #[test]
+    fn only_picks_the_kinds() {
+        let both = ActionKinds {
+            quick_fixes: true,
+            refactors: true,
+        };
+        assert_eq!(wanted(None), both);
+        assert_eq!(kinds(&["quickfix", "refactor"]), both);
+        assert_eq!(
+            kinds(&["quickfix"]),
+            ActionKinds {
+                quick_fixes: true,
+                refactors: false
+            }
+        );
+        let refactors = ActionKinds {
+            quick_fixes: false,
+            refactors: true,
+        };
+        assert_eq!(kinds(&["refactor"]), refactors);
+        assert_eq!(kinds(&["refactor.rewrite"]), refactors);
+        assert_eq!(
+            kinds(&["source"]),
+            ActionKinds {
+                quick_fixes: false,
+                refactors: false
+            }
+        );
+    }
+}
