@@ -2,8 +2,12 @@
 //! [`Snapshot`] that carries that front end's writer and cursor answers.
 //!
 //! Servers, the CLI, tests and benches come in here; `analysis` never names a front end, and a
-//! front end never runs a rule. Today the one front end is YAML; Python plugs in beside it.
+//! front end never runs a rule. The front ends are YAML and Python. The LSP server asks here too:
+//! one verb per request, each on one snapshot of the document and one settings version.
 
+use std::path::Path;
+
+use crate::analysis::navigation;
 use crate::analysis::{FileAnalysis, Snapshot};
 use crate::settings::Settings;
 use crate::tree::Stream;
@@ -188,4 +192,187 @@ pub fn answers_trigger(source: &str, offset: usize, trigger: &str) -> bool {
     };
     let empty = || &EMPTY;
     YamlSites::new(source, &empty).answers_trigger(offset, trigger)
+}
+
+/// The code actions of `range` in a parsed file: the quick fixes of the diagnostics it touches
+/// and the refactors at its start, from one snapshot (so one settings version).
+pub fn code_actions(
+    source: &str,
+    stream: &Stream,
+    settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
+    range: &crate::text::TextRange,
+    kinds: crate::analysis::actions::ActionKinds,
+) -> crate::analysis::actions::CodeActions {
+    with_snapshot(source, stream, settings, workspace, |snap| {
+        crate::analysis::actions::code_actions(snap, range, kinds)
+    })
+}
+
+/// The occurrences of the name under `offset` (for rename's range and placeholder).
+pub fn occurrences(stream: &Stream, offset: usize) -> Option<navigation::Occurrences> {
+    navigation::occurrences_at("", stream, offset)
+}
+
+/// Where the name under `offset` is defined, here and in the workspace; `None` when the
+/// cursor is on no name. `this` is the file's own path, whose index entries are skipped.
+pub fn definition<'w>(
+    stream: &Stream,
+    offset: usize,
+    workspace: &'w WorkspaceIndex,
+    this: Option<&Path>,
+) -> Option<Vec<navigation::Target<'w>>> {
+    let occ = occurrences(stream, offset)?;
+    Some(navigation::definition(&occ, workspace, this))
+}
+
+/// The references to the name under `offset` (see [`definition`]).
+pub fn references<'w>(
+    stream: &Stream,
+    offset: usize,
+    workspace: &'w WorkspaceIndex,
+    this: Option<&Path>,
+    include_declaration: bool,
+) -> Option<Vec<navigation::Target<'w>>> {
+    let occ = occurrences(stream, offset)?;
+    Some(navigation::references(
+        &occ,
+        workspace,
+        this,
+        include_declaration,
+    ))
+}
+
+/// What renaming the name under `offset` to `new_name` rewrites, or why it may not (see
+/// [`definition`]).
+pub fn rename<'w>(
+    stream: &Stream,
+    offset: usize,
+    workspace: &'w WorkspaceIndex,
+    this: Option<&Path>,
+    new_name: &str,
+) -> Option<Result<Vec<navigation::Target<'w>>, String>> {
+    let occ = occurrences(stream, offset)?;
+    Some(navigation::rename(&occ, workspace, this, new_name))
+}
+
+/// The outline of a parsed file.
+pub fn symbols(source: &str, stream: &Stream) -> Vec<navigation::Symbol> {
+    navigation::symbols(source, stream)
+}
+
+/// The folding ranges of a parsed file.
+pub fn folding_ranges(source: &str, stream: &Stream) -> Vec<crate::analysis::structure::Fold> {
+    crate::analysis::structure::folding_ranges(source, stream)
+}
+
+/// The nested ranges around `offset`, innermost first.
+pub fn selection_ranges(stream: &Stream, offset: usize) -> Vec<crate::text::TextRange> {
+    crate::analysis::structure::selection_ranges(stream, offset)
+}
+
+/// Completions for an editor document of `language` at `offset`, typed with `trigger` if the
+/// client says so. `None` when there is nothing to answer: Python documents (completion reads
+/// YAML text; there the type checker beside us answers) and triggers not worth answering.
+pub fn completions_in<'a>(
+    language: Language,
+    source: &'a str,
+    stream: &'a dyn Fn() -> &'a Stream,
+    settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
+    offset: usize,
+    trigger: Option<&str>,
+) -> Option<crate::analysis::completion::Completions> {
+    if language == Language::Python {
+        return None;
+    }
+    if trigger.is_some_and(|t| !answers_trigger(source, offset, t)) {
+        return None;
+    }
+    Some(completions_lazy(
+        source, stream, settings, workspace, offset,
+    ))
+}
+
+/// Hover for an editor document of `language` at `offset`; none in Python documents yet (see
+/// [`completions_in`]).
+pub fn hover_in(
+    language: Language,
+    source: &str,
+    stream: &Stream,
+    settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
+    offset: usize,
+) -> Option<crate::analysis::hover::Hover> {
+    if language == Language::Python {
+        return None;
+    }
+    hover_parsed(source, stream, settings, workspace, offset)
+}
+
+/// The documents a pod preview is offered for (task environments and Flyte pod templates):
+/// each one's index and the range of its first key, where an editor puts the lens.
+pub fn previewable(stream: &Stream) -> Vec<(usize, crate::text::TextRange)> {
+    stream
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| {
+            matches!(
+                d.kind,
+                crate::model::DocKind::TaskEnvironment | crate::model::DocKind::FlytePodTemplate
+            )
+        })
+        .filter_map(|(i, d)| {
+            let at = d.root.as_ref()?.as_map()?.first()?.key.span.clone();
+            Some((i, at))
+        })
+        .collect()
+}
+
+/// The preview of document `index`: the rendered pod as YAML with its notes, or comments
+/// saying why there is none. The cluster layer merges `settings.platform.pod_template`, read
+/// from disk (a relative path is relative to `root`, the first workspace folder).
+pub fn preview(
+    source: &str,
+    stream: &Stream,
+    index: usize,
+    layer: crate::analysis::render::Layer,
+    settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
+    root: Option<&Path>,
+) -> String {
+    use crate::analysis::render::{self, RenderError};
+    let cluster_text = settings.platform.pod_template.as_ref().and_then(|p| {
+        let path = match root {
+            Some(root) if p.is_relative() => root.join(p),
+            _ => p.clone(),
+        };
+        crate::workspace::read_indexable(&path)
+    });
+    let cluster = cluster_text.as_deref().map(parse);
+    let ctx = render::RenderContext {
+        workspace,
+        cluster_template: cluster.as_ref(),
+    };
+    match render(source, stream, index, settings, layer, &ctx) {
+        Ok(rendered) => render::to_yaml_with_notes(&rendered, layer),
+        Err(RenderError::NotRenderable(msg)) => format!("# Nothing to preview: {msg}\n"),
+        Err(RenderError::Refused(diags)) => {
+            let lines = crate::text::LineIndex::new(source);
+            let mut out = String::from(
+                "# The Flyte SDK would refuse this document, so there is no pod to show:\n",
+            );
+            for d in diags {
+                let at = lines.to_line_col(source, d.range.start, crate::text::Encoding::Utf16);
+                out.push_str(&format!(
+                    "#   line {}: {} {}\n",
+                    at.line + 1,
+                    d.code,
+                    d.message
+                ));
+            }
+            out
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! Everything here takes plain data (text, the YAML tree, schemas, settings) and returns plain
 //! data with byte ranges. No LSP types, no IO, no panics: broken input yields fewer answers.
 
+pub mod actions;
 pub mod completion;
 pub mod diagnostics;
 pub mod hover;

@@ -2,13 +2,16 @@
 //! and the outline: containers and `primary_container_name`, volumes and `volumeMounts[].name`,
 //! and a string `pod_template` and the PodTemplate it names (across files, via the workspace).
 //!
-//! Pure: byte ranges in, byte ranges out. Cross-file targets come back as names for the caller
-//! to resolve against the workspace index.
+//! Pure: byte ranges in, byte ranges out. Cross-file targets are the workspace index's entries
+//! ([`Target::Elsewhere`]); the caller only turns them into locations.
 
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::text::TextRange;
 use crate::tree::{Node, Stream};
+use crate::workspace::{TemplateDef, WorkspaceIndex};
+
+use std::path::Path;
 
 /// What kind of name the cursor is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +126,91 @@ pub fn valid_new_name(kind: NameKind, name: &str) -> bool {
         }
         NameKind::PodTemplate => crate::analysis::names::dns1123_subdomain(name).is_empty(),
     }
+}
+
+/// One place a navigation answer points at: a range of this file, or a PodTemplate name in
+/// another file of the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target<'w> {
+    Here(TextRange),
+    Elsewhere(&'w TemplateDef),
+}
+
+/// The workspace entries for a PodTemplate name, except those of this very file (open
+/// documents are indexed too); nothing for other kinds of names.
+fn elsewhere<'w>(
+    occ: &Occurrences,
+    defs: Vec<&'w TemplateDef>,
+    this: Option<&Path>,
+) -> Vec<Target<'w>> {
+    if occ.kind != NameKind::PodTemplate {
+        return Vec::new();
+    }
+    defs.into_iter()
+        .filter(|d| this != Some(d.path.as_path()))
+        .map(Target::Elsewhere)
+        .collect()
+}
+
+/// Where the name is defined: here, and for a PodTemplate name in the other files that define
+/// it. `this` is the file's path, when it has one.
+pub fn definition<'w>(
+    occ: &Occurrences,
+    ws: &'w WorkspaceIndex,
+    this: Option<&Path>,
+) -> Vec<Target<'w>> {
+    let mut out: Vec<Target<'w>> = occ.definitions.iter().cloned().map(Target::Here).collect();
+    if occ.kind == NameKind::PodTemplate {
+        out.extend(elsewhere(occ, ws.lookup(&occ.name), this));
+    }
+    out
+}
+
+/// Every reference to the name (and its definitions first, if asked), here and across files.
+pub fn references<'w>(
+    occ: &Occurrences,
+    ws: &'w WorkspaceIndex,
+    this: Option<&Path>,
+    include_declaration: bool,
+) -> Vec<Target<'w>> {
+    let mut out = Vec::new();
+    if include_declaration {
+        out.extend(definition(occ, ws, this));
+    }
+    out.extend(occ.references.iter().cloned().map(Target::Here));
+    if occ.kind == NameKind::PodTemplate {
+        out.extend(elsewhere(occ, ws.references(&occ.name), this));
+    }
+    out
+}
+
+/// Every range a rename rewrites: this document's occurrences, and for PodTemplate names every
+/// other file that defines or names it. `Err` with the reason when `new_name` is no valid name
+/// of that kind.
+pub fn rename<'w>(
+    occ: &Occurrences,
+    ws: &'w WorkspaceIndex,
+    this: Option<&Path>,
+    new_name: &str,
+) -> Result<Vec<Target<'w>>, String> {
+    if !valid_new_name(occ.kind, new_name) {
+        return Err(format!(
+            "`{new_name}` is not a valid Kubernetes name here (lowercase letters, digits and `-`)"
+        ));
+    }
+    let mut out: Vec<Target<'w>> = occ
+        .definitions
+        .iter()
+        .chain(&occ.references)
+        .cloned()
+        .map(Target::Here)
+        .collect();
+    if occ.kind == NameKind::PodTemplate {
+        let mut all = ws.lookup(&occ.name);
+        all.extend(ws.references(&occ.name));
+        out.extend(elsewhere(occ, all, this));
+    }
+    Ok(out)
 }
 
 /// One outline entry.

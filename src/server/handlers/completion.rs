@@ -1,64 +1,89 @@
-//! LSP adapters for completion and hover: the client's completion capabilities in, analysis
-//! results out as LSP types. No analysis happens here.
+//! Completion and hover: the cursor to a byte offset, one `engine` call, and the answer in LSP
+//! terms for what the client accepts (snippets, insert modes, the deprecated tag).
 
+use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    CompletionItem, CompletionItemKind, CompletionItemTag, CompletionList, CompletionResponse,
-    CompletionTextEdit, Documentation, Hover, HoverContents, InitializeParams, InsertTextFormat,
-    InsertTextMode, MarkupContent, MarkupKind, TextEdit,
+    CompletionItem, CompletionItemKind, CompletionItemTag, CompletionList, CompletionParams,
+    CompletionResponse, CompletionTextEdit, Documentation, Hover, HoverContents, HoverParams,
+    InsertTextFormat, InsertTextMode, MarkupContent, MarkupKind, TextEdit,
 };
 
 use crate::analysis::completion::{CompletionKind, Completions};
-use crate::analysis::hover as analysis_hover;
 use crate::text::Encoding;
 
-use super::convert;
-use super::store::Snapshot;
+use super::super::capabilities::CompletionCaps;
+use super::super::convert;
+use super::super::store::Snapshot;
+use super::super::Backend;
 
-/// What the client said about completion items.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CompletionCaps {
-    /// `completionItem.snippetSupport`.
-    pub snippets: bool,
-    /// `insertTextModeSupport` lists `adjustIndentation`.
-    pub adjust_indentation: bool,
-    /// `insertTextModeSupport` lists `asIs`.
-    pub as_is: bool,
-    /// `completionItem.tagSupport` lists `Deprecated`.
-    pub deprecated_tag: bool,
-}
-
-impl CompletionCaps {
-    pub fn from_params(params: &InitializeParams) -> CompletionCaps {
-        let item = params
-            .capabilities
-            .text_document
-            .as_ref()
-            .and_then(|t| t.completion.as_ref())
-            .and_then(|c| c.completion_item.as_ref());
-        let Some(item) = item else {
-            return CompletionCaps::default();
+impl Backend {
+    pub(in crate::server) async fn handle_completion(
+        &self,
+        params: CompletionParams,
+    ) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let Some(snap) = self.state.store.current(&at.text_document.uri) else {
+            return Ok(None);
         };
-        let modes = item
-            .insert_text_mode_support
+        let enc = self.encoding();
+        let offset = convert::offset(&snap, at.position, enc);
+        let typed = params
+            .context
             .as_ref()
-            .map(|m| m.value_set.as_slice())
-            .unwrap_or_default();
-        CompletionCaps {
-            snippets: item.snippet_support.unwrap_or(false),
-            adjust_indentation: modes.contains(&InsertTextMode::ADJUST_INDENTATION),
-            as_is: modes.contains(&InsertTextMode::AS_IS),
-            deprecated_tag: item
-                .tag_support
-                .as_ref()
-                .is_some_and(|t| t.value_set.contains(&CompletionItemTag::DEPRECATED)),
-        }
+            .and_then(|c| c.trigger_character.as_deref());
+        // The tree is parsed only if the answer needs it (see `engine::completions`).
+        let stream = || snap.stream();
+        let workspace = self.workspace();
+        let Some(result) = crate::engine::completions_in(
+            snap.language,
+            &snap.text,
+            &stream,
+            &self.settings(),
+            Some(&workspace),
+            offset,
+            typed,
+        ) else {
+            return Ok(None);
+        };
+        let items = result.items.len();
+        tracing::debug!(version = snap.version, offset, items, "completion");
+        let caps = self.state.completion.read().map(|c| *c).unwrap_or_default();
+        Ok(Some(completion_response(&snap, &result, enc, caps)))
+    }
+
+    pub(in crate::server) async fn handle_hover(
+        &self,
+        params: HoverParams,
+    ) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let Some(snap) = self.state.store.current(&at.text_document.uri) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let offset = convert::offset(&snap, at.position, enc);
+        let workspace = self.workspace();
+        let result = crate::engine::hover_in(
+            snap.language,
+            &snap.text,
+            snap.stream(),
+            &self.settings(),
+            Some(&workspace),
+            offset,
+        );
+        Ok(result.map(|h| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: h.markdown,
+            }),
+            range: Some(convert::range(&snap, &h.range, enc)),
+        }))
     }
 }
 
 /// Converts analysis completions. Snippets go out only to clients that support them, with
 /// indentation relative to the cursor line (editors expand snippets that way); everything else
 /// is plain text with absolute indentation, inserted as is.
-pub fn completion_response(
+fn completion_response(
     snap: &Snapshot,
     result: &Completions,
     enc: Encoding,
@@ -119,15 +144,4 @@ pub fn completion_response(
         is_incomplete: false,
         items,
     })
-}
-
-/// Converts an analysis hover to Markdown hover contents.
-pub fn hover_response(snap: &Snapshot, hover: &analysis_hover::Hover, enc: Encoding) -> Hover {
-    Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: hover.markdown.clone(),
-        }),
-        range: Some(convert::range(snap, &hover.range, enc)),
-    }
 }

@@ -1,0 +1,188 @@
+//! Open documents and their diagnostics: the store takes every edit synchronously; a publish
+//! (push clients) or a `textDocument/diagnostic` request (pull clients) reads the settings
+//! once, picks the snapshot those settings name (current, or last saved in save mode), and
+//! analyses it with those same settings.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+
+use crate::settings::{Settings, Trigger};
+use crate::text::Encoding;
+use crate::workspace::WorkspaceIndex;
+
+use super::super::guard;
+use super::super::store::{ChangeOutcome, Snapshot};
+use super::super::Backend;
+
+impl Backend {
+    pub(in crate::server) fn handle_did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let language =
+            crate::engine::language_of_document(Some(doc.language_id.as_str()), doc.uri.as_str());
+        self.state
+            .store
+            .open_as(doc.uri.clone(), doc.version, doc.text, language);
+        self.schedule_publish(doc.uri);
+    }
+
+    pub(in crate::server) fn handle_did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let outcome =
+            self.state
+                .store
+                .change(&uri, version, &params.content_changes, self.encoding());
+        match outcome {
+            ChangeOutcome::Applied(previous) => {
+                // The last holder of the old snapshot frees its tree; keep that off this thread.
+                tokio::task::spawn_blocking(move || drop(previous));
+                if self.settings().trigger == Trigger::Change {
+                    self.schedule_publish(uri);
+                }
+            }
+            ChangeOutcome::Stale => tracing::debug!(version, "ignoring a change that is not newer"),
+            ChangeOutcome::Unknown => tracing::warn!("didChange for a document that is not open"),
+        }
+    }
+
+    pub(in crate::server) async fn handle_did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state.store.save(&uri, params.text);
+        if self.settings().trigger == Trigger::Save {
+            if self.state.pull.load(Ordering::Relaxed) {
+                if self.state.refresh.load(Ordering::Relaxed) {
+                    let _ = self.client.workspace_diagnostic_refresh().await;
+                }
+            } else {
+                self.schedule_publish(uri);
+            }
+        }
+    }
+
+    pub(in crate::server) async fn handle_did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state.store.close(&uri);
+        self.generations().remove(&uri);
+        self.state
+            .published
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&uri);
+        if !self.state.pull.load(Ordering::Relaxed) {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    /// `textDocument/diagnostic`: the full report of the snapshot the trigger names.
+    pub(in crate::server) async fn handle_diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let settings = self.settings();
+        let enc = self.encoding();
+        let items = match self.analysed_snapshot(&params.text_document.uri, &settings) {
+            Some(snap) => {
+                let workspace = self.workspace();
+                tokio::task::spawn_blocking(move || {
+                    lsp_diagnostics(&snap, &settings, enc, &workspace)
+                })
+                .await
+                .unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    /// The snapshot diagnostics are computed for under `settings`: the current version, or in
+    /// save mode the last saved one.
+    fn analysed_snapshot(&self, uri: &Uri, settings: &Settings) -> Option<Arc<Snapshot>> {
+        match settings.trigger {
+            Trigger::Change => self.state.store.current(uri),
+            Trigger::Save => self.state.store.saved(uri),
+        }
+    }
+
+    /// Publishes diagnostics in a background task. Each call starts a new generation and a task
+    /// gives up as soon as a newer one exists, so rapid edits coalesce without a fixed delay:
+    /// only the newest request is analysed to the end and published.
+    pub(in crate::server) fn schedule_publish(&self, uri: Uri) {
+        if self.state.pull.load(Ordering::Relaxed) {
+            return;
+        }
+        let generation = self.next_generation(&uri);
+        let this = self.clone();
+        tokio::spawn(async move {
+            // Let edits already queued behind this one be applied (and supersede it) first.
+            tokio::task::yield_now().await;
+            if !this.is_current_generation(&uri, generation) {
+                return;
+            }
+            // One settings version picks the snapshot and analyses it.
+            let settings = this.settings();
+            let Some(snap) = this.analysed_snapshot(&uri, &settings) else {
+                return;
+            };
+            let enc = this.encoding();
+            let work = snap.clone();
+            let indexer = this.clone();
+            let path = uri.to_file_path().map(|p| p.into_owned());
+            let diags = tokio::task::spawn_blocking(move || {
+                if let Some(path) = &path {
+                    indexer.reindex(path, Some((&work.text, work.stream())));
+                }
+                lsp_diagnostics(&work, &settings, enc, &indexer.workspace())
+            })
+            .await;
+            let Ok(diags) = diags else {
+                tracing::error!("analysis task failed");
+                return;
+            };
+            if !this.is_current_generation(&uri, generation) {
+                tracing::debug!(version = snap.version, "dropping superseded diagnostics");
+                return;
+            }
+            {
+                let mut published = this
+                    .state
+                    .published
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if published.get(&uri) == Some(&(snap.version, diags.clone())) {
+                    return;
+                }
+                published.insert(uri.clone(), (snap.version, diags.clone()));
+            }
+            this.client
+                .publish_diagnostics(uri, diags, Some(snap.version))
+                .await;
+        });
+    }
+}
+
+/// The LSP diagnostics of one snapshot under one settings version: the size notice of a
+/// document above the ceiling, else the analysis's findings, capped.
+fn lsp_diagnostics(
+    snap: &Snapshot,
+    settings: &Settings,
+    enc: Encoding,
+    workspace: &WorkspaceIndex,
+) -> Vec<Diagnostic> {
+    if let Some(notice) = guard::size_notice(snap) {
+        return vec![notice];
+    }
+    let analysis =
+        crate::engine::analyze_in_workspace(&snap.text, snap.stream(), settings, Some(workspace));
+    guard::capped(snap, &analysis.diagnostics, enc)
+}
