@@ -127,6 +127,46 @@ fn benches(c: &mut Criterion) {
         );
         group.finish();
     }
+    // Issue 13's figure: a module of 50 environments (about 2,000 lines), through the whole
+    // engine: parse, resolve, lower, every rule.
+    let mut text = String::from(HEADER);
+    for i in 0..50 {
+        block(&mut text, i);
+    }
+    let settings = flyte_lsp::settings::Settings::default();
+    let analyze = |t: &str| {
+        let stream = flyte_lsp::engine::parse_as(t, flyte_lsp::engine::Language::Python);
+        flyte_lsp::engine::analyze_in_workspace(t, &stream, &settings, None)
+    };
+    let first = analyze(&text);
+    assert_eq!(first.documents.len(), 50, "one document per environment");
+    assert!(!first.has_errors(), "{:?}", &first.diagnostics[..1]);
+    let lines = text.lines().count();
+    let mut group = c.benchmark_group(format!("python/50 environments ({lines} lines)"));
+    group.bench_with_input(
+        BenchmarkId::new("check (parse + diagnostics)", lines),
+        &text,
+        |b, t| b.iter(|| analyze(black_box(t))),
+    );
+    // A keystroke in the middle: one character typed, the whole file read again.
+    let at = text.len() / 2;
+    let at = (at..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    group.bench_with_input(
+        BenchmarkId::new("keystroke + re-analysis", lines),
+        &text,
+        |b, t| {
+            b.iter(|| {
+                let mut edited = String::with_capacity(t.len() + 1);
+                edited.push_str(&t[..at]);
+                edited.push(' ');
+                edited.push_str(&t[at..]);
+                analyze(black_box(&edited))
+            })
+        },
+    );
+    group.finish();
 }
 
 criterion_group!(python, benches);
