@@ -130,7 +130,10 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
     const lens = await page.waitForSelector('.codelens-decoration a:has-text("Preview pod")', { timeout: 20000 })
       .then((e) => e, () => null);
     if (check('a "Preview pod" code lens', lens !== null, await text('.codelens-decoration'))) {
-      await lens.click();
+      // VS Code re-renders lenses when the server answers again (after the save above), which
+      // detaches a handle taken earlier: click through a locator, which finds the element anew
+      // on each attempt.
+      await page.locator('.codelens-decoration a:has-text("Preview pod")').first().click({ timeout: 20000 });
       const shown = await waitFor(async () => (await editors()).includes('kind: Pod'), 20000);
       check('code lens opens the preview with kind: Pod', shown && (await tabs()).includes('(pod 1)'),
         `${await tabs()} | ${(await editors()).slice(0, 200)}`);
