@@ -254,3 +254,39 @@ fn render_of_a_python_environment_equals_render_of_the_same_yaml() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("other, train"));
 }
+
+#[test]
+fn check_fix_writes_python() {
+    // The safe fix for `image_pull_policy="Allways"` is written as a Python string, in place;
+    // the findings it cannot fix stay, and a second run changes nothing more.
+    let dir = common::TempDir::new("python-fix");
+    let original = std::fs::read_to_string(fixture("labels_and_values.py")).expect("read");
+    let path = dir.write("env.py", &original);
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+            .args(["check", "--fix"])
+            .arg(&path)
+            .output()
+            .expect("run flyte-lsp")
+    };
+    let out = run();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let fixed = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(
+        fixed,
+        original.replace(
+            "image_pull_policy=\"Allways\"",
+            "image_pull_policy=\"Always\""
+        )
+    );
+    run();
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), fixed);
+    let (_, found) = check(&path);
+    let codes: Vec<&str> = found.iter().map(|f| f.3.as_str()).collect();
+    assert_eq!(codes, ["FLY201", "FLY227", "FLY103"], "{found:?}");
+}
