@@ -93,9 +93,10 @@ fn keys(dep: Depends) -> &'static [&'static str] {
 }
 
 fn scope<'a>(root: &'a Node, range: &TextRange, dep: Depends) -> Option<&'a Node> {
+    let chain = chain(root, range);
     match dep {
-        Depends::Subject => innermost(root, range, false),
-        Depends::Siblings => innermost(root, range, true),
+        Depends::Subject => chain.into_iter().rev().find(|n| n.as_map().is_some()),
+        Depends::Siblings => chain.into_iter().rev().find(|n| n.as_seq().is_some()),
         Depends::Document(_) => Some(root),
     }
 }
@@ -103,31 +104,32 @@ fn scope<'a>(root: &'a Node, range: &TextRange, dep: Depends) -> Option<&'a Node
 /// True when the cut may have taken what the finding needs.
 fn cut_faked(root: &Node, range: &TextRange, dep: Depends) -> bool {
     match dep {
-        Depends::Document(_) => inside_cut(root, range),
+        Depends::Document(_) => chain(root, range).iter().any(|n| n.cut),
         _ => scope(root, range, dep).is_some_and(|s| s.cut),
     }
 }
 
 /// True when `range` lies inside an opaque node.
 fn opaque_at(root: &Node, range: &TextRange) -> bool {
-    let mut node = root;
-    loop {
-        if node.is_opaque() {
-            return holds(node, range);
-        }
-        let next = match &node.kind {
+    chain(root, range).iter().any(|n| n.is_opaque())
+}
+
+/// The nodes from `root` down whose spans hold `range`, outermost first.
+fn chain<'a>(root: &'a Node, range: &TextRange) -> Vec<&'a Node> {
+    let mut out = Vec::new();
+    let mut node = Some(root).filter(|n| holds(n, range));
+    while let Some(n) = node {
+        out.push(n);
+        node = match &n.kind {
             NodeKind::Map(entries) => entries
                 .iter()
                 .flat_map(|e| [&e.key, &e.value])
-                .find(|n| holds(n, range)),
-            NodeKind::Seq(items) => items.iter().find(|n| holds(n, range)),
+                .find(|c| holds(c, range)),
+            NodeKind::Seq(items) => items.iter().find(|c| holds(c, range)),
             _ => None,
         };
-        match next {
-            Some(n) => node = n,
-            None => return false,
-        }
     }
+    out
 }
 
 /// True when `node` holds an opaque value (under one of `keys`, when given).
@@ -150,64 +152,6 @@ fn has_opaque(node: &Node, keys: &[&str]) -> bool {
     false
 }
 
-/// The innermost mapping (or, with `list`, the innermost list) whose span holds `range`.
-fn innermost<'a>(root: &'a Node, range: &TextRange, list: bool) -> Option<&'a Node> {
-    let mut found = None;
-    let mut node = root;
-    while holds(node, range) {
-        let next = match &node.kind {
-            NodeKind::Map(entries) => {
-                if !list {
-                    found = Some(node);
-                }
-                entries
-                    .iter()
-                    .flat_map(|e| [&e.key, &e.value])
-                    .find(|n| holds(n, range) && is_collection(n))
-            }
-            NodeKind::Seq(items) => {
-                if list {
-                    found = Some(node);
-                }
-                items.iter().find(|n| holds(n, range))
-            }
-            _ => None,
-        };
-        match next {
-            Some(n) => node = n,
-            None => break,
-        }
-    }
-    found
-}
-
-/// True when a collection that the error cut holds `range`.
-fn inside_cut(root: &Node, range: &TextRange) -> bool {
-    let mut node = root;
-    while holds(node, range) {
-        if node.cut {
-            return true;
-        }
-        let next = match &node.kind {
-            NodeKind::Map(entries) => entries
-                .iter()
-                .flat_map(|e| [&e.key, &e.value])
-                .find(|n| holds(n, range) && is_collection(n)),
-            NodeKind::Seq(items) => items.iter().find(|n| holds(n, range)),
-            _ => None,
-        };
-        match next {
-            Some(n) => node = n,
-            None => break,
-        }
-    }
-    false
-}
-
 fn holds(node: &Node, range: &TextRange) -> bool {
     node.span.start <= range.start && range.end <= node.span.end.max(node.span.start)
-}
-
-fn is_collection(node: &Node) -> bool {
-    matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_))
 }
