@@ -20,7 +20,7 @@ use crate::tree::Node;
 
 use super::label_selectors::{self, check_label_value, values_span};
 use super::pod_values::{int_value, join, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static NODE_RULE: Rule = Rule {
     code: "FLY233",
@@ -28,6 +28,7 @@ pub static NODE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A node affinity the API server rejects: `In`/`NotIn` without `values`, \
               `Exists`/`DoesNotExist` with values, `Gt`/`Lt` without exactly one value, a key \
               that is not a qualified name, `matchFields` on anything but `metadata.name`, a \
@@ -44,6 +45,7 @@ pub static POD_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A pod affinity or anti-affinity term the API server rejects: no `topologyKey` \
               (`can not be empty`) or one that is not a qualified name, a label selector whose \
               operator and values disagree or whose keys and values are not label keys and \
@@ -60,6 +62,7 @@ pub static PREFERRED_VALUE_RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A value in a *preferred* node affinity term that is not a label value (a space, a \
               `/`, more than 63 characters). No node label can have that value, so the \
               preference never matches. The API server accepts it with a warning (`<value> is \

@@ -17,7 +17,7 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{join, map_entries, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 /// `TotalAnnotationSizeLimitB` (256 KiB).
 const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * (1 << 10);
@@ -28,6 +28,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&["name"])),
     summary: "An annotation key is not a qualified name (case is ignored for annotations, so \
               `Example.com/Owner` is fine, but spaces, a second `/` or an empty name part are \
               not), or the keys and values together exceed 262144 bytes (256 KiB). The API \

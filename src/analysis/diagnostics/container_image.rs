@@ -10,7 +10,7 @@ use crate::model::DocKind;
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY206",
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject).and_when_opaque(Depends::Document(&["primary_container_name", "name"])),
     summary: "A container has no `image` (or an empty one). The API server requires it on every \
               container (`image: Required value`). In a Flyte pod template the SDK fills in only \
               the primary container's image, so sidecars and init containers need their own; in \

@@ -13,7 +13,7 @@ use crate::schema::KubeVersion;
 use crate::tree::Node;
 
 use super::pod_values::{is_merged, is_set, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static EPHEMERAL_RULE: Rule = Rule {
     code: "FLY207",
@@ -21,6 +21,7 @@ pub static EPHEMERAL_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`ephemeralContainers` cannot be part of a pod template, nor of a Pod when it is \
               created: they are only added later to a running pod (`kubectl debug`). The API \
               server answers `Forbidden: ephemeral containers not allowed in pod template` (or \
@@ -37,6 +38,7 @@ pub static INIT_FIELDS_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject),
     summary: "An init container that is not a native sidecar (`restartPolicy: Always`) runs to \
               completion before the others start, so it may not have `lifecycle`, \
               `livenessProbe`, `readinessProbe` or `startupProbe` (`Forbidden: may not be set \
@@ -52,6 +54,7 @@ pub static RESTART_POLICY_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Container-level `restartPolicy` follows the selected Kubernetes version. Before \
               1.35 (`ContainerRestartRules` off) only init containers may set it, and only to \
               `Always` (a native sidecar). From 1.35 regular containers may set it too, and \
@@ -70,6 +73,7 @@ pub static NO_CONTAINERS_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject),
     summary: "A Kubernetes `PodTemplate` or `Pod` with an empty `containers` list is rejected \
               (`spec.containers: Required value`). A Flyte pod template may leave it empty: the \
               SDK adds the primary container.",

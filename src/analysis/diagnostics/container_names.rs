@@ -11,7 +11,7 @@ use crate::model::pod::{ContainerList, PodParts};
 use crate::text::TextRange;
 
 use super::pod_values::{join, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
     code: "FLY204",
@@ -19,6 +19,7 @@ pub static NAME_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A container name must be a DNS-1123 label: at most 63 lowercase letters, digits \
               and `-`, starting and ending with a letter or digit. `_`, `.` and upper case are \
               rejected by the API server (`spec.containers[0].name: Invalid value`), and a Flyte \
@@ -35,6 +36,7 @@ pub static DUPLICATE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Two containers have the same name. Names must be unique across `containers` and \
               `initContainers`; the API server reports the later one (`Duplicate value`).",
     bad: "pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: primary\n      image: busybox\n",

@@ -18,7 +18,7 @@ use crate::model::DocKind;
 use crate::tree::Node;
 
 use super::pod_values::{is_set, map_entries, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY262",
@@ -26,6 +26,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&[])),
     summary: "Something Kubernetes deprecated: a node label such as `beta.kubernetes.io/arch` \
               (use `kubernetes.io/arch`) in `nodeSelector`, node affinity or a topology key; an \
               annotation that stopped working (`scheduler.alpha.kubernetes.io/critical-pod`, \

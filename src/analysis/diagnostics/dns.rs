@@ -25,7 +25,7 @@ use crate::text::TextRange;
 use crate::tree::{Entry, Node};
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static POLICY_RULE: Rule = Rule {
     code: "FLY246",
@@ -33,6 +33,7 @@ pub static POLICY_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject),
     summary: "`dnsPolicy: None` gives the pod no DNS settings at all, so the API server requires \
               a `dnsConfig` (`Required value: must provide `dnsConfig` when `dnsPolicy` is None`) \
               with at least one nameserver (`must provide at least one DNS nameserver when \
@@ -48,6 +49,7 @@ pub static CONFIG_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A `dnsConfig` the API server rejects: more than 3 `nameservers` or one that is not \
               an IP address (`must be a valid IP address`), more than 32 `searches` or more than \
               2048 characters of them (spaces between them included), a search domain that is \

@@ -1,6 +1,6 @@
 //! FLY002: a key repeated in one mapping.
 
-use super::{Applies, Check, Ctx, Family, Rule, Severity, Surface};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity, Surface};
 
 pub static RULE: Rule = Rule {
     code: "FLY002",
@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Surface(Surface::YamlDuplicateKeys),
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A mapping has the same key twice. The API server's strict decoding rejects it, and \
               PyYAML silently keeps only the last one, so one of the two values is lost.",
     bad: "pod_spec:\n  containers: []\n  containers:\n    - name: primary\n",

@@ -3,7 +3,7 @@
 use crate::schema::{enums, SchemaNode};
 use crate::tree::{Node, Reading};
 
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY105",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: true,
+    reads: Reads::NOTHING,
     summary: "The value is not one of the values the field allows. Kubernetes' schemas carry no \
               enums, so flyte-lsp keeps the API server's lists; values are case-sensitive.",
     bad: "pod_spec:\n  restartPolicy: Sometimes\n  containers: []\n",

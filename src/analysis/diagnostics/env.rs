@@ -12,7 +12,7 @@ use crate::schema::KubeVersion;
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
     code: "FLY214",
@@ -20,6 +20,7 @@ pub static NAME_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "An environment variable name (or an `envFrom` prefix) is not accepted by the \
               selected Kubernetes version. From 1.32 any printable ASCII except `=` is allowed \
               (so `1ST_STAGE` is fine); older versions want `[-._a-zA-Z][-._a-zA-Z0-9]*`. An \
@@ -36,6 +37,7 @@ pub static VALUE_AND_SOURCE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "An env entry has both a non-empty `value` and a `valueFrom`. The API server rejects \
               it (`valueFrom: Invalid value: \"\": may not be specified when `value` is not \
               empty`); keep one of them.",
@@ -50,6 +52,7 @@ pub static SOURCE_COUNT_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject),
     summary: "A `valueFrom` must name exactly one source (`fieldRef`, `resourceFieldRef`, \
               `configMapKeyRef`, `secretKeyRef`, ...), and an `envFrom` entry exactly one of \
               `configMapRef` and `secretRef`. None, or two at once, is rejected.",
@@ -64,6 +67,7 @@ pub static DUPLICATE_RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Siblings),
     summary: "A container defines the same env name twice, and the later entry hides the \
               earlier one (unless it refers to it as `$(NAME)`). The API server accepts the pod \
               with a warning (`hides previous definition of \"X\", which may be dropped when \

@@ -14,7 +14,7 @@ use crate::tree::{Entry, Node};
 
 use super::pod_values::{is_merged, join, map_items, string_value};
 use super::quantity_syntax::quantity_of;
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 use crate::analysis::quantity::parse;
 
 pub static RULE: Rule = Rule {
@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&["name"])),
     summary: "An env reference the API server rejects: a `fieldRef.fieldPath` it does not \
               expose (use `metadata.labels['key']` for one label), a `resourceFieldRef` outside \
               `limits|requests.cpu|memory|ephemeral-storage|hugepages-*` or with an unsupported \

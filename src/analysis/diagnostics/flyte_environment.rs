@@ -9,7 +9,7 @@ use crate::analysis::names::dns1123_subdomain;
 use crate::model::pod::PodParts;
 use crate::tree::{Node, NodeKind, Reading};
 
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static NAME_FORMAT: Rule = Rule {
     code: "FLY305",
@@ -17,6 +17,7 @@ pub static NAME_FORMAT: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "The environment `name` must be lowercase snake_case or kebab-case: letters and digits \
               joined by single `_` or `-`. Anything else raises `ValueError: Environment name ... must \
               be in snake_case or kebab-case format` when the module is imported.",
@@ -31,6 +32,7 @@ pub static NAME_LENGTH: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Environment names longer than 63 characters are cut to 63 on the wire without a \
               warning, so two long names with the same start collide.",
     bad: "name: feature-engineering-for-the-quarterly-revenue-forecasting-pipeline-v2\nenv_vars:\n  A: \"1\"\n",
@@ -44,6 +46,7 @@ pub static TEMPLATE_NAME: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A string `pod_template` names a Kubernetes PodTemplate, so it must be a DNS-1123 \
               subdomain. The SDK does not check it; the backend fails at run time with \
               `PodTemplate '<name>' does not exist`.",
@@ -58,6 +61,7 @@ pub static REUSABLE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`reusable` (actor environments) has bounds the SDK enforces: `replicas` is a count or \
               `[min, max]` with 0 ≤ min ≤ max, `concurrency` ≥ 1, `idle_ttl` and `scaledown_ttl` \
               ≥ 30 seconds; and a `plugin_config` cannot be combined with it.",
@@ -72,6 +76,7 @@ pub static SECRET: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary:
         "A secret's `as_env_var` must match `^[A-Z_][A-Z0-9_]*$`; the SDK raises `ValueError` \
               otherwise. (`mount` accepts only `/etc/flyte/secrets`, which FLY105 checks.)",
@@ -86,6 +91,7 @@ pub static RESOURCES: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary:
         "`resources` values the SDK rejects: a negative cpu or gpu count, a `[request, limit]` \
               pair that is not exactly two values, or a `null` inside the pair.",

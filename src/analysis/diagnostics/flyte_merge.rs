@@ -12,7 +12,7 @@ use crate::model::pod::PodParts;
 use crate::tree::edit::Writer;
 use crate::tree::{Node, Reading};
 
-use super::{Applies, Check, Ctx, Family, Fix, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Fix, Reads, Rule, Severity};
 
 pub static ENV_SHADOWED: Rule = Rule {
     code: "FLY311",
@@ -20,6 +20,7 @@ pub static ENV_SHADOWED: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "An `env_vars` name is also set in the primary container's `env`. The SDK writes both, \
               the environment's first, so the container's value wins in the pod and the environment's \
               is silently ignored (the API server warns `hides previous definition`).",
@@ -34,6 +35,7 @@ pub static RESOURCE_OVERRIDDEN: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "The environment's `resources` and the primary container both set the same resource. \
               The SDK merges key by key and the environment's value wins, so the container's is \
               replaced (flytekit v1 replaced the whole block).",
@@ -48,6 +50,7 @@ pub static GPU_CLAMPED: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`resources.gpu` is set and the primary container also sets an accelerator resource such \
               as `nvidia.com/gpu`. The backend renames the generic `gpu` request to `nvidia.com/gpu`, \
               overwriting the request, but the template's limit stays, and the request is clamped \
@@ -63,6 +66,7 @@ pub static MULTI_CONTAINER: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "With more than one container, Flyte marks the task done only when every container has \
               exited; a long-running sidecar keeps the task running forever. Make helpers native \
               sidecars instead: `initContainers` with `restartPolicy: Always` are stopped by the \
@@ -78,6 +82,7 @@ pub static RESTART_POLICY: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Flyte retries tasks itself and sets `restartPolicy: Never` only when it is unset. \
               `Always` or `OnFailure` make the kubelet restart the container in place, bypassing \
               Flyte's retries and its view of the attempt.",
@@ -92,6 +97,7 @@ pub static SHM_CONFLICT: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "With `resources.shm` the backend adds a volume `flyte-shm` mounted at `/dev/shm` on the \
               primary container; it fails with `BadTaskSpecification` when the pod already has a \
               volume of that name or the primary already mounts `/dev/shm` or `flyte-shm`.",
@@ -106,6 +112,7 @@ pub static FLYTE_LABEL: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Flyte sets this label or annotation itself on every task pod (execution labels, the \
               primary-container annotation), so the value written here is overwritten at run time.",
     bad: "labels:\n  project: forecasting\npod_spec:\n  containers: []\n",
@@ -150,6 +157,7 @@ pub static PRIMARY_IMAGE_WINS: Rule = Rule {
     severity: Severity::Information,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "The primary container sets its own `image`, which wins over the environment's \
               `image`; the environment's image is still what Flyte computes the cache version and \
               the code bundle's image from, so cached results may belong to another image.",
@@ -164,6 +172,7 @@ pub static REQUEST_OVER_LIMIT: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "After the environment's `resources` are merged into the primary container, a \
               request is larger than the limit that remains from the pod template. The backend \
               silently clamps the request down to the limit, so the task gets less than asked.",
@@ -178,6 +187,7 @@ pub static SERVICE_ACCOUNT: Rule = Rule {
     severity: Severity::Information,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Both `service_account` and the pod spec's `serviceAccountName` are set: the backend \
               fills the service account from the task only when the pod spec has none, so \
               `serviceAccountName` wins and `service_account` has no effect on the pod.",

@@ -9,7 +9,7 @@ use crate::model::pod::PodParts;
 use crate::text::similar::closest;
 use crate::tree::{Node, NodeKind};
 
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static MISSING_PRIMARY: Rule = Rule {
     code: "FLY301",
@@ -17,6 +17,7 @@ pub static MISSING_PRIMARY: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&["name", "primary_container_name"])),
     summary: "The pod spec has containers, but none is named like `primary_container_name` (default \
               `primary`). The SDK refuses to serialize the task: `ValueError: No primary container \
               defined in the pod spec`. Only `containers` count; init containers never do. With no \
@@ -32,6 +33,7 @@ pub static PRIMARY_NAME_FORMAT: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`primary_container_name` must be a DNS-1123 label (lowercase letters, digits and `-`, \
               at most 63 characters). The SDK accepts anything, then the API server rejects the pod's \
               container name and the task is stuck (flyteorg/flyte#998).",
@@ -46,6 +48,7 @@ pub static PRIMARY_COMMAND_REPLACED: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`command` and `args` of the primary container are replaced by the SDK: `command: []` \
               and the Flyte runtime's `args` (`a0 ...`). What is written here never runs; with an \
               empty command the image's ENTRYPOINT is prefixed to `a0`.",
@@ -60,6 +63,7 @@ pub static PRIMARY_IMAGE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&[])),
     summary: "The environment sets `image: null` and the primary container has no `image`, so the \
               pod is registered with an empty image and the API server rejects it (`image: Required \
               value`). Give the environment or the primary container an image.",

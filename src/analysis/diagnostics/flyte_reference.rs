@@ -9,7 +9,7 @@ use crate::model::pod::PodParts;
 use crate::tree::Reading;
 use crate::workspace::template_reference;
 
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static UNKNOWN_TEMPLATE: Rule = Rule {
     code: "FLY318",
@@ -17,6 +17,7 @@ pub static UNKNOWN_TEMPLATE: Rule = Rule {
     severity: Severity::Information,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A string `pod_template` names a Kubernetes PodTemplate that no file in the workspace \
               (or, for `check`, among the checked files) defines. It may live only in the cluster; \
               if it does not, the task fails at run time with `PodTemplate '<name>' does not exist`.",

@@ -14,7 +14,7 @@ use crate::model::pod::PodParts;
 use crate::tree::{Node, NodeKind, Reading};
 
 use super::pod_values::{is_merged, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static HOST_USERS_RULE: Rule = Rule {
     code: "FLY251",
@@ -22,6 +22,7 @@ pub static HOST_USERS_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`hostUsers: false` runs the pod in its own user namespace, which the API server \
               does not allow together with `hostNetwork`, `hostPID` or `hostIPC` set to true \
               (`Forbidden: when `pod.Spec.HostUsers` is false`).",
@@ -36,6 +37,7 @@ pub static PROC_MOUNT_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&[])),
     summary: "A container asks for `procMount: Unmasked` but the pod runs in the host's user \
               namespace (`hostUsers` is true or unset). The API server rejects it: \
               `` `hostUsers` must be false to use `Unmasked` ``.",
@@ -51,6 +53,7 @@ pub static SHARE_PID_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`shareProcessNamespace: true` together with `hostPID: true`: the containers cannot \
               share a pod PID namespace while using the host's (`ShareProcessNamespace and \
               HostPID cannot both be enabled`).",

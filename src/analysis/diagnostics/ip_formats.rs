@@ -19,7 +19,7 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY269",
@@ -27,6 +27,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A `hostAliases` IP or a `dnsConfig` nameserver written in a form the API server \
               still accepts but warns about: IPv4 octets with leading zeros (`010.0.0.1`, which \
               some parsers read as octal) or an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) \

@@ -3,7 +3,7 @@
 use crate::schema::{schemas, short_def_name, SchemaNode};
 use crate::tree::Entry;
 
-use super::{Applies, Check, Ctx, Family, KeyVerdict, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, KeyVerdict, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY107",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "The field exists in Kubernetes, but only from a newer version than the one selected \
               with `kubernetesVersion` (default: the newest embedded). An older API server rejects \
               it as an unknown field.",

@@ -13,7 +13,7 @@ use crate::model::pod::PodParts;
 use crate::tree::{Entry, Node};
 
 use super::pod_values::{first_key_span, join, map_entries, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static NULL_SELECTOR_RULE: Rule = Rule {
     code: "FLY263",
@@ -21,6 +21,7 @@ pub static NULL_SELECTOR_RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A topology spread constraint or a pod (anti-)affinity term without a \
               `labelSelector` selects no pod at all: the constraint spreads nothing and the \
               affinity never matches. The API server accepts it with a warning (`a null \

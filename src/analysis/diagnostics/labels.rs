@@ -10,7 +10,7 @@ use crate::model::pod::PodParts;
 use crate::tree::{Entry, Node};
 
 use super::pod_values::{join, map_entries, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static KEY_RULE: Rule = Rule {
     code: "FLY201",
@@ -18,6 +18,7 @@ pub static KEY_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: true,
+    reads: Reads::NOTHING,
     summary: "A label or nodeSelector key is not a qualified name: an optional lowercase DNS \
               subdomain prefix and `/`, then 1–63 alphanumeric characters, `-`, `_` or `.` that \
               start and end alphanumeric. The API server rejects the pod (`metadata.labels: \
@@ -34,6 +35,7 @@ pub static VALUE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A label or nodeSelector value is not a label value: empty, or at most 63 \
               alphanumeric characters, `-`, `_` or `.` that start and end alphanumeric. Spaces, \
               `/` and `:` are common mistakes. The API server rejects the pod.",

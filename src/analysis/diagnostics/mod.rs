@@ -80,7 +80,7 @@ use super::{DocInfo, Snapshot};
 pub use crate::settings::Severity;
 pub use crate::tree::edit::Edit;
 pub use crate::tree::Surface;
-pub use registry::{Applies, Family, Rule};
+pub use registry::{Applies, Depends, Family, Reads, Rule, PORT_FIELDS};
 pub(crate) use registry::{Check, Expected, Hooks, KeyVerdict, Mismatch};
 
 /// A quick fix: one obvious repair, as edits.

@@ -10,7 +10,7 @@ use crate::model::pod::PodParts;
 use crate::tree::{Node, Reading};
 
 use super::pod_values::{is_merged, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static PROPAGATION_RULE: Rule = Rule {
     code: "FLY257",
@@ -18,6 +18,7 @@ pub static PROPAGATION_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A volume mount with `mountPropagation: Bidirectional` lets the container create \
               mounts that appear on the host, so the API server allows it only in a container \
               with `securityContext.privileged: true` (`Forbidden: Bidirectional mount \
@@ -35,6 +36,7 @@ pub static RECURSIVE_READ_ONLY_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`recursiveReadOnly: Enabled` or `IfPossible` makes the whole mount tree read-only, \
               so the mount itself must be `readOnly: true` (`Forbidden: may only be specified \
               when readOnly is true`) and may not propagate mounts (`Forbidden: may only be \

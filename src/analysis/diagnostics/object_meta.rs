@@ -21,7 +21,7 @@ use crate::model::DocKind;
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, join, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY264",
@@ -29,6 +29,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject),
     summary: "A `kind: PodTemplate` or `kind: Pod` object needs `metadata.name` (or \
               `generateName`), and it must be a DNS-1123 subdomain: lowercase letters, digits, \
               `-` and `.`, at most 253 characters. A `namespace` must be a DNS-1123 label. The \
@@ -47,6 +48,7 @@ pub static HOSTNAME_RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A `kind: Pod` named with dots or more than 63 characters (`trainer.v2`): a valid \
               object name, but the pod's hostname is taken from it, which can result in \
               surprising behavior. The API server accepts the pod with a warning (`a DNS label is \

@@ -10,7 +10,7 @@ use crate::analysis::names;
 use crate::model::pod::PodParts;
 
 use super::pod_values::{int_value, join, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static GRACE_RULE: Rule = Rule {
     code: "FLY230",
@@ -18,6 +18,7 @@ pub static GRACE_RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`terminationGracePeriodSeconds` is negative. The API server accepts the pod with a \
               warning (`must be >= 0; negative values are invalid and will be treated as 1`): \
               the containers get one second to stop. Use 0 to kill them at once.",
@@ -32,6 +33,7 @@ pub static DEADLINE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`activeDeadlineSeconds` must be between 1 and 2147483647 (`must be between 1 and \
               2147483647, inclusive`); leave it out for no deadline.",
     bad: "pod_spec:\n  activeDeadlineSeconds: 0\n  containers:\n    - name: primary\n",
@@ -45,6 +47,7 @@ pub static NAME_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`serviceAccountName`, `priorityClassName`, `nodeName` and `runtimeClassName` name \
               other objects and must be DNS-1123 subdomains (lowercase, `.` and `-`); `hostname` \
               and `subdomain` must be DNS-1123 labels. The API server rejects the pod \

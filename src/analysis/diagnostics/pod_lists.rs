@@ -26,7 +26,7 @@ use crate::text::TextRange;
 use crate::tree::{Node, NodeKind};
 
 use super::pod_values::{join, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static HOST_ALIAS_RULE: Rule = Rule {
     code: "FLY248",
@@ -34,6 +34,7 @@ pub static HOST_ALIAS_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A `hostAliases` entry whose `ip` is not an IP address (`must be a valid IP \
               address`) or whose `hostnames` are not lowercase DNS names: the API server rejects \
               the pod. (An `ip` listed twice is FLY250's warning.)",
@@ -49,6 +50,7 @@ pub static GATES_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A `readinessGates[].conditionType` or `schedulingGates[].name` that is not a \
               qualified name (`[prefix/]name`, the format of label keys), a scheduling gate \
               listed twice (`Duplicate value`), or a Pod created with both `nodeName` and \
@@ -66,6 +68,7 @@ pub static LIST_ENTRY_RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "An `imagePullSecrets` entry with an empty `name` (`invalid empty name \"\"`), a \
               pull secret listed twice (`duplicate name`), or a `hostAliases` IP listed in two \
               entries (`duplicate ip`). The API server accepts the pod with a warning: the \

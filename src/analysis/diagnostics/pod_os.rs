@@ -15,7 +15,7 @@ use crate::tree::{Entry, Node, NodeKind, Reading};
 
 use super::host_namespaces::{containers_fully_visible, every_container, flag};
 use super::pod_values::{is_merged, join, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY255",
@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A field that does not apply to the pod's `os.name`. A Windows pod may not set \
               Linux-only settings (`runAsUser`, `runAsGroup`, `fsGroup`, `supplementalGroups`, \
               `seLinuxOptions`, `seccompProfile`, `appArmorProfile`, `sysctls`, `capabilities`, \
@@ -40,6 +41,7 @@ pub static WINDOWS_OPTIONS_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Invalid `windowsOptions`: `gmsaCredentialSpecName` must be a DNS-1123 subdomain, \
               `gmsaCredentialSpec` must be non-empty and under 64 KiB, `runAsUserName` must be \
               `[DOMAIN\\]USER` with a NetBIOS or DNS domain and a user name of at most 104 \

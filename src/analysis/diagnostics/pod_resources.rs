@@ -23,7 +23,7 @@ use crate::tree::{Entry, Node, Reading};
 use super::pod_values::{is_merged, is_set, join, map_entries, string_value};
 use super::quantity_syntax::quantity_of;
 use super::resources::{hugepages_divisible, resource_name_errors};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY260",
@@ -31,6 +31,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Pod-level `resources` (the pod's total budget) accept only `cpu`, `memory` and \
               `hugepages-<size>` (`Unsupported value`), no `claims`, and requests no larger than \
               limits. The pod's requests must be at least what its containers request together \

@@ -13,7 +13,7 @@ use crate::model::pod::{ContainerList, PodParts};
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, int_value, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity, PORT_FIELDS};
 
 pub static RULE: Rule = Rule {
     code: "FLY261",
@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(PORT_FIELDS)),
     summary: "Two port definitions in the pod's containers use the same `containerPort` and \
               `protocol`: exactly the same (`duplicate port definition`), one without a \
               `hostPort` (`overlapping port definition`), or the same `hostPort` with and \

@@ -11,7 +11,7 @@ use crate::model::DocKind;
 use crate::tree::{Node, Reading};
 
 use super::pod_values::{int_value, join, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity, PORT_FIELDS};
 
 pub static NUMBER_RULE: Rule = Rule {
     code: "FLY210",
@@ -19,6 +19,7 @@ pub static NUMBER_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`containerPort` must be set and between 1 and 65535; `hostPort` is 0 (unset) or \
               between 1 and 65535. The API server rejects the pod (`Invalid value: 70000: must \
               be between 1 and 65535, inclusive`, or `containerPort: Required value` for 0).",
@@ -34,6 +35,7 @@ pub static NAME_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A port name must be an IANA service name: at most 15 characters of `a-z`, `0-9` \
               and `-`, with at least one letter, no leading, trailing or double `-`. Probes and \
               Services refer to ports by this name.",
@@ -49,6 +51,7 @@ pub static DUPLICATE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Two ports of the same container have the same name (`Duplicate value`). The same \
               name in two different containers is fine.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      ports:\n        - name: http\n          containerPort: 8080\n        - name: http\n          containerPort: 8081\n",
@@ -62,6 +65,7 @@ pub static HOST_PORT_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(PORT_FIELDS)),
     summary: "Two ports of the regular containers claim the same `protocol/hostIP/hostPort` (init \
               containers are checked one by one, since they run one after another), or \
               `hostNetwork: true` is set and a `hostPort` differs from its `containerPort`.",

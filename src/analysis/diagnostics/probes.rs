@@ -11,7 +11,7 @@ use crate::tree::{Node, Reading};
 
 use super::pod_values::{int_value, is_merged, join, map_items, string_value};
 use super::ports::port_name;
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static HANDLER_RULE: Rule = Rule {
     code: "FLY235",
@@ -19,6 +19,7 @@ pub static HANDLER_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject).and_when_opaque(Depends::Document(&["terminationGracePeriodSeconds"])),
     summary: "A probe or lifecycle hook needs exactly one handler (`exec`, `httpGet`, \
               `tcpSocket`, `grpc` for probes, `sleep` for hooks): none is `Required value: must \
               specify a handler type`, two are `Forbidden: may not specify more than 1 handler \
@@ -36,6 +37,7 @@ pub static PORT_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A probe's or hook's `port` is a number from 1 to 65535 or the name of a container \
               port (an IANA service name). A quoted number such as `\"8080\"` is a *name* and is \
               rejected (`must contain at least one letter (a-z)`). HTTP header names are \
@@ -52,6 +54,7 @@ pub static TIMING_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Probe timings the API server rejects: a negative `initialDelaySeconds`, \
               `timeoutSeconds`, `periodSeconds`, `successThreshold` or `failureThreshold`; a \
               `successThreshold` other than 1 on a liveness or startup probe; a probe-level \

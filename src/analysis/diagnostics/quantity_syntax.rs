@@ -11,7 +11,7 @@ use crate::analysis::quantity::{parse, Quantity};
 use crate::schema::SchemaNode;
 use crate::tree::{Node, Reading};
 
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY218",
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "The value is not a Kubernetes quantity: a number with an optional suffix, binary \
               (`Ki Mi Gi Ti Pi Ei`), decimal (`n u m k M G T P E`) or an exponent (`e3`). `GB`, \
               `mb` and spaces are not quantities, and the API server cannot even decode the pod \

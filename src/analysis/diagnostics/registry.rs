@@ -26,6 +26,9 @@ pub struct Rule {
     /// repair and it cannot change what the user meant (a rename to the one close field, quotes
     /// around a YAML 1.1 scalar).
     pub safe_fix: bool,
+    /// What its finding reads besides the node it points at, so that the driver can drop a
+    /// finding about what a syntax error cut off or an opaque value hides (`unknown.rs`).
+    pub reads: Reads,
     /// One or two sentences: what is wrong and why it matters.
     pub summary: &'static str,
     /// A YAML snippet that triggers the rule.
@@ -34,6 +37,54 @@ pub struct Rule {
     pub good: &'static str,
     /// What the rule mirrors (source file or document).
     pub source: &'static str,
+}
+
+/// What a finding reads besides the node it points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depends {
+    /// The mapping it points into (a required field, a field allowed only with another).
+    Subject,
+    /// The list its subject is an item of (duplicates among siblings).
+    Siblings,
+    /// Values elsewhere in the document: any of these keys (all keys when empty), such as the
+    /// container names a reference must match.
+    Document(&'static [&'static str]),
+}
+
+/// The port fields that port conflicts compare.
+pub const PORT_FIELDS: &[&str] = &["containerPort", "hostPort", "hostIP", "protocol", "name"];
+
+/// What a rule's findings depend on. Most rules judge the one value they point at, which an
+/// opaque value never fails and a cut never fakes: [`Reads::NOTHING`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reads {
+    /// Read by every finding: a cut or an opaque value here drops it.
+    pub own: Option<Depends>,
+    /// Read only through an opaque value (a Flyte container's need for an image depends on
+    /// which container is the primary): an opaque value here drops the finding, a cut does
+    /// not.
+    pub when_opaque: Option<Depends>,
+}
+
+impl Reads {
+    pub const NOTHING: Reads = Reads {
+        own: None,
+        when_opaque: None,
+    };
+
+    pub const fn of(own: Depends) -> Reads {
+        Reads {
+            own: Some(own),
+            when_opaque: None,
+        }
+    }
+
+    pub const fn and_when_opaque(self, wider: Depends) -> Reads {
+        Reads {
+            own: self.own,
+            when_opaque: Some(wider),
+        }
+    }
 }
 
 /// Where a rule runs.

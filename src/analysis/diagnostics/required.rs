@@ -6,7 +6,7 @@ use crate::schema::{short_def_name, JsonType, SchemaNode};
 use crate::text::TextRange;
 use crate::tree::Node;
 
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY104",
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject),
     summary: "A field the schema requires is missing: a container without `name`, a pod spec \
               without `containers`, a task environment without `name`. The API server answers \
               `Required value`; the Python models refuse to build the object.",

@@ -13,7 +13,7 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{is_merged, is_set, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY259",
@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A container's `resizePolicy` lists a resource twice (`Duplicate value`), or asks \
               for `RestartContainer` in a pod whose `restartPolicy` is `Never` (`must be \
               'NotRequired' when `restartPolicy` is 'Never'`). Flyte sets `restartPolicy: Never` \

@@ -14,7 +14,7 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, is_set, join, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY266",
@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&["name"])),
     summary: "A dynamic resource allocation claim the API server rejects: each entry of the \
               pod's `resourceClaims` needs a unique DNS-label `name` and exactly one of \
               `resourceClaimName` or `resourceClaimTemplateName`, and each container's \

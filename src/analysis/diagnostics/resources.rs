@@ -19,7 +19,7 @@ use crate::tree::Entry;
 
 use super::pod_values::{is_merged, join, map_entries, string_value};
 use super::quantity_syntax::quantity_of;
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 use crate::analysis::quantity::{parse, Quantity};
 
 pub static NAME_RULE: Rule = Rule {
@@ -28,6 +28,7 @@ pub static NAME_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A container resource name is not one the API server accepts: unprefixed names must \
               be `cpu`, `memory`, `ephemeral-storage` or `hugepages-<size>`; anything else needs \
               a domain (`nvidia.com/gpu`, `example.com/fpga`). In a Flyte template the generic \
@@ -44,6 +45,7 @@ pub static VALUE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A resource quantity is negative (`must be greater than or equal to 0`), an \
               extended resource is not a whole number (`must be an integer`), or a hugepages \
               amount is not a multiple of its page size.",
@@ -59,6 +61,7 @@ pub static LIMIT_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A container requests more of a resource than its limit allows. Quantities are \
               compared as numbers across suffixes (`1Gi` > `1000Mi`, `1500m` > `1`). The API \
               server rejects the pod (`must be less than or equal to cpu limit of 1`).",
@@ -73,6 +76,7 @@ pub static OVERCOMMIT_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&[])),
     summary: "Extended resources (`nvidia.com/gpu`, any `domain/name` outside `kubernetes.io`) \
               and hugepages cannot be overcommitted: a request needs a limit, and the two must \
               be equal (a limit alone is enough, the request is copied from it). A container \
@@ -89,6 +93,7 @@ pub static FRACTIONAL_RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A memory or ephemeral-storage amount (in container resources or `overhead`), or \
               the `storage` of an ephemeral volume's claim template, is not a whole number of \
               bytes (`100.5`, `1500m`). The API server accepts it with a warning (`fractional \

@@ -11,7 +11,7 @@ use crate::model::pod::PodParts;
 use crate::tree::{Node, Reading};
 
 use super::pod_values::{descending_path_problem, int_value, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static ID_RULE: Rule = Rule {
     code: "FLY238",
@@ -19,6 +19,7 @@ pub static ID_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "`runAsUser`, `runAsGroup`, `fsGroup` and `supplementalGroups` must be between 0 \
               and 4294967295 (`must be between 0 and 4294967295, inclusive`).",
     bad: "pod_spec:\n  securityContext:\n    runAsUser: -1\n  containers:\n    - name: primary\n",
@@ -34,6 +35,7 @@ pub static ESCALATION_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A container sets `allowPrivilegeEscalation: false` together with `privileged: true` \
               or with the capability `CAP_SYS_ADMIN`, which both imply escalation. The API \
               server rejects the container's security context.",
@@ -48,6 +50,7 @@ pub static PROFILE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A `seccompProfile` or `appArmorProfile` of type `Localhost` needs a \
               `localhostProfile` (a relative path), and the other types may not have one.",
     bad: "pod_spec:\n  securityContext:\n    seccompProfile:\n      type: Localhost\n  containers:\n    - name: primary\n",

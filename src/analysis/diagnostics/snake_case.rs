@@ -4,7 +4,7 @@ use crate::schema::SchemaNode;
 use crate::text::similar::snake_to_camel;
 use crate::tree::Entry;
 
-use super::{Applies, Check, Ctx, Family, KeyVerdict, Rule, Severity, Surface};
+use super::{Applies, Check, Ctx, Family, KeyVerdict, Reads, Rule, Severity, Surface};
 
 pub static RULE: Rule = Rule {
     code: "FLY102",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Surface(Surface::YamlSpelling),
     safe_fix: true,
+    reads: Reads::NOTHING,
     summary: "A Kubernetes field written with the Python client's snake_case attribute name. The \
               kubernetes ≥ 37 Python models accept both spellings, but older clients silently drop \
               the key and Kubernetes manifests reject it; write the camelCase field. Inside Flyte \

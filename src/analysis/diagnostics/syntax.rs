@@ -1,6 +1,6 @@
 //! FLY001: YAML syntax errors, at the position the parser stopped.
 
-use super::{Applies, Check, Ctx, Family, Rule, Severity, Surface};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity, Surface};
 
 pub static RULE: Rule = Rule {
     code: "FLY001",
@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Surface(Surface::YamlSyntax),
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "The YAML cannot be parsed past this point. Everything before the error is still \
               checked; the rest of the document is not until the error is fixed.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      image: \"ghcr.io/acme/train:1\n",

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use super::host_namespaces::flag;
 use super::pod_values::{map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 use crate::model::pod::PodParts;
 
 pub static RULE: Rule = Rule {
@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A pod sysctl is invalid: its name is not a sysctl name (lowercase segments \
               separated by `.` or `/`, at most 253 characters), it is listed twice, or it \
               belongs to the network (`net.*`) or IPC (`kernel.shm*`, `kernel.msg*`, \

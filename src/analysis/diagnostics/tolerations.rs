@@ -10,7 +10,7 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, is_merged, is_set, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY229",
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject),
     summary: "A toleration the API server rejects: a key that is not a qualified name; an empty \
               key without `operator: Exists` (which tolerates every taint); `operator: Exists` \
               with a `value`; an `Equal` value that is not a label value; or \

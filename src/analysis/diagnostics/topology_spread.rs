@@ -13,7 +13,7 @@ use crate::tree::Node;
 
 use super::label_selectors;
 use super::pod_values::{int_value, is_merged, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY244",
@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject),
     summary: "A topology spread constraint the API server rejects: `maxSkew` or `minDomains` not \
               greater than zero, `minDomains` without `whenUnsatisfiable: DoNotSchedule`, an \
               empty `topologyKey`, the same `{topologyKey, whenUnsatisfiable}` twice, or a \

@@ -12,51 +12,11 @@
 use crate::text::TextRange;
 use crate::tree::{Document, Node, NodeKind};
 
-use super::Diagnostic;
+use super::{Depends, Diagnostic, Reads};
 
-/// What a rule's finding reads besides the node it points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Depends {
-    /// The mapping it points into (a required field, a field allowed only with another).
-    Subject,
-    /// The list its subject is an item of (duplicates among siblings).
-    Siblings,
-    /// Values elsewhere in the document: any of these keys (all keys when empty), such as the
-    /// container names a reference must match.
-    Document(&'static [&'static str]),
-}
-
-/// The rules whose findings read more than the node they report on. Every other rule judges
-/// the one value it points at, which an opaque value never fails and a cut never fakes.
-pub fn depends(code: &str) -> Option<Depends> {
-    const NAME: &[&str] = &["name"];
-    const PORTS: &[&str] = &["containerPort", "hostPort", "hostIP", "protocol", "name"];
-    Some(match code {
-        // Required fields, "has no ...", and fields judged by a neighbour in the same object.
-        "FLY104" | "FLY206" | "FLY208" | "FLY216" | "FLY226" | "FLY229" | "FLY235" | "FLY244"
-        | "FLY245" | "FLY246" | "FLY264" => Depends::Subject,
-        "FLY217" => Depends::Siblings,
-        // Names defined elsewhere in the document: volumes, containers, claims, env vars.
-        "FLY203" | "FLY227" | "FLY241" | "FLY265" | "FLY266" => Depends::Document(NAME),
-        "FLY301" => Depends::Document(&["name", "primary_container_name"]),
-        "FLY213" | "FLY261" => Depends::Document(PORTS),
-        // The environment's image, pod-level profiles and user namespaces, the primary's
-        // resources.
-        "FLY222" | "FLY252" | "FLY262" | "FLY304" => Depends::Document(&[]),
-        _ => return None,
-    })
-}
-
-/// Where an opaque value matters more widely than a cut does: in a Flyte document, whether a
-/// container needs its own image depends on which container is the primary, and a `sleep`
-/// hook is judged against the pod's grace period.
-fn opaque_depends(code: &str) -> Vec<Depends> {
-    let wider = match code {
-        "FLY206" => Some(Depends::Document(&["primary_container_name", "name"])),
-        "FLY235" => Some(Depends::Document(&["terminationGracePeriodSeconds"])),
-        _ => None,
-    };
-    depends(code).into_iter().chain(wider).collect()
+/// What the rule of `code` reads (declared on the rule, in the registry).
+fn reads(code: &str) -> Reads {
+    super::rule(code).map_or(Reads::NOTHING, |r| r.reads)
 }
 
 /// Drops the findings of `doc` that a syntax error may have faked or an opaque value makes
@@ -75,12 +35,14 @@ pub fn drop_unknowable(doc: &Document, out: &mut Vec<Diagnostic>) {
         if opaque && opaque_at(root, &d.range) {
             return false;
         }
-        let cut_dep = if cut { depends(d.code) } else { None };
+        let reads = reads(d.code);
+        let cut_dep = if cut { reads.own } else { None };
         let faked = cut_dep.is_some_and(|dep| cut_faked(root, &d.range, dep));
-        let unknowable = opaque
-            && opaque_depends(d.code)
-                .into_iter()
-                .any(|dep| scope(root, &d.range, dep).is_some_and(|s| has_opaque(s, keys(dep))));
+        let unknowable =
+            opaque
+                && reads.own.into_iter().chain(reads.when_opaque).any(|dep| {
+                    scope(root, &d.range, dep).is_some_and(|s| has_opaque(s, keys(dep)))
+                });
         !(faked || unknowable)
     });
 }

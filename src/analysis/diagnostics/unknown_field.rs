@@ -4,7 +4,7 @@ use crate::schema::{short_def_name, SchemaNode};
 use crate::text::similar::closest;
 use crate::tree::Entry;
 
-use super::{Applies, Check, Ctx, Family, KeyVerdict, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, KeyVerdict, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY101",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: true,
+    reads: Reads::NOTHING,
     summary: "The field does not exist at this place. The API server's strict decoding rejects the \
               pod (`strict decoding error: unknown field`), the kubernetes ≥ 37 Python models refuse \
               it, and older clients silently drop it, so the setting never takes effect.",

@@ -12,7 +12,7 @@ use crate::model::pod::PodParts;
 use crate::tree::Node;
 
 use super::pod_values::{has_backsteps, is_merged, is_set, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY265",
@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&["name"])),
     summary: "A `volumeDevices` entry the API server rejects: its `name` must be a volume of \
               the pod that is a `persistentVolumeClaim` or an `ephemeral` volume (`can only use \
               volume source type of PersistentVolumeClaim or Ephemeral for block mode`), names \

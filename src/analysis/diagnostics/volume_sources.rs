@@ -31,7 +31,7 @@ use super::pod_values::{
     descending_path_problem, first_key_span, int_value, is_merged, join, map_items, string_value,
 };
 use super::quantity_syntax::quantity_of;
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
 pub static SOURCE_RULE: Rule = Rule {
     code: "FLY242",
@@ -39,6 +39,7 @@ pub static SOURCE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A volume source field the API server rejects: a `configMap` without `name`, a \
               `secret` without `secretName`, an empty `hostPath.path` or `claimName`, a \
               `defaultMode`/`mode` outside 0–0777 (write modes in octal with a leading 0: \
@@ -61,6 +62,7 @@ pub static OVERLAP_RULE: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Two items of a configMap, secret or downwardAPI volume, or two sources of a \
               projected volume, write the same file or a file inside the other's directory \
               (`config` and `config/app.yaml`); or a projected volume lists a source with \
@@ -80,6 +82,7 @@ pub static SUB_PATH_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A volume mount's `subPath` or `subPathExpr` must be a relative path without `..`, \
               and the two are mutually exclusive.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: data\n          mountPath: /data\n          subPath: /models\n  volumes:\n    - name: data\n",

@@ -12,7 +12,7 @@ use crate::text::similar::closest;
 use crate::tree::{Entry, Node};
 
 use super::pod_values::{is_merged, is_set, join, map_items, string_value};
-use super::{Applies, Check, Ctx, Family, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
 pub static NAME_RULE: Rule = Rule {
     code: "FLY224",
@@ -20,6 +20,7 @@ pub static NAME_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A volume name must be a DNS-1123 label (at most 63 lowercase letters, digits and \
               `-`); an empty name is `Required value`.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n  volumes:\n    - name: model_cache\n      emptyDir: {}\n",
@@ -33,6 +34,7 @@ pub static DUPLICATE_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "Two volumes have the same name (`Duplicate value`); mounts could not tell them \
               apart.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n  volumes:\n    - name: data\n      emptyDir: {}\n    - name: data\n      configMap:\n        name: settings\n",
@@ -46,6 +48,7 @@ pub static SOURCES_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Subject),
     summary: "A volume names more than one source (`emptyDir` and `configMap`, ...). The API \
               server answers `Forbidden: may not specify more than 1 volume type`; split it into \
               two volumes. (A volume with no source at all is fine: it becomes an `emptyDir`.)",
@@ -60,6 +63,7 @@ pub static MOUNT_NAME_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::of(Depends::Document(&["name"])),
     summary: "A volume mount names a volume that the pod spec does not declare (`Not found`). In \
               a Flyte template, a volume from the cluster's default PodTemplate is merged in only \
               at execution; declare the volume here to be safe.",
@@ -74,6 +78,7 @@ pub static MOUNT_PATH_RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: false,
+    reads: Reads::NOTHING,
     summary: "A volume mount has an empty `mountPath` (`Required value`), or a container mounts \
               two volumes at the same path (`must be unique`).",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      volumeMounts:\n        - name: a\n          mountPath: /data\n        - name: b\n          mountPath: /data\n  volumes:\n    - name: a\n    - name: b\n",

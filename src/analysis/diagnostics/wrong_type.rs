@@ -4,7 +4,7 @@
 use crate::schema::JsonType;
 use crate::tree::{Node, Reading};
 
-use super::{Applies, Check, Ctx, Expected, Family, Mismatch, Rule, Severity};
+use super::{Applies, Check, Ctx, Expected, Family, Mismatch, Reads, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: "FLY103",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Everywhere,
     safe_fix: true,
+    reads: Reads::NOTHING,
     summary: "The value has the wrong type. The API server fails to decode the pod (`json: cannot \
               unmarshal string into Go struct field ... of type int32`) and the kubernetes ≥ 37 \
               Python models refuse it before Flyte serializes anything.",

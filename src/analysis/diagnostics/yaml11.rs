@@ -3,7 +3,7 @@
 
 use crate::tree::{Node, Reading};
 
-use super::{Applies, Check, Ctx, Family, Mismatch, Rule, Severity, Surface};
+use super::{Applies, Check, Ctx, Family, Mismatch, Reads, Rule, Severity, Surface};
 
 pub static RULE: Rule = Rule {
     code: "FLY106",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies: Applies::Surface(Surface::Yaml11),
     safe_fix: true,
+    reads: Reads::NOTHING,
     summary: "Kubernetes (Go YAML) and Flyte (PyYAML) read YAML 1.1: unquoted `yes`, `on`, `y`, \
               `8080`, `1.0` or `~` are booleans, numbers or null, not strings. Where the field is \
               a string (env values, labels, annotations, nodeSelector values, args) the pod is \
