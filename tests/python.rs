@@ -290,3 +290,28 @@ fn check_fix_writes_python() {
     let codes: Vec<&str> = found.iter().map(|f| f.3.as_str()).collect();
     assert_eq!(codes, ["FLY201", "FLY227", "FLY103"], "{found:?}");
 }
+
+#[test]
+fn names_that_double_at_each_step_cost_bounded_work() {
+    // `a0 = [a1, a1]`, `a1 = [a2, a2]`, ...: following names would copy 2^60 values.
+    let mut text =
+        String::from("import flyte\nfrom kubernetes.client import V1Container, V1PodSpec\n");
+    for i in (0..60).rev() {
+        text.push_str(&format!("a{i} = [a{}, a{}]\n", i + 1, i + 1));
+    }
+    text.push_str("a60 = \"x\"\n");
+    text.push_str("t = flyte.PodTemplate(pod_spec=V1PodSpec(containers=[V1Container(name=\"primary\", args=a0)]))\n");
+    let stream = flyte_lsp::engine::parse_as(&text, flyte_lsp::engine::Language::Python);
+    assert_eq!(stream.documents.len(), 1);
+    let analysis = flyte_lsp::engine::analyze_in_workspace(
+        &text,
+        &stream,
+        &flyte_lsp::settings::Settings::default(),
+        None,
+    );
+    // It finishes (the budget makes the rest opaque), and what it read stays checkable.
+    assert!(analysis
+        .diagnostics
+        .iter()
+        .all(|d| d.range.end <= text.len()));
+}

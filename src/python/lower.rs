@@ -26,6 +26,11 @@ pub const READER: &str = "Python";
 /// Values are followed through names and nested calls at most this deep; past it, opaque.
 const MAX_DEPTH: usize = 64;
 
+/// Most nodes one file may lower to. Following names copies their values, so `a = [b, b]`,
+/// `b = [c, c]`, ... doubles at each step (the Python form of YAML's billion laughs): past the
+/// budget every further value is opaque, and the file costs bounded work.
+const NODE_BUDGET: usize = 1_000_000;
+
 /// What a recognised call builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Construct {
@@ -52,6 +57,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         resolver,
         source,
         consumed: HashSet::new(),
+        budget: NODE_BUDGET,
     };
     // Outer constructs first, so that what they hold is not checked a second time on its own.
     let mut order: Vec<&(Range<usize>, &ast::ExprCall, Construct)> = calls.found.iter().collect();
@@ -173,6 +179,8 @@ struct Lowerer<'r, 'm, 's> {
     source: &'s str,
     /// Starts of the recognised calls already lowered inside another document.
     consumed: HashSet<usize>,
+    /// Nodes this file may still produce (see [`NODE_BUDGET`]).
+    budget: usize,
 }
 
 fn node(kind: NodeKind, span: Range<usize>) -> Node {
@@ -328,9 +336,10 @@ impl<'m> Lowerer<'_, 'm, '_> {
     /// (so a name bound to a `V1Container(...)` is lowered with that model's names).
     fn value(&mut self, expr: &'m Expr, model: Option<&'static str>, depth: usize) -> Node {
         let span = range_of(expr);
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.budget == 0 {
             return opaque(span);
         }
+        self.budget -= 1;
         match expr {
             Expr::StringLiteral(s) => {
                 let style = if self.source.get(span.clone()).is_some_and(|t| {
