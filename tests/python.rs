@@ -315,3 +315,39 @@ fn names_that_double_at_each_step_cost_bounded_work() {
         .iter()
         .all(|d| d.range.end <= text.len()));
 }
+
+#[test]
+fn a_name_whose_value_holds_the_name_itself_is_opaque_not_endless() {
+    // Found by the python fuzz target: half-typed code where `template = flyte.PodTemplate(...)`
+    // ends up containing `template` again took 26 s; now the self-reference is opaque.
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/seeds/python/regression-self-reference");
+    let text = std::fs::read_to_string(path).expect("read");
+    let stream = flyte_lsp::engine::parse_as(&text, flyte_lsp::engine::Language::Python);
+    let nodes: usize = stream
+        .documents
+        .iter()
+        .map(|d| count(d.root.as_ref()))
+        .sum();
+    assert!(nodes < 10_000, "{nodes} nodes from {} bytes", text.len());
+    let text = "import flyte\nt = flyte.PodTemplate(labels=t, pod_spec=t)\n";
+    let stream = flyte_lsp::engine::parse_as(text, flyte_lsp::engine::Language::Python);
+    assert!(
+        stream
+            .documents
+            .iter()
+            .map(|d| count(d.root.as_ref()))
+            .sum::<usize>()
+            < 20
+    );
+}
+
+fn count(node: Option<&flyte_lsp::tree::Node>) -> usize {
+    use flyte_lsp::tree::NodeKind;
+    let Some(node) = node else { return 0 };
+    1 + match &node.kind {
+        NodeKind::Map(entries) => entries.iter().map(|e| 1 + count(Some(&e.value))).sum(),
+        NodeKind::Seq(items) => items.iter().map(|i| count(Some(i))).sum(),
+        _ => 0,
+    }
+}

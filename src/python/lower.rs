@@ -29,7 +29,7 @@ const MAX_DEPTH: usize = 64;
 /// Most nodes one file may lower to. Following names copies their values, so `a = [b, b]`,
 /// `b = [c, c]`, ... doubles at each step (the Python form of YAML's billion laughs): past the
 /// budget every further value is opaque, and the file costs bounded work.
-const NODE_BUDGET: usize = 1_000_000;
+const NODE_BUDGET: usize = 200_000;
 
 /// What a recognised call builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         source,
         consumed: HashSet::new(),
         budget: NODE_BUDGET,
+        expanding: Vec::new(),
     };
     // Outer constructs first, so that what they hold is not checked a second time on its own.
     let mut order: Vec<&(Range<usize>, &ast::ExprCall, Construct)> = calls.found.iter().collect();
@@ -181,6 +182,10 @@ struct Lowerer<'r, 'm, 's> {
     consumed: HashSet<usize>,
     /// Nodes this file may still produce (see [`NODE_BUDGET`]).
     budget: usize,
+    /// The values being lowered through a name right now (by where they start): a name whose
+    /// value contains the name itself (`t = f(t)`, common in half-typed code) is opaque, not an
+    /// endless expansion.
+    expanding: Vec<usize>,
 }
 
 fn node(kind: NodeKind, span: Range<usize>) -> Node {
@@ -423,7 +428,14 @@ impl<'m> Lowerer<'_, 'm, '_> {
             }
             Expr::Name(_) | Expr::Attribute(_) => match self.resolver.resolve(expr) {
                 Resolved::Value(value) if !std::ptr::eq(value, expr) => {
-                    self.value(value, model, depth + 1)
+                    let start = range_of(value).start;
+                    if self.expanding.contains(&start) {
+                        return opaque(span);
+                    }
+                    self.expanding.push(start);
+                    let node = self.value(value, model, depth + 1);
+                    self.expanding.pop();
+                    node
                 }
                 _ => opaque(span),
             },
