@@ -308,30 +308,8 @@ impl Client {
         assert_eq!(status.code(), Some(0), "exit status after shutdown + exit");
         // The reader thread ends at EOF; whatever it read before is still in the channel. A
         // request sent after `exit` cannot be answered any more: it counts as unread.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(msg) => self.queued.push_back(msg),
-                Err(_) => break,
-            }
-        }
-        let unread: Vec<String> = self
-            .queued
-            .iter()
-            .filter(|m| {
-                !m["method"]
-                    .as_str()
-                    .is_some_and(|method| self.allowed_unread.iter().any(|a| a == method))
-            })
-            .map(|m| m.to_string().chars().take(600).collect())
-            .collect();
-        assert!(
-            unread.is_empty(),
-            "the server sent {} message(s) the test never read:\n{}",
-            unread.len(),
-            unread.join("\n")
-        );
+        let queued: Vec<Value> = self.queued.drain(..).collect();
+        assert_all_read(&self.rx, queued, &self.allowed_unread);
     }
 
     /// A message that arrived while the test was not waiting for it.
@@ -556,4 +534,36 @@ fn restore_permissions(dir: &Path) {
             }
         }
     }
+}
+
+/// Collects what the reader thread still holds after `exit` and fails when any message the
+/// test did not read is left (except methods in `allowed`). Shared by both protocol clients.
+pub fn assert_all_read(
+    rx: &std::sync::mpsc::Receiver<Value>,
+    mut queued: Vec<Value>,
+    allowed: &[String],
+) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(msg) => queued.push(msg),
+            Err(_) => break,
+        }
+    }
+    let unread: Vec<String> = queued
+        .iter()
+        .filter(|m| {
+            !m["method"]
+                .as_str()
+                .is_some_and(|method| allowed.iter().any(|a| a == method))
+        })
+        .map(|m| m.to_string().chars().take(600).collect())
+        .collect();
+    assert!(
+        unread.is_empty(),
+        "the server sent {} message(s) the test never read:\n{}",
+        unread.len(),
+        unread.join("\n")
+    );
 }

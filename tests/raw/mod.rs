@@ -234,30 +234,8 @@ impl Raw {
             .expect("exit after `exit`");
         assert_eq!(status.code(), Some(0));
         // What the reader thread read before EOF is still in the channel.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(msg) => self.queued.push(msg),
-                Err(_) => break,
-            }
-        }
-        let unread: Vec<String> = self
-            .queued
-            .iter()
-            .filter(|m| {
-                !m["method"]
-                    .as_str()
-                    .is_some_and(|method| self.allowed_unread.iter().any(|a| a == method))
-            })
-            .map(|m| m.to_string().chars().take(600).collect())
-            .collect();
-        assert!(
-            unread.is_empty(),
-            "the server sent {} message(s) the test never read:\n{}",
-            unread.len(),
-            unread.join("\n")
-        );
+        let queued = std::mem::take(&mut self.queued);
+        crate::common::assert_all_read(&self.rx, queued, &self.allowed_unread);
     }
 
     pub fn close_stdin(&mut self) {
