@@ -55,6 +55,11 @@ enum Command {
         /// The task environment to render, by its `name`.
         #[arg(long, value_name = "NAME")]
         environment: Option<String>,
+        /// Python: the task to render, by its function's name: its environment's pod with what
+        /// its decorator sets (its own `pod_template`). With `--environment`, the task must be
+        /// of that environment.
+        #[arg(long, value_name = "FUNCTION", conflicts_with = "document")]
+        task: Option<String>,
         #[arg(long, value_enum, default_value = "yaml")]
         format: RenderFormat,
         /// `sdk`: what the SDK registers; `cluster`: plus what the backend adds at run time.
@@ -126,6 +131,7 @@ fn main() -> ExitCode {
             path,
             document,
             environment,
+            task,
             format,
             layer,
             kubernetes_version,
@@ -136,6 +142,7 @@ fn main() -> ExitCode {
             Pick {
                 document,
                 environment,
+                task,
             },
             format,
             layer,
@@ -294,44 +301,102 @@ fn check(format: FormatArg, version: Option<String>, fix: bool, paths: &[PathBuf
 struct Pick {
     document: Option<usize>,
     environment: Option<String>,
+    task: Option<String>,
 }
 
 impl Pick {
     /// The document index in `stream`, or why there is none.
     fn index(&self, stream: &flyte_lsp::tree::Stream) -> Result<usize, String> {
         use flyte_lsp::model::DocKind;
-        let envs: Vec<(usize, Option<&str>)> = stream
+        use flyte_lsp::tree::Via;
+        let name_of = |d: &flyte_lsp::tree::Document| -> Option<String> {
+            d.root
+                .as_ref()
+                .and_then(|r| r.get("name"))
+                .and_then(|n| n.as_str())
+                .map(str::to_string)
+        };
+        // Environments as written or cloned; tasks and overrides are derived from them.
+        let envs: Vec<(usize, Option<String>)> = stream
             .documents
             .iter()
             .enumerate()
             .filter(|(_, d)| d.kind == DocKind::TaskEnvironment)
-            .map(|(i, d)| {
-                let name = d
-                    .root
+            .filter(|(_, d)| {
+                d.derived
                     .as_ref()
-                    .and_then(|r| r.get("name"))
-                    .and_then(|n| n.as_str());
-                (i, name)
+                    .is_none_or(|x| matches!(x.via, Via::Clone))
             })
+            .map(|(i, d)| (i, name_of(d)))
             .collect();
+        let listed = |envs: &[(usize, Option<String>)]| {
+            let names: Vec<&str> = envs.iter().filter_map(|(_, n)| n.as_deref()).collect();
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        if let Some(want) = &self.task {
+            let tasks: Vec<(usize, &str, Option<String>)> = stream
+                .documents
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| match d.derived.as_ref().map(|x| &x.via) {
+                    Some(Via::Task { function }) => Some((i, function.as_str(), name_of(d))),
+                    _ => None,
+                })
+                .collect();
+            return tasks
+                .iter()
+                .find(|(_, f, env)| {
+                    *f == want.as_str()
+                        && self
+                            .environment
+                            .as_ref()
+                            .is_none_or(|e| env.as_deref() == Some(e.as_str()))
+                })
+                .map(|(i, _, _)| *i)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = tasks.iter().map(|(_, f, _)| *f).collect();
+                    format!(
+                        "no task `{want}`{}; the file's tasks: {}",
+                        self.environment
+                            .as_ref()
+                            .map_or(String::new(), |e| format!(" in environment `{e}`")),
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    )
+                });
+        }
         if let Some(want) = &self.environment {
             return envs
                 .iter()
                 .find(|(_, n)| n.as_deref() == Some(want.as_str()))
                 .map(|(i, _)| *i)
                 .ok_or_else(|| {
-                    let names: Vec<&str> = envs.iter().filter_map(|(_, n)| *n).collect();
                     format!(
                         "no task environment named `{want}`; the file has: {}",
-                        names.join(", ")
+                        listed(&envs)
                     )
                 });
         }
         if let Some(i) = self.document {
             return Ok(i);
         }
-        if stream.language == flyte_lsp::tree::Language::Python && envs.len() == 1 {
-            return Ok(envs[0].0);
+        if stream.language == flyte_lsp::tree::Language::Python {
+            return match envs.as_slice() {
+                [(i, _)] => Ok(*i),
+                [] => Ok(0),
+                _ => Err(format!(
+                    "the file has {} task environments ({}): pick one with --environment NAME, or a task with --task FUNCTION",
+                    envs.len(),
+                    listed(&envs)
+                )),
+            };
         }
         Ok(0)
     }

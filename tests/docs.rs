@@ -47,8 +47,9 @@ fn codes_are_unique_and_well_formed() {
 #[test]
 fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
     use flyte_lsp::engine::analyze_in_workspace;
-    use flyte_lsp::engine::parse;
+    use flyte_lsp::engine::parse_as;
     use flyte_lsp::settings::Settings;
+    use flyte_lsp::tree::Language;
     use flyte_lsp::workspace::WorkspaceIndex;
     use std::path::Path;
     for r in RULES.iter() {
@@ -60,11 +61,20 @@ fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
                 .map_or_else(Settings::default, Settings::with_kubernetes_version)
         };
         // Cross-file rules see a workspace made of the example itself.
+        let language = match r.example_language() {
+            "python" => Language::Python,
+            _ => Language::Yaml,
+        };
         let run = |text: &str| {
             let mut index = WorkspaceIndex::default();
             index.update(Path::new("/example.yaml"), text);
             index.complete = true;
-            analyze_in_workspace(text, &parse(text), &settings(text), Some(&index))
+            analyze_in_workspace(
+                text,
+                &parse_as(text, language),
+                &settings(text),
+                Some(&index),
+            )
         };
         let bad = run(r.bad);
         assert!(
@@ -78,6 +88,38 @@ fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
             "{}: fixed example still fires: {:?}",
             r.code,
             good.diagnostics
+        );
+    }
+}
+
+/// The Python examples of the main rules fire their rule, and their fixed forms do not.
+#[test]
+fn every_python_example_fires_its_rule_and_the_fix_does_not() {
+    use flyte_lsp::analysis::diagnostics::examples::PYTHON_EXAMPLES;
+    use flyte_lsp::engine::{analyze_parsed, parse_as};
+    use flyte_lsp::settings::Settings;
+    use flyte_lsp::tree::Language;
+    assert!(PYTHON_EXAMPLES.len() >= 8);
+    for (code, bad, good) in PYTHON_EXAMPLES {
+        assert!(RULES.iter().any(|r| r.code == *code), "{code} is no rule");
+        let run = |text: &str| {
+            analyze_parsed(
+                text,
+                &parse_as(text, Language::Python),
+                &Settings::default(),
+            )
+        };
+        let fired = run(bad);
+        assert!(
+            fired.diagnostics.iter().any(|d| d.code == *code),
+            "{code}: Python example does not fire: {:?}",
+            fired.diagnostics
+        );
+        let fixed = run(good);
+        assert!(
+            !fixed.diagnostics.iter().any(|d| d.code == *code),
+            "{code}: fixed Python example still fires: {:?}",
+            fixed.diagnostics
         );
     }
 }

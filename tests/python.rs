@@ -351,3 +351,115 @@ fn count(node: Option<&flyte_lsp::tree::Node>) -> usize {
         _ => 0,
     }
 }
+
+#[test]
+fn derived_environments_are_checked_where_the_sdk_refuses() {
+    let (status, found) = check(&fixture("tasks.py"));
+    assert_eq!(status, 1);
+    let found = at(&found, "tasks.py");
+    assert_eq!(
+        found,
+        [
+            // `memory=2048` inside `clone_with`.
+            (9, 66, "FLY103".to_string()),
+            // `clone_with` keeps the original's `pod_template`: TypeError.
+            (10, 37, "FLY322".to_string()),
+            // A decorator's own template, checked as the task's pod.
+            (26, 64, "FLY301".to_string()),
+            (26, 120, "FLY206".to_string()),
+            // `image` is the environment's, not the decorator's.
+            (36, 21, "FLY322".to_string()),
+            // A reusable environment's task cannot set `pod_template`.
+            (41, 13, "FLY322".to_string()),
+            // `memory=4096` inside a call-time override, and an image override.
+            (48, 62, "FLY103".to_string()),
+            (49, 29, "FLY322".to_string()),
+        ],
+        "{found:?}"
+    );
+}
+
+/// `render --task FUNCTION --format json`: (exit code, the pod).
+fn render(path: &std::path::Path, args: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .arg("render")
+        .arg(path)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .expect("run flyte-lsp");
+    let pod = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), pod)
+}
+
+#[test]
+fn render_task_shows_the_pod_of_the_task_with_its_decorator_applied() {
+    let path = fixture("tasks.py");
+    // The decorator's template replaces the environment's (no template there): its label and
+    // its container settings, with the environment's image and resources merged in.
+    let (status, hello) = render(&path, &["--task", "hello"]);
+    assert_eq!(status, 0, "{hello}");
+    assert_eq!(hello["metadata"]["labels"]["team"], "ml", "{hello}");
+    let primary = &hello["spec"]["containers"][0];
+    assert_eq!(primary["imagePullPolicy"], "Always", "{hello}");
+    assert_eq!(primary["image"], "python:3.12", "{hello}");
+    assert_eq!(primary["resources"]["requests"]["memory"], "1Gi", "{hello}");
+    // A task without arguments is its environment's pod.
+    let (_, plain) = render(&path, &["--task", "plain"]);
+    let (_, base) = render(&path, &["--environment", "base"]);
+    assert_eq!(plain, base);
+    assert!(plain["metadata"]["labels"].is_null(), "{plain}");
+    // A task of a clone has the clone's resources, and the clone's refusal (memory=2048).
+    let (status, _) = render(&path, &["--task", "train"]);
+    assert_eq!(status, 1);
+    // The SDK refuses the decorator's template: render says so and prints no pod.
+    let (status, pod) = render(&path, &["--task", "broken"]);
+    assert_eq!((status, pod), (1, Value::Null));
+    // An unknown task names the tasks there are; several environments need a choice.
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["render"])
+        .arg(&path)
+        .args(["--task", "nope"])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no task `nope`") && err.contains("hello"),
+        "{err}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["render"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--environment"), "{err}");
+}
+
+#[test]
+fn a_flytekit_template_without_its_primary_is_a_warning_not_the_sdk_refusal() {
+    let text = "from flytekit import PodTemplate, task\nfrom kubernetes.client import V1Container, V1PodSpec\n\n\
+                template = PodTemplate(\n    primary_container_name=\"main\",\n    \
+                pod_spec=V1PodSpec(containers=[V1Container(name=\"primary\", image=\"python:3.12\")]),\n)\n\n\n\
+                @task(pod_template=template)\ndef hello() -> str:\n    return \"hello\"\n";
+    let dir = common::TempDir::new("flytekit-appended");
+    dir.write("flytekit_appended.py", text);
+    let (status, found) = check(&dir.path().join("flytekit_appended.py"));
+    // flytekit appends a `main` container: a warning (exit 0), never FLY301.
+    assert_eq!(status, 0);
+    assert_eq!(
+        at(&found, "flytekit_appended.py"),
+        [(4, 27, "FLY323".to_string())]
+    );
+    let (mut client, _) = Client::start(push_client(), None);
+    let uri = "file:///work/flyte/flytekit_appended.py";
+    client.did_open_as(uri, "python", 1, text);
+    let params = client.wait_diagnostics(uri, |_| true, TIMEOUT);
+    let found = codes_and_ranges(&params["diagnostics"]);
+    assert_eq!(
+        found,
+        [("FLY323".to_string(), range(4, 27, 4, 33))],
+        "{params}"
+    );
+    client.shutdown_and_exit();
+}

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::model::pod::DEFAULT_PRIMARY;
 use crate::model::DocKind;
 use crate::tree::json::to_json;
-use crate::tree::Stream;
+use crate::tree::{Node, Stream};
 
 use super::{Diagnostic, Severity, Snapshot};
 
@@ -125,7 +125,7 @@ pub fn render(
     let refusals: Vec<Diagnostic> = analysis
         .diagnostics
         .into_iter()
-        .filter(|d| d.range.start >= info.span.start && d.range.start <= info.span.end)
+        .filter(|d| covers(doc, &info.span, d.range.start))
         .filter(|d| sdk_refuses(d, pod_spec_span.as_ref()))
         .collect();
     if !refusals.is_empty() {
@@ -231,6 +231,22 @@ pub fn to_yaml_with_notes(rendered: &Rendered, layer: Layer) -> String {
     out
 }
 
+/// Whether a finding at `at` is about document `doc`: inside its span, or inside one of its
+/// entries (a derived document's entries are written where its environment is).
+fn covers(doc: &crate::tree::Document, span: &std::ops::Range<usize>, at: usize) -> bool {
+    let inside = |r: &std::ops::Range<usize>| r.start <= at && at <= r.end;
+    inside(span)
+        || doc
+            .root
+            .as_ref()
+            .and_then(Node::as_map)
+            .is_some_and(|entries| {
+                entries
+                    .iter()
+                    .any(|e| inside(&e.key.span) || inside(&e.value.span))
+            })
+}
+
 /// Whether the SDK (or the kubernetes ≥ 37 models it validates the pod spec with) raises on
 /// the problem `d` reports. API-server rules (FLY2xx), enum values inside the pod spec and
 /// duplicate keys (PyYAML keeps the last) do not stop serialization: the SDK registers such a
@@ -244,7 +260,7 @@ fn sdk_refuses(d: &Diagnostic, pod_spec: Option<&std::ops::Range<usize>>) -> boo
         // Syntax, unknown fields (pydantic `extra="forbid"`), types, required fields, strings.
         "FLY001" | "FLY101" | "FLY103" | "FLY104" | "FLY106" | "FLY301" => true,
         // The SDK's own checks: environment name, resources, reuse policy, secrets.
-        "FLY305" | "FLY308" | "FLY309" | "FLY310" => true,
+        "FLY305" | "FLY308" | "FLY309" | "FLY310" | "FLY322" => true,
         // Flyte's own closed lists (`gpu`, `cache`) raise `ValueError`; Kubernetes' do not.
         "FLY105" => !in_pod_spec,
         _ => false,

@@ -3,6 +3,13 @@
 //! takes, per kubernetes `V1Pod`/`V1PodTemplate`, and per `V1PodSpec`/`V1PodTemplateSpec` that
 //! none of those hold (inside a `V1Deployment`, say).
 //!
+//! The SDK also derives environments at run time, and each derivation is one more document:
+//! a task whose decorator gives its own `pod_template` (`@env.task(pod_template=...)`), a
+//! call-time `task.override(...)`, and `env.clone_with(...)`. Such a document is the
+//! environment's tree with the call's arguments applied the way the SDK applies them
+//! (`flyte/_task_environment.py` `task` and `clone_with`, `flyte/_task.py` `override`), and it
+//! records the call in [`Derivation`] so that the Flyte rules can refuse what the SDK refuses.
+//!
 //! Keywords become the schema's names through the kubernetes client's own `attribute_map`
 //! (`host_ipc` is `hostIPC`, `_exec` is `exec`), never by a spelling rule; the key node keeps the
 //! keyword's range. Python literals have Python's types (`True` is a boolean, `"8080"` a string);
@@ -18,7 +25,9 @@ use ruff_python_ast::{self as ast, Expr};
 
 use super::k8s_names::{self, Field};
 use super::{range_of, Resolved, Resolver};
-use crate::tree::{DocKind, Document, Entry, Node, NodeKind, Reading, Scalar, ScalarStyle};
+use crate::tree::{
+    Derivation, DocKind, Document, Entry, Node, NodeKind, Reading, Scalar, ScalarStyle, Sdk, Via,
+};
 
 /// Who reads a Python file's values, for messages.
 pub const READER: &str = "Python";
@@ -49,10 +58,12 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
     let mut calls = Calls {
         resolver,
         found: Vec::new(),
+        derived: Vec::new(),
     };
     for stmt in &module.body {
         calls.visit_stmt(stmt);
     }
+    let tasks = decorated_tasks(resolver, module);
     let mut lowerer = Lowerer {
         resolver,
         source,
@@ -64,7 +75,14 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
     let mut order: Vec<&(Range<usize>, &ast::ExprCall, Construct)> = calls.found.iter().collect();
     order.sort_by_key(|(r, _, c)| (rank(*c), r.start));
     let mut docs: Vec<(usize, Document)> = Vec::new();
+    let mut derived_done = false;
     for (range, call, construct) in order {
+        // Derived environments come after every environment and before the templates, so that
+        // the templates their calls hold are theirs rather than documents of their own.
+        if *construct != Construct::Environment && !derived_done {
+            derived_done = true;
+            docs.extend(lowerer.derived(&calls.derived, &tasks));
+        }
         if lowerer.consumed.contains(&range.start) {
             continue;
         }
@@ -103,21 +121,167 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
             Construct::Model("V1Pod") => DocKind::KubePod,
             _ => DocKind::KubePodTemplate,
         };
-        docs.push((
-            range.start,
-            Document {
-                kind,
-                reader: READER,
-                root: Some(root),
-                span: range.clone(),
-                errors: Vec::new(),
-                duplicate_keys: Vec::new(),
-                anchors: Vec::new(),
-            },
-        ));
+        let sdk = if *construct == Construct::FlytekitTemplate {
+            Sdk::Flytekit
+        } else {
+            Sdk::Flyte
+        };
+        docs.push((range.start, document(kind, root, range.clone(), sdk, None)));
+    }
+    if !derived_done {
+        docs.extend(lowerer.derived(&calls.derived, &tasks));
     }
     docs.sort_by_key(|(start, _)| *start);
     docs.into_iter().map(|(_, d)| d).collect()
+}
+
+fn document(
+    kind: DocKind,
+    root: Node,
+    span: Range<usize>,
+    sdk: Sdk,
+    derived: Option<Derivation>,
+) -> Document {
+    Document {
+        kind,
+        reader: READER,
+        root: Some(root),
+        span,
+        errors: Vec::new(),
+        duplicate_keys: Vec::new(),
+        anchors: Vec::new(),
+        sdk,
+        derived,
+    }
+}
+
+/// A module-level function decorated as a task of an environment: `@env.task` or
+/// `@env.task(...)`.
+struct TaskSite<'m> {
+    function: &'m str,
+    /// The environment, as written in the decorator.
+    env: &'m Expr,
+    /// The decorator as written (`env.task` or `env.task(...)`).
+    written: &'m Expr,
+    /// The decorator's call, when it has arguments.
+    decorator: Option<&'m ast::ExprCall>,
+}
+
+/// The module's task functions, in source order (their names, for `override`, are bound at
+/// module level by the `def`).
+fn decorated_tasks<'m>(resolver: &Resolver<'m>, module: &'m ast::ModModule) -> Vec<TaskSite<'m>> {
+    let mut out = Vec::new();
+    for stmt in &module.body {
+        let ast::Stmt::FunctionDef(def) = stmt else {
+            continue;
+        };
+        for decorator in &def.decorator_list {
+            let (func, call) = match &decorator.expression {
+                Expr::Call(call) => (&*call.func, Some(call)),
+                other => (other, None),
+            };
+            let Expr::Attribute(a) = func else {
+                continue;
+            };
+            if a.attr.as_str() != "task" || environment_of(resolver, &a.value, 0).is_none() {
+                continue;
+            }
+            out.push(TaskSite {
+                function: def.name.as_str(),
+                env: &a.value,
+                written: &decorator.expression,
+                decorator: call,
+            });
+        }
+    }
+    out
+}
+
+/// Where an environment's arguments come from.
+#[derive(Clone, Copy)]
+enum EnvSource<'m> {
+    /// `flyte.TaskEnvironment(...)`.
+    Written(&'m ast::ExprCall),
+    /// `env.clone_with(...)` of another environment.
+    Clone(&'m ast::ExprCall),
+}
+
+/// Clones of clones are followed this deep.
+const MAX_CLONES: usize = 16;
+
+/// The environment an expression stands for (a name bound to `flyte.TaskEnvironment(...)` or
+/// to a `clone_with` of one, or such a call itself).
+fn environment_of<'m>(
+    resolver: &Resolver<'m>,
+    expr: &'m Expr,
+    depth: usize,
+) -> Option<EnvSource<'m>> {
+    let Resolved::Value(Expr::Call(call)) = resolver.resolve(expr) else {
+        return None;
+    };
+    if resolver.callee(call).as_deref() == Some("flyte.TaskEnvironment") {
+        return Some(EnvSource::Written(call));
+    }
+    match &*call.func {
+        Expr::Attribute(a)
+            if a.attr.as_str() == "clone_with"
+                && depth < MAX_CLONES
+                && environment_of(resolver, &a.value, depth + 1).is_some() =>
+        {
+            Some(EnvSource::Clone(call))
+        }
+        _ => None,
+    }
+}
+
+/// The arguments of `clone_with`, `task` and `override` that shape the pod, which the derived
+/// document's tree takes over (the others are recorded in its [`Derivation`] only).
+/// `flyte/_task_environment.py` `clone_with` keeps every argument it is given that is not
+/// `None`; `task` and `override` replace a value only when the new one is truthy (`x or
+/// self.x`).
+const CLONE_SETS: &[&str] = &[
+    "name",
+    "image",
+    "resources",
+    "env_vars",
+    "secrets",
+    "depends_on",
+    "description",
+    "interruptible",
+    "include",
+    "service_account",
+    "cache",
+    "reusable",
+];
+const TASK_SETS: &[&str] = &[
+    "pod_template",
+    "service_account",
+    "cache",
+    "interruptible",
+    "queue",
+];
+const OVERRIDE_SETS: &[&str] = &[
+    "resources",
+    "env_vars",
+    "secrets",
+    "service_account",
+    "pod_template",
+    "cache",
+    "interruptible",
+    "queue",
+    "reusable",
+];
+
+/// Sets `key` in a mapping's entries, in place of an earlier value.
+fn apply(entries: &mut Vec<Entry>, key_name: &str, key_span: Range<usize>, value: Node) {
+    let entry = Entry {
+        key: key(key_name, key_span),
+        value,
+    };
+    match entries.iter_mut().find(|e| e.key_str() == Some(key_name)) {
+        Some(old) => *old = entry,
+        None => entries.push(entry),
+    }
 }
 
 /// Outer constructs rank first.
@@ -152,11 +316,19 @@ fn construct_of(qualified: &str) -> Option<Construct> {
 struct Calls<'r, 'm> {
     resolver: &'r Resolver<'m>,
     found: Vec<(Range<usize>, &'m ast::ExprCall, Construct)>,
+    /// Calls of `.clone_with(...)` and `.override(...)` on anything: whether the receiver is an
+    /// environment or a task is decided when they are lowered.
+    derived: Vec<&'m ast::ExprCall>,
 }
 
 impl<'m> Visitor<'m> for Calls<'_, 'm> {
     fn visit_expr(&mut self, expr: &'m Expr) {
         if let Expr::Call(call) = expr {
+            if let Expr::Attribute(a) = &*call.func {
+                if matches!(a.attr.as_str(), "clone_with" | "override") {
+                    self.derived.push(call);
+                }
+            }
             if let Some(c) = self.resolver.callee(call).as_deref().and_then(construct_of) {
                 if matches!(
                     c,
@@ -282,6 +454,180 @@ fn wrap_template(inner: Node, spec_only: Option<Range<usize>>) -> Node {
 }
 
 impl<'m> Lowerer<'_, 'm, '_> {
+    /// The derived environments of the module: task decorators, `clone_with` and `override`.
+    fn derived(
+        &mut self,
+        calls: &[&'m ast::ExprCall],
+        tasks: &[TaskSite<'m>],
+    ) -> Vec<(usize, Document)> {
+        let mut out = Vec::new();
+        // Every task is a document, so that each has its preview; one without arguments has
+        // its environment's tree, and its findings are the environment's (reported once).
+        for task in tasks {
+            let Some(entries) = self.task_entries(task, 0) else {
+                continue;
+            };
+            let span = range_of(task.written);
+            let derivation = Derivation {
+                via: Via::Task {
+                    function: task.function.to_string(),
+                },
+                span: span.clone(),
+                arguments: task.decorator.map_or_else(Vec::new, |c| arguments(c, &[])),
+            };
+            let root = node(NodeKind::Map(entries), span.clone());
+            out.push((
+                span.start,
+                document(
+                    DocKind::TaskEnvironment,
+                    root,
+                    span,
+                    Sdk::Flyte,
+                    Some(derivation),
+                ),
+            ));
+        }
+        for call in calls {
+            let Expr::Attribute(a) = &*call.func else {
+                continue;
+            };
+            let span = range_of(*call);
+            let (entries, derivation) = match a.attr.as_str() {
+                "clone_with" => {
+                    if environment_of(self.resolver, &a.value, 0).is_none() {
+                        continue;
+                    }
+                    let Some(entries) = self.env_entries(EnvSource::Clone(call), 0) else {
+                        continue;
+                    };
+                    let derivation = Derivation {
+                        via: Via::Clone,
+                        span: span.clone(),
+                        arguments: arguments(call, &["name"]),
+                    };
+                    (entries, derivation)
+                }
+                _ => {
+                    // `task.override(...)` of a task function of this module.
+                    let Expr::Name(receiver) = &*a.value else {
+                        continue;
+                    };
+                    if !matches!(self.resolver.resolve(&a.value), Resolved::Opaque) {
+                        continue;
+                    }
+                    let Some(task) = tasks
+                        .iter()
+                        .rev()
+                        .find(|t| t.function == receiver.id.as_str())
+                    else {
+                        continue;
+                    };
+                    let Some(mut entries) = self.task_entries(task, 0) else {
+                        continue;
+                    };
+                    self.set_truthy(&mut entries, call, OVERRIDE_SETS, 0);
+                    // `reusable="off"` turns reuse off for this call.
+                    let off = call.arguments.keywords.iter().any(|kw| {
+                        kw.arg.as_ref().is_some_and(|a| a.as_str() == "reusable")
+                            && matches!(&kw.value, Expr::StringLiteral(s) if s.value.to_str() == "off")
+                    });
+                    if off {
+                        entries.retain(|e| e.key_str() != Some("reusable"));
+                    }
+                    let derivation = Derivation {
+                        via: Via::Override {
+                            function: task.function.to_string(),
+                        },
+                        span: span.clone(),
+                        arguments: arguments(call, &[]),
+                    };
+                    (entries, derivation)
+                }
+            };
+            let root = node(NodeKind::Map(entries), span.clone());
+            out.push((
+                span.start,
+                document(
+                    DocKind::TaskEnvironment,
+                    root,
+                    span,
+                    Sdk::Flyte,
+                    Some(derivation),
+                ),
+            ));
+        }
+        out
+    }
+
+    /// A task's environment with its decorator's arguments applied.
+    fn task_entries(&mut self, task: &TaskSite<'m>, depth: usize) -> Option<Vec<Entry>> {
+        let source = environment_of(self.resolver, task.env, 0)?;
+        let mut entries = self.env_entries(source, depth)?;
+        if let Some(call) = task.decorator {
+            self.set_truthy(&mut entries, call, TASK_SETS, depth);
+        }
+        Some(entries)
+    }
+
+    /// An environment's entries as the SDK holds them.
+    fn env_entries(&mut self, source: EnvSource<'m>, depth: usize) -> Option<Vec<Entry>> {
+        if depth > MAX_CLONES {
+            return None;
+        }
+        match source {
+            EnvSource::Written(call) => match self.call(call, Construct::Environment, depth).kind {
+                NodeKind::Map(entries) => Some(entries),
+                _ => None,
+            },
+            EnvSource::Clone(call) => {
+                let Expr::Attribute(a) = &*call.func else {
+                    return None;
+                };
+                let base = environment_of(self.resolver, &a.value, 0)?;
+                let mut entries = self.env_entries(base, depth + 1)?;
+                // The new name is the first positional argument, or `name=`.
+                if let Some(first) = call.arguments.args.first() {
+                    let value = self.value(first, None, depth + 1);
+                    apply(&mut entries, "name", range_of(first), value);
+                }
+                for kw in &call.arguments.keywords {
+                    let Some(arg) = kw.arg.as_ref() else {
+                        continue;
+                    };
+                    // `clone_with` keeps an argument unless it is `None`; `reusable` even then.
+                    let none = matches!(kw.value, Expr::NoneLiteral(_));
+                    if !CLONE_SETS.contains(&arg.as_str()) || (none && arg.as_str() != "reusable") {
+                        continue;
+                    }
+                    let value = self.value(&kw.value, None, depth + 1);
+                    apply(&mut entries, arg.as_str(), range_of(arg), value);
+                }
+                Some(entries)
+            }
+        }
+    }
+
+    /// Applies the keywords of `call` named in `sets` whose values are not falsy literals
+    /// (`None`, `False`, `0`, `""`), the SDK's `value or self.value`.
+    fn set_truthy(
+        &mut self,
+        entries: &mut Vec<Entry>,
+        call: &'m ast::ExprCall,
+        sets: &[&str],
+        depth: usize,
+    ) {
+        for kw in &call.arguments.keywords {
+            let Some(arg) = kw.arg.as_ref() else {
+                continue;
+            };
+            if !sets.contains(&arg.as_str()) || is_falsy_literal(&kw.value) {
+                continue;
+            }
+            let value = self.value(&kw.value, None, depth + 1);
+            apply(entries, arg.as_str(), range_of(arg), value);
+        }
+    }
+
     /// A recognised call as a mapping of its keywords.
     fn call(&mut self, call: &'m ast::ExprCall, construct: Construct, depth: usize) -> Node {
         self.consumed.insert(range_of(call).start);
@@ -459,6 +805,36 @@ impl<'m> Lowerer<'_, 'm, '_> {
             out.push(self.value(item, model, depth + 1));
         }
         node(NodeKind::Seq(out), span)
+    }
+}
+
+/// Every argument of a deriving call, by the parameter it fills (`positional` names the
+/// positional ones in order), with the range to point at; `**kwargs` is `**`.
+fn arguments(call: &ast::ExprCall, positional: &[&str]) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    for (i, arg) in call.arguments.args.iter().enumerate() {
+        let name = positional.get(i).map_or("*", |n| *n);
+        out.push((name.to_string(), range_of(arg)));
+    }
+    for kw in &call.arguments.keywords {
+        match kw.arg.as_ref() {
+            Some(arg) => out.push((arg.as_str().to_string(), range_of(arg))),
+            None => out.push(("**".to_string(), range_of(kw))),
+        }
+    }
+    out
+}
+
+/// Whether Python would read the literal as false (`None`, `False`, `0`, `""`, `[]`, `{}`).
+fn is_falsy_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::NoneLiteral(_) => true,
+        Expr::BooleanLiteral(b) => !b.value,
+        Expr::StringLiteral(s) => s.value.is_empty(),
+        Expr::NumberLiteral(n) => matches!(&n.value, ast::Number::Int(i) if i.as_u8() == Some(0)),
+        Expr::List(l) => l.elts.is_empty(),
+        Expr::Dict(d) => d.items.is_empty(),
+        _ => false,
     }
 }
 

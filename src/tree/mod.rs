@@ -78,6 +78,45 @@ pub struct Document {
     pub duplicate_keys: Vec<DuplicateKey>,
     /// Anchors defined in this document, by name, in definition order.
     pub anchors: Vec<(String, Node)>,
+    /// Which Flyte SDK builds a pod from it (their semantics differ).
+    pub sdk: Sdk,
+    /// Set when the SDK derives this document from another one (a task whose decorator gives
+    /// its own pod template, a call-time override, a cloned environment): its tree is the
+    /// result, and this says which call made it and what that call passed.
+    pub derived: Option<Derivation>,
+}
+
+/// The Flyte SDK that reads a document. Flyte 2 (`flyte`) is the default, and the only one YAML
+/// files have; Flyte 1 (`flytekit`) builds the same pod template differently (it appends a
+/// missing primary container instead of refusing, replaces the container's resources instead
+/// of merging them: facts/flyte-semantics.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sdk {
+    #[default]
+    Flyte,
+    Flytekit,
+}
+
+/// How the SDK derives a document from another, and what the deriving call passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derivation {
+    pub via: Via,
+    /// The deriving call, as written.
+    pub span: TextRange,
+    /// Every argument the call passes, by the parameter it fills, with its range; the tree
+    /// holds only those that shape the pod.
+    pub arguments: Vec<(String, TextRange)>,
+}
+
+/// The SDK call that derives a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A task decorator of an environment (`@env.task(pod_template=...)`) on `function`.
+    Task { function: String },
+    /// A call-time override of a task (`function.override(...)`).
+    Override { function: String },
+    /// A copy of an environment with some arguments replaced (`env.clone_with(...)`).
+    Clone,
 }
 
 /// A syntax error with the range the user must look at.

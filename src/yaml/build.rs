@@ -128,6 +128,8 @@ impl<'a> Builder<'a> {
             errors: Vec::new(),
             duplicate_keys: Vec::new(),
             anchors: Vec::new(),
+            sdk: Default::default(),
+            derived: None,
         })
     }
 

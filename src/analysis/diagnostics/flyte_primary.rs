@@ -7,7 +7,7 @@
 use crate::analysis::names::dns1123_label;
 use crate::model::pod::PodParts;
 use crate::text::similar::closest;
-use crate::tree::{Node, NodeKind};
+use crate::tree::{Node, NodeKind, Sdk};
 
 use super::{Applies, Check, Ctx, Depends, Family, Reads, Rule, Severity};
 
@@ -72,9 +72,23 @@ pub static PRIMARY_IMAGE: Rule = Rule {
     source: "flyte 2.12.1 `task_serde.py` `_get_urun_container` (image `None` becomes \"\")",
 };
 
+pub static PRIMARY_APPENDED: Rule = Rule {
+    code: "FLY323",
+    name: "primary-container-appended",
+    severity: Severity::Warning,
+    applies: Applies::Everywhere,
+    safe_fix: false,
+    reads: Reads::of(Depends::Document(&["name", "primary_container_name"])),
+ summary: "flytekit (Flyte 1) pod template whose containers include none named like `primary_container_name`: flytekit does not refuse it, it silently appends an empty container of that name, which runs the task, and the containers written here run beside it as sidecars. Usually the primary was meant to be one of them.",
+    bad: "from flytekit import PodTemplate\nfrom kubernetes.client import V1Container, V1PodSpec\n\ntemplate = PodTemplate(\n    primary_container_name=\"main\",\n    pod_spec=V1PodSpec(containers=[V1Container(name=\"primary\", image=\"ghcr.io/acme/train:1\")]),\n)\n",
+    good: "from flytekit import PodTemplate\nfrom kubernetes.client import V1Container, V1PodSpec\n\ntemplate = PodTemplate(\n    primary_container_name=\"primary\",\n    pod_spec=V1PodSpec(containers=[V1Container(name=\"primary\", image=\"ghcr.io/acme/train:1\")]),\n)\n",
+    source: "flytekit 1.16 `flytekit/core/utils.py` (`_serialize_pod_spec`: a placeholder primary is appended when none matches)",
+};
+
 pub static FAMILY: Family = Family {
     rules: &[
         &MISSING_PRIMARY,
+        &PRIMARY_APPENDED,
         &PRIMARY_NAME_FORMAT,
         &PRIMARY_COMMAND_REPLACED,
         &PRIMARY_IMAGE,
@@ -149,11 +163,24 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
         return;
     };
     let listed: Vec<String> = names.iter().map(|(n, _)| format!("`{n}`")).collect();
-    let msg = format!(
+    let flytekit = ctx.doc.sdk == Sdk::Flytekit;
+    let msg = if flytekit {
+        format!(
+            "no container is named `{primary}` (the primary container); containers: {}. flytekit appends an empty `{primary}` container that runs the task, and these run beside it as sidecars",
+            if listed.is_empty() { "none with a name".to_string() } else { listed.join(", ") }
+        )
+    } else {
+        format!(
         "no container is named `{primary}` (the primary container); containers: {}. The SDK refuses this \
          template: \"No primary container defined in the pod spec\"",
         if listed.is_empty() { "none with a name".to_string() } else { listed.join(", ") }
-    );
+    )
+    };
+    let rule = if flytekit {
+        &PRIMARY_APPENDED
+    } else {
+        &MISSING_PRIMARY
+    };
     let name_entry = template.entry("primary_container_name");
     let at = match name_entry {
         Some(e) => e.value.span.clone(),
@@ -165,7 +192,7 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
     let closest_name = closest(primary, names.iter().map(|(n, _)| *n))
         .or_else(|| (names.len() == 1).then(|| names[0].0));
     let writer = ctx.writer;
-    let diag = ctx.report(&MISSING_PRIMARY, at, msg);
+    let diag = ctx.report(rule, at, msg);
     // Fix 1: rename the closest container to the primary name.
     if let Some(target) = closest_name.and_then(|c| names.iter().find(|(n, _)| *n == c)) {
         diag.with_edit(

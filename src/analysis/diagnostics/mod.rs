@@ -21,6 +21,8 @@ mod duplicate_key;
 mod enum_value;
 mod env;
 mod env_refs;
+pub mod examples;
+mod flyte_derived;
 mod flyte_environment;
 mod flyte_merge;
 mod flyte_primary;
@@ -120,6 +122,7 @@ pub static FAMILIES: &[&Family] = &[
     // Over the pod parts, after the walk.
     &flyte_primary::FAMILY,
     &flyte_environment::FAMILY,
+    &flyte_derived::FAMILY,
     &flyte_merge::FAMILY,
     &flyte_reference::FAMILY,
     &labels::FAMILY,
@@ -288,9 +291,12 @@ pub fn rules_markdown() -> String {
          Severities are defaults: change them with the `rules` setting, e.g. `{\"FLY102\": \"off\"}`.\n\
          Every warning the API server gives for pods, and the code that reports it: \
          [pod-warnings.md](pod-warnings.md).\n\n\
-         Most rules are about the pod and run for every front end; a few are about one surface of YAML \
-         (its syntax, duplicate keys, YAML 1.1 readings, key spelling) and run on YAML files only. \
-         `check --fix` applies the fixes of the rules marked *safe fix*.\n\n\
+         Most rules are about the pod and run for YAML and Python alike (in Python at the keyword or \
+         value written, with the kubernetes client's own argument names); a few are about one surface \
+         of YAML (its syntax, duplicate keys, YAML 1.1 readings, key spelling) and run on YAML files \
+         only, and a few read what only Python writes (task decorators, `clone_with`, flytekit). \
+         The main rules also have a Python example. `check --fix` applies the fixes of the rules \
+         marked *safe fix*.\n\n\
          | code | name | default severity | applies to | fix |\n|---|---|---|---|---|\n",
     );
     for r in RULES.iter() {
@@ -300,7 +306,7 @@ pub fn rules_markdown() -> String {
             r.code.to_lowercase(),
             r.name,
             r.severity.name(),
-            r.applies.describe(),
+            r.describe_applies(),
             if r.safe_fix { "safe fix" } else { "" }
         ));
     }
@@ -310,17 +316,28 @@ pub fn rules_markdown() -> String {
         } else {
             ""
         };
+        let lang = r.example_language();
         md.push_str(&format!(
-            "\n## {}\n\n**{}** ({} by default). {}\n\nApplies to {}.{safe}\n\nSource: {}\n\nTriggers it:\n\n```yaml\n{}\n```\n\nFixed:\n\n```yaml\n{}\n```\n",
+            "\n## {}\n\n**{}** ({} by default). {}\n\nApplies to {}.{safe}\n\nSource: {}\n\nTriggers it:\n\n```{lang}\n{}\n```\n\nFixed:\n\n```{lang}\n{}\n```\n",
             r.code,
             r.name,
             r.severity.name(),
             r.summary,
-            r.applies.describe(),
+            r.describe_applies(),
             r.source,
             r.bad.trim_end(),
             r.good.trim_end()
         ));
+        for (_, bad, good) in examples::PYTHON_EXAMPLES
+            .iter()
+            .filter(|(c, _, _)| *c == r.code)
+        {
+            md.push_str(&format!(
+                "\nIn Python:\n\n```python\n{}\n```\n\nFixed:\n\n```python\n{}\n```\n",
+                bad.trim_end(),
+                good.trim_end()
+            ));
+        }
     }
     md
 }

@@ -31,7 +31,8 @@ pub struct Rule {
     pub reads: Reads,
     /// One or two sentences: what is wrong and why it matters.
     pub summary: &'static str,
-    /// A YAML snippet that triggers the rule.
+    /// A snippet that triggers the rule: YAML, or Python for a rule about what only Python
+    /// writes (a snippet that starts with `import` or `from`; see [`Rule::example_language`]).
     pub bad: &'static str,
     /// The same snippet, fixed.
     pub good: &'static str,
@@ -87,6 +88,27 @@ impl Reads {
     }
 }
 
+impl Rule {
+    /// The language of the rule's examples: `"python"` when they are Python code, else `"yaml"`.
+    pub fn example_language(&self) -> &'static str {
+        if self.bad.starts_with("import ") || self.bad.starts_with("from ") {
+            "python"
+        } else {
+            "yaml"
+        }
+    }
+
+    /// For docs: where the rule runs, in words.
+    pub fn describe_applies(&self) -> String {
+        match self.applies {
+            Applies::Everywhere if self.example_language() == "python" => {
+                "Python (what it reads is written only there)".to_string()
+            }
+            other => other.describe(),
+        }
+    }
+}
+
 /// Where a rule runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applies {
@@ -105,10 +127,10 @@ impl Applies {
         }
     }
 
-    /// For docs: "all front ends", "YAML only (YAML 1.1 readings)".
+    /// For docs: "YAML and Python", "YAML only (YAML 1.1 readings)".
     pub fn describe(self) -> String {
         match self {
-            Applies::Everywhere => "all front ends".to_string(),
+            Applies::Everywhere => "YAML and Python".to_string(),
             Applies::Surface(s) => format!("YAML only ({})", s.describe()),
         }
     }

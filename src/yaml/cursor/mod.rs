@@ -110,6 +110,8 @@ fn skeleton_doc(region: &TextRange, entries: Vec<Entry>) -> Document {
         errors: Vec::new(),
         duplicate_keys: Vec::new(),
         anchors: Vec::new(),
+        sdk: Default::default(),
+        derived: None,
     }
 }
 
