@@ -108,7 +108,50 @@ pub struct Settings {
     pub rules: BTreeMap<String, RuleLevel>,
     /// `preview.cluster`: what the preview's cluster layer assumes.
     pub platform: Platform,
+    /// `python.*`: how Python files are read.
+    pub python: PythonSettings,
+    /// Whether these settings serve an editor (the server sets it on every copy it hands
+    /// out). Defaults that differ between an editor and a batch `check` follow it.
+    pub editor: bool,
 }
+
+/// The newest kubernetes client major version the Python front end knows.
+pub const NEWEST_KUBERNETES_CLIENT: u32 = 37;
+
+/// `python.*` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PythonSettings {
+    /// `python.kubernetesClient`: the major version of the kubernetes Python client the code
+    /// runs with. From 37 the models are pydantic: typed (a quantity must be a `str`) and they
+    /// accept the API's camelCase names as keywords too; up to 36 they take only their
+    /// snake_case attribute names, and any value. Default: the newest.
+    pub kubernetes_client: u32,
+    /// `python.typeCheckerFindings`: `"report"` or `"leave"`. What a type checker (Pyright,
+    /// Pylance) already reports in a typed client (≥ 37): unknown keywords, wrong literal
+    /// types, missing required keywords. `None` means: leave them in an editor, report them in
+    /// `check` (CI has no type checker).
+    pub type_checker_findings: Option<TypeCheckerFindings>,
+}
+
+impl Default for PythonSettings {
+    fn default() -> Self {
+        PythonSettings {
+            kubernetes_client: NEWEST_KUBERNETES_CLIENT,
+            type_checker_findings: None,
+        }
+    }
+}
+
+/// What to do with the findings a type checker also gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeCheckerFindings {
+    Report,
+    Leave,
+}
+
+/// The codes a type checker reports as well on typed (kubernetes ≥ 37, flyte) Python calls:
+/// an unknown keyword, a value of the wrong Python type, a missing required keyword.
+pub const TYPE_CHECKER_CODES: &[&str] = &["FLY101", "FLY103", "FLY104", "FLY324"];
 
 /// The documented setting keys, for editors' settings blocks (checked by a test).
 pub const SETTING_KEYS: &[&str] = &[
@@ -116,6 +159,8 @@ pub const SETTING_KEYS: &[&str] = &[
     "diagnostics.trigger",
     "rules",
     "preview.cluster",
+    "python.kubernetesClient",
+    "python.typeCheckerFindings",
 ];
 
 impl Settings {
@@ -132,6 +177,18 @@ impl Settings {
 
     pub fn rule_level(&self, code: &str) -> Option<RuleLevel> {
         self.rules.get(code).copied()
+    }
+
+    /// Whether Python findings a type checker also reports are left to it: by the setting, else
+    /// in an editor (beside Pyright) but not in `check`; never for an untyped client (≤ 36),
+    /// where no type checker can see them.
+    pub fn leaves_to_type_checker(&self) -> bool {
+        let leave = match self.python.type_checker_findings {
+            Some(TypeCheckerFindings::Leave) => true,
+            Some(TypeCheckerFindings::Report) => false,
+            None => self.editor,
+        };
+        leave && self.python.kubernetes_client >= 37
     }
 
     /// Reads settings from JSON, leniently. Accepts the object itself or one wrapped in a
@@ -183,6 +240,7 @@ impl Settings {
                         settings.read_platform(cluster, &mut warnings);
                     }
                 }
+                "python" => settings.read_python(v, &mut warnings),
                 other => warnings.push(format!("unknown setting `{other}` ignored")),
             }
         }
@@ -232,6 +290,50 @@ impl Settings {
         }
     }
 
+    fn read_python(&mut self, v: &Value, warnings: &mut Vec<String>) {
+        let Some(obj) = v.as_object() else {
+            warnings.push("python must be an object".into());
+            return;
+        };
+        for (key, value) in obj {
+            match (key.as_str(), value) {
+                ("kubernetesClient", Value::Number(n))
+                    if n.as_u64().is_some_and(|m| (1..=99).contains(&m)) =>
+                {
+                    self.python.kubernetes_client =
+                        n.as_u64().map_or(NEWEST_KUBERNETES_CLIENT, |m| m as u32);
+                }
+                ("kubernetesClient", Value::String(s))
+                    if s.split('.')
+                        .next()
+                        .and_then(|m| m.parse::<u32>().ok())
+                        .is_some() =>
+                {
+                    self.python.kubernetes_client = s
+                        .split('.')
+                        .next()
+                        .and_then(|m| m.parse().ok())
+                        .unwrap_or(NEWEST_KUBERNETES_CLIENT);
+                }
+                ("typeCheckerFindings", Value::String(s)) if s == "report" => {
+                    self.python.type_checker_findings = Some(TypeCheckerFindings::Report);
+                }
+                ("typeCheckerFindings", Value::String(s)) if s == "leave" => {
+                    self.python.type_checker_findings = Some(TypeCheckerFindings::Leave);
+                }
+                ("kubernetesClient", _) => warnings.push(
+                    "python.kubernetesClient must be a major version such as 37 (or \"36.1\")"
+                        .into(),
+                ),
+                ("typeCheckerFindings", _) => warnings
+                    .push("python.typeCheckerFindings must be \"report\" or \"leave\"".into()),
+                (k, _) => warnings.push(format!(
+                    "python.{k} ignored: expected kubernetesClient or typeCheckerFindings"
+                )),
+            }
+        }
+    }
+
     fn set_version(&mut self, s: &str, warnings: &mut Vec<String>) {
         match KubeVersion::parse(s) {
             Some(v) if schemas().get(v).is_some() => self.kubernetes_version = Some(v),
@@ -249,6 +351,35 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_settings_and_who_reports_what_a_type_checker_reports() {
+        let (s, w) = Settings::from_json(
+            &json!({"python": {"kubernetesClient": 36, "typeCheckerFindings": "leave"}}),
+        );
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.python.kubernetes_client, 36);
+        // An untyped client: no type checker sees anything, so nothing is left to it.
+        assert!(!s.leaves_to_type_checker());
+        let (mut s, _) = Settings::from_json(&json!({"python": {"kubernetesClient": "37.0.2"}}));
+        assert_eq!(s.python.kubernetes_client, 37);
+        assert!(
+            !s.leaves_to_type_checker(),
+            "check reports everything by default"
+        );
+        s.editor = true;
+        assert!(
+            s.leaves_to_type_checker(),
+            "an editor leaves it to Pyright by default"
+        );
+        s.python.type_checker_findings = Some(TypeCheckerFindings::Report);
+        assert!(!s.leaves_to_type_checker());
+        let (s, w) = Settings::from_json(
+            &json!({"python": {"kubernetesClient": "new", "typeCheckerFindings": 1, "other": 2}}),
+        );
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert_eq!(s.python, PythonSettings::default());
+    }
     use serde_json::json;
 
     #[test]

@@ -54,11 +54,21 @@ fn every_rule_example_fires_its_rule_and_the_fix_does_not() {
     use std::path::Path;
     for r in RULES.iter() {
         // Examples may carry a `# with kubernetesVersion = "1.NN"` line for version rules.
+        // Python examples may carry `# with kubernetesClient = 36`.
         let settings = |text: &str| {
-            text.lines()
+            let mut settings = text
+                .lines()
                 .find_map(|l| l.strip_prefix("# with kubernetesVersion = \""))
                 .and_then(|rest| rest.split('"').next())
-                .map_or_else(Settings::default, Settings::with_kubernetes_version)
+                .map_or_else(Settings::default, Settings::with_kubernetes_version);
+            if let Some(client) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("# with kubernetesClient = "))
+                .and_then(|v| v.trim().parse().ok())
+            {
+                settings.python.kubernetes_client = client;
+            }
+            settings
         };
         // Cross-file rules see a workspace made of the example itself.
         let language = match r.example_language() {

@@ -463,3 +463,95 @@ fn a_flytekit_template_without_its_primary_is_a_warning_not_the_sdk_refusal() {
     );
     client.shutdown_and_exit();
 }
+
+const TYPED: &str = "from kubernetes.client import V1Container, V1PodSpec, V1ResourceRequirements\n\n\
+spec = V1PodSpec(\n    containers=[\n        V1Container(\n            name=\"main\",\n            image=\"python:3.12\",\n            \
+bogus=1,\n            image_pull_policy=\"Allways\",\n            imagePullPolicy=\"Always\",\n            \
+resources=V1ResourceRequirements(limits={\"cpu\": 2}),\n        ),\n        {\"name\": \"side\", \"image\": \"busybox\", \"image_pull_policy\": \"Always\"},\n    ]\n)\n";
+
+fn codes(params: &Value) -> Vec<String> {
+    codes_and_ranges(&params["diagnostics"])
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect()
+}
+
+#[test]
+fn the_client_version_decides_spellings_and_quantity_types() {
+    let dir = common::TempDir::new("python-client-version");
+    dir.write("spec.py", TYPED);
+    // kubernetes 37 (the default): a number quantity is a ValidationError; camelCase keywords
+    // and a dict in the model's place with snake_case keys are fine.
+    let (status, found) = check(&dir.path().join("spec.py"));
+    assert_eq!(status, 1);
+    let found: Vec<_> = at(&found, "spec.py");
+    assert_eq!(
+        found,
+        [
+            (7, 12, "FLY101".to_string()),
+            (8, 30, "FLY105".to_string()),
+            (10, 60, "FLY324".to_string()),
+        ],
+        "{found:?}"
+    );
+    // kubernetes 36: no pydantic, so the number is sent as is (and the API server takes it),
+    // but only snake_case keywords exist, and a dict is sent as written.
+    dir.write("flyte-lsp.toml", "[python]\nkubernetesClient = 36\n");
+    let (_, found) = check(&dir.path().join("spec.py"));
+    let found: Vec<_> = at(&found, "spec.py");
+    assert_eq!(
+        found,
+        [
+            (7, 12, "FLY101".to_string()),
+            (8, 30, "FLY105".to_string()),
+            (9, 12, "FLY325".to_string()),
+            (12, 45, "FLY325".to_string()),
+        ],
+        "{found:?}"
+    );
+    // The spelling fixes are safe: `check --fix` writes what every client takes.
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["check", "--fix"])
+        .arg(dir.path().join("spec.py"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let fixed = std::fs::read_to_string(dir.path().join("spec.py")).expect("read");
+    assert!(
+        fixed.contains("            image_pull_policy=\"Always\",\n            resources"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("\"imagePullPolicy\": \"Always\"}"),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn in_an_editor_what_pyright_reports_is_left_to_it_unless_asked() {
+    let uri = "file:///work/flyte/spec.py";
+    // By default an editor runs Pyright beside us: no unknown keyword, no wrong quantity type.
+    let (mut client, _) = Client::start(push_client(), None);
+    client.did_open_as(uri, "python", 1, TYPED);
+    let params = client.wait_diagnostics(uri, |_| true, TIMEOUT);
+    assert_eq!(codes(&params), ["FLY105"], "{params}");
+    client.shutdown_and_exit();
+    // `python.typeCheckerFindings = "report"` reports them, as `check` does.
+    let options = serde_json::json!({"python": {"typeCheckerFindings": "report"}});
+    let (mut client, _) = Client::start(push_client(), Some(options));
+    client.did_open_as(uri, "python", 1, TYPED);
+    let params = client.wait_diagnostics(uri, |_| true, TIMEOUT);
+    assert_eq!(codes(&params), ["FLY101", "FLY105", "FLY324"], "{params}");
+    client.shutdown_and_exit();
+    // An untyped client (36): no type checker can see them, so they are reported.
+    let options = serde_json::json!({"python": {"kubernetesClient": 36}});
+    let (mut client, _) = Client::start(push_client(), Some(options));
+    client.did_open_as(uri, "python", 1, TYPED);
+    let params = client.wait_diagnostics(uri, |_| true, TIMEOUT);
+    assert_eq!(
+        codes(&params),
+        ["FLY101", "FLY105", "FLY325", "FLY325"],
+        "{params}"
+    );
+    client.shutdown_and_exit();
+}

@@ -261,6 +261,8 @@ fn sdk_refuses(d: &Diagnostic, pod_spec: Option<&std::ops::Range<usize>>) -> boo
         "FLY001" | "FLY101" | "FLY103" | "FLY104" | "FLY106" | "FLY301" => true,
         // The SDK's own checks: environment name, resources, reuse policy, secrets.
         "FLY305" | "FLY308" | "FLY309" | "FLY310" | "FLY322" => true,
+        // The kubernetes client refuses these while the module is imported.
+        "FLY324" | "FLY325" => true,
         // Flyte's own closed lists (`gpu`, `cache`) raise `ValueError`; Kubernetes' do not.
         "FLY105" => !in_pod_spec,
         _ => false,

@@ -119,7 +119,7 @@ mod tests {
             .collect();
         assert_eq!(
             safe,
-            ["FLY101", "FLY102", "FLY103", "FLY105", "FLY106", "FLY201"],
+            ["FLY101", "FLY102", "FLY103", "FLY105", "FLY106", "FLY201", "FLY324", "FLY325"],
             "a rule's fix becomes safe for `check --fix` only by a deliberate change here"
         );
     }

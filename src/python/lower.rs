@@ -26,7 +26,8 @@ use ruff_python_ast::{self as ast, Expr};
 use super::k8s_names::{self, Field};
 use super::{range_of, Resolved, Resolver};
 use crate::tree::{
-    Derivation, DocKind, Document, Entry, Node, NodeKind, Reading, Scalar, ScalarStyle, Sdk, Via,
+    Derivation, DocKind, Document, Entry, KeySpelling, Node, NodeKind, Reading, Scalar,
+    ScalarStyle, Sdk, Via,
 };
 
 /// Who reads a Python file's values, for messages.
@@ -70,6 +71,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         consumed: HashSet::new(),
         budget: NODE_BUDGET,
         expanding: Vec::new(),
+        spellings: Vec::new(),
     };
     // Outer constructs first, so that what they hold is not checked a second time on its own.
     let mut order: Vec<&(Range<usize>, &ast::ExprCall, Construct)> = calls.found.iter().collect();
@@ -126,7 +128,11 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         } else {
             Sdk::Flyte
         };
-        docs.push((range.start, document(kind, root, range.clone(), sdk, None)));
+        let spellings = std::mem::take(&mut lowerer.spellings);
+        docs.push((
+            range.start,
+            document(kind, root, range.clone(), sdk, None, spellings),
+        ));
     }
     if !derived_done {
         docs.extend(lowerer.derived(&calls.derived, &tasks));
@@ -141,6 +147,7 @@ fn document(
     span: Range<usize>,
     sdk: Sdk,
     derived: Option<Derivation>,
+    spellings: Vec<KeySpelling>,
 ) -> Document {
     Document {
         kind,
@@ -152,6 +159,7 @@ fn document(
         anchors: Vec::new(),
         sdk,
         derived,
+        spellings,
     }
 }
 
@@ -358,6 +366,8 @@ struct Lowerer<'r, 'm, 's> {
     /// value contains the name itself (`t = f(t)`, common in half-typed code) is opaque, not an
     /// endless expansion.
     expanding: Vec<usize>,
+    /// Keys of the document being lowered that only newer clients accept.
+    spellings: Vec<KeySpelling>,
 }
 
 fn node(kind: NodeKind, span: Range<usize>) -> Node {
@@ -484,6 +494,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                     span,
                     Sdk::Flyte,
                     Some(derivation),
+                    std::mem::take(&mut self.spellings),
                 ),
             ));
         }
@@ -553,6 +564,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                     span,
                     Sdk::Flyte,
                     Some(derivation),
+                    std::mem::take(&mut self.spellings),
                 ),
             ));
         }
@@ -665,7 +677,17 @@ impl<'m> Lowerer<'_, 'm, '_> {
             let key_span = range_of(arg);
             let (name, model) = match construct {
                 Construct::Model(model) => match field_of(model, written) {
-                    Some(f) => (f.api.to_string(), k8s_names::model_of_type(f.ty)),
+                    Some(f) => {
+                        if f.spelling == k8s_names::Spelling::Alias && f.keyword != written {
+                            self.spellings.push(KeySpelling {
+                                range: key_span.clone(),
+                                written: written.to_string(),
+                                portable: f.keyword.to_string(),
+                                since: 37,
+                            });
+                        }
+                        (f.api.to_string(), value_model(f.ty))
+                    }
                     None => (written.to_string(), None),
                 },
                 Construct::FlyteTemplate | Construct::FlytekitTemplate => {
@@ -718,18 +740,39 @@ impl<'m> Lowerer<'_, 'm, '_> {
             Expr::List(l) => self.seq(&l.elts, model, span, depth),
             Expr::Tuple(t) => self.seq(&t.elts, model, span, depth),
             Expr::Dict(d) => {
+                // A dict where a model is wanted (`containers=[{"name": "main"}]`): kubernetes
+                // ≥ 37 validates it into the model, by either spelling of its fields.
+                let fields_of = model;
                 let mut entries = Vec::new();
                 for item in &d.items {
                     match &item.key {
-                        Some(Expr::StringLiteral(k)) => entries.push(Entry {
-                            key: scalar(
-                                k.value.to_str().to_string(),
-                                ScalarStyle::DoubleQuoted,
-                                Reading::Str,
-                                range_of(k),
-                            ),
-                            value: self.value(&item.value, None, depth + 1),
-                        }),
+                        Some(Expr::StringLiteral(k)) => {
+                            let written = k.value.to_str();
+                            let field = fields_of.and_then(|m| field_of(m, written));
+                            if let Some(f) = &field {
+                                if f.api != written {
+                                    self.spellings.push(KeySpelling {
+                                        range: range_of(k),
+                                        written: written.to_string(),
+                                        portable: f.api.to_string(),
+                                        since: 37,
+                                    });
+                                }
+                            }
+                            let (name, inner) = match &field {
+                                Some(f) => (f.api, value_model(f.ty)),
+                                None => (written, None),
+                            };
+                            entries.push(Entry {
+                                key: scalar(
+                                    name.to_string(),
+                                    ScalarStyle::DoubleQuoted,
+                                    Reading::Str,
+                                    range_of(k),
+                                ),
+                                value: self.value(&item.value, inner, depth + 1),
+                            })
+                        }
                         Some(other) => entries.push(Entry {
                             key: opaque(range_of(other)),
                             value: opaque(range_of(&item.value)),
@@ -835,6 +878,15 @@ fn is_falsy_literal(expr: &Expr) -> bool {
         Expr::List(l) => l.elts.is_empty(),
         Expr::Dict(d) => d.items.is_empty(),
         _ => false,
+    }
+}
+
+/// The model a field's value is lowered with: the model itself, or its items' in a list; none
+/// for a map of models (its keys are the user's, not the model's fields).
+fn value_model(ty: &str) -> Option<&'static str> {
+    match k8s_names::parse_type(ty) {
+        k8s_names::PyType::Dict(_) => None,
+        _ => k8s_names::model_of_type(ty),
     }
 }
 

@@ -113,11 +113,14 @@ impl Backend {
     /// A copy of the current settings. A handler reads them once and hands that one version
     /// to every `engine` call of its answer.
     fn settings(&self) -> Settings {
-        self.state
+        let mut settings = self
+            .state
             .settings
             .read()
             .map(|s| s.clone())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        settings.editor = true;
+        settings
     }
 
     fn encoding(&self) -> Encoding {

@@ -84,6 +84,21 @@ pub struct Document {
     /// its own pod template, a call-time override, a cloned environment): its tree is the
     /// result, and this says which call made it and what that call passed.
     pub derived: Option<Derivation>,
+    /// Keys written in a spelling that only newer versions of the document's reader accept
+    /// (the kubernetes Python client takes the API's camelCase names as keywords from 37 on).
+    pub spellings: Vec<KeySpelling>,
+}
+
+/// A key whose spelling some versions of the reader refuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySpelling {
+    pub range: TextRange,
+    /// As written: `imagePullPolicy`.
+    pub written: String,
+    /// What every version accepts: `image_pull_policy`.
+    pub portable: String,
+    /// The reader's first major version that accepts `written`.
+    pub since: u32,
 }
 
 /// The Flyte SDK that reads a document. Flyte 2 (`flyte`) is the default, and the only one YAML

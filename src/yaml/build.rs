@@ -130,6 +130,7 @@ impl<'a> Builder<'a> {
             anchors: Vec::new(),
             sdk: Default::default(),
             derived: None,
+            spellings: Vec::new(),
         })
     }
 

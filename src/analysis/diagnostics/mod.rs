@@ -12,6 +12,7 @@
 
 mod affinity;
 mod annotations;
+mod client_spelling;
 mod container_image;
 mod container_kinds;
 mod container_names;
@@ -71,7 +72,7 @@ use std::sync::LazyLock;
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::schema::{schemas, SchemaSet};
-use crate::settings::RuleLevel;
+use crate::settings::{RuleLevel, Settings};
 use crate::text::TextRange;
 use crate::tree::edit::Writer;
 use crate::tree::Document;
@@ -118,6 +119,7 @@ pub static FAMILIES: &[&Family] = &[
     &wrong_type::FAMILY,
     &required::FAMILY,
     &quantity_syntax::FAMILY,
+    &client_spelling::FAMILY,
     &enum_value::FAMILY,
     // Over the pod parts, after the walk.
     &flyte_primary::FAMILY,
@@ -183,6 +185,11 @@ pub(crate) struct Ctx<'a> {
     pub workspace: Option<&'a WorkspaceIndex>,
     /// The front end's writer: fixes say what to change, it says how in the source language.
     pub writer: &'a dyn Writer,
+    pub settings: &'a Settings,
+    /// Whether the document's reader validates pod values with typed models that take a
+    /// quantity only as a string (the kubernetes Python client from 37 on: pydantic
+    /// `StrictStr`), so that a number there is refused before the API server sees it.
+    pub quantities_are_strings: bool,
     /// The hooks of the families that apply to this file (the schema walk calls them).
     pub(super) hooks: &'a Hooks,
     pub out: Vec<Diagnostic>,
@@ -232,6 +239,9 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
     // report even in documents we could not classify (often they broke before detection).
     let flyte_file = documents.iter().any(|d| d.kind != DocKind::Unknown);
     let hooks = Hooks::new(FAMILIES, stream.surfaces);
+    // The driver, unlike the rules, knows the source language: which reader validates the
+    // values, and what a type checker beside us already reports, are properties of it.
+    let python = stream.language == crate::tree::Language::Python;
     let mut out = Vec::new();
     for (doc, info) in stream.documents.iter().zip(documents) {
         if !flyte_file {
@@ -244,6 +254,8 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
             set,
             workspace,
             writer: snap.writer,
+            settings,
+            quantities_are_strings: python && settings.python.kubernetes_client >= 37,
             hooks: &hooks,
             out: Vec::new(),
         };
@@ -264,6 +276,9 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
             unknown::drop_unknowable(doc, &mut ctx.out);
         }
         out.append(&mut ctx.out);
+    }
+    if python && settings.leaves_to_type_checker() {
+        out.retain(|d| !crate::settings::TYPE_CHECKER_CODES.contains(&d.code));
     }
     out.retain_mut(|d| match settings.rule_level(d.code) {
         Some(RuleLevel::Off) => false,

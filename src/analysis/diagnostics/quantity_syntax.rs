@@ -1,6 +1,6 @@
 //! FLY218: a Kubernetes quantity that does not parse (`8GB`, `1.5 Gi`, `500mi`), with fixes,
 //! and the reader of quantity nodes the resource rules share (the grammar itself is
-//! `analysis::quantity`).
+//! `analysis::quantity`). FLY324: a number where a typed Python client takes only a string.
 //!
 //! Mirrors `staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go` (`ParseQuantity`,
 //! `parseQuantityString`, `UnmarshalJSON`) and `suffix.go` (`interpret`). A bad quantity fails
@@ -31,15 +31,56 @@ pub static RULE: Rule = Rule {
              `suffix.go`",
 };
 
+pub static NOT_A_STRING: Rule = Rule {
+    code: "FLY324",
+    name: "quantity-not-a-string",
+    severity: Severity::Error,
+    applies: Applies::Everywhere,
+    safe_fix: true,
+    reads: Reads::NOTHING,
+    summary: "A quantity written as a number where the kubernetes Python client (37 and later) \
+              takes only a string: its pydantic models declare quantities `StrictStr`, so \
+              `V1ResourceRequirements(limits={\"cpu\": 2})` raises a `ValidationError` before \
+              anything reaches the API server (which would accept the number). Quote it. With \
+              `python.kubernetesClient` set to 36 or older the number is sent as it is, and this \
+              rule is silent.",
+    bad: "from kubernetes.client import V1Container, V1PodSpec, V1ResourceRequirements\n\nspec = V1PodSpec(containers=[V1Container(name=\"main\", image=\"python:3.12\", resources=V1ResourceRequirements(limits={\"cpu\": 2}))])\n",
+    good: "from kubernetes.client import V1Container, V1PodSpec, V1ResourceRequirements\n\nspec = V1PodSpec(containers=[V1Container(name=\"main\", image=\"python:3.12\", resources=V1ResourceRequirements(limits={\"cpu\": \"2\"}))])\n",
+    source: "kubernetes 37.0.2 `kubernetes/client/models/v1_resource_requirements.py` (`Dict[str, StrictStr]`)",
+};
+
 pub static FAMILY: Family = Family {
-    rules: &[&RULE],
+    rules: &[&RULE, &NOT_A_STRING],
     check: Check::Scalar(on_scalar),
 };
 
 fn on_scalar(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>) {
     if schema.is_quantity() {
         check(ctx, node);
+        if ctx.quantities_are_strings {
+            check_string(ctx, node);
+        }
     }
+}
+
+/// FLY324: a number where the reader takes only a string quantity.
+fn check_string(ctx: &mut Ctx<'_>, node: &Node) {
+    let Some(scalar) = node.as_scalar() else {
+        return;
+    };
+    if !matches!(node.reading(), Some(Reading::Int(_) | Reading::Float(_))) {
+        return;
+    }
+    let text = scalar.value.clone();
+    let writer = ctx.writer;
+    let message = format!(
+        "the kubernetes client (37 and later) takes a quantity only as a string: `{text}` raises a pydantic `ValidationError`; write \"{text}\""
+    );
+    ctx.report(&NOT_A_STRING, node.span.clone(), message)
+        .with_edit(
+            format!("Quote as \"{text}\""),
+            writer.set_string(node, &text),
+        );
 }
 
 /// The quantity a YAML node decodes to: a number is read as its JSON text, a string is parsed.

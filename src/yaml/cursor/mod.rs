@@ -112,6 +112,7 @@ fn skeleton_doc(region: &TextRange, entries: Vec<Entry>) -> Document {
         anchors: Vec::new(),
         sdk: Default::default(),
         derived: None,
+        spellings: Vec::new(),
     }
 }
 
