@@ -82,6 +82,11 @@ MAPPED = {
         {"FLY106": "FLY103"},
         "`true` is the bool `True` where nodeSelector is Dict[str, str]: a wrong type (FLY103)",
     ),
+    "invalid/241-flyte-node-selector-on.yaml": (
+        {"FLY106": "FLY103"},
+        "PyYAML reads `on` as true; in Python the bool `True` in nodeSelector (Dict[str, str]) "
+        "is a wrong type (FLY103)",
+    ),
     "invalid/229-args-number.yaml": (
         {"FLY106": "FLY103"},
         "`10` is an int in args (List[str]): a wrong type (FLY103)",
@@ -103,10 +108,6 @@ SKIPPED = {
         "translation is a valid pod"
     ),
 }
-
-# Flyte documents (no `kind:`; `flyte.PodTemplate` / `flyte.TaskEnvironment` in Python) are not
-# translated: this corpus is the kubernetes client's `V1*` calls.
-FLYTE_DOCUMENT = "a Flyte document (pod template or task environment), not a V1Pod/V1PodTemplate"
 
 
 # A file of several documents (a Flyte one beside a PodTemplate) is one Python file of several
@@ -225,9 +226,25 @@ def model(name):
     return cls if cls is not None and hasattr(cls, "attribute_map") else None
 
 
+# The Flyte calls a Flyte document becomes, and the types of the keywords that hold more than a
+# plain value (the YAML keys of a Flyte document are the SDK's keyword names already).
+FLYTE = {
+    "flyte.TaskEnvironment": {"pod_template": "flyte.PodTemplate", "resources": "flyte.Resources"},
+    "flyte.PodTemplate": {
+        "primary_container_name": "str",
+        "labels": "Dict[str, str]",
+        "annotations": "Dict[str, str]",
+        "pod_spec": "V1PodSpec",
+    },
+    "flyte.Resources": {},
+}
+
+
 class Translator:
-    def __init__(self, rel):
+    def __init__(self, rel, dialect):
         self.rel = rel
+        # "go" (a Kubernetes object, read by kubectl) or "pyyaml" (a Flyte document).
+        self.dialect = dialect
         self.imports = set()
         # Why the case needs a MAPPED or SKIPPED entry, if it does.
         self.changes = []
@@ -244,10 +261,13 @@ class Translator:
         return json.dumps(value, ensure_ascii=False)
 
     def scalar(self, node, ty, quantity=False):
-        value = value_of(node)
+        value = value_of(node) if self.dialect == "go" else pyyaml_read(node)
         if quantity and isinstance(value, (int, float)) and not isinstance(value, bool):
             return json.dumps(node.value)
-        if node.style is None:
+        if node.style is None and self.dialect == "pyyaml":
+            if ty == "str" and value is not None and not isinstance(value, str):
+                self.changes.append(f"`{node.value}` is {value!r} where a str is wanted")
+        elif node.style is None:
             theirs = pyyaml_read(node)
             if type(theirs) is not type(value) or theirs != value:
                 self.changes.append(
@@ -255,6 +275,8 @@ class Translator:
                 )
             if ty == "str" and value is not None and not isinstance(value, str):
                 self.changes.append(f"`{node.value}` is {value!r} where a str is wanted")
+        if isinstance(value, int) and re.fullmatch(r"0[0-7]+", node.value):
+            return "0o" + node.value[1:]  # `0644`: what a Python user writes is 0o644
         return self.literal(value)
 
     def expr(self, node, ty, indent, quantity=False):
@@ -267,6 +289,12 @@ class Translator:
             item = m.group(1) if m else None
             return self.seq([self.expr(n, item, indent + 1) for n in node.value], indent)
         # A mapping.
+        if ty in FLYTE:
+            self.imports.add("flyte")
+            args = []
+            for k, v in node.value:
+                args.append(f"{k.value}={self.expr(v, FLYTE[ty].get(k.value), indent + 1)}")
+            return self.seq(args, indent, f"{ty}(", ")")
         cls = model(ty) if ty else None
         if cls is None:
             d = DICT.match(ty or "")
@@ -375,23 +403,29 @@ def translate(rel, text):
     if root is None or not isinstance(root, yaml.MappingNode):
         return None, "not a mapping"
     kinds = [v.value for k, v in root.value if k.value == "kind"]
-    if not kinds:
-        return None, FLYTE_DOCUMENT
-    kind = kinds[0]
-    if kind not in ("Pod", "PodTemplate"):
-        raise NeedsEntry(f"{rel}: kind {kind}")
+    keys = {k.value for k, _ in root.value}
+    if kinds:
+        kind = kinds[0]
+        if kind not in ("Pod", "PodTemplate"):
+            raise NeedsEntry(f"{rel}: kind {kind}")
+        ty, name, dialect = f"V1{kind}", "pod" if kind == "Pod" else "template", "go"
+    elif keys & {"pod_spec", "primary_container_name"}:
+        ty, name, dialect = "flyte.PodTemplate", "pod_template", "pyyaml"
+    else:
+        ty, name, dialect = "flyte.TaskEnvironment", "env", "pyyaml"
     if duplicate_keys(root):
         raise NeedsEntry(f"{rel}: a duplicate key")
-    t = Translator(rel)
+    t = Translator(rel, dialect)
     t.changes.extend(escapes)
-    body = t.expr(root, f"V1{kind}", 0)
+    body = t.expr(root, ty, 0)
     if t.changes and rel not in MAPPED:
         raise NeedsEntry(f"{rel}: " + "; ".join(t.changes))
-    name = "pod" if kind == "Pod" else "template"
-    imports = sorted(t.imports)
-    line = "from kubernetes.client import " + ", ".join(imports)
+    imports = sorted(t.imports - {"flyte"})
+    line = "from kubernetes.client import " + ", ".join(imports) if imports else ""
     if len(line) > 100:
         line = "from kubernetes.client import (\n" + "".join(f"    {i},\n" for i in imports) + ")"
+    if "flyte" in t.imports:
+        line = ("import flyte\n" + line).strip()
     mapping = MAPPED.get(rel, ({}, ""))[0]
     header = rewrite_header(rel, header_of(text), mapping)
     return "\n".join(header) + f"\n\n{line}\n\n{name} = {body}\n", None
@@ -424,7 +458,7 @@ def generate():
         raise NeedsEntry("\n  ".join([""] + problems))
     lines = [
         "# The YAML cases of tests/corpus/k8s/ with no Python form, and why.",
-        "# Generated by tests/corpus/python/gen.py (SKIPPED, FLYTE_DOCUMENT, SEVERAL_DOCUMENTS);",
+        "# Generated by tests/corpus/python/gen.py (SKIPPED, SEVERAL_DOCUMENTS);",
         "# do not edit. tests/corpus_python.rs counts them.",
     ]
     lines += [f"{rel}: {why}" for rel, why in skipped]

@@ -27,7 +27,7 @@ template = V1PodTemplate(
             volumes=[
                 V1Volume(
                     name="settings",
-                    config_map=V1ConfigMapVolumeSource(default_mode=420),
+                    config_map=V1ConfigMapVolumeSource(default_mode=0o644),
                 ),
             ],
         ),

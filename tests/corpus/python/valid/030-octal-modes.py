@@ -46,7 +46,7 @@ template = V1PodTemplate(
                     name="settings",
                     config_map=V1ConfigMapVolumeSource(
                         name="trainer-settings",
-                        default_mode=420,
+                        default_mode=0o644,
                         optional=True,
                     ),
                 ),
@@ -54,9 +54,13 @@ template = V1PodTemplate(
                     name="tls",
                     secret=V1SecretVolumeSource(
                         secret_name="trainer-tls",
-                        default_mode=256,
+                        default_mode=0o400,
                         items=[
-                            V1KeyToPath(key="tls.crt", path="tls.crt", mode=292),
+                            V1KeyToPath(
+                                key="tls.crt",
+                                path="tls.crt",
+                                mode=0o444,
+                            ),
                             V1KeyToPath(
                                 key="tls.key",
                                 path="private/tls.key",

@@ -48,7 +48,7 @@ template = V1PodTemplate(
                 V1Volume(
                     name="bundle",
                     projected=V1ProjectedVolumeSource(
-                        default_mode=288,
+                        default_mode=0o440,
                         sources=[
                             V1VolumeProjection(
                                 service_account_token=V1ServiceAccountTokenProjection(

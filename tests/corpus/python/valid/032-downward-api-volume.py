@@ -38,7 +38,7 @@ template = V1PodTemplate(
                 V1Volume(
                     name="podinfo",
                     downward_api=V1DownwardAPIVolumeSource(
-                        default_mode=420,
+                        default_mode=0o644,
                         items=[
                             V1DownwardAPIVolumeFile(
                                 path="annotations",

@@ -24,7 +24,7 @@ template = V1PodTemplate(
     template=V1PodTemplateSpec(
         metadata=V1ObjectMeta(labels={"app.kubernetes.io/name": "trainer"}),
         spec=V1PodSpec(
-            termination_grace_period_seconds=24,
+            termination_grace_period_seconds=0o30,
             containers=[
                 V1Container(
                     name="trainer",
