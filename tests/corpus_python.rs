@@ -1,6 +1,9 @@
 //! The Kubernetes corpus in Python: `tests/corpus/python/{invalid,valid}/NNN-name.py`, each the
-//! `V1Pod(...)`/`V1PodTemplate(...)` translation of `tests/corpus/k8s/{invalid,valid}/NNN-name.yaml`
-//! that `tests/corpus/python/gen.py` writes (see its docstring for how; never edit them by hand).
+//! translation of `tests/corpus/k8s/{invalid,valid}/NNN-name.yaml` that
+//! `tests/corpus/python/gen.py` writes (see its docstring for how; never edit them by hand):
+//! `V1Pod(...)`/`V1PodTemplate(...)` for Kubernetes objects, `flyte.TaskEnvironment(...)` or
+//! `flyte.PodTemplate(pod_spec=V1PodSpec(...))` for Flyte documents, one call per YAML document.
+//! Each Python file must read as the same documents, of the same kinds, as its YAML case.
 //!
 //! The header format is `tests/corpus.rs`'s; gen.py rewrites `# expect:` where Python's verdict
 //! differs from YAML's (its `MAPPED` table; the file then says `# python: FLY106 -> FLY103: why`)
@@ -17,7 +20,8 @@
 //!   gen.py), and every listed case exists.
 //! - `CONSTRUCT.txt` (written by `construct.py`, which builds every case with the real
 //!   kubernetes 37 client) lists the cases the client refuses: each must be an invalid case on
-//!   which flyte-lsp reports an error too, and no valid case may be listed.
+//!   which flyte-lsp reports an error too, at the field the client names (unless it is missing),
+//!   and no valid case may be listed.
 //!
 //! `tests/corpus/python/KNOWN_GAPS.md` lists cases where flyte-lsp's Python front end, not the
 //! case, is wrong; they run and are reported but do not fail the test (a listed case that passes
@@ -89,16 +93,22 @@ fn locate(node: &Node, r: &Range<usize>, path: &mut Vec<Segment>) -> bool {
     }
 }
 
-/// Where a diagnostic is, as a path: `spec.containers[0].image` (`:key` when on a key).
+/// Where a diagnostic is, as a path: `spec.containers[0].image` (`:key` when on a key), after
+/// `#N ` for the N-th document of a file of several.
 fn path_of(stream: &Stream, r: &Range<usize>) -> String {
-    for doc in &stream.documents {
+    let several = stream.documents.len() > 1;
+    for (i, doc) in stream.documents.iter().enumerate() {
         let Some(root) = &doc.root else { continue };
         if !contains(&root.span, r) && !contains(&doc.span, r) {
             continue;
         }
         let mut path = Vec::new();
         let on_key = locate(root, r, &mut path);
-        let mut s = path_string(&path);
+        let mut s = if several {
+            format!("#{i} {}", path_string(&path))
+        } else {
+            path_string(&path)
+        };
         if on_key {
             s.push_str(":key");
         }
@@ -203,7 +213,8 @@ fn python_corpus() {
     let (mut valid_total, mut valid_clean) = (0usize, 0usize);
     let mut at_the_argument = 0usize;
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut errors_by_case: BTreeMap<String, bool> = BTreeMap::new();
+    // Per case: the folded paths of its error diagnostics.
+    let mut errors_by_case: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
     for sub in ["invalid", "valid"] {
         for path in cases(&dir, sub, "py") {
@@ -234,17 +245,26 @@ fn python_corpus() {
 
             let stream = parse_as(&text, Language::Python);
             let analysis = analyze_parsed(&text, &stream, &settings);
-            if stream.documents.len() != 1 || analysis.kind() == DocKind::Unknown {
+            let yaml_stream = parse_as(&yaml_text, Language::Yaml);
+            let yaml_analysis = analyze_parsed(&yaml_text, &yaml_stream, &settings);
+            let kinds = |s: &Stream| s.documents.iter().map(|d| d.kind).collect::<Vec<_>>();
+            if kinds(&stream) != kinds(&yaml_stream) || analysis.kind() == DocKind::Unknown {
                 failures.push(format!(
-                    "{rel}: {} documents read, kind {:?}: one V1Pod/V1PodTemplate expected",
-                    stream.documents.len(),
-                    analysis.kind()
+                    "{rel}: documents {:?}, its YAML case's {:?}: one call per document expected",
+                    kinds(&stream),
+                    kinds(&yaml_stream)
                 ));
                 continue;
             }
-            let yaml_stream = parse_as(&yaml_text, Language::Yaml);
-            let yaml_analysis = analyze_parsed(&yaml_text, &yaml_stream, &settings);
-            errors_by_case.insert(rel.clone(), analysis.diagnostics.iter().any(is_error));
+            errors_by_case.insert(
+                rel.clone(),
+                analysis
+                    .diagnostics
+                    .iter()
+                    .filter(|d| is_error(d))
+                    .map(|d| folded(path_of(&stream, &d.range).trim_end_matches(":key")))
+                    .collect(),
+            );
             if verbose {
                 println!("{rel}:");
                 for d in &analysis.diagnostics {
@@ -319,17 +339,32 @@ fn python_corpus() {
             failures.push(format!("SKIPPED.txt lists {case}, which does not exist"));
         }
     }
-    // What the real client refuses, flyte-lsp reports as an error.
+    // What the real client refuses, flyte-lsp reports as an error, at the field the client
+    // names (`where | what`; a missing field has no node of its own to be at).
     for (case, why) in &refused {
-        match errors_by_case.get(case) {
-            None => failures.push(format!("CONSTRUCT.txt lists {case}, which is not a case")),
-            Some(_) if case.starts_with("valid/") => failures.push(format!(
+        let (at, what) = why.split_once(" | ").unwrap_or(("-", why));
+        let Some(errors) = errors_by_case.get(case) else {
+            failures.push(format!("CONSTRUCT.txt lists {case}, which is not a case"));
+            continue;
+        };
+        let at_field = at == "-"
+            || what.contains(": missing:")
+            || errors.iter().any(|p| p.ends_with(&folded(at)));
+        if case.starts_with("valid/") {
+            failures.push(format!(
                 "{case}: a valid case the kubernetes client refuses: {why}"
-            )),
-            Some(false) if !gaps.contains(case) => failures.push(format!(
+            ));
+        } else if gaps.contains(case) {
+            gap_reports.push(format!("{case}: the client refuses it: {why}"));
+        } else if errors.is_empty() {
+            failures.push(format!(
                 "{case}: the kubernetes client refuses it ({why}), flyte-lsp reports no error"
-            )),
-            _ => {}
+            ));
+        } else if !at_field {
+            failures.push(format!(
+                "{case}: the kubernetes client refuses `{at}` ({what}), flyte-lsp's errors are at {}",
+                errors.join(", ")
+            ));
         }
     }
     for gap in &gaps {

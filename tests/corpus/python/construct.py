@@ -7,9 +7,11 @@ missing required fields (`ValidationError`) when they are built. So this checks 
 against the client, not only against itself:
 
 - every valid case must build (exit 1 otherwise);
-- the invalid cases the client refuses are listed, with the first error's location and message,
-  in `CONSTRUCT.txt`. `tests/corpus_python.rs` requires flyte-lsp to report an error on each of
-  them (what the client refuses, the linter must not let through).
+- the invalid cases the client refuses are listed in `CONSTRUCT.txt` as
+  `case: where | Model: error type: message` (the first error; `where` is the field's path inside
+  the model that refused it). `tests/corpus_python.rs` requires flyte-lsp to report an error on
+  each of them (what the client refuses, the linter must not let through), and, unless the
+  field is missing, one at that field: its tree path must end with `where`.
 
     ~/.cache/flyte-lsp/conformance-venv/bin/python tests/corpus/python/construct.py          # write
     ~/.cache/flyte-lsp/conformance-venv/bin/python tests/corpus/python/construct.py --check  # stale?
@@ -28,17 +30,30 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LISTING = os.path.join(HERE, "CONSTRUCT.txt")
 
 
+def loc_path(loc):
+    """A pydantic error location as a tree path: `args[1]`, `labels.acme.io/gpu`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
 def first_error(e):
-    """`loc: message` of a pydantic error (its first), else the exception's own text."""
+    """`where | what` of the client's refusal: for a pydantic error (its first), the field's
+    location inside the model that refused it and `Model: type: message`; else `- | text`."""
     errors = getattr(e, "errors", None)
     if callable(errors):
         try:
             first = errors()[0]
-            loc = ".".join(str(p) for p in first.get("loc", ()))
-            return f"{type(e).__name__}: {first.get('title', '')} {loc}: {first.get('msg', '')}"
+            where = loc_path(first.get("loc", ())) or "-"
+            what = f"{getattr(e, 'title', '?')}: {first.get('type', '?')}: {first.get('msg', '')}"
+            return f"{where} | {what}"
         except Exception:  # noqa: BLE001 - fall back to the plain text
             pass
-    return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    return f"- | {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
 
 
 def build(path):

@@ -30,7 +30,10 @@ The header keeps the YAML case's `#` lines. Its `# expect:` lines are rewritten 
 translation would change meaning unnoticed (a plain scalar go-yaml and PyYAML read differently,
 a non-string literal where the client wants a string, an unknown key whose snake_case spelling
 is a real keyword) must have a `MAPPED` or `SKIPPED` entry, or the generator stops. `SKIPPED`
-lists, in one place, the cases with no Python form and why.
+lists, in one place, the cases with no Python form and why. A Flyte document becomes
+`flyte.TaskEnvironment(...)` or `flyte.PodTemplate(...)` (its keys are the SDK's keywords; its
+`pod_spec` a `V1PodSpec`), read the way PyYAML reads it; a file of several documents becomes one
+assignment per document, in order.
 
 Run with PyYAML and kubernetes==37.0.2 (the conformance venv has both):
 
@@ -108,11 +111,6 @@ SKIPPED = {
         "translation is a valid pod"
     ),
 }
-
-
-# A file of several documents (a Flyte one beside a PodTemplate) is one Python file of several
-# calls; this corpus keeps one call per file.
-SEVERAL_DOCUMENTS = "several YAML documents (one of them a Flyte document)"
 
 
 def quantity_fields():
@@ -397,38 +395,43 @@ def translate(rel, text):
         # go-yaml reads `\'` in a double-quoted scalar as `'`; PyYAML refuses the escape.
         docs = list(yaml.compose_all(text.replace("\\'", "'"), Loader=yaml.SafeLoader))
         escapes.append("go-yaml reads the escape `\\'` as `'`, PyYAML refuses it")
-    if len(docs) != 1:
-        return None, SEVERAL_DOCUMENTS
-    root = docs[0]
-    if root is None or not isinstance(root, yaml.MappingNode):
-        return None, "not a mapping"
-    kinds = [v.value for k, v in root.value if k.value == "kind"]
-    keys = {k.value for k, _ in root.value}
-    if kinds:
-        kind = kinds[0]
-        if kind not in ("Pod", "PodTemplate"):
-            raise NeedsEntry(f"{rel}: kind {kind}")
-        ty, name, dialect = f"V1{kind}", "pod" if kind == "Pod" else "template", "go"
-    elif keys & {"pod_spec", "primary_container_name"}:
-        ty, name, dialect = "flyte.PodTemplate", "pod_template", "pyyaml"
-    else:
-        ty, name, dialect = "flyte.TaskEnvironment", "env", "pyyaml"
-    if duplicate_keys(root):
-        raise NeedsEntry(f"{rel}: a duplicate key")
-    t = Translator(rel, dialect)
-    t.changes.extend(escapes)
-    body = t.expr(root, ty, 0)
-    if t.changes and rel not in MAPPED:
-        raise NeedsEntry(f"{rel}: " + "; ".join(t.changes))
-    imports = sorted(t.imports - {"flyte"})
-    line = "from kubernetes.client import " + ", ".join(imports) if imports else ""
+    imports, statements, changes, names = set(), [], list(escapes), []
+    for root in docs:
+        if root is None or not isinstance(root, yaml.MappingNode):
+            raise NeedsEntry(f"{rel}: a document that is not a mapping")
+        kinds = [v.value for k, v in root.value if k.value == "kind"]
+        keys = {k.value for k, _ in root.value}
+        if kinds:
+            kind = kinds[0]
+            if kind not in ("Pod", "PodTemplate"):
+                raise NeedsEntry(f"{rel}: kind {kind}")
+            ty, name, dialect = f"V1{kind}", "pod" if kind == "Pod" else "template", "go"
+        elif keys & {"pod_spec", "primary_container_name"}:
+            ty, name, dialect = "flyte.PodTemplate", "pod_template", "pyyaml"
+        else:
+            ty, name, dialect = "flyte.TaskEnvironment", "env", "pyyaml"
+        if duplicate_keys(root):
+            raise NeedsEntry(f"{rel}: a duplicate key")
+        t = Translator(rel, dialect)
+        body = t.expr(root, ty, 0)
+        changes += t.changes
+        imports |= t.imports
+        # One name per document, in document order: `template`, or `template_2` for a second.
+        names.append(name)
+        if names.count(name) > 1:
+            name = f"{name}_{names.count(name)}"
+        statements.append(f"{name} = {body}\n")
+    if changes and rel not in MAPPED:
+        raise NeedsEntry(f"{rel}: " + "; ".join(changes))
+    models = sorted(imports - {"flyte"})
+    line = "from kubernetes.client import " + ", ".join(models) if models else ""
     if len(line) > 100:
-        line = "from kubernetes.client import (\n" + "".join(f"    {i},\n" for i in imports) + ")"
-    if "flyte" in t.imports:
+        line = "from kubernetes.client import (\n" + "".join(f"    {i},\n" for i in models) + ")"
+    if "flyte" in imports:
         line = ("import flyte\n" + line).strip()
     mapping = MAPPED.get(rel, ({}, ""))[0]
     header = rewrite_header(rel, header_of(text), mapping)
-    return "\n".join(header) + f"\n\n{line}\n\n{name} = {body}\n", None
+    return "\n".join(header) + f"\n\n{line}\n\n" + "\n\n".join(statements), None
 
 
 def generate():
@@ -458,7 +461,7 @@ def generate():
         raise NeedsEntry("\n  ".join([""] + problems))
     lines = [
         "# The YAML cases of tests/corpus/k8s/ with no Python form, and why.",
-        "# Generated by tests/corpus/python/gen.py (SKIPPED, SEVERAL_DOCUMENTS);",
+        "# Generated by tests/corpus/python/gen.py (SKIPPED);",
         "# do not edit. tests/corpus_python.rs counts them.",
     ]
     lines += [f"{rel}: {why}" for rel, why in skipped]
