@@ -229,6 +229,17 @@ fn python_corpus() {
                     continue;
                 }
             };
+            match (sub, &header.expect) {
+                ("invalid", None) => {
+                    failures.push(format!("{rel}: an invalid case must expect diagnostics"));
+                    continue;
+                }
+                ("valid", Some(_)) => {
+                    failures.push(format!("{rel}: a valid case must expect `clean`"));
+                    continue;
+                }
+                _ => {}
+            }
             let (yaml_rel, mapped) = provenance(&text);
             let expected_yaml = format!("tests/corpus/k8s/{}.yaml", rel.trim_end_matches(".py"));
             if yaml_rel.as_deref() != Some(expected_yaml.as_str()) {
@@ -412,4 +423,64 @@ fn python_corpus() {
         }
         panic!("{report}");
     }
+}
+
+/// Every case again through `flyte-lsp check --format json` over the folder, as CI runs it: the
+/// CLI must report, file by file, exactly what the library reports (code, severity, line,
+/// message), so the Python front end is proven the way users run it too.
+#[test]
+fn the_cli_reports_what_the_library_reports_for_every_python_case() {
+    let dir = python_dir();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["check", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .expect("run flyte-lsp check");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let files = json["files"].as_array().expect("files");
+    let mut checked = 0;
+    for sub in ["invalid", "valid"] {
+        for path in cases(&dir, sub, "py") {
+            let text = std::fs::read_to_string(&path).expect("read case");
+            let index = flyte_lsp::text::LineIndex::new(&text);
+            let stream = parse_as(&text, Language::Python);
+            let mut expected: Vec<String> = analyze_parsed(&text, &stream, &Settings::default())
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let line = index.line_of(d.range.start);
+                    format!("{} {} {line} {}", d.code, d.severity.name(), d.message)
+                })
+                .collect();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let entry = files
+                .iter()
+                .find(|f| {
+                    f["path"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with(&format!("/{sub}/{name}")))
+                })
+                .unwrap_or_else(|| panic!("{sub}/{name} missing from the CLI's output"));
+            let mut actual: Vec<String> = entry["diagnostics"]
+                .as_array()
+                .expect("diagnostics")
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {} {} {}",
+                        d["code"].as_str().unwrap_or(""),
+                        d["severity"].as_str().unwrap_or(""),
+                        d["range"]["start"]["line"],
+                        d["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            expected.sort();
+            actual.sort();
+            assert_eq!(actual, expected, "{sub}/{name}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} cases");
 }
