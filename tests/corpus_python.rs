@@ -23,6 +23,12 @@
 //!   which flyte-lsp reports an error too, at the field the client names (unless it is missing),
 //!   and no valid case may be listed.
 //!
+//! - Where the conformance venv exists (`CONFORMANCE_VENV`, default
+//!   `~/.cache/flyte-lsp/conformance-venv`, made by `tests/conformance/run.sh`), a second test runs
+//!   `gen.py --check` and `construct.py --check` with it: the checked-in cases are what the
+//!   generator writes, and the client builds them as `CONSTRUCT.txt` says. Without the venv it
+//!   says so and passes (`tests/run-all.sh` runs both scripts unconditionally).
+//!
 //! `tests/corpus/python/KNOWN_GAPS.md` lists cases where flyte-lsp's Python front end, not the
 //! case, is wrong; they run and are reported but do not fail the test (a listed case that passes
 //! is reported as stale). `CORPUS_VERBOSE=1` prints every case's diagnostics with their paths.
@@ -483,4 +489,40 @@ fn the_cli_reports_what_the_library_reports_for_every_python_case() {
         }
     }
     assert!(checked > 300, "only {checked} cases");
+}
+
+/// The conformance venv's interpreter (PyYAML, kubernetes 37.0.2), if it exists.
+fn venv_python() -> Option<PathBuf> {
+    let venv = match std::env::var_os("CONFORMANCE_VENV") {
+        Some(v) => PathBuf::from(v),
+        None => PathBuf::from(std::env::var_os("HOME")?).join(".cache/flyte-lsp/conformance-venv"),
+    };
+    let python = venv.join("bin/python");
+    python.exists().then_some(python)
+}
+
+/// The generator and the real client agree with the checked-in files: `gen.py --check` (every
+/// case is what the generator writes from its YAML case) and `construct.py --check` (every valid
+/// case builds with kubernetes 37.0.2, and CONSTRUCT.txt lists exactly the cases it refuses).
+#[test]
+fn generated_cases_are_current_and_build_with_the_real_client() {
+    let Some(python) = venv_python() else {
+        println!("python corpus: no conformance venv, gen.py/construct.py not run");
+        return;
+    };
+    for script in ["gen.py", "construct.py"] {
+        let output = std::process::Command::new(&python)
+            .arg(python_dir().join(script))
+            .arg("--check")
+            .output()
+            .unwrap_or_else(|e| panic!("run {script}: {e}"));
+        println!("{}", String::from_utf8_lossy(&output.stdout).trim_end());
+        assert!(
+            output.status.success(),
+            "{script} --check failed ({:?}):\n{}{}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }

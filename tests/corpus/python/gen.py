@@ -395,6 +395,10 @@ def translate(rel, text):
         # go-yaml reads `\'` in a double-quoted scalar as `'`; PyYAML refuses the escape.
         docs = list(yaml.compose_all(text.replace("\\'", "'"), Loader=yaml.SafeLoader))
         escapes.append("go-yaml reads the escape `\\'` as `'`, PyYAML refuses it")
+    events = yaml.parse(text.replace("\\'", "'") if escapes else text, Loader=yaml.SafeLoader)
+    if any(isinstance(e, yaml.AliasEvent) for e in events):
+        # The composed node is shared; its Python form (a name bound once, or a copy) is a choice.
+        raise NeedsEntry(f"{rel}: an alias")
     imports, statements, changes, names = set(), [], list(escapes), []
     for root in docs:
         if root is None or not isinstance(root, yaml.MappingNode):
