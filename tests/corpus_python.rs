@@ -21,7 +21,8 @@
 //! - `CONSTRUCT.txt` (written by `construct.py`, which builds every case with the real
 //!   kubernetes 37 client) lists the cases the client refuses: each must be an invalid case on
 //!   which flyte-lsp reports an error too, at the field the client names (unless it is missing),
-//!   and no valid case may be listed.
+//!   and no valid case may be listed; the other way, every case expecting an unknown keyword
+//!   (FLY101) or a wrong type (FLY103) must be one the client refuses.
 //!
 //! - Where the conformance venv exists (`CONFORMANCE_VENV`, default
 //!   `~/.cache/flyte-lsp/conformance-venv`, made by `tests/conformance/run.sh`), a second test runs
@@ -221,6 +222,7 @@ fn python_corpus() {
     let mut seen: BTreeSet<String> = BTreeSet::new();
     // Per case: the folded paths of its error diagnostics.
     let mut errors_by_case: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut expected_codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
     for sub in ["invalid", "valid"] {
         for path in cases(&dir, sub, "py") {
@@ -245,6 +247,9 @@ fn python_corpus() {
                     continue;
                 }
                 _ => {}
+            }
+            if let Some(e) = &header.expect {
+                expected_codes.insert(rel.clone(), e.iter().map(|(c, _)| c.clone()).collect());
             }
             let (yaml_rel, mapped) = provenance(&text);
             let expected_yaml = format!("tests/corpus/k8s/{}.yaml", rel.trim_end_matches(".py"));
@@ -381,6 +386,17 @@ fn python_corpus() {
             failures.push(format!(
                 "{case}: the kubernetes client refuses `{at}` ({what}), flyte-lsp's errors are at {}",
                 errors.join(", ")
+            ));
+        }
+    }
+    // And the other way: an unknown keyword (FLY101) or a wrong type (FLY103) is one the typed
+    // client refuses too.
+    for (case, codes) in &expected_codes {
+        let refusable = codes.iter().any(|c| c == "FLY101" || c == "FLY103");
+        if refusable && !refused.contains_key(case) && !gaps.contains(case) {
+            failures.push(format!(
+                "{case}: expects {}, but the kubernetes client builds it (CONSTRUCT.txt)",
+                codes.join(", ")
             ));
         }
     }
