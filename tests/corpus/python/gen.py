@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Translate the Kubernetes YAML corpus (tests/corpus/k8s/) into Python `V1*` calls.
+"""Translate the YAML corpus (tests/corpus/k8s/) into Python: kubernetes `V1*` calls.
 
-Every Kubernetes case `tests/corpus/k8s/{invalid,valid}/NNN-name.yaml` (`kind: Pod` or
-`kind: PodTemplate`) becomes `tests/corpus/python/{invalid,valid}/NNN-name.py`:
+Every case `tests/corpus/k8s/{invalid,valid}/NNN-name.yaml` becomes
+`tests/corpus/python/{invalid,valid}/NNN-name.py` (checked by tests/corpus_python.rs), e.g. for
+`kind: PodTemplate`:
 
     from kubernetes.client import V1Container, V1ObjectMeta, V1PodSpec, V1PodTemplate, ...
 
@@ -22,6 +23,9 @@ How the translation is made (nothing of it is written by hand):
   (`yes` is true, `0644` is 420, `1e3` a float; `go_read`), not the way PyYAML would, and
   become Python literals of that type. A field whose value is not the shape its model wants
   (`command: python train.py`) gets the literal as it is, which is what a user would write.
+- Except in quantity fields (`resources.limits`, `sizeLimit`, ...; `quantity_fields`): the API
+  server takes a number there (`cpu: 2`), the client types them `str`, so the Python form is
+  the string as written (`"cpu": "2"`). An octal YAML integer (`0644`) is written `0o644`.
 - A key the client does not know (`imagePullSecret`, `requests` on a container) becomes the
   keyword a Python user would write for it: its snake_case spelling (`image_pull_secret`).
 
