@@ -223,6 +223,8 @@ fn python_corpus() {
     // Per case: the folded paths of its error diagnostics.
     let mut errors_by_case: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut expected_codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Per catalogue group (in the order first seen): (invalid cases, valid cases).
+    let mut per_group: Vec<(String, (usize, usize))> = Vec::new();
 
     for sub in ["invalid", "valid"] {
         for path in cases(&dir, sub, "py") {
@@ -247,6 +249,19 @@ fn python_corpus() {
                     continue;
                 }
                 _ => {}
+            }
+            let group = header.group.clone().unwrap_or_else(|| "?".to_string());
+            let at = match per_group.iter().position(|(g, _)| *g == group) {
+                Some(i) => i,
+                None => {
+                    per_group.push((group, (0, 0)));
+                    per_group.len() - 1
+                }
+            };
+            if sub == "invalid" {
+                per_group[at].1 .0 += 1;
+            } else {
+                per_group[at].1 .1 += 1;
             }
             if let Some(e) = &header.expect {
                 expected_codes.insert(rel.clone(), e.iter().map(|(c, _)| c.clone()).collect());
@@ -413,6 +428,14 @@ fn python_corpus() {
          kubernetes client (CONSTRUCT.txt)",
         skipped_list.len(),
         refused.len()
+    );
+    let groups: Vec<String> = per_group
+        .iter()
+        .map(|(g, (i, v))| format!("{g} {i}/{v}"))
+        .collect();
+    println!(
+        "python corpus: cases per group (invalid/valid): {}",
+        groups.join(", ")
     );
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for why in skipped_list.values() {
