@@ -36,11 +36,14 @@
 //! covers is also driven the way CI and pre-commit users run it. `CORPUS_VERBOSE=1` prints every file's
 //! diagnostics (run with `cargo test --test corpus -- --nocapture`).
 
+#[path = "common/corpus.rs"]
+mod corpus_common;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use flyte_lsp::analysis::{Diagnostic, Severity};
+use corpus_common::{cases, judge, known_gaps, parse_header, show};
 use flyte_lsp::engine::analyze;
 use flyte_lsp::model::DocKind;
 use flyte_lsp::settings::Settings;
@@ -65,165 +68,10 @@ fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/k8s")
 }
 
-/// What a case's header declares.
-#[derive(Debug)]
-struct Header {
-    /// `None` for `# expect: clean`, else the expected (code, severity) pairs.
-    expect: Option<Vec<(String, String)>>,
-    apiserver: Vec<String>,
-    /// `# group: NAME`: the catalogue group of facts/k8s-validation.md the case belongs to.
-    group: Option<String>,
-}
-
-fn parse_header(text: &str) -> Result<Header, String> {
-    let mut expect: Vec<(String, String)> = Vec::new();
-    let mut clean = false;
-    let mut apiserver = Vec::new();
-    let mut group = None;
-    for line in text.lines() {
-        let Some(comment) = line.strip_prefix('#') else {
-            break;
-        };
-        let comment = comment.trim();
-        if let Some(rest) = comment.strip_prefix("expect:") {
-            let words: Vec<&str> = rest.split_whitespace().collect();
-            match words.as_slice() {
-                ["clean"] => clean = true,
-                [code, severity]
-                    if code.starts_with("FLY")
-                        && ["error", "warning", "information", "hint"].contains(severity) =>
-                {
-                    expect.push((code.to_string(), severity.to_string()));
-                }
-                _ => return Err(format!("bad expect line: `{line}`")),
-            }
-        } else if let Some(rest) = comment.strip_prefix("apiserver:") {
-            apiserver.push(rest.trim().to_string());
-        } else if let Some(rest) = comment.strip_prefix("group:") {
-            group = Some(rest.trim().to_string());
-        }
-    }
-    match (clean, expect.is_empty()) {
-        (true, true) => Ok(Header {
-            expect: None,
-            apiserver,
-            group,
-        }),
-        (false, false) => Ok(Header {
-            expect: Some(expect),
-            apiserver,
-            group,
-        }),
-        (true, false) => Err("both `clean` and diagnostics expected".to_string()),
-        (false, true) => Err("no `# expect:` line in the header".to_string()),
-    }
-}
-
-/// The file names (`invalid/NNN-name.yaml`) listed in the first column of KNOWN_GAPS.md's tables.
-fn known_gaps(dir: &Path) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(dir.join("KNOWN_GAPS.md")).unwrap_or_default();
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix('|'))
-        .filter_map(|l| l.split('|').next())
-        .map(|cell| cell.trim().trim_matches('`').to_string())
-        .filter(|cell| cell.ends_with(".yaml"))
-        .collect()
-}
-
-fn cases(dir: &Path, sub: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(sub))
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.join(sub).display()))
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn counts_as_finding(d: &Diagnostic) -> bool {
-    matches!(d.severity, Severity::Error | Severity::Warning)
-}
-
-fn show(d: &Diagnostic) -> String {
-    format!("{} {}: {}", d.code, d.severity.name(), d.message)
-}
-
-fn show_all<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) -> String {
-    let shown: Vec<String> = diags.into_iter().map(show).collect();
-    if shown.is_empty() {
-        "nothing".to_string()
-    } else {
-        shown.join(" | ")
-    }
-}
-
-/// One case's verdict: whether every expected diagnostic was found, how many error/warning
-/// diagnostics the API server would not give, and the mismatches.
-struct Verdict {
-    detected: bool,
-    false_positives: usize,
-    problems: Vec<String>,
-}
-
-fn judge(header: &Header, diags: &[Diagnostic]) -> Verdict {
-    let mut problems = Vec::new();
-    let findings: Vec<&Diagnostic> = diags.iter().filter(|d| counts_as_finding(d)).collect();
-    match &header.expect {
-        None => {
-            if !findings.is_empty() {
-                problems.push(format!(
-                    "FALSE POSITIVE: expected clean, got {}",
-                    show_all(findings.iter().copied())
-                ));
-            }
-            Verdict {
-                detected: false,
-                false_positives: findings.len(),
-                problems,
-            }
-        }
-        Some(expected) => {
-            // Match each expected (code, severity) to one diagnostic; the rest are extras.
-            let mut unused: Vec<&Diagnostic> = diags.iter().collect();
-            let mut missing = Vec::new();
-            for (code, severity) in expected {
-                let found = unused
-                    .iter()
-                    .position(|d| d.code == code && d.severity.name() == severity);
-                match found {
-                    Some(i) => {
-                        unused.remove(i);
-                    }
-                    None => missing.push(format!("{code} {severity}")),
-                }
-            }
-            let extras: Vec<&Diagnostic> = unused
-                .into_iter()
-                .filter(|d| counts_as_finding(d))
-                .collect();
-            if !missing.is_empty() {
-                problems.push(format!(
-                    "MISS: expected {}, got {}",
-                    missing.join(", "),
-                    show_all(diags)
-                ));
-            }
-            if !extras.is_empty() {
-                problems.push(format!("EXTRA: {}", show_all(extras.iter().copied())));
-            }
-            Verdict {
-                detected: missing.is_empty(),
-                false_positives: extras.len(),
-                problems,
-            }
-        }
-    }
-}
-
 #[test]
 fn kubernetes_corpus() {
     let dir = corpus_dir();
-    let gaps = known_gaps(&dir);
+    let gaps = known_gaps(&dir, "yaml");
     let verbose = std::env::var_os("CORPUS_VERBOSE").is_some();
     let settings = Settings::default();
 
@@ -239,7 +87,7 @@ fn kubernetes_corpus() {
     let mut per_group: Vec<(usize, usize)> = vec![(0, 0); GROUPS.len()];
 
     for sub in ["invalid", "valid"] {
-        for path in cases(&dir, sub) {
+        for path in cases(&dir, sub, "yaml") {
             let file_name = path.file_name().unwrap().to_string_lossy().to_string();
             let rel = format!("{sub}/{file_name}");
             seen_files.insert(rel.clone());
@@ -398,7 +246,7 @@ fn the_cli_reports_what_the_library_reports_for_every_case() {
     let files = json["files"].as_array().expect("files");
     let mut checked = 0;
     for sub in ["invalid", "valid"] {
-        for path in cases(&dir, sub) {
+        for path in cases(&dir, sub, "yaml") {
             let text = std::fs::read_to_string(&path).expect("read case");
             let index = flyte_lsp::text::LineIndex::new(&text);
             let mut expected: Vec<String> = analyze(&text, &Settings::default())

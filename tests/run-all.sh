@@ -10,5 +10,7 @@ echo "== cargo test"
 cargo test --locked
 echo "== conformance: render --layer sdk against the real flyte SDK (PyPI flyte 2.12.1)"
 FLYTE_LSP=./target/release/flyte-lsp bash tests/conformance/run.sh
+echo "== python corpus: generated files current, every case built with the real kubernetes client"
+bash tests/corpus/python/run.sh
 echo "== real-editor tests: Neovim 0.11, Emacs + Eglot, VS Code (code-server in headless Chromium)"
 bash tests/editors/run.sh all
