@@ -555,3 +555,60 @@ fn in_an_editor_what_pyright_reports_is_left_to_it_unless_asked() {
     );
     client.shutdown_and_exit();
 }
+
+/// A Flyte file in three states: a wrong primary, then fixed by an incremental edit.
+const EDITED: &str = "import flyte\n\ntemplate = flyte.PodTemplate(labels={\"team name\": \"ml\"})\n\
+env = flyte.TaskEnvironment(name=\"train\", pod_template=template)\n";
+
+#[test]
+fn python_documents_follow_incremental_edits_on_save_mode_and_pull_requests() {
+    let uri = "file:///work/flyte/edited.py";
+    // Incremental edits while typing: the label key is fixed in place (` ` -> `-`).
+    let (mut client, _) = Client::start(push_client(), None);
+    client.did_open_as(uri, "python", 1, EDITED);
+    let opened = client.wait_version(uri, 1);
+    assert_eq!(
+        codes_and_ranges(&opened["diagnostics"]),
+        [("FLY201".to_string(), range(2, 37, 2, 48))],
+        "{opened}"
+    );
+    client.did_change(uri, 2, range(2, 42, 2, 43), "-");
+    let edited = client.wait_version(uri, 2);
+    assert!(codes(&edited).is_empty(), "{edited}");
+    // Typing a broken call below keeps the finished code above checked.
+    client.did_change(uri, 3, range(2, 42, 2, 43), " ");
+    client.did_change(uri, 4, range(4, 0, 4, 0), "other = flyte.TaskEnvironment(name=\"x\", ");
+    let typing = client.wait_version(uri, 4);
+    assert_eq!(codes(&typing), ["FLY201"], "{typing}");
+    client.shutdown_and_exit();
+
+    // On-save mode: nothing while typing, the new state on save.
+    let options = serde_json::json!({"diagnostics": {"trigger": "save"}});
+    let (mut client, _) = Client::start(push_client(), Some(options));
+    client.did_open_as(uri, "python", 1, EDITED);
+    let opened = client.wait_version(uri, 1);
+    assert_eq!(codes(&opened), ["FLY201"], "{opened}");
+    client.did_change(uri, 2, range(2, 42, 2, 43), "-");
+    client.assert_no_diagnostics(uri, std::time::Duration::from_millis(500));
+    client.did_save(uri);
+    let saved = client.wait_diagnostics(uri, |_| true, TIMEOUT);
+    assert_eq!((saved["version"].as_i64(), codes(&saved).len()), (Some(2), 0), "{saved}");
+    client.shutdown_and_exit();
+
+    // A pull client asks; nothing is pushed.
+    let caps = serde_json::json!({"textDocument": {"diagnostic": {}, "publishDiagnostics": {}}});
+    let (mut client, _) = Client::start(caps, None);
+    client.did_open_as(uri, "python", 1, EDITED);
+    let report = client.request(
+        "textDocument/diagnostic",
+        serde_json::json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(report["kind"], "full", "{report}");
+    assert_eq!(
+        codes_and_ranges(&report["items"]),
+        [("FLY201".to_string(), range(2, 37, 2, 48))],
+        "{report}"
+    );
+    client.assert_no_diagnostics(uri, std::time::Duration::from_millis(300));
+    client.shutdown_and_exit();
+}
