@@ -557,7 +557,8 @@ fn in_an_editor_what_pyright_reports_is_left_to_it_unless_asked() {
 }
 
 /// A Flyte file in three states: a wrong primary, then fixed by an incremental edit.
-const EDITED: &str = "import flyte\n\ntemplate = flyte.PodTemplate(labels={\"team name\": \"ml\"})\n\
+const EDITED: &str =
+    "import flyte\n\ntemplate = flyte.PodTemplate(labels={\"team name\": \"ml\"})\n\
 env = flyte.TaskEnvironment(name=\"train\", pod_template=template)\n";
 
 #[test]
@@ -577,7 +578,12 @@ fn python_documents_follow_incremental_edits_on_save_mode_and_pull_requests() {
     assert!(codes(&edited).is_empty(), "{edited}");
     // Typing a broken call below keeps the finished code above checked.
     client.did_change(uri, 3, range(2, 42, 2, 43), " ");
-    client.did_change(uri, 4, range(4, 0, 4, 0), "other = flyte.TaskEnvironment(name=\"x\", ");
+    client.did_change(
+        uri,
+        4,
+        range(4, 0, 4, 0),
+        "other = flyte.TaskEnvironment(name=\"x\", ",
+    );
     let typing = client.wait_version(uri, 4);
     assert_eq!(codes(&typing), ["FLY201"], "{typing}");
     client.shutdown_and_exit();
@@ -592,7 +598,11 @@ fn python_documents_follow_incremental_edits_on_save_mode_and_pull_requests() {
     client.assert_no_diagnostics(uri, std::time::Duration::from_millis(500));
     client.did_save(uri);
     let saved = client.wait_diagnostics(uri, |_| true, TIMEOUT);
-    assert_eq!((saved["version"].as_i64(), codes(&saved).len()), (Some(2), 0), "{saved}");
+    assert_eq!(
+        (saved["version"].as_i64(), codes(&saved).len()),
+        (Some(2), 0),
+        "{saved}"
+    );
     client.shutdown_and_exit();
 
     // A pull client asks; nothing is pushed.
@@ -611,4 +621,23 @@ fn python_documents_follow_incremental_edits_on_save_mode_and_pull_requests() {
     );
     client.assert_no_diagnostics(uri, std::time::Duration::from_millis(300));
     client.shutdown_and_exit();
+}
+
+#[test]
+fn a_flytekit_task_naming_a_cluster_pod_template_is_checked_not_rendered() {
+    let text = "from flytekit import task\n\n\n@task(pod_template_name=\"GPU_Nodes\", retries=2)\ndef Train() -> int:\n    return 1\n\n\n\
+                @task(pod_template_name=\"gpu-nodes\")\ndef fine() -> int:\n    return 1\n";
+    let dir = common::TempDir::new("flytekit-task");
+    let path = dir.write("tasks.py", text);
+    let (status, found) = check(&path);
+    assert_eq!(status, 1);
+    // The template name is a DNS subdomain; the function's name is no environment name.
+    let errors: Vec<_> = at(&found, "tasks.py")
+        .into_iter()
+        .filter(|(_, _, c)| c != "FLY318")
+        .collect();
+    assert_eq!(errors, [(3, 24, "FLY307".to_string())]);
+    // flytekit's pod is not rendered: a usage failure (2), not the SDK's refusal (1).
+    let (status, pod) = render(&path, &["--task", "fine"]);
+    assert_eq!((status, pod), (2, Value::Null));
 }

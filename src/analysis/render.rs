@@ -106,6 +106,11 @@ pub fn render(
             stream.documents.len()
         )));
     };
+    if doc.sdk == crate::tree::Sdk::Flytekit {
+        return Err(RenderError::NotRenderable(format!(
+            "document {index} is read by flytekit (Flyte 1): it is checked, but only Flyte 2's pod is rendered"
+        )));
+    }
     if !matches!(
         info.kind,
         DocKind::TaskEnvironment | DocKind::FlytePodTemplate

@@ -65,6 +65,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         calls.visit_stmt(stmt);
     }
     let tasks = decorated_tasks(resolver, module);
+    let flytekit_tasks = flytekit_tasks(resolver, module);
     let mut lowerer = Lowerer {
         resolver,
         source,
@@ -84,6 +85,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         if *construct != Construct::Environment && !derived_done {
             derived_done = true;
             docs.extend(lowerer.derived(&calls.derived, &tasks));
+            docs.extend(lowerer.flytekit_tasks(&flytekit_tasks));
         }
         if lowerer.consumed.contains(&range.start) {
             continue;
@@ -136,6 +138,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
     }
     if !derived_done {
         docs.extend(lowerer.derived(&calls.derived, &tasks));
+        docs.extend(lowerer.flytekit_tasks(&flytekit_tasks));
     }
     docs.sort_by_key(|(start, _)| *start);
     docs.into_iter().map(|(_, d)| d).collect()
@@ -200,6 +203,34 @@ fn decorated_tasks<'m>(resolver: &Resolver<'m>, module: &'m ast::ModModule) -> V
                 written: &decorator.expression,
                 decorator: call,
             });
+        }
+    }
+    out
+}
+
+/// The module's flytekit tasks that name a cluster PodTemplate
+/// (`@task(pod_template_name="...")`), with the function's name and the decorator's call.
+fn flytekit_tasks<'m>(
+    resolver: &Resolver<'m>,
+    module: &'m ast::ModModule,
+) -> Vec<(&'m str, &'m ast::ExprCall)> {
+    let mut out = Vec::new();
+    for stmt in &module.body {
+        let ast::Stmt::FunctionDef(def) = stmt else {
+            continue;
+        };
+        for decorator in &def.decorator_list {
+            let Expr::Call(call) = &decorator.expression else {
+                continue;
+            };
+            let named = call.arguments.keywords.iter().any(|k| {
+                k.arg
+                    .as_ref()
+                    .is_some_and(|a| a.as_str() == "pod_template_name")
+            });
+            if named && resolver.callee(call).as_deref() == Some("flytekit.task") {
+                out.push((def.name.as_str(), call));
+            }
         }
     }
     out
@@ -563,6 +594,49 @@ impl<'m> Lowerer<'_, 'm, '_> {
                     root,
                     span,
                     Sdk::Flyte,
+                    Some(derivation),
+                    std::mem::take(&mut self.spellings),
+                ),
+            ));
+        }
+        out
+    }
+
+    /// flytekit tasks that name a cluster PodTemplate: a document holding the task's name and
+    /// the template's name as `pod_template` (what flytekit sends as
+    /// `metadata.pod_template_name`), so that the name is checked like Flyte 2's string
+    /// `pod_template` (facts/flyte-semantics.md §4).
+    fn flytekit_tasks(&mut self, tasks: &[(&'m str, &'m ast::ExprCall)]) -> Vec<(usize, Document)> {
+        let mut out = Vec::new();
+        for (function, call) in tasks {
+            let span = range_of(*call);
+            let mut entries = vec![synthesized("name", function, span.start)];
+            for kw in &call.arguments.keywords {
+                let Some(arg) = kw
+                    .arg
+                    .as_ref()
+                    .filter(|a| a.as_str() == "pod_template_name")
+                else {
+                    continue;
+                };
+                let value = self.value(&kw.value, None, 1);
+                apply(&mut entries, "pod_template", range_of(arg), value);
+            }
+            let derivation = Derivation {
+                via: Via::Task {
+                    function: function.to_string(),
+                },
+                span: span.clone(),
+                arguments: arguments(call, &[]),
+            };
+            let root = node(NodeKind::Map(entries), span.clone());
+            out.push((
+                span.start,
+                document(
+                    DocKind::TaskEnvironment,
+                    root,
+                    span,
+                    Sdk::Flytekit,
                     Some(derivation),
                     std::mem::take(&mut self.spellings),
                 ),

@@ -10,7 +10,7 @@
 //! `Docs ...`, `Interface ...`, and `Cannot override resources when reusable is set.` for
 //! resources, env_vars, secrets and service_account); facts/flyte-semantics.md §1.
 
-use crate::tree::{Node, Via};
+use crate::tree::{Node, Sdk, Via};
 
 use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
@@ -87,7 +87,13 @@ const OVERRIDE_NOT_WHILE_REUSABLE: &[&str] =
     &["resources", "env_vars", "secrets", "service_account"];
 
 fn check(ctx: &mut Ctx<'_>) {
-    let Some(derived) = ctx.doc.derived.as_ref() else {
+    // flytekit's decorators take other arguments; only Flyte 2's are known here.
+    let Some(derived) = ctx
+        .doc
+        .derived
+        .as_ref()
+        .filter(|_| ctx.doc.sdk == Sdk::Flyte)
+    else {
         return;
     };
     // Whether the environment (as derived) is reusable: a `reusable` that is not `None`.

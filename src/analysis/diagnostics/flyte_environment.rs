@@ -7,7 +7,7 @@
 
 use crate::analysis::names::dns1123_subdomain;
 use crate::model::pod::PodParts;
-use crate::tree::{Node, NodeKind, Reading};
+use crate::tree::{Node, NodeKind, Reading, Sdk};
 
 use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
 
@@ -115,7 +115,8 @@ pub static FAMILY: Family = Family {
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let Some(env) = parts.environment else { return };
-    if let Some(name) = env.get("name") {
+    // A flytekit task's name is its function's, not an environment name.
+    if let Some(name) = env.get("name").filter(|_| ctx.doc.sdk == Sdk::Flyte) {
         check_name(ctx, name);
     }
     if let Some(t) = env.get("pod_template") {
