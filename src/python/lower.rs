@@ -1,7 +1,11 @@
 //! Lowers the recognised calls of a Python module into the neutral tree: one document per
 //! `flyte.TaskEnvironment(...)`, per `flyte.PodTemplate(...)` (or flytekit's) that no environment
-//! takes, per kubernetes `V1Pod`/`V1PodTemplate`, and per `V1PodSpec`/`V1PodTemplateSpec` that
-//! none of those hold (inside a `V1Deployment`, say).
+//! takes (flytekitplugins-pod's `Pod` task config counts as flytekit's), per kubernetes
+//! `V1Pod`/`V1PodTemplate`, and per `V1PodSpec`/`V1PodTemplateSpec` that none of those hold
+//! (inside a `V1Deployment`, say). In a file that imports flyte or flytekit, such a lone
+//! `V1PodSpec` is a Flyte pod template whose primary container only its consumer knows.
+//! flytekit templates are read by [`crate::tree::FLYTEKIT_READER`] (a `Pod` task config by
+//! [`crate::tree::FLYTEKIT_SIDECAR_READER`]), for the rules where the SDKs differ.
 //!
 //! Keywords become the schema's names through the kubernetes client's own `attribute_map`
 //! (`host_ipc` is `hostIPC`, `_exec` is `exec`), never by a spelling rule; the key node keeps the
@@ -21,7 +25,7 @@ use super::{range_of, Resolved, Resolver};
 use crate::tree::{DocKind, Document, Entry, Node, NodeKind, Reading, Scalar, ScalarStyle};
 
 /// Who reads a Python file's values, for messages.
-pub const READER: &str = "Python";
+pub const READER: &str = crate::tree::PYTHON_READER;
 
 /// Values are followed through names and nested calls at most this deep; past it, opaque.
 const MAX_DEPTH: usize = 64;
@@ -64,6 +68,11 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
     let mut order: Vec<&(Range<usize>, &ast::ExprCall, Construct)> = calls.found.iter().collect();
     order.sort_by_key(|(r, _, c)| (rank(*c), r.start));
     let mut docs: Vec<(usize, Document)> = Vec::new();
+    // In a file that imports flyte or flytekit, a pod spec no recognised construct holds is
+    // most often on its way to one (`Pod(pod_spec=...)`, a helper's return value, an
+    // attribute `template.pod_spec = ...`), which adds the primary container and its image.
+    let frameworks = resolver.frameworks();
+    let flyte_file = frameworks.flyte || frameworks.flytekit;
     for (range, call, construct) in order {
         if lowerer.consumed.contains(&range.start) {
             continue;
@@ -91,6 +100,10 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
                 let node = lowerer.call(call, *construct, 0);
                 wrap_template(node, None)
             }
+            Construct::Model("V1PodSpec") if flyte_file => {
+                let node = lowerer.call(call, *construct, 0);
+                unknown_flyte_template(node)
+            }
             Construct::Model("V1PodSpec") => {
                 let node = lowerer.call(call, *construct, 0);
                 wrap_template(node, Some(range.clone()))
@@ -100,6 +113,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         let kind = match construct {
             Construct::Environment => DocKind::TaskEnvironment,
             Construct::FlyteTemplate | Construct::FlytekitTemplate => DocKind::FlytePodTemplate,
+            Construct::Model("V1PodSpec") if flyte_file => DocKind::FlytePodTemplate,
             Construct::Model("V1Pod") => DocKind::KubePod,
             _ => DocKind::KubePodTemplate,
         };
@@ -107,7 +121,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
             range.start,
             Document {
                 kind,
-                reader: READER,
+                reader: reader_of(resolver, call, *construct),
                 root: Some(root),
                 span: range.clone(),
                 errors: Vec::new(),
@@ -118,6 +132,22 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
     }
     docs.sort_by_key(|(start, _)| *start);
     docs.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Who reads a document: flytekit for its templates (rules that differ between the SDKs ask,
+/// see [`crate::tree::FLYTEKIT_READER`]), Python otherwise.
+fn reader_of(resolver: &Resolver<'_>, call: &ast::ExprCall, construct: Construct) -> &'static str {
+    if construct != Construct::FlytekitTemplate {
+        return READER;
+    }
+    let pod = resolver
+        .callee(call)
+        .is_some_and(|c| c.starts_with("flytekitplugins.pod."));
+    if pod {
+        crate::tree::FLYTEKIT_SIDECAR_READER
+    } else {
+        crate::tree::FLYTEKIT_READER
+    }
 }
 
 /// Outer constructs rank first.
@@ -137,7 +167,12 @@ fn construct_of(qualified: &str) -> Option<Construct> {
     Some(match qualified {
         "flyte.TaskEnvironment" => Construct::Environment,
         "flyte.PodTemplate" | "flyte.PodTemplate.from_spec" => Construct::FlyteTemplate,
-        "flytekit.PodTemplate" => Construct::FlytekitTemplate,
+        // flytekitplugins-pod's task config: `Pod(pod_spec, primary_container_name="primary",
+        // labels, annotations)`, serialized like flytekit's PodTemplate
+        // (`flytekitplugins/pod/task.py`).
+        "flytekit.PodTemplate" | "flytekitplugins.pod.Pod" | "flytekitplugins.pod.task.Pod" => {
+            Construct::FlytekitTemplate
+        }
         "flyte.Resources" | "flytekit.Resources" => Construct::Resources,
         "flyte.Secret" | "flytekit.Secret" => Construct::Keywords,
         _ => {
@@ -243,6 +278,29 @@ fn with_type_meta(mut root: Node, kind: &str) -> Node {
         }
     }
     root
+}
+
+/// A pod spec on its own in a Flyte file, checked as a Flyte pod template whose
+/// `primary_container_name` only its consumer knows (opaque): what depends on which container
+/// is the primary (its image, that one exists, an empty `containers`) gives no opinion, the
+/// rest of the spec is checked. flytekit `_serialize_pod_spec` (`flytekit/core/utils.py`) and
+/// flyte `task_serde.py` `_get_k8s_pod` both add the primary container when it is missing.
+fn unknown_flyte_template(spec: Node) -> Node {
+    let at = spec.span.start;
+    let span = spec.span.clone();
+    node(
+        NodeKind::Map(vec![
+            Entry {
+                key: key("primary_container_name", at..at),
+                value: opaque(at..at),
+            },
+            Entry {
+                key: key("pod_spec", at..at),
+                value: spec,
+            },
+        ]),
+        span,
+    )
 }
 
 /// A pod spec or pod template spec on its own (in a `V1Deployment`, say), checked as the

@@ -60,6 +60,25 @@ impl Surface {
     }
 }
 
+/// The [`Document::reader`] of what the Python front end reads (flyte 2 and kubernetes calls).
+pub const PYTHON_READER: &str = "Python";
+
+/// The [`Document::reader`] of a Flyte pod template that flytekit (Flyte 1) serializes, for
+/// the few rules where flytekit and flyte 2 differ (flytekit adds a missing primary container
+/// instead of refusing the template).
+pub const FLYTEKIT_READER: &str = "flytekit";
+
+/// The [`Document::reader`] of flytekitplugins-pod's `Pod(pod_spec=...)` task config: a flytekit
+/// template whose task is a `sidecar` task, which the backend ends when its primary container
+/// ends (flyteplugins `plugins/k8s/pod/plugin.go` sets the primary-container annotation for
+/// every sidecar task).
+pub const FLYTEKIT_SIDECAR_READER: &str = "flytekit (sidecar task)";
+
+/// Whether a document's reader is flytekit's ([`FLYTEKIT_READER`], [`FLYTEKIT_SIDECAR_READER`]).
+pub fn is_flytekit(reader: &str) -> bool {
+    reader == FLYTEKIT_READER || reader == FLYTEKIT_SIDECAR_READER
+}
+
 /// One document with its problems and its kind.
 #[derive(Debug, Clone)]
 pub struct Document {
