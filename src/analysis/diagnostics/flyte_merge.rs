@@ -9,10 +9,11 @@
 use serde_json::Value;
 
 use crate::model::pod::PodParts;
+use crate::model::DocKind;
 use crate::tree::edit::Writer;
 use crate::tree::{Node, Reading};
 
-use super::{Applies, Check, Ctx, Family, Fix, Reads, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Fix, Reads, Rule, Severity};
 
 pub static ENV_SHADOWED: Rule = Rule {
     code: "FLY311",
@@ -66,14 +67,22 @@ pub static MULTI_CONTAINER: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
-    reads: Reads::NOTHING,
+    // A pod spec whose consumer is not known (`primary_container_name` opaque) may go to a
+    // sidecar task.
+    reads: Reads::NOTHING.and_when_opaque(Depends::Document(&["primary_container_name"])),
     summary: "With more than one container, Flyte marks the task done only when every container has \
               exited; a long-running sidecar keeps the task running forever. Make helpers native \
               sidecars instead: `initContainers` with `restartPolicy: Always` are stopped by the \
-              kubelet when the main container finishes.",
+              kubelet when the main container finishes. Not reported where the pod may not be an \
+              ordinary task's: a flytekitplugins-pod `Pod` task is a `sidecar` task, which ends \
+              with its primary container, and a Python `flyte.PodTemplate` that no environment \
+              holds may be an app's (`AppEnvironment`), which runs until stopped.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n    - name: proxy\n      image: envoyproxy/envoy:v1.30\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: proxy\n      image: envoyproxy/envoy:v1.30\n      restartPolicy: Always\n",
-    source: "flyteplugins `plugins/k8s/pod/plugin.go` (primary annotation only for one container); flyteorg/flytekit#2382",
+    source: "flyteplugins `plugins/k8s/pod/plugin.go` (primary annotation only for one container \
+             or a `sidecar` task); flyteorg/flytekit#2382; flytekitplugins-pod \
+             `flytekitplugins/pod/task.py` (`task_type=\"sidecar\"`); flyte \
+             `flyte/app/_runtime/app_serde.py`",
 };
 
 pub static RESTART_POLICY: Rule = Rule {
@@ -391,7 +400,16 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         .iter()
         .find(|c| c.get("name").and_then(Node::as_str) != primary)
         .or(containers.get(1));
-    if let (true, Some(second)) = (containers.len() > 1, sidecar) {
+    // A flytekitplugins-pod `Pod` task is a `sidecar` task: the backend ends it with its
+    // primary container (plugin.go sets the primary-container annotation for sidecar tasks).
+    let sidecar_task = ctx.doc.reader == crate::tree::FLYTEKIT_SIDECAR_READER;
+    // A flyte 2 `PodTemplate` no environment holds may be an app's (`flyte.app.AppEnvironment`,
+    // `flyte/app/_runtime/app_serde.py`), whose containers are meant to run until stopped.
+    let maybe_app = parts.environment.is_none()
+        && parts.kind == Some(DocKind::FlytePodTemplate)
+        && ctx.doc.reader == crate::tree::PYTHON_READER;
+    if let (true, false, Some(second)) = (containers.len() > 1, sidecar_task || maybe_app, sidecar)
+    {
         let at = second
             .entry("name")
             .map_or(second.span.clone(), |e| e.value.span.clone());

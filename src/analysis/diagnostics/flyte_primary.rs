@@ -21,10 +21,14 @@ pub static MISSING_PRIMARY: Rule = Rule {
     summary: "The pod spec has containers, but none is named like `primary_container_name` (default \
               `primary`). The SDK refuses to serialize the task: `ValueError: No primary container \
               defined in the pod spec`. Only `containers` count; init containers never do. With no \
-              containers at all the SDK adds the primary itself.",
+              containers at all the SDK adds the primary itself. flytekit (Flyte 1) does not refuse: \
+              it appends a placeholder primary that runs the task and keeps the others as \
+              sidecars, as its Pod plugin documents, so a flytekit template is not reported.",
     bad: "primary_container_name: trainer\npod_spec:\n  containers:\n    - name: train\n      image: ghcr.io/acme/train:1\n",
     good: "primary_container_name: trainer\npod_spec:\n  containers:\n    - name: trainer\n      image: ghcr.io/acme/train:1\n",
-    source: "flyte 2.12.1 `flyte/_internal/runtime/task_serde.py` `_get_k8s_pod`",
+    source: "flyte 2.12.1 `flyte/_internal/runtime/task_serde.py` `_get_k8s_pod`; flytekit \
+             `flytekit/core/utils.py` `_serialize_pod_spec` (\"insert a placeholder primary \
+             container\")",
 };
 
 pub static PRIMARY_NAME_FORMAT: Rule = Rule {
@@ -48,7 +52,8 @@ pub static PRIMARY_COMMAND_REPLACED: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
-    reads: Reads::NOTHING,
+    // Which container is the primary is read from `primary_container_name`.
+    reads: Reads::NOTHING.and_when_opaque(Depends::Document(&["primary_container_name"])),
     summary: "`command` and `args` of the primary container are replaced by the SDK: `command: []` \
               and the Flyte runtime's `args` (`a0 ...`). What is written here never runs; with an \
               empty command the image's ENTRYPOINT is prefixed to `a0`.",
@@ -111,7 +116,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let containers_node = parts.spec_field("containers");
     let has_containers =
         matches!(containers_node.map(|n| &n.kind), Some(NodeKind::Seq(items)) if !items.is_empty());
-    if has_containers && !names.iter().any(|(n, _)| *n == primary) {
+    // flytekit appends a placeholder primary instead (`_serialize_pod_spec`).
+    let flytekit = crate::tree::is_flytekit(ctx.doc.reader);
+    if has_containers && !flytekit && !names.iter().any(|(n, _)| *n == primary) {
         report_missing(ctx, parts, primary, &names);
     }
     for c in parts.containers_in("containers") {

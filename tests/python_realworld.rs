@@ -1,0 +1,89 @@
+//! The false positives the real-world Python sweep found (docs/realworld.md, "Python"), each as
+//! a minimal case of our own under `tests/fixtures/python/realworld/`, with the true finding
+//! beside it that the fix must keep.
+//!
+//! Run through the CLI (`check --format json`), as the sweep does: every test asserts the
+//! exact (1-based line, code) list of errors and warnings of one fixture.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/python/realworld")
+        .join(name)
+}
+
+/// The errors and warnings of one file: (1-based line, code), in order.
+fn findings(name: &str) -> Vec<(u64, String)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["check", "--format", "json"])
+        .arg(fixture(name))
+        .output()
+        .expect("run flyte-lsp");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut found = Vec::new();
+    for f in json["files"].as_array().cloned().unwrap_or_default() {
+        for d in f["diagnostics"].as_array().cloned().unwrap_or_default() {
+            if !matches!(d["severity"].as_str(), Some("error" | "warning")) {
+                continue;
+            }
+            found.push((
+                d["range"]["start"]["line"].as_u64().unwrap_or(0) + 1,
+                d["code"].as_str().unwrap_or("").to_string(),
+            ));
+        }
+    }
+    found.sort();
+    found
+}
+
+fn expect(name: &str, want: &[(u64, &str)]) {
+    let want: Vec<(u64, String)> = want.iter().map(|(l, c)| (*l, c.to_string())).collect();
+    assert_eq!(findings(name), want, "{name}");
+}
+
+/// flyteorg/flytekit `tests/flytekit/unit/core/test_pod_template_hash.py`: flytekit templates
+/// whose containers are not named `primary` got FLY301 ("The SDK refuses this template").
+/// flytekit's `_serialize_pod_spec` appends a placeholder primary instead; flyte 2 refuses.
+#[test]
+fn a_flytekit_template_without_its_primary_is_not_refused() {
+    expect("flytekit_placeholder_primary.py", &[(12, "FLY301")]);
+}
+
+/// flyteorg/flytesnacks `examples/k8s_pod_plugin/k8s_pod_plugin/pod.py` (and its copies in
+/// unionai/unionai-examples `v1/`): the pod spec of `@task(task_config=Pod(...))` was checked
+/// as a Kubernetes PodTemplate (FLY245 on `containers=[]`, FLY206 on the primary), and its
+/// two-container pod got FLY314 though a `sidecar` task ends with its primary. A sidecar
+/// without an image is still an error.
+#[test]
+fn a_flytekit_pod_task_config_is_a_flyte_template_of_a_sidecar_task() {
+    expect("flytekit_pod_task_config.py", &[(25, "FLY206")]);
+}
+
+/// flyteorg/flytekit `tests/flytekit/unit/core/test_resources.py`, `plugins/flytekit-papermill`
+/// (a helper returning the spec), flyteorg/flyte-sdk `plugins/hydra/.../_run.py`
+/// (`merged.pod_spec = V1PodSpec(containers=[])`): pod specs that no recognised construct holds
+/// got FLY206 on the container that would be the primary and FLY245 on an empty list. What does
+/// not depend on the primary is still checked.
+#[test]
+fn a_free_pod_spec_in_a_flyte_file_leaves_the_primary_to_its_consumer() {
+    expect("free_pod_spec.py", &[(21, "FLY204"), (22, "FLY105")]);
+}
+
+/// The same pod specs in a file that imports only the kubernetes client are a pod's.
+#[test]
+fn a_free_pod_spec_without_flyte_is_still_a_kubernetes_pod_spec() {
+    expect("kubernetes_only.py", &[(4, "FLY245"), (5, "FLY206")]);
+}
+
+/// flyteorg/flyte-sdk `examples/genai/n8n/n8n_app.py`: a `flyte.PodTemplate` built by a helper
+/// for an `AppEnvironment` got FLY314 ("the task finishes only when all of them exit"); an
+/// app runs until stopped. The environment's template beside it keeps the warning.
+#[test]
+fn a_flyte_template_no_environment_holds_gets_no_task_completion_warning() {
+    expect("flyte_app_template.py", &[(26, "FLY314")]);
+}
+
