@@ -87,3 +87,11 @@ fn a_flyte_template_no_environment_holds_gets_no_task_completion_warning() {
     expect("flyte_app_template.py", &[(26, "FLY314")]);
 }
 
+/// Not a false error but a miss, fixed with the sweep: flyteorg/flyte-sdk examples
+/// (`examples/use_cache.py`, `deploy_patterns/dockerfile/dockerfile_env.py`, ...) import a
+/// submodule under `if __name__ == "__main__":`, which made `flyte` opaque and hid every
+/// environment of the file; flyte's own modules import `flyte._task_environment.TaskEnvironment`.
+#[test]
+fn a_conditional_submodule_import_keeps_the_package_name() {
+    expect("submodule_import.py", &[(6, "FLY305"), (7, "FLY103")]);
+}
