@@ -48,9 +48,21 @@ fn expect(name: &str, want: &[(u64, &str)]) {
 /// flyteorg/flytekit `tests/flytekit/unit/core/test_pod_template_hash.py`: flytekit templates
 /// whose containers are not named `primary` got FLY301 ("The SDK refuses this template").
 /// flytekit's `_serialize_pod_spec` appends a placeholder primary instead; flyte 2 refuses.
+/// The same file, `test_python_auto_container.py` and `plugins/flytekit-kf-pytorch/tests/
+/// test_shared.py`: FLY206 on sidecars without an image, which flytekit gives the task's
+/// default image (init containers it does not). `primary_container_name=None`
+/// (`plugins/flytekit-k8s-pod/tests/test_pod.py`, refused) said `Invalid value: "None"`.
 #[test]
 fn a_flytekit_template_without_its_primary_is_not_refused() {
-    expect("flytekit_placeholder_primary.py", &[(12, "FLY301")]);
+    expect(
+        "flytekit_placeholder_primary.py",
+        &[
+            (12, "FLY301"),
+            (20, "FLY314"),
+            (21, "FLY206"),
+            (25, "FLY302"),
+        ],
+    );
 }
 
 /// flyteorg/flytesnacks `examples/k8s_pod_plugin/k8s_pod_plugin/pod.py` (and its copies in

@@ -43,7 +43,8 @@ pub static PRIMARY_NAME_FORMAT: Rule = Rule {
               container name and the task is stuck (flyteorg/flyte#998).",
     bad: "primary_container_name: main_task\npod_spec:\n  containers:\n    - name: main_task\n",
     good: "primary_container_name: main-task\npod_spec:\n  containers:\n    - name: main-task\n",
-    source: "kube-apiserver `ValidateDNS1123Label` on container names; flytepropeller task_compiler (v1)",
+    source: "kube-apiserver `ValidateDNS1123Label` on container names; flytepropeller task_compiler (v1); \
+             flytekit `PodTemplate.__post_init__`, flytekitplugins-pod `Pod.__post_init__` (None)",
 };
 
 pub static PRIMARY_COMMAND_REPLACED: Rule = Rule {
@@ -104,7 +105,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     };
     let name_entry = template.entry("primary_container_name");
     if let Some(entry) = name_entry {
-        if entry.value.as_str().is_some() {
+        if entry.value.is_null() {
+            // flytekit: `FlyteValidationException("A primary container name cannot be
+            // undefined")`; flyte 2 looks for a container named None.
+            let msg =
+                "`primary_container_name` is None: the SDK needs the primary container's name"
+                    .to_string();
+            ctx.report(&PRIMARY_NAME_FORMAT, entry.value.span.clone(), msg);
+        } else if entry.value.as_str().is_some() {
             let errs = dns1123_label(primary);
             if !errs.is_empty() {
                 let msg = format!("Invalid value: \"{primary}\": {}", errs.join("; "));
