@@ -53,6 +53,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
     let mut calls = Calls {
         resolver,
         found: Vec::new(),
+        plugin_pods: HashSet::new(),
     };
     for stmt in &module.body {
         calls.visit_stmt(stmt);
@@ -121,7 +122,11 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
             range.start,
             Document {
                 kind,
-                reader: reader_of(resolver, call, *construct),
+                reader: if calls.plugin_pods.contains(&range.start) {
+                    crate::tree::PLUGIN_POD_READER
+                } else {
+                    reader_of(resolver, call, *construct)
+                },
                 root: Some(root),
                 span: range.clone(),
                 errors: Vec::new(),
@@ -183,15 +188,42 @@ fn construct_of(qualified: &str) -> Option<Construct> {
     })
 }
 
+/// The keywords of the Spark and Databricks plugin configs (flyte 2 `flyteplugins.spark`,
+/// `flyteplugins.databricks`; flytekit `flytekitplugins.spark`) whose pod templates the SDK
+/// serializes as written (`PodTemplate.to_k8s_pod`, `K8sPod.from_pod_template`) for the
+/// backend to merge (flyteplugins `plugins/k8s/spark/spark.go` `createDriverSpec`).
+const PLUGIN_POD_KEYWORDS: [&str; 2] = ["driver_pod", "executor_pod"];
+
 /// Every recognised call of the module (at any depth), by range.
 struct Calls<'r, 'm> {
     resolver: &'r Resolver<'m>,
     found: Vec<(Range<usize>, &'m ast::ExprCall, Construct)>,
+    /// Starts of the template calls given to a [`PLUGIN_POD_KEYWORDS`] keyword, directly or
+    /// through a name.
+    plugin_pods: HashSet<usize>,
 }
 
 impl<'m> Visitor<'m> for Calls<'_, 'm> {
     fn visit_expr(&mut self, expr: &'m Expr) {
         if let Expr::Call(call) = expr {
+            for kw in &call.arguments.keywords {
+                if kw
+                    .arg
+                    .as_ref()
+                    .is_some_and(|a| PLUGIN_POD_KEYWORDS.contains(&a.as_str()))
+                {
+                    let value = match &kw.value {
+                        Expr::Call(_) => Some(&kw.value),
+                        other => match self.resolver.resolve(other) {
+                            Resolved::Value(v) => Some(v),
+                            _ => None,
+                        },
+                    };
+                    if let Some(Expr::Call(template)) = value {
+                        self.plugin_pods.insert(range_of(template).start);
+                    }
+                }
+            }
             if let Some(c) = self.resolver.callee(call).as_deref().and_then(construct_of) {
                 if matches!(
                     c,

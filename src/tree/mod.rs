@@ -74,6 +74,11 @@ pub const FLYTEKIT_READER: &str = "flytekit";
 /// every sidecar task).
 pub const FLYTEKIT_SIDECAR_READER: &str = "flytekit (sidecar task)";
 
+/// The [`Document::reader`] of a pod template given to a Spark or Databricks plugin config
+/// (`driver_pod=`, `executor_pod=`): the SDK serializes it as written, without the primary
+/// container's command, args or image, and the backend merges it onto the task's pod.
+pub const PLUGIN_POD_READER: &str = "Python (plugin pod template)";
+
 /// Whether a document's reader is flytekit's ([`FLYTEKIT_READER`], [`FLYTEKIT_SIDECAR_READER`]).
 pub fn is_flytekit(reader: &str) -> bool {
     reader == FLYTEKIT_READER || reader == FLYTEKIT_SIDECAR_READER
