@@ -107,3 +107,17 @@ fn a_flyte_template_no_environment_holds_gets_no_task_completion_warning() {
 fn a_conditional_submodule_import_keeps_the_package_name() {
     expect("submodule_import.py", &[(6, "FLY305"), (7, "FLY103")]);
 }
+
+/// flyteorg/flytekit `plugins/flytekit-spark/tests/test_spark_task.py`: FLY303 ("replaced by
+/// the SDK") and FLY314 on the pod templates of `Spark(driver_pod=..., executor_pod=...)`,
+/// which the SDK serializes as written (`K8sPod.from_pod_template`; flyte 2
+/// `PodTemplate.to_k8s_pod`) and whose containers the Spark operator makes, keeping only the
+/// primary's image and env (flyteplugins `spark.go` `createSparkPodSpec`); FLY206 on their
+/// containers likewise. flyteorg/flyte-sdk `plugins/databricks/tests/test_databricks.py`:
+/// FLY301 ("The SDK refuses") on a `Databricks(driver_pod=...)` template, which the SDK sends
+/// as written and the Databricks connector runs no pod for; a Spark template without its
+/// primary is refused by the backend (`flytek8s.GetContainer`), which is left unreported.
+#[test]
+fn a_spark_plugin_pod_template_is_sent_as_written() {
+    expect("spark_plugin_pods.py", &[(28, "FLY303")]);
+}

@@ -24,7 +24,8 @@ pub static RULE: Rule = Rule {
               container (`image: Required value`). In a Flyte pod template the SDK fills in only \
               the primary container's image, so sidecars and init containers need their own \
               (flytekit's `PodTemplate` gives every container of `containers` the task's default \
-              image, so there only init containers do; its Pod plugin does not); in \
+              image, so there only init containers do; its Pod plugin does not; a Spark \
+              plugin's `driver_pod`/`executor_pod` keeps only the primary's image); in \
               a Kubernetes `PodTemplate` or `Pod` every container needs one. A Pod's image may \
               not have leading or trailing whitespace.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n    - name: log-shipper\n",
@@ -42,6 +43,12 @@ pub static FAMILY: Family = Family {
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
+    // A Spark plugin's driver or executor template: the backend keeps only the primary
+    // container's image and env and the pod-level fields (`createSparkPodSpec` in flyteplugins
+    // `plugins/k8s/spark/spark.go`); no container of it is created as written.
+    if ctx.doc.reader == crate::tree::PLUGIN_POD_READER {
+        return;
+    }
     let primary = parts.primary_name();
     // Whitespace is checked on Pod create only; a Flyte template ends up as a Pod.
     let pod_only = parts.kind != Some(DocKind::KubePodTemplate);

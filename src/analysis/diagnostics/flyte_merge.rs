@@ -75,8 +75,9 @@ pub static MULTI_CONTAINER: Rule = Rule {
               sidecars instead: `initContainers` with `restartPolicy: Always` are stopped by the \
               kubelet when the main container finishes. Not reported where the pod may not be an \
               ordinary task's: a flytekitplugins-pod `Pod` task is a `sidecar` task, which ends \
-              with its primary container, and a Python `flyte.PodTemplate` that no environment \
-              holds may be an app's (`AppEnvironment`), which runs until stopped.",
+              with its primary container, a Python `flyte.PodTemplate` that no environment \
+              holds may be an app's (`AppEnvironment`), which runs until stopped, and a Spark \
+              plugin's `driver_pod`/`executor_pod` is the Spark operator's to run.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n    - name: proxy\n      image: envoyproxy/envoy:v1.30\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: proxy\n      image: envoyproxy/envoy:v1.30\n      restartPolicy: Always\n",
     source: "flyteplugins `plugins/k8s/pod/plugin.go` (primary annotation only for one container \
@@ -402,7 +403,9 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         .or(containers.get(1));
     // A flytekitplugins-pod `Pod` task is a `sidecar` task: the backend ends it with its
     // primary container (plugin.go sets the primary-container annotation for sidecar tasks).
-    let sidecar_task = ctx.doc.reader == crate::tree::FLYTEKIT_SIDECAR_READER;
+    // A Spark plugin's template: the Spark operator makes the pods (flyteplugins `spark.go`).
+    let sidecar_task = ctx.doc.reader == crate::tree::FLYTEKIT_SIDECAR_READER
+        || ctx.doc.reader == crate::tree::PLUGIN_POD_READER;
     // A flyte 2 `PodTemplate` no environment holds may be an app's (`flyte.app.AppEnvironment`,
     // `flyte/app/_runtime/app_serde.py`), whose containers are meant to run until stopped.
     let maybe_app = parts.environment.is_none()

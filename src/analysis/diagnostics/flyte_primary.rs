@@ -23,7 +23,8 @@ pub static MISSING_PRIMARY: Rule = Rule {
               defined in the pod spec`. Only `containers` count; init containers never do. With no \
               containers at all the SDK adds the primary itself. flytekit (Flyte 1) does not refuse: \
               it appends a placeholder primary that runs the task and keeps the others as \
-              sidecars, as its Pod plugin documents, so a flytekit template is not reported.",
+              sidecars, as its Pod plugin documents, so a flytekit template is not reported; \
+              nor is a plugin's `driver_pod`/`executor_pod`, which the SDK sends as written.",
     bad: "primary_container_name: trainer\npod_spec:\n  containers:\n    - name: train\n      image: ghcr.io/acme/train:1\n",
     good: "primary_container_name: trainer\npod_spec:\n  containers:\n    - name: trainer\n      image: ghcr.io/acme/train:1\n",
     source: "flyte 2.12.1 `flyte/_internal/runtime/task_serde.py` `_get_k8s_pod`; flytekit \
@@ -57,10 +58,12 @@ pub static PRIMARY_COMMAND_REPLACED: Rule = Rule {
     reads: Reads::NOTHING.and_when_opaque(Depends::Document(&["primary_container_name"])),
     summary: "`command` and `args` of the primary container are replaced by the SDK: `command: []` \
               and the Flyte runtime's `args` (`a0 ...`). What is written here never runs; with an \
-              empty command the image's ENTRYPOINT is prefixed to `a0`.",
+              empty command the image's ENTRYPOINT is prefixed to `a0`. Not reported on a Spark \
+              plugin's `driver_pod`/`executor_pod`, which the SDK sends as written.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      command: [python, train.py]\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n",
-    source: "flyte 2.12.1 `task_serde.py` `_get_k8s_pod` (`container.command = ...`, `container.args = ...`)",
+    source: "flyte 2.12.1 `task_serde.py` `_get_k8s_pod` (`container.command = ...`, `container.args = ...`); \
+             flyte `PodTemplate.to_k8s_pod` and flytekit `K8sPod.from_pod_template` (plugin templates, as written)",
 };
 
 pub static PRIMARY_IMAGE: Rule = Rule {
@@ -124,16 +127,26 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let containers_node = parts.spec_field("containers");
     let has_containers =
         matches!(containers_node.map(|n| &n.kind), Some(NodeKind::Seq(items)) if !items.is_empty());
-    // flytekit appends a placeholder primary instead (`_serialize_pod_spec`).
+    // flytekit appends a placeholder primary instead (`_serialize_pod_spec`). A plugin's
+    // `driver_pod`/`executor_pod` is not checked by the SDK; what happens is the plugin's:
+    // Spark's backend fails in `flytek8s.GetContainer` (flyteplugins `spark.go`), the
+    // Databricks connector runs no pod.
     let flytekit = crate::tree::is_flytekit(ctx.doc.reader);
-    if has_containers && !flytekit && !names.iter().any(|(n, _)| *n == primary) {
+    let plugin = ctx.doc.reader == crate::tree::PLUGIN_POD_READER;
+    if has_containers && !flytekit && !plugin && !names.iter().any(|(n, _)| *n == primary) {
         report_missing(ctx, parts, primary, &names);
     }
+    // A Spark plugin's template is serialized as written and merged by the backend
+    // (`PodTemplate.to_k8s_pod`, flytekit `K8sPod.from_pod_template`, flyteplugins `spark.go`).
+    let plugin = ctx.doc.reader == crate::tree::PLUGIN_POD_READER;
     for c in parts.containers_in("containers") {
         if c.get("name").and_then(Node::as_str) != Some(primary) {
             continue;
         }
         for field in ["command", "args"] {
+            if plugin {
+                break;
+            }
             if let Some(e) = c.entry(field) {
                 let msg = format!(
                     "`{field}` of the primary container `{primary}` is replaced by the SDK ({}); this value never runs",
