@@ -75,9 +75,10 @@ pub static MULTI_CONTAINER: Rule = Rule {
               sidecars instead: `initContainers` with `restartPolicy: Always` are stopped by the \
               kubelet when the main container finishes. Not reported where the pod may not be an \
               ordinary task's: a flytekitplugins-pod `Pod` task is a `sidecar` task, which ends \
-              with its primary container, a Python `flyte.PodTemplate` that no environment \
-              holds may be an app's (`AppEnvironment`), which runs until stopped, and a Spark \
-              plugin's `driver_pod`/`executor_pod` is the Spark operator's to run.",
+              with its primary container; a Spark plugin's `driver_pod`/`executor_pod` is the \
+              Spark operator's to run; and a Python pod template that no environment holds goes \
+              to a consumer this does not read, which may be an app (`AppEnvironment`, run until \
+              stopped) or a union actor (`ActorEnvironment`, pods that outlive their tasks).",
     bad: "pod_spec:\n  containers:\n    - name: primary\n    - name: proxy\n      image: envoyproxy/envoy:v1.30\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: proxy\n      image: envoyproxy/envoy:v1.30\n      restartPolicy: Always\n",
     source: "flyteplugins `plugins/k8s/pod/plugin.go` (primary annotation only for one container \
@@ -406,13 +407,18 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     // A Spark plugin's template: the Spark operator makes the pods (flyteplugins `spark.go`).
     let sidecar_task = ctx.doc.reader == crate::tree::FLYTEKIT_SIDECAR_READER
         || ctx.doc.reader == crate::tree::PLUGIN_POD_READER;
-    // A flyte 2 `PodTemplate` no environment holds may be an app's (`flyte.app.AppEnvironment`,
-    // `flyte/app/_runtime/app_serde.py`), whose containers are meant to run until stopped.
-    let maybe_app = parts.environment.is_none()
+    // A Python template no environment holds: whoever takes it is not read (`@task(pod_template=)`,
+    // an app's `flyte.app.AppEnvironment`, whose containers run until stopped,
+    // `flyte/app/_runtime/app_serde.py`; a union `ActorEnvironment`, whose pods outlive tasks).
+    let consumer_unknown = parts.environment.is_none()
         && parts.kind == Some(DocKind::FlytePodTemplate)
-        && ctx.doc.reader == crate::tree::PYTHON_READER;
-    if let (true, false, Some(second)) = (containers.len() > 1, sidecar_task || maybe_app, sidecar)
-    {
+        && (ctx.doc.reader == crate::tree::PYTHON_READER
+            || ctx.doc.reader == crate::tree::FLYTEKIT_READER);
+    if let (true, false, Some(second)) = (
+        containers.len() > 1,
+        sidecar_task || consumer_unknown,
+        sidecar,
+    ) {
         let at = second
             .entry("name")
             .map_or(second.span.clone(), |e| e.value.span.clone());
