@@ -119,3 +119,18 @@ fn a_conditional_submodule_import_keeps_the_package_name() {
 fn a_spark_plugin_pod_template_is_sent_as_written() {
     expect("spark_plugin_pods.py", &[(28, "FLY303")]);
 }
+
+/// The lone pod spec above has no preview: which container the SDK fills in depends on the
+/// primary's name, which only its consumer knows (before, the render guessed `primary` and
+/// added a container of that name).
+#[test]
+fn a_pod_spec_whose_primary_is_unknown_is_not_rendered() {
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["render", "--document", "0"])
+        .arg(fixture("free_pod_spec.py"))
+        .output()
+        .expect("run flyte-lsp");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("known only at run time"), "{err}");
+}

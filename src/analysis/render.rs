@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::model::pod::DEFAULT_PRIMARY;
 use crate::model::DocKind;
 use crate::tree::json::to_json;
-use crate::tree::Stream;
+use crate::tree::{Node, Stream};
 
 use super::{Diagnostic, Severity, Snapshot};
 
@@ -113,6 +113,23 @@ pub fn render(
         return Err(RenderError::NotRenderable(format!(
             "document {index} is {}, not a task environment or Flyte pod template",
             info.kind.name()
+        )));
+    }
+    // Which container is the primary decides the whole render; when only run time knows
+    // (a lone `V1PodSpec` in a Python file, a name from another module), there is no preview.
+    let primary_opaque = doc.root.as_ref().is_some_and(|root| {
+        let template = match info.kind {
+            DocKind::TaskEnvironment => root.get("pod_template"),
+            _ => Some(root),
+        };
+        template
+            .and_then(|t| t.get("primary_container_name"))
+            .is_some_and(Node::is_opaque)
+    });
+    if primary_opaque {
+        return Err(RenderError::NotRenderable(format!(
+            "document {index}'s primary container name is known only at run time, so which \
+             container the SDK fills in is not known"
         )));
     }
     let pod_spec_span = doc.root.as_ref().and_then(|root| {
