@@ -120,6 +120,23 @@ pub fn render(
             info.kind.name()
         )));
     }
+    // Which container is the primary decides the whole render; when only run time knows
+    // (a lone `V1PodSpec` in a Python file, a name from another module), there is no preview.
+    let primary_opaque = doc.root.as_ref().is_some_and(|root| {
+        let template = match info.kind {
+            DocKind::TaskEnvironment => root.get("pod_template"),
+            _ => Some(root),
+        };
+        template
+            .and_then(|t| t.get("primary_container_name"))
+            .is_some_and(Node::is_opaque)
+    });
+    if primary_opaque {
+        return Err(RenderError::NotRenderable(format!(
+            "document {index}'s primary container name is known only at run time, so which \
+             container the SDK fills in is not known"
+        )));
+    }
     let pod_spec_span = doc.root.as_ref().and_then(|root| {
         let template = match info.kind {
             DocKind::TaskEnvironment => root.get("pod_template")?,

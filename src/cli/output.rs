@@ -20,9 +20,22 @@ pub fn json(results: &[FileResult]) -> Value {
                 .iter()
                 .map(|d| diagnostic_json(&r.text, &index, d))
                 .collect();
+            // Every Flyte or Kubernetes document of the file, with its 0-based start line
+            // (a Python file has one per recognised construct).
+            let documents: Vec<Value> = r
+                .analysis
+                .documents
+                .iter()
+                .filter(|d| d.kind != crate::model::DocKind::Unknown)
+                .map(|d| {
+                    let start = index.to_line_col(&r.text, d.span.start, Encoding::Utf16);
+                    json!({"kind": d.kind.name(), "line": start.line})
+                })
+                .collect();
             json!({
                 "path": r.path.display().to_string(),
                 "kind": r.analysis.kind().name(),
+                "documents": documents,
                 "diagnostics": diagnostics,
             })
         })

@@ -1,7 +1,11 @@
 //! Lowers the recognised calls of a Python module into the neutral tree: one document per
 //! `flyte.TaskEnvironment(...)`, per `flyte.PodTemplate(...)` (or flytekit's) that no environment
-//! takes, per kubernetes `V1Pod`/`V1PodTemplate`, and per `V1PodSpec`/`V1PodTemplateSpec` that
-//! none of those hold (inside a `V1Deployment`, say).
+//! takes (flytekitplugins-pod's `Pod` task config counts as flytekit's), per kubernetes
+//! `V1Pod`/`V1PodTemplate`, and per `V1PodSpec`/`V1PodTemplateSpec` that none of those hold
+//! (inside a `V1Deployment`, say). In a file that imports flyte or flytekit, such a lone
+//! `V1PodSpec` is a Flyte pod template whose primary container only its consumer knows.
+//! flytekit templates are read by [`crate::tree::FLYTEKIT_READER`] (a `Pod` task config by
+//! [`crate::tree::FLYTEKIT_SIDECAR_READER`]), for the rules where the SDKs differ.
 //!
 //! The SDK also derives environments at run time, and each derivation is one more document:
 //! a task whose decorator gives its own `pod_template` (`@env.task(pod_template=...)`), a
@@ -31,7 +35,7 @@ use crate::tree::{
 };
 
 /// Who reads a Python file's values, for messages.
-pub const READER: &str = "Python";
+pub const READER: &str = crate::tree::PYTHON_READER;
 
 /// Values are followed through names and nested calls at most this deep; past it, opaque.
 const MAX_DEPTH: usize = 64;
@@ -60,6 +64,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         resolver,
         found: Vec::new(),
         derived: Vec::new(),
+        plugin_pods: HashSet::new(),
     };
     for stmt in &module.body {
         calls.visit_stmt(stmt);
@@ -79,6 +84,11 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
     order.sort_by_key(|(r, _, c)| (rank(*c), r.start));
     let mut docs: Vec<(usize, Document)> = Vec::new();
     let mut derived_done = false;
+    // In a file that imports flyte or flytekit, a pod spec no recognised construct holds is
+    // most often on its way to one (`Pod(pod_spec=...)`, a helper's return value, an
+    // attribute `template.pod_spec = ...`), which adds the primary container and its image.
+    let frameworks = resolver.frameworks();
+    let flyte_file = frameworks.flyte || frameworks.flytekit;
     for (range, call, construct) in order {
         // Derived environments come after every environment and before the templates, so that
         // the templates their calls hold are theirs rather than documents of their own.
@@ -113,6 +123,10 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
                 let node = lowerer.call(call, *construct, 0);
                 wrap_template(node, None)
             }
+            Construct::Model("V1PodSpec") if flyte_file => {
+                let node = lowerer.call(call, *construct, 0);
+                unknown_flyte_template(node)
+            }
             Construct::Model("V1PodSpec") => {
                 let node = lowerer.call(call, *construct, 0);
                 wrap_template(node, Some(range.clone()))
@@ -122,6 +136,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         let kind = match construct {
             Construct::Environment => DocKind::TaskEnvironment,
             Construct::FlyteTemplate | Construct::FlytekitTemplate => DocKind::FlytePodTemplate,
+            Construct::Model("V1PodSpec") if flyte_file => DocKind::FlytePodTemplate,
             Construct::Model("V1Pod") => DocKind::KubePod,
             _ => DocKind::KubePodTemplate,
         };
@@ -133,7 +148,19 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         let spellings = std::mem::take(&mut lowerer.spellings);
         docs.push((
             range.start,
-            document(kind, root, range.clone(), sdk, None, spellings),
+            document(
+                kind,
+                if calls.plugin_pods.contains(&range.start) {
+                    crate::tree::PLUGIN_POD_READER
+                } else {
+                    reader_of(resolver, call, *construct)
+                },
+                root,
+                range.clone(),
+                sdk,
+                None,
+                spellings,
+            ),
         ));
     }
     if !derived_done {
@@ -146,6 +173,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
 
 fn document(
     kind: DocKind,
+    reader: &'static str,
     root: Node,
     span: Range<usize>,
     sdk: Sdk,
@@ -154,7 +182,7 @@ fn document(
 ) -> Document {
     Document {
         kind,
-        reader: READER,
+        reader,
         root: Some(root),
         span,
         errors: Vec::new(),
@@ -323,6 +351,22 @@ fn apply(entries: &mut Vec<Entry>, key_name: &str, key_span: Range<usize>, value
     }
 }
 
+/// Who reads a document: flytekit for its templates (rules that differ between the SDKs ask,
+/// see [`crate::tree::FLYTEKIT_READER`]), Python otherwise.
+fn reader_of(resolver: &Resolver<'_>, call: &ast::ExprCall, construct: Construct) -> &'static str {
+    if construct != Construct::FlytekitTemplate {
+        return READER;
+    }
+    let pod = resolver
+        .callee(call)
+        .is_some_and(|c| c.starts_with("flytekitplugins.pod."));
+    if pod {
+        crate::tree::FLYTEKIT_SIDECAR_READER
+    } else {
+        crate::tree::FLYTEKIT_READER
+    }
+}
+
 /// Outer constructs rank first.
 fn rank(c: Construct) -> u8 {
     match c {
@@ -340,7 +384,12 @@ fn construct_of(qualified: &str) -> Option<Construct> {
     Some(match qualified {
         "flyte.TaskEnvironment" => Construct::Environment,
         "flyte.PodTemplate" | "flyte.PodTemplate.from_spec" => Construct::FlyteTemplate,
-        "flytekit.PodTemplate" => Construct::FlytekitTemplate,
+        // flytekitplugins-pod's task config: `Pod(pod_spec, primary_container_name="primary",
+        // labels, annotations)`, serialized like flytekit's PodTemplate
+        // (`flytekitplugins/pod/task.py`).
+        "flytekit.PodTemplate" | "flytekitplugins.pod.Pod" | "flytekitplugins.pod.task.Pod" => {
+            Construct::FlytekitTemplate
+        }
         "flyte.Resources" | "flytekit.Resources" => Construct::Resources,
         "flyte.Secret" | "flytekit.Secret" => Construct::Keywords,
         _ => {
@@ -351,6 +400,12 @@ fn construct_of(qualified: &str) -> Option<Construct> {
     })
 }
 
+/// The keywords of the Spark and Databricks plugin configs (flyte 2 `flyteplugins.spark`,
+/// `flyteplugins.databricks`; flytekit `flytekitplugins.spark`) whose pod templates the SDK
+/// serializes as written (`PodTemplate.to_k8s_pod`, `K8sPod.from_pod_template`) for the
+/// backend to merge (flyteplugins `plugins/k8s/spark/spark.go` `createDriverSpec`).
+const PLUGIN_POD_KEYWORDS: [&str; 2] = ["driver_pod", "executor_pod"];
+
 /// Every recognised call of the module (at any depth), by range.
 struct Calls<'r, 'm> {
     resolver: &'r Resolver<'m>,
@@ -358,6 +413,9 @@ struct Calls<'r, 'm> {
     /// Calls of `.clone_with(...)` and `.override(...)` on anything: whether the receiver is an
     /// environment or a task is decided when they are lowered.
     derived: Vec<&'m ast::ExprCall>,
+    /// Starts of the template calls given to a [`PLUGIN_POD_KEYWORDS`] keyword, directly or
+    /// through a name.
+    plugin_pods: HashSet<usize>,
 }
 
 impl<'m> Visitor<'m> for Calls<'_, 'm> {
@@ -366,6 +424,24 @@ impl<'m> Visitor<'m> for Calls<'_, 'm> {
             if let Expr::Attribute(a) = &*call.func {
                 if matches!(a.attr.as_str(), "clone_with" | "override") {
                     self.derived.push(call);
+                }
+            }
+            for kw in &call.arguments.keywords {
+                if kw
+                    .arg
+                    .as_ref()
+                    .is_some_and(|a| PLUGIN_POD_KEYWORDS.contains(&a.as_str()))
+                {
+                    let value = match &kw.value {
+                        Expr::Call(_) => Some(&kw.value),
+                        other => match self.resolver.resolve(other) {
+                            Resolved::Value(v) => Some(v),
+                            _ => None,
+                        },
+                    };
+                    if let Some(Expr::Call(template)) = value {
+                        self.plugin_pods.insert(range_of(template).start);
+                    }
                 }
             }
             if let Some(c) = self.resolver.callee(call).as_deref().and_then(construct_of) {
@@ -458,6 +534,29 @@ fn with_type_meta(mut root: Node, kind: &str) -> Node {
     root
 }
 
+/// A pod spec on its own in a Flyte file, checked as a Flyte pod template whose
+/// `primary_container_name` only its consumer knows (opaque): what depends on which container
+/// is the primary (its image, that one exists, an empty `containers`) gives no opinion, the
+/// rest of the spec is checked. flytekit `_serialize_pod_spec` (`flytekit/core/utils.py`) and
+/// flyte `task_serde.py` `_get_k8s_pod` both add the primary container when it is missing.
+fn unknown_flyte_template(spec: Node) -> Node {
+    let at = spec.span.start;
+    let span = spec.span.clone();
+    node(
+        NodeKind::Map(vec![
+            Entry {
+                key: key("primary_container_name", at..at),
+                value: opaque(at..at),
+            },
+            Entry {
+                key: key("pod_spec", at..at),
+                value: spec,
+            },
+        ]),
+        span,
+    )
+}
+
 /// A pod spec or pod template spec on its own (in a `V1Deployment`, say), checked as the
 /// template of a PodTemplate whose name is not the user's to give.
 fn wrap_template(inner: Node, spec_only: Option<Range<usize>>) -> Node {
@@ -521,6 +620,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 span.start,
                 document(
                     DocKind::TaskEnvironment,
+                    READER,
                     root,
                     span,
                     Sdk::Flyte,
@@ -591,6 +691,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 span.start,
                 document(
                     DocKind::TaskEnvironment,
+                    READER,
                     root,
                     span,
                     Sdk::Flyte,
@@ -634,6 +735,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 span.start,
                 document(
                     DocKind::TaskEnvironment,
+                    crate::tree::FLYTEKIT_READER,
                     root,
                     span,
                     Sdk::Flytekit,

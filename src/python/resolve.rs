@@ -287,7 +287,7 @@ pub fn is_under_roots(qualified: &str) -> bool {
 
 /// Re-export paths in flytekit and flyte that user code imports from, mapped to the public
 /// name. Prefixes end at a segment boundary; the rest (`.from_spec`) is kept.
-const REEXPORTS: [(&str, &str); 5] = [
+const REEXPORTS: [(&str, &str); 6] = [
     (
         "flytekit.core.pod_template.PodTemplate",
         "flytekit.PodTemplate",
@@ -295,6 +295,10 @@ const REEXPORTS: [(&str, &str); 5] = [
     ("flytekit.core.task.task", "flytekit.task"),
     ("flytekit.core.resources.Resources", "flytekit.Resources"),
     ("flyte._pod.PodTemplate", "flyte.PodTemplate"),
+    (
+        "flyte._task_environment.TaskEnvironment",
+        "flyte.TaskEnvironment",
+    ),
     ("flyte._resources.Resources", "flyte.Resources"),
 ];
 
@@ -363,7 +367,13 @@ impl<'m> Builder<'m> {
             self.enclosing_function(self.current)
                 .map(|i| (i, Binding::Opaque))
         } else {
-            let binding = if self.conditional {
+            // A conditional import of what the name already holds changes nothing: `import
+            // flyte.git` under `if __name__ == "__main__":` binds `flyte` to `flyte` again.
+            let same_import = matches!(
+                (&binding, scope.bindings.get(name)),
+                (Binding::Import(a), Some(Binding::Import(b))) if a == b
+            );
+            let binding = if self.conditional && !same_import {
                 Binding::Opaque
             } else {
                 binding
@@ -1184,6 +1194,23 @@ mod tests {
         assert_eq!(
             resolve_in("import flyte\nimport flyte", "flyte.PodTemplate"),
             "flyte.PodTemplate"
+        );
+        // So is a conditional import of a submodule (it binds the same package again); seen in
+        // flyteorg/flyte-sdk examples (`import flyte.git` under `if __name__ == "__main__":`).
+        assert_eq!(
+            resolve_in(
+                "import flyte\nif __name__ == \"__main__\":\n    import flyte.git",
+                "flyte.TaskEnvironment"
+            ),
+            "flyte.TaskEnvironment"
+        );
+        // A conditional import of something else still makes the name opaque.
+        assert_eq!(
+            resolve_in(
+                "import flyte\nif x:\n    import other as flyte",
+                "flyte.TaskEnvironment"
+            ),
+            "opaque"
         );
         // Assigning a name inside a function (no `global`) does not rebind the module's.
         assert_eq!(

@@ -60,6 +60,24 @@ impl Surface {
     }
 }
 
+/// The [`Document::reader`] of what the Python front end reads (flyte 2 and kubernetes calls).
+pub const PYTHON_READER: &str = "Python";
+
+/// The [`Document::reader`] of a Flyte pod template that flytekit (Flyte 1) serializes (such a
+/// document's [`Document::sdk`] is [`Sdk::Flytekit`], which the rules ask).
+pub const FLYTEKIT_READER: &str = "flytekit";
+
+/// The [`Document::reader`] of flytekitplugins-pod's `Pod(pod_spec=...)` task config: a flytekit
+/// template whose task is a `sidecar` task, which the backend ends when its primary container
+/// ends (flyteplugins `plugins/k8s/pod/plugin.go` sets the primary-container annotation for
+/// every sidecar task).
+pub const FLYTEKIT_SIDECAR_READER: &str = "flytekit (sidecar task)";
+
+/// The [`Document::reader`] of a pod template given to a Spark or Databricks plugin config
+/// (`driver_pod=`, `executor_pod=`): the SDK serializes it as written, without the primary
+/// container's command, args or image, and the backend merges it onto the task's pod.
+pub const PLUGIN_POD_READER: &str = "Python (plugin pod template)";
+
 /// One document with its problems and its kind.
 #[derive(Debug, Clone)]
 pub struct Document {

@@ -1,5 +1,6 @@
 //! FLY206: every container needs an `image`, except the primary container of a Flyte template,
-//! whose image the SDK fills in from the environment.
+//! whose image the SDK fills in from the environment (and, in a flytekit `PodTemplate`, every
+//! container of `containers`: flytekit gives them the task's default image).
 //!
 //! Mirrors `pkg/apis/core/validation/validation.go`: `validateContainerCommon` (`image: Required
 //! value`) and, for Pods only, `validateContainerOnlyForPod` (`must not have leading or trailing
@@ -21,13 +22,19 @@ pub static RULE: Rule = Rule {
     reads: Reads::of(Depends::Subject).and_when_opaque(Depends::Document(&["primary_container_name", "name"])),
     summary: "A container has no `image` (or an empty one). The API server requires it on every \
               container (`image: Required value`). In a Flyte pod template the SDK fills in only \
-              the primary container's image, so sidecars and init containers need their own; in \
+              the primary container's image, so sidecars and init containers need their own \
+              (flytekit's `PodTemplate` gives every container of `containers` the task's default \
+              image, so there only init containers do; its Pod plugin does not; a Spark \
+              plugin's `driver_pod`/`executor_pod` keeps only the primary's image); in \
               a Kubernetes `PodTemplate` or `Pod` every container needs one. A Pod's image may \
               not have leading or trailing whitespace.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n    - name: log-shipper\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n    - name: log-shipper\n      image: fluent/fluent-bit:3.0.7\n",
     source: "`pkg/apis/core/validation/validation.go` (`validateContainerCommon`, \
-             `validateContainerOnlyForPod`); flyte `task_serde.py` `_get_k8s_pod`",
+             `validateContainerOnlyForPod`); flyte `task_serde.py` `_get_k8s_pod`; flytekit \
+             `flytekit/core/utils.py` `_serialize_pod_spec` and \
+             `flytekit/core/python_auto_container.py` `get_registerable_container_image` \
+             (`return cfg.default_image.full`)",
 };
 
 pub static FAMILY: Family = Family {
@@ -36,12 +43,25 @@ pub static FAMILY: Family = Family {
 };
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
+    // A Spark plugin's driver or executor template: the backend keeps only the primary
+    // container's image and env and the pod-level fields (`createSparkPodSpec` in flyteplugins
+    // `plugins/k8s/spark/spark.go`); no container of it is created as written.
+    if ctx.doc.reader == crate::tree::PLUGIN_POD_READER {
+        return;
+    }
     let primary = parts.primary_name();
     // Whitespace is checked on Pod create only; a Flyte template ends up as a Pod.
     let pod_only = parts.kind != Some(DocKind::KubePodTemplate);
+    // flytekit's `_serialize_pod_spec` gives every other container without an image the
+    // task's default image too (`get_registerable_container_image(None, cfg)`); init
+    // containers pass through as written. Its Pod plugin does not.
+    let flytekit = ctx.doc.reader == crate::tree::FLYTEKIT_READER;
     for (list, container) in parts.all_containers() {
         let name = container.get("name").and_then(string_value);
         if list == ContainerList::Containers && primary.is_some() && name == primary {
+            continue;
+        }
+        if list == ContainerList::Containers && flytekit {
             continue;
         }
         if is_merged(container) {

@@ -9,10 +9,11 @@
 use serde_json::Value;
 
 use crate::model::pod::PodParts;
+use crate::model::DocKind;
 use crate::tree::edit::Writer;
 use crate::tree::{Node, Reading};
 
-use super::{Applies, Check, Ctx, Family, Fix, Reads, Rule, Severity};
+use super::{Applies, Check, Ctx, Depends, Family, Fix, Reads, Rule, Severity};
 
 pub static ENV_SHADOWED: Rule = Rule {
     code: "FLY311",
@@ -66,14 +67,24 @@ pub static MULTI_CONTAINER: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
-    reads: Reads::NOTHING,
+    // A pod spec whose consumer is not known (`primary_container_name` opaque) may go to a
+    // sidecar task.
+    reads: Reads::NOTHING.and_when_opaque(Depends::Document(&["primary_container_name"])),
     summary: "With more than one container, Flyte marks the task done only when every container has \
               exited; a long-running sidecar keeps the task running forever. Make helpers native \
               sidecars instead: `initContainers` with `restartPolicy: Always` are stopped by the \
-              kubelet when the main container finishes.",
+              kubelet when the main container finishes. Not reported where the pod may not be an \
+              ordinary task's: a flytekitplugins-pod `Pod` task is a `sidecar` task, which ends \
+              with its primary container; a Spark plugin's `driver_pod`/`executor_pod` is the \
+              Spark operator's to run; and a Python pod template that no environment holds goes \
+              to a consumer this does not read, which may be an app (`AppEnvironment`, run until \
+              stopped) or a union actor (`ActorEnvironment`, pods that outlive their tasks).",
     bad: "pod_spec:\n  containers:\n    - name: primary\n    - name: proxy\n      image: envoyproxy/envoy:v1.30\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n  initContainers:\n    - name: proxy\n      image: envoyproxy/envoy:v1.30\n      restartPolicy: Always\n",
-    source: "flyteplugins `plugins/k8s/pod/plugin.go` (primary annotation only for one container); flyteorg/flytekit#2382",
+    source: "flyteplugins `plugins/k8s/pod/plugin.go` (primary annotation only for one container \
+             or a `sidecar` task); flyteorg/flytekit#2382; flytekitplugins-pod \
+             `flytekitplugins/pod/task.py` (`task_type=\"sidecar\"`); flyte \
+             `flyte/app/_runtime/app_serde.py`",
 };
 
 pub static RESTART_POLICY: Rule = Rule {
@@ -391,7 +402,23 @@ fn check_runtime(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
         .iter()
         .find(|c| c.get("name").and_then(Node::as_str) != primary)
         .or(containers.get(1));
-    if let (true, Some(second)) = (containers.len() > 1, sidecar) {
+    // A flytekitplugins-pod `Pod` task is a `sidecar` task: the backend ends it with its
+    // primary container (plugin.go sets the primary-container annotation for sidecar tasks).
+    // A Spark plugin's template: the Spark operator makes the pods (flyteplugins `spark.go`).
+    let sidecar_task = ctx.doc.reader == crate::tree::FLYTEKIT_SIDECAR_READER
+        || ctx.doc.reader == crate::tree::PLUGIN_POD_READER;
+    // A Python template no environment holds: whoever takes it is not read (`@task(pod_template=)`,
+    // an app's `flyte.app.AppEnvironment`, whose containers run until stopped,
+    // `flyte/app/_runtime/app_serde.py`; a union `ActorEnvironment`, whose pods outlive tasks).
+    let consumer_unknown = parts.environment.is_none()
+        && parts.kind == Some(DocKind::FlytePodTemplate)
+        && (ctx.doc.reader == crate::tree::PYTHON_READER
+            || ctx.doc.reader == crate::tree::FLYTEKIT_READER);
+    if let (true, false, Some(second)) = (
+        containers.len() > 1,
+        sidecar_task || consumer_unknown,
+        sidecar,
+    ) {
         let at = second
             .entry("name")
             .map_or(second.span.clone(), |e| e.value.span.clone());

@@ -21,10 +21,15 @@ pub static MISSING_PRIMARY: Rule = Rule {
     summary: "The pod spec has containers, but none is named like `primary_container_name` (default \
               `primary`). The SDK refuses to serialize the task: `ValueError: No primary container \
               defined in the pod spec`. Only `containers` count; init containers never do. With no \
-              containers at all the SDK adds the primary itself.",
+              containers at all the SDK adds the primary itself. flytekit (Flyte 1) does not refuse: \
+              it appends a placeholder primary that runs the task and keeps the others as \
+              sidecars, as its Pod plugin documents, so a flytekit template is not reported; \
+              nor is a plugin's `driver_pod`/`executor_pod`, which the SDK sends as written.",
     bad: "primary_container_name: trainer\npod_spec:\n  containers:\n    - name: train\n      image: ghcr.io/acme/train:1\n",
     good: "primary_container_name: trainer\npod_spec:\n  containers:\n    - name: trainer\n      image: ghcr.io/acme/train:1\n",
-    source: "flyte 2.12.1 `flyte/_internal/runtime/task_serde.py` `_get_k8s_pod`",
+    source: "flyte 2.12.1 `flyte/_internal/runtime/task_serde.py` `_get_k8s_pod`; flytekit \
+             `flytekit/core/utils.py` `_serialize_pod_spec` (\"insert a placeholder primary \
+             container\")",
 };
 
 pub static PRIMARY_NAME_FORMAT: Rule = Rule {
@@ -39,7 +44,8 @@ pub static PRIMARY_NAME_FORMAT: Rule = Rule {
               container name and the task is stuck (flyteorg/flyte#998).",
     bad: "primary_container_name: main_task\npod_spec:\n  containers:\n    - name: main_task\n",
     good: "primary_container_name: main-task\npod_spec:\n  containers:\n    - name: main-task\n",
-    source: "kube-apiserver `ValidateDNS1123Label` on container names; flytepropeller task_compiler (v1)",
+    source: "kube-apiserver `ValidateDNS1123Label` on container names; flytepropeller task_compiler (v1); \
+             flytekit `PodTemplate.__post_init__`, flytekitplugins-pod `Pod.__post_init__` (None)",
 };
 
 pub static PRIMARY_COMMAND_REPLACED: Rule = Rule {
@@ -48,13 +54,16 @@ pub static PRIMARY_COMMAND_REPLACED: Rule = Rule {
     severity: Severity::Warning,
     applies: Applies::Everywhere,
     safe_fix: false,
-    reads: Reads::NOTHING,
+    // Which container is the primary is read from `primary_container_name`.
+    reads: Reads::NOTHING.and_when_opaque(Depends::Document(&["primary_container_name"])),
     summary: "`command` and `args` of the primary container are replaced by the SDK: `command: []` \
               and the Flyte runtime's `args` (`a0 ...`). What is written here never runs; with an \
-              empty command the image's ENTRYPOINT is prefixed to `a0`.",
+              empty command the image's ENTRYPOINT is prefixed to `a0`. Not reported on a Spark \
+              plugin's `driver_pod`/`executor_pod`, which the SDK sends as written.",
     bad: "pod_spec:\n  containers:\n    - name: primary\n      command: [python, train.py]\n",
     good: "pod_spec:\n  containers:\n    - name: primary\n",
-    source: "flyte 2.12.1 `task_serde.py` `_get_k8s_pod` (`container.command = ...`, `container.args = ...`)",
+    source: "flyte 2.12.1 `task_serde.py` `_get_k8s_pod` (`container.command = ...`, `container.args = ...`); \
+             flyte `PodTemplate.to_k8s_pod` and flytekit `K8sPod.from_pod_template` (plugin templates, as written)",
 };
 
 pub static PRIMARY_IMAGE: Rule = Rule {
@@ -72,23 +81,9 @@ pub static PRIMARY_IMAGE: Rule = Rule {
     source: "flyte 2.12.1 `task_serde.py` `_get_urun_container` (image `None` becomes \"\")",
 };
 
-pub static PRIMARY_APPENDED: Rule = Rule {
-    code: "FLY323",
-    name: "primary-container-appended",
-    severity: Severity::Warning,
-    applies: Applies::Everywhere,
-    safe_fix: false,
-    reads: Reads::of(Depends::Document(&["name", "primary_container_name"])),
- summary: "flytekit (Flyte 1) pod template whose containers include none named like `primary_container_name`: flytekit does not refuse it, it silently appends an empty container of that name, which runs the task, and the containers written here run beside it as sidecars. Usually the primary was meant to be one of them.",
-    bad: "from flytekit import PodTemplate\nfrom kubernetes.client import V1Container, V1PodSpec\n\ntemplate = PodTemplate(\n    primary_container_name=\"main\",\n    pod_spec=V1PodSpec(containers=[V1Container(name=\"primary\", image=\"ghcr.io/acme/train:1\")]),\n)\n",
-    good: "from flytekit import PodTemplate\nfrom kubernetes.client import V1Container, V1PodSpec\n\ntemplate = PodTemplate(\n    primary_container_name=\"primary\",\n    pod_spec=V1PodSpec(containers=[V1Container(name=\"primary\", image=\"ghcr.io/acme/train:1\")]),\n)\n",
-    source: "flytekit 1.16 `flytekit/core/utils.py` (`_serialize_pod_spec`: a placeholder primary is appended when none matches)",
-};
-
 pub static FAMILY: Family = Family {
     rules: &[
         &MISSING_PRIMARY,
-        &PRIMARY_APPENDED,
         &PRIMARY_NAME_FORMAT,
         &PRIMARY_COMMAND_REPLACED,
         &PRIMARY_IMAGE,
@@ -113,7 +108,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     };
     let name_entry = template.entry("primary_container_name");
     if let Some(entry) = name_entry {
-        if entry.value.as_str().is_some() {
+        if entry.value.is_null() {
+            // flytekit: `FlyteValidationException("A primary container name cannot be
+            // undefined")`; flyte 2 looks for a container named None.
+            let msg =
+                "`primary_container_name` is None: the SDK needs the primary container's name"
+                    .to_string();
+            ctx.report(&PRIMARY_NAME_FORMAT, entry.value.span.clone(), msg);
+        } else if entry.value.as_str().is_some() {
             let errs = dns1123_label(primary);
             if !errs.is_empty() {
                 let msg = format!("Invalid value: \"{primary}\": {}", errs.join("; "));
@@ -125,14 +127,26 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     let containers_node = parts.spec_field("containers");
     let has_containers =
         matches!(containers_node.map(|n| &n.kind), Some(NodeKind::Seq(items)) if !items.is_empty());
-    if has_containers && !names.iter().any(|(n, _)| *n == primary) {
+    // flytekit appends a placeholder primary instead (`_serialize_pod_spec`). A plugin's
+    // `driver_pod`/`executor_pod` is not checked by the SDK; what happens is the plugin's:
+    // Spark's backend fails in `flytek8s.GetContainer` (flyteplugins `spark.go`), the
+    // Databricks connector runs no pod.
+    let flytekit = ctx.doc.sdk == Sdk::Flytekit;
+    let plugin = ctx.doc.reader == crate::tree::PLUGIN_POD_READER;
+    if has_containers && !flytekit && !plugin && !names.iter().any(|(n, _)| *n == primary) {
         report_missing(ctx, parts, primary, &names);
     }
+    // A Spark plugin's template is serialized as written and merged by the backend
+    // (`PodTemplate.to_k8s_pod`, flytekit `K8sPod.from_pod_template`, flyteplugins `spark.go`).
+    let plugin = ctx.doc.reader == crate::tree::PLUGIN_POD_READER;
     for c in parts.containers_in("containers") {
         if c.get("name").and_then(Node::as_str) != Some(primary) {
             continue;
         }
         for field in ["command", "args"] {
+            if plugin {
+                break;
+            }
             if let Some(e) = c.entry(field) {
                 let msg = format!(
                     "`{field}` of the primary container `{primary}` is replaced by the SDK ({}); this value never runs",
@@ -163,24 +177,11 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
         return;
     };
     let listed: Vec<String> = names.iter().map(|(n, _)| format!("`{n}`")).collect();
-    let flytekit = ctx.doc.sdk == Sdk::Flytekit;
-    let msg = if flytekit {
-        format!(
-            "no container is named `{primary}` (the primary container); containers: {}. flytekit appends an empty `{primary}` container that runs the task, and these run beside it as sidecars",
-            if listed.is_empty() { "none with a name".to_string() } else { listed.join(", ") }
-        )
-    } else {
-        format!(
+    let msg = format!(
         "no container is named `{primary}` (the primary container); containers: {}. The SDK refuses this \
          template: \"No primary container defined in the pod spec\"",
         if listed.is_empty() { "none with a name".to_string() } else { listed.join(", ") }
-    )
-    };
-    let rule = if flytekit {
-        &PRIMARY_APPENDED
-    } else {
-        &MISSING_PRIMARY
-    };
+    );
     let name_entry = template.entry("primary_container_name");
     let at = match name_entry {
         Some(e) => e.value.span.clone(),
@@ -192,7 +193,7 @@ fn report_missing(ctx: &mut Ctx<'_>, parts: &PodParts<'_>, primary: &str, names:
     let closest_name = closest(primary, names.iter().map(|(n, _)| *n))
         .or_else(|| (names.len() == 1).then(|| names[0].0));
     let writer = ctx.writer;
-    let diag = ctx.report(rule, at, msg);
+    let diag = ctx.report(&MISSING_PRIMARY, at, msg);
     // Fix 1: rename the closest container to the primary name.
     if let Some(target) = closest_name.and_then(|c| names.iter().find(|(n, _)| *n == c)) {
         diag.with_edit(
