@@ -63,6 +63,11 @@ pub const RUNTIME_ARGS: &[&str] = &[
 /// Python version.
 pub const AUTO_IMAGE: &str = "ghcr.io/flyteorg/flyte:py<python version>-v2.12.1";
 
+/// The image of an environment whose `image` only run time knows (a call such as
+/// `flyte.Image.from_uv_script(...)`, a name from another module): the SDK computes a URI the
+/// preview cannot.
+pub const OPAQUE_IMAGE: &str = "<image>";
+
 /// What the cluster layer needs beyond the document: the workspace's PodTemplates (for a string
 /// `pod_template`) and the cluster's default PodTemplate, as a file the caller has parsed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -142,6 +147,21 @@ pub fn render(
         }
         None => Value::Null,
     };
+    let mut notes = Vec::new();
+    let mut root = root;
+    // An opaque value reads as null, but an unknown image is not `image=None` (an empty image).
+    let image_opaque = info.kind == DocKind::TaskEnvironment
+        && doc
+            .root
+            .as_ref()
+            .and_then(|r| r.get("image"))
+            .is_some_and(|n| matches!(n.kind, crate::tree::NodeKind::Opaque));
+    if let (true, Value::Object(env)) = (image_opaque, &mut root) {
+        env.insert("image".into(), Value::String(OPAQUE_IMAGE.into()));
+        notes.push(format!(
+            "the environment's image is computed at run time; `{OPAQUE_IMAGE}` stands for it"
+        ));
+    }
     let (env, template) = match info.kind {
         DocKind::TaskEnvironment => (
             root.clone(),
@@ -149,7 +169,6 @@ pub fn render(
         ),
         _ => (Value::Null, root),
     };
-    let mut notes = Vec::new();
     let mut pod = match &template {
         Value::String(name) => {
             notes.push(format!(
@@ -689,6 +708,39 @@ fn approx_quantity(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::python_float;
+    use super::{render, Layer, RenderContext, OPAQUE_IMAGE};
+    use crate::engine::{parse_as, with_snapshot, Language};
+    use crate::settings::Settings;
+
+    fn render_python(source: &str) -> super::Rendered {
+        let stream = parse_as(source, Language::Python);
+        let settings = Settings::default();
+        with_snapshot(source, &stream, &settings, None, |snap| {
+            render(snap, 0, Layer::Sdk, &RenderContext::default())
+        })
+        .expect("renders")
+    }
+
+    #[test]
+    fn an_image_only_run_time_knows_is_a_placeholder_not_an_empty_image() {
+        let pod = render_python(
+            "import flyte\n\
+             env = flyte.TaskEnvironment(name=\"e\", env_vars={\"A\": \"1\"},\n\
+             \x20   image=flyte.Image.from_uv_script(__file__, name=\"x\"))\n",
+        );
+        assert_eq!(pod.pod["spec"]["containers"][0]["image"], OPAQUE_IMAGE);
+        assert!(
+            pod.notes.iter().any(|n| n.contains(OPAQUE_IMAGE)),
+            "{:?}",
+            pod.notes
+        );
+        // `image=None` is still the empty image the SDK registers.
+        let pod = render_python(
+            "import flyte\nenv = flyte.TaskEnvironment(name=\"e\", env_vars={\"A\": \"1\"}, image=None)\n",
+        );
+        assert_eq!(pod.pod["spec"]["containers"][0]["image"], "");
+        assert!(pod.notes.is_empty(), "{:?}", pod.notes);
+    }
 
     #[test]
     fn floats_print_like_python() {

@@ -28,6 +28,7 @@ import concurrent.futures
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -67,9 +68,15 @@ def is_number(v):
 
 
 def diff(sdk, render, path, primary_args_paths=frozenset()):
-    """The first difference between `sdk` and `render` as 'PATH: ...', or None."""
+    """The first difference between `sdk` and `render` as 'PATH: ...', or None.
+    `primary_args_paths` are the paths of the primary containers' `args` and `image`, where
+    render's placeholders stand for what only the SDK's run knows."""
     if path in primary_args_paths and isinstance(sdk, list) and isinstance(render, list):
         return diff_args(sdk, render, path)
+    if path in primary_args_paths and isinstance(sdk, str) and isinstance(render, str):
+        if sdk == render or re.fullmatch(placeholder_pattern(render), sdk):
+            return None
+        return f"{path}: SDK {short(sdk)}, render {short(render)}"
     if isinstance(sdk, dict) and isinstance(render, dict):
         for key in sorted(set(sdk) | set(render)):
             sub = f"{path}.{key}"
@@ -109,11 +116,19 @@ def diff_args(sdk, render, path):
     return None
 
 
+def placeholder_pattern(text):
+    """A regular expression for a string of render's with `<...>` placeholders in it (an image
+    `<image>`, `ghcr.io/flyteorg/flyte:py<python version>-v2.12.1`): each stands for a non-empty
+    run of characters."""
+    return "".join(".+" if part.startswith("<") else re.escape(part) for part in re.split(r"(<[a-z ]+>)", text))
+
+
 def primary_args_paths(spec, primary):
     return frozenset(
-        f"$.spec.containers[{i}].args"
+        f"$.spec.containers[{i}].{field}"
         for i, c in enumerate(spec.get("containers") or [])
         if isinstance(c, dict) and c.get("name") == primary
+        for field in ("args", "image")
     )
 
 
