@@ -39,6 +39,7 @@ def load(path):
         raise SystemExit("sdk_render_py.py: the file may not be called __main__.py")
     os.chdir(folder)
     sys.path.insert(0, folder)
+    sys.dont_write_bytecode = True  # no __pycache__ beside the test files
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     # `inspect.getmodule` (the SDK's resolver) finds the task's module through sys.modules.
