@@ -238,21 +238,29 @@ def check_case(case, python, binary):
     return compare_pod(sdk, rendered, [binary, "render", case, "--format", "yaml", "--layer", "sdk"])
 
 
-def run_cases(cases, job, jobs, verbose):
+def run_cases(cases, job, jobs, verbose, known=None):
     """Runs `job(case)` (which returns (ok, message)) over the cases in parallel, prints
     `PASS`/`FAIL` lines in order (with why a case passed if `verbose`) and the total; returns the
-    number of failures."""
-    passed = failed = 0
+    number of failures. `known` maps case names to a known discrepancy: such a case failing is
+    `XFAIL` (not a failure), passing is `XPASS`, a failure (the list must not go stale)."""
+    known = known or {}
+    passed = failed = xfailed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for case, (ok, message) in zip(cases, pool.map(job, cases)):
             name = os.path.splitext(os.path.basename(case))[0]
-            if ok:
+            if name in known and ok:
+                failed += 1
+                print(f"XPASS {name}: passes, but is listed as a known discrepancy ({known[name]}): remove it from the list", flush=True)
+            elif name in known:
+                xfailed += 1
+                print(f"XFAIL {name}: {message}" + (f"  (known: {known[name]})" if verbose else ""), flush=True)
+            elif ok:
                 passed += 1
                 print(f"PASS {name}" + (f"  ({message})" if verbose else ""), flush=True)
             else:
                 failed += 1
                 print(f"FAIL {name}: {message}", flush=True)
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {xfailed} known discrepancies" if known else ""))
     return failed
 
 
