@@ -63,10 +63,121 @@ pub const RUNTIME_ARGS: &[&str] = &[
 /// Python version.
 pub const AUTO_IMAGE: &str = "ghcr.io/flyteorg/flyte:py<python version>-v2.12.1";
 
-/// The image of an environment whose `image` only run time knows (a call such as
-/// `flyte.Image.from_uv_script(...)`, a name from another module): the SDK computes a URI the
-/// preview cannot.
-pub const OPAQUE_IMAGE: &str = "<image>";
+/// What the preview shows for a value only run time knows (a Python call, an f-string, a
+/// name from another module): the SDK computes it, the preview cannot. An opaque value would
+/// otherwise read as `null` (an unknown image as `image=None`, a label as `null`).
+pub const RUN_TIME: &str = "<run time>";
+
+/// Fields whose value shapes the render: when one is opaque it stays absent (never the
+/// placeholder string, which would read as a template name or a malformed section), and a
+/// note says so.
+const STRUCTURAL: &[&[&str]] = &[
+    &["pod_template"],
+    &["pod_template", "pod_spec"],
+    &["resources"],
+    &["env_vars"],
+];
+
+/// Replaces, in `root` (the JSON of `node`), every value that `node` has as an opaque value by
+/// [`RUN_TIME`], except at the [`STRUCTURAL`] fields; returns the notes to add: the source
+/// text of the values replaced or left out, and whether some field is unknown altogether (a
+/// `**kwargs`, a method such as `.allow_fuse()`).
+fn mark_run_time(source: &str, node: &crate::tree::Node, root: &mut Value) -> Vec<String> {
+    use crate::tree::NodeKind;
+    fn walk<'n>(
+        node: &'n crate::tree::Node,
+        value: &mut Value,
+        path: &mut Vec<String>,
+        shown: &mut Vec<&'n crate::tree::Node>,
+        absent: &mut Vec<&'n crate::tree::Node>,
+        unknown_fields: &mut bool,
+    ) {
+        match (&node.kind, value) {
+            (NodeKind::Map(entries), Value::Object(map)) => {
+                for e in entries {
+                    let Some(k) = e.key_str() else {
+                        *unknown_fields |= matches!(e.key.kind, NodeKind::Opaque);
+                        continue;
+                    };
+                    let Some(v) = map.get_mut(k) else { continue };
+                    path.push(k.to_string());
+                    if matches!(e.value.kind, NodeKind::Opaque) {
+                        if STRUCTURAL.iter().any(|s| s.iter().eq(path.iter())) {
+                            absent.push(&e.value);
+                        } else {
+                            *v = Value::String(RUN_TIME.into());
+                            shown.push(&e.value);
+                        }
+                    } else {
+                        walk(&e.value, v, path, shown, absent, unknown_fields);
+                    }
+                    path.pop();
+                }
+            }
+            (NodeKind::Seq(items), Value::Array(values)) => {
+                for (i, (item, v)) in items.iter().zip(values.iter_mut()).enumerate() {
+                    if matches!(item.kind, NodeKind::Opaque) {
+                        *v = Value::String(RUN_TIME.into());
+                        shown.push(item);
+                    } else {
+                        path.push(i.to_string());
+                        walk(item, v, path, shown, absent, unknown_fields);
+                        path.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let (mut shown, mut absent, mut unknown_fields) = (Vec::new(), Vec::new(), false);
+    walk(
+        node,
+        root,
+        &mut Vec::new(),
+        &mut shown,
+        &mut absent,
+        &mut unknown_fields,
+    );
+    let quote = |nodes: &[&crate::tree::Node]| {
+        let mut parts: Vec<String> = nodes
+            .iter()
+            .take(5)
+            .map(|n| {
+                let text = source.get(n.span.clone()).unwrap_or("?");
+                let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                match text.char_indices().nth(40) {
+                    Some((at, _)) => format!("`{}...`", &text[..at]),
+                    None => format!("`{text}`"),
+                }
+            })
+            .collect();
+        if nodes.len() > 5 {
+            parts.push(format!("and {} more", nodes.len() - 5));
+        }
+        parts.join(", ")
+    };
+    let mut notes = Vec::new();
+    if !shown.is_empty() {
+        notes.push(format!(
+            "values only run time knows are shown as `{RUN_TIME}`: {}",
+            quote(&shown)
+        ));
+    }
+    if !absent.is_empty() {
+        notes.push(format!(
+            "known only at run time, so left out of the pod: {}",
+            quote(&absent)
+        ));
+    }
+    if unknown_fields {
+        notes.push(
+            "some fields are set by code only run time knows (`**kwargs`, a method such as \
+             `.allow_fuse()`): the SDK's pod may have more than is shown"
+                .to_string(),
+        );
+    }
+    notes
+}
 
 /// What the cluster layer needs beyond the document: the workspace's PodTemplates (for a string
 /// `pod_template`) and the cluster's default PodTemplate, as a file the caller has parsed.
@@ -147,21 +258,11 @@ pub fn render(
         }
         None => Value::Null,
     };
-    let mut notes = Vec::new();
     let mut root = root;
-    // An opaque value reads as null, but an unknown image is not `image=None` (an empty image).
-    let image_opaque = info.kind == DocKind::TaskEnvironment
-        && doc
-            .root
-            .as_ref()
-            .and_then(|r| r.get("image"))
-            .is_some_and(|n| matches!(n.kind, crate::tree::NodeKind::Opaque));
-    if let (true, Value::Object(env)) = (image_opaque, &mut root) {
-        env.insert("image".into(), Value::String(OPAQUE_IMAGE.into()));
-        notes.push(format!(
-            "the environment's image is computed at run time; `{OPAQUE_IMAGE}` stands for it"
-        ));
-    }
+    let mut notes = match doc.root.as_ref() {
+        Some(node) => mark_run_time(snap.source, node, &mut root),
+        None => Vec::new(),
+    };
     let (env, template) = match info.kind {
         DocKind::TaskEnvironment => (
             root.clone(),
@@ -708,7 +809,7 @@ fn approx_quantity(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::python_float;
-    use super::{render, Layer, RenderContext, OPAQUE_IMAGE};
+    use super::{render, Layer, RenderContext, RUN_TIME};
     use crate::engine::{parse_as, with_snapshot, Language};
     use crate::settings::Settings;
 
@@ -722,24 +823,57 @@ mod tests {
     }
 
     #[test]
-    fn an_image_only_run_time_knows_is_a_placeholder_not_an_empty_image() {
+    fn values_only_run_time_knows_are_a_placeholder_not_null() {
         let pod = render_python(
             "import flyte\n\
+             V = \"1\"\n\
              env = flyte.TaskEnvironment(name=\"e\", env_vars={\"A\": \"1\"},\n\
-             \x20   image=flyte.Image.from_uv_script(__file__, name=\"x\"))\n",
+             \x20   image=flyte.Image.from_uv_script(__file__, name=\"x\"),\n\
+             \x20   pod_template=flyte.PodTemplate(labels={\"v\": f\"v{V}\", \"w\": \"x\"}))\n",
         );
-        assert_eq!(pod.pod["spec"]["containers"][0]["image"], OPAQUE_IMAGE);
+        assert_eq!(pod.pod["spec"]["containers"][0]["image"], RUN_TIME);
+        assert_eq!(pod.pod["metadata"]["labels"]["v"], RUN_TIME);
+        assert_eq!(pod.pod["metadata"]["labels"]["w"], "x");
+        assert_eq!(pod.notes.len(), 1, "{:?}", pod.notes);
         assert!(
-            pod.notes.iter().any(|n| n.contains(OPAQUE_IMAGE)),
+            pod.notes[0].contains("`flyte.Image.from_uv_script(__file__, nam...`"),
             "{:?}",
             pod.notes
         );
-        // `image=None` is still the empty image the SDK registers.
+        assert!(pod.notes[0].contains("`f\"v{V}\"`"), "{:?}", pod.notes);
+        // `image=None` is still the empty image the SDK registers, with no note.
         let pod = render_python(
             "import flyte\nenv = flyte.TaskEnvironment(name=\"e\", env_vars={\"A\": \"1\"}, image=None)\n",
         );
         assert_eq!(pod.pod["spec"]["containers"][0]["image"], "");
         assert!(pod.notes.is_empty(), "{:?}", pod.notes);
+    }
+
+    #[test]
+    fn an_opaque_template_is_left_out_and_unknown_fields_are_noted() {
+        let pod = render_python(
+            "import flyte\n\
+             env = flyte.TaskEnvironment(name=\"e\", image=\"i\", env_vars={\"A\": \"1\"}, pod_template=make())\n",
+        );
+        assert_eq!(pod.pod["metadata"], serde_json::json!({}));
+        assert!(
+            pod.notes
+                .iter()
+                .any(|n| n.contains("left out of the pod: `make()`")),
+            "{:?}",
+            pod.notes
+        );
+        let pod = render_python(
+            "import flyte\n\
+             env = flyte.TaskEnvironment(name=\"e\", image=\"i\",\n\
+             \x20   pod_template=flyte.PodTemplate(labels={\"a\": \"b\"}).allow_fuse())\n",
+        );
+        assert_eq!(pod.pod["metadata"]["labels"]["a"], "b");
+        assert!(
+            pod.notes.iter().any(|n| n.contains(".allow_fuse()")),
+            "{:?}",
+            pod.notes
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 # An f-string built from module constants (`f"v{VERSION}"`) as a label value, and as the
-# image (as in the n8n example, `f"n8nio/n8n:{N8N_VERSION}"`): values Python computes at
-# import from what the file itself says.
+# image (as in the n8n example, `f"n8nio/n8n:{N8N_VERSION}"`). The Python front end does not
+# evaluate f-strings: render shows `<run time>` (with a note), which matches the SDK's value;
+# evaluating f-strings of constants would make them exact.
 # expect: render
 import flyte
 

@@ -1,6 +1,6 @@
 # A module constant that is not a literal (`BUCKET = os.environ.get("BUCKET", "...")`, as in
 # the gcsfuse example) inside a CSI volume's attributes, beside literal constants. Without
-# BUCKET in the environment the SDK registers the default.
+# BUCKET in the environment the SDK registers the default; render shows `<run time>`.
 # expect: render
 import os
 
