@@ -453,8 +453,17 @@ fn task_resources(env: &Value) -> (Map<String, Value>, Map<String, Value>) {
             }
         }
     }
-    if let Some(count) = res.get("gpu").and_then(gpu_count) {
-        requests.insert("gpu".into(), Value::String(count.to_string()));
+    match res.get("gpu") {
+        // `flyte.GPU("A100", 2)` and other devices only run time builds: the count is unknown.
+        Some(Value::String(s)) if s == RUN_TIME => {
+            requests.insert("gpu".into(), Value::String(RUN_TIME.into()));
+        }
+        Some(gpu) => {
+            if let Some(count) = gpu_count(gpu) {
+                requests.insert("gpu".into(), Value::String(count.to_string()));
+            }
+        }
+        None => {}
     }
     if let Some(disk) = res.get("disk").and_then(python_str) {
         requests.insert("ephemeral-storage".into(), Value::String(disk));
@@ -847,6 +856,18 @@ mod tests {
         );
         assert_eq!(pod.pod["spec"]["containers"][0]["image"], "");
         assert!(pod.notes.is_empty(), "{:?}", pod.notes);
+    }
+
+    #[test]
+    fn a_gpu_device_only_run_time_builds_is_no_count_of_one() {
+        let pod = render_python(
+            "import flyte\n\
+             env = flyte.TaskEnvironment(name=\"e\", image=\"i\", env_vars={\"A\": \"1\"},\n\
+             \x20   resources=flyte.Resources(cpu=1, gpu=flyte.GPU(\"A100\", 2)))\n",
+        );
+        let requests = &pod.pod["spec"]["containers"][0]["resources"]["requests"];
+        assert_eq!(requests["gpu"], RUN_TIME, "{requests}");
+        assert_eq!(requests["cpu"], "1", "{requests}");
     }
 
     #[test]
