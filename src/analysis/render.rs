@@ -63,6 +63,122 @@ pub const RUNTIME_ARGS: &[&str] = &[
 /// Python version.
 pub const AUTO_IMAGE: &str = "ghcr.io/flyteorg/flyte:py<python version>-v2.12.1";
 
+/// What the preview shows for a value only run time knows (a Python call, an f-string, a
+/// name from another module): the SDK computes it, the preview cannot. An opaque value would
+/// otherwise read as `null` (an unknown image as `image=None`, a label as `null`).
+pub const RUN_TIME: &str = "<run time>";
+
+/// Fields whose value shapes the render: when one is opaque it stays absent (never the
+/// placeholder string, which would read as a template name or a malformed section), and a
+/// note says so.
+const STRUCTURAL: &[&[&str]] = &[
+    &["pod_template"],
+    &["pod_template", "pod_spec"],
+    &["resources"],
+    &["env_vars"],
+];
+
+/// Replaces, in `root` (the JSON of `node`), every value that `node` has as an opaque value by
+/// [`RUN_TIME`], except at the [`STRUCTURAL`] fields; returns the notes to add: the source
+/// text of the values replaced or left out, and whether some field is unknown altogether (a
+/// `**kwargs`, a method such as `.allow_fuse()`).
+fn mark_run_time(source: &str, node: &crate::tree::Node, root: &mut Value) -> Vec<String> {
+    use crate::tree::NodeKind;
+    fn walk<'n>(
+        node: &'n crate::tree::Node,
+        value: &mut Value,
+        path: &mut Vec<String>,
+        shown: &mut Vec<&'n crate::tree::Node>,
+        absent: &mut Vec<&'n crate::tree::Node>,
+        unknown_fields: &mut bool,
+    ) {
+        match (&node.kind, value) {
+            (NodeKind::Map(entries), Value::Object(map)) => {
+                for e in entries {
+                    let Some(k) = e.key_str() else {
+                        *unknown_fields |= matches!(e.key.kind, NodeKind::Opaque);
+                        continue;
+                    };
+                    let Some(v) = map.get_mut(k) else { continue };
+                    path.push(k.to_string());
+                    if matches!(e.value.kind, NodeKind::Opaque) {
+                        if STRUCTURAL.iter().any(|s| s.iter().eq(path.iter())) {
+                            absent.push(&e.value);
+                        } else {
+                            *v = Value::String(RUN_TIME.into());
+                            shown.push(&e.value);
+                        }
+                    } else {
+                        walk(&e.value, v, path, shown, absent, unknown_fields);
+                    }
+                    path.pop();
+                }
+            }
+            (NodeKind::Seq(items), Value::Array(values)) => {
+                for (i, (item, v)) in items.iter().zip(values.iter_mut()).enumerate() {
+                    if matches!(item.kind, NodeKind::Opaque) {
+                        *v = Value::String(RUN_TIME.into());
+                        shown.push(item);
+                    } else {
+                        path.push(i.to_string());
+                        walk(item, v, path, shown, absent, unknown_fields);
+                        path.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let (mut shown, mut absent, mut unknown_fields) = (Vec::new(), Vec::new(), false);
+    walk(
+        node,
+        root,
+        &mut Vec::new(),
+        &mut shown,
+        &mut absent,
+        &mut unknown_fields,
+    );
+    let quote = |nodes: &[&crate::tree::Node]| {
+        let mut parts: Vec<String> = nodes
+            .iter()
+            .take(5)
+            .map(|n| {
+                let text = source.get(n.span.clone()).unwrap_or("?");
+                let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                match text.char_indices().nth(40) {
+                    Some((at, _)) => format!("`{}...`", &text[..at]),
+                    None => format!("`{text}`"),
+                }
+            })
+            .collect();
+        if nodes.len() > 5 {
+            parts.push(format!("and {} more", nodes.len() - 5));
+        }
+        parts.join(", ")
+    };
+    let mut notes = Vec::new();
+    if !shown.is_empty() {
+        notes.push(format!(
+            "values only run time knows are shown as `{RUN_TIME}`: {}",
+            quote(&shown)
+        ));
+    }
+    if !absent.is_empty() {
+        notes.push(format!(
+            "known only at run time, so left out of the pod: {}",
+            quote(&absent)
+        ));
+    }
+    if unknown_fields {
+        notes.push(
+            "some fields are set by code only run time knows (`**kwargs`, a method such as \
+             `.allow_fuse()`): the SDK's pod may have more than is shown"
+                .to_string(),
+        );
+    }
+    notes
+}
+
 /// What the cluster layer needs beyond the document: the workspace's PodTemplates (for a string
 /// `pod_template`) and the cluster's default PodTemplate, as a file the caller has parsed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -164,6 +280,11 @@ pub fn render(
         }
         None => Value::Null,
     };
+    let mut root = root;
+    let mut notes = match doc.root.as_ref() {
+        Some(node) => mark_run_time(snap.source, node, &mut root),
+        None => Vec::new(),
+    };
     let (env, template) = match info.kind {
         DocKind::TaskEnvironment => (
             root.clone(),
@@ -171,7 +292,6 @@ pub fn render(
         ),
         _ => (Value::Null, root),
     };
-    let mut notes = Vec::new();
     let mut pod = match &template {
         Value::String(name) => {
             notes.push(format!(
@@ -373,8 +493,17 @@ fn task_resources(env: &Value) -> (Map<String, Value>, Map<String, Value>) {
             }
         }
     }
-    if let Some(count) = res.get("gpu").and_then(gpu_count) {
-        requests.insert("gpu".into(), Value::String(count.to_string()));
+    match res.get("gpu") {
+        // `flyte.GPU("A100", 2)` and other devices only run time builds: the count is unknown.
+        Some(Value::String(s)) if s == RUN_TIME => {
+            requests.insert("gpu".into(), Value::String(RUN_TIME.into()));
+        }
+        Some(gpu) => {
+            if let Some(count) = gpu_count(gpu) {
+                requests.insert("gpu".into(), Value::String(count.to_string()));
+            }
+        }
+        None => {}
     }
     if let Some(disk) = res.get("disk").and_then(python_str) {
         requests.insert("ephemeral-storage".into(), Value::String(disk));
@@ -729,6 +858,84 @@ fn approx_quantity(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::python_float;
+    use super::{render, Layer, RenderContext, RUN_TIME};
+    use crate::engine::{parse_as, with_snapshot, Language};
+    use crate::settings::Settings;
+
+    fn render_python(source: &str) -> super::Rendered {
+        let stream = parse_as(source, Language::Python);
+        let settings = Settings::default();
+        with_snapshot(source, &stream, &settings, None, |snap| {
+            render(snap, 0, Layer::Sdk, &RenderContext::default())
+        })
+        .expect("renders")
+    }
+
+    #[test]
+    fn values_only_run_time_knows_are_a_placeholder_not_null() {
+        let pod = render_python(
+            "import flyte\n\
+             V = \"1\"\n\
+             env = flyte.TaskEnvironment(name=\"e\", env_vars={\"A\": \"1\"},\n\
+             \x20   image=flyte.Image.from_uv_script(__file__, name=\"x\"),\n\
+             \x20   pod_template=flyte.PodTemplate(labels={\"v\": f\"v{V}\", \"w\": \"x\"}))\n",
+        );
+        assert_eq!(pod.pod["spec"]["containers"][0]["image"], RUN_TIME);
+        assert_eq!(pod.pod["metadata"]["labels"]["v"], RUN_TIME);
+        assert_eq!(pod.pod["metadata"]["labels"]["w"], "x");
+        assert_eq!(pod.notes.len(), 1, "{:?}", pod.notes);
+        assert!(
+            pod.notes[0].contains("`flyte.Image.from_uv_script(__file__, nam...`"),
+            "{:?}",
+            pod.notes
+        );
+        assert!(pod.notes[0].contains("`f\"v{V}\"`"), "{:?}", pod.notes);
+        // `image=None` is still the empty image the SDK registers, with no note.
+        let pod = render_python(
+            "import flyte\nenv = flyte.TaskEnvironment(name=\"e\", env_vars={\"A\": \"1\"}, image=None)\n",
+        );
+        assert_eq!(pod.pod["spec"]["containers"][0]["image"], "");
+        assert!(pod.notes.is_empty(), "{:?}", pod.notes);
+    }
+
+    #[test]
+    fn a_gpu_device_only_run_time_builds_is_no_count_of_one() {
+        let pod = render_python(
+            "import flyte\n\
+             env = flyte.TaskEnvironment(name=\"e\", image=\"i\", env_vars={\"A\": \"1\"},\n\
+             \x20   resources=flyte.Resources(cpu=1, gpu=flyte.GPU(\"A100\", 2)))\n",
+        );
+        let requests = &pod.pod["spec"]["containers"][0]["resources"]["requests"];
+        assert_eq!(requests["gpu"], RUN_TIME, "{requests}");
+        assert_eq!(requests["cpu"], "1", "{requests}");
+    }
+
+    #[test]
+    fn an_opaque_template_is_left_out_and_unknown_fields_are_noted() {
+        let pod = render_python(
+            "import flyte\n\
+             env = flyte.TaskEnvironment(name=\"e\", image=\"i\", env_vars={\"A\": \"1\"}, pod_template=make())\n",
+        );
+        assert_eq!(pod.pod["metadata"], serde_json::json!({}));
+        assert!(
+            pod.notes
+                .iter()
+                .any(|n| n.contains("left out of the pod: `make()`")),
+            "{:?}",
+            pod.notes
+        );
+        let pod = render_python(
+            "import flyte\n\
+             env = flyte.TaskEnvironment(name=\"e\", image=\"i\",\n\
+             \x20   pod_template=flyte.PodTemplate(labels={\"a\": \"b\"}).allow_fuse())\n",
+        );
+        assert_eq!(pod.pod["metadata"]["labels"]["a"], "b");
+        assert!(
+            pod.notes.iter().any(|n| n.contains(".allow_fuse()")),
+            "{:?}",
+            pod.notes
+        );
+    }
 
     #[test]
     fn floats_print_like_python() {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Conformance test: `flyte-lsp render --layer sdk` against the real flyte SDK (see README.md here).
+# Conformance test: `flyte-lsp render --layer sdk` against the real flyte SDK (see README.md here):
+# the YAML cases (compare.py, cases/*.yaml), then the Python files (compare_py.py, python/*.py).
 #
 # Environment:
 #   CONFORMANCE_VENV  virtualenv with the pinned SDK (default ~/.cache/flyte-lsp/conformance-venv);
 #                     created and filled on first use, reused afterwards
 #   PYTHON            interpreter to create it with (default python3; flyte needs >= 3.10)
 #   FLYTE_LSP         flyte-lsp binary to test; when unset, `cargo build --release --locked` builds one
-# Arguments are passed to compare.py (case files, -v).
+# Arguments: -v (both), case files: `*.py` go to compare_py.py, others to compare.py; with files
+# of only one kind, only that comparison runs.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -39,5 +41,26 @@ if [ -z "${FLYTE_LSP:-}" ]; then
   export FLYTE_LSP="$root/target/release/flyte-lsp"
 fi
 
+flags=() yaml_cases=() py_cases=()
+for arg in "$@"; do
+  case "$arg" in
+    -*) flags+=("$arg") ;;
+    *.py) py_cases+=("$arg") ;;
+    *) yaml_cases+=("$arg") ;;
+  esac
+done
+
 echo "== comparing render --layer sdk with flyte $("$venv/bin/python" -c 'from importlib.metadata import version as v; print(v("flyte"), "/ kubernetes", v("kubernetes"))')"
-exec "$venv/bin/python" "$here/compare.py" "$@"
+status=0
+if [ ${#yaml_cases[@]} -gt 0 ] || [ ${#py_cases[@]} -eq 0 ]; then
+  echo "== YAML cases (compare.py)"
+  "$venv/bin/python" "$here/compare.py" ${flags[@]+"${flags[@]}"} ${yaml_cases[@]+"${yaml_cases[@]}"} || status=$?
+fi
+if [ ${#py_cases[@]} -gt 0 ] || [ ${#yaml_cases[@]} -eq 0 ]; then
+  echo "== Python files (compare_py.py: imports them, runs flyte.extras.serialize)"
+  py_status=0
+  "$venv/bin/python" "$here/compare_py.py" ${flags[@]+"${flags[@]}"} ${py_cases[@]+"${py_cases[@]}"} || py_status=$?
+  # 2 (could not run) wins over 1 (a case failed).
+  [ "$py_status" -gt "$status" ] && status=$py_status
+fi
+exit "$status"

@@ -18,15 +18,15 @@ arguments of `flyte.Resources` and `flyte.PodTemplate` (lists become tuples, `po
 `flyte.Secret`, `flyte.ReusePolicy` and `flyte.Cache`; `depends_on` names become bare environments.
 Unknown keys therefore raise, as they would in Python.
 Anything the SDK prints while serializing goes to stderr; stdout carries only the JSON.
+The result shapes and the printing are shared with `sdk_render_py.py` (`sdk_common.py`).
 """
 
-import contextlib
-import json
 import os
 import sys
 
 import yaml
-from google.protobuf.json_format import MessageToDict
+
+from sdk_common import emit, error_result, template_result
 
 
 def build_env(doc):
@@ -87,29 +87,12 @@ def serialize(path):
         ctx = SerializationContext(version="v1", code_bundle=None, root_dir=os.path.dirname(os.path.abspath(__file__)))
         tmpl = task_serde.get_proto_task(work, ctx)
     except Exception as e:  # the SDK refused the input
-        return {"error": f"{type(e).__name__}: {e}"}
-    if tmpl.HasField("k8s_pod"):
-        pod = tmpl.k8s_pod
-        return {
-            "target": "k8s_pod",
-            "primary_container_name": dict(tmpl.config).get("primary_container_name"),
-            "metadata": {
-                "labels": dict(pod.metadata.labels),
-                "annotations": dict(pod.metadata.annotations),
-            },
-            "spec": MessageToDict(pod.pod_spec),
-        }
-    return {
-        "target": "container",
-        "container": MessageToDict(tmpl.container),
-        "pod_template_name": tmpl.metadata.pod_template_name,
-    }
+        return error_result(e)
+    return template_result(tmpl)
 
 
 def main(path):
-    with contextlib.redirect_stdout(sys.stderr):
-        out = serialize(path)
-    print(json.dumps(out, indent=1, sort_keys=True))
+    emit(lambda: serialize(path))
 
 
 if __name__ == "__main__":
