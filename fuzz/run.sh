@@ -27,8 +27,13 @@ for target in "${targets[@]}"; do
   log="logs/$target.log"
   # -timeout: one input taking longer than 10 s is a hang; -rss_limit_mb: a blow-up.
   # -max_len 65536: large enough for the limits (deep nesting, long lines) to be reachable.
+  # The Python target also starts from the SDK oracle's files and the Python test fixtures.
+  extra=()
+  if [ "$target" = python ]; then
+    extra=(../tests/conformance/python ../tests/fixtures/python)
+  fi
   status=0
-  cargo fuzz run -s none "$target" "corpus/$target" "seeds/$target" -- \
+  cargo fuzz run -s none "$target" "corpus/$target" "seeds/$target" "${extra[@]}" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
     -print_final_stats=1 > "$log" 2>&1 || status=$?
   grep -E "^stat::(number_of_executed_units|peak_rss_mb)|Done [0-9]+ runs" "$log" || true

@@ -646,3 +646,31 @@ fn a_flytekit_task_naming_a_cluster_pod_template_is_checked_not_rendered() {
     let (status, pod) = render(&path, &["--task", "fine"]);
     assert_eq!((status, pod), (2, Value::Null));
 }
+
+#[test]
+fn module_dicts_splatted_into_calls_and_dicts_are_read() {
+    let text = "import flyte\n\nBASE = {\"LOG_LEVEL\": \"info\", \"STAGE\": \"dev\"}\nSIZES = {\"memory\": 1024}\n\n\
+                env = flyte.TaskEnvironment(\n    name=\"splat\",\n    image=\"python:3.12\",\n    \
+                env_vars={**BASE, \"STAGE\": \"prod\"},\n    resources=flyte.Resources(**SIZES),\n)\n";
+    let dir = common::TempDir::new("python-splat");
+    let path = dir.write("splat.py", text);
+    // `memory=1024` arrives through `**SIZES`: reported where the value is written.
+    let (status, found) = check(&path);
+    assert_eq!(status, 1);
+    assert_eq!(at(&found, "splat.py"), [(3, 19, "FLY103".to_string())]);
+    // The later `STAGE` wins in the first one's place, as in Python.
+    let fixed = text.replace("1024", "\"1Gi\"");
+    dir.write("splat.py", &fixed);
+    let (status, pod) = render(&path, &[]);
+    assert_eq!(status, 0, "{pod}");
+    let env = &pod["spec"]["containers"][0]["env"];
+    assert_eq!(
+        env,
+        &serde_json::json!([{"name": "LOG_LEVEL", "value": "info"}, {"name": "STAGE", "value": "prod"}]),
+        "{pod}"
+    );
+    assert_eq!(
+        pod["spec"]["containers"][0]["resources"]["requests"]["memory"],
+        "1Gi"
+    );
+}

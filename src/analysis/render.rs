@@ -253,18 +253,37 @@ pub fn render(
              container the SDK fills in is not known"
         )));
     }
-    let pod_spec_span = doc.root.as_ref().and_then(|root| {
-        let template = match info.kind {
-            DocKind::TaskEnvironment => root.get("pod_template")?,
-            _ => root,
-        };
-        template.get("pod_spec").map(|n| n.span.clone())
-    });
+    let pod_spec_of = |doc: &crate::tree::Document| {
+        doc.root.as_ref().and_then(|root| {
+            let template = match doc.kind {
+                DocKind::TaskEnvironment => root.get("pod_template")?,
+                _ => root,
+            };
+            template.get("pod_spec").map(|n| n.span.clone())
+        })
+    };
+    let pod_spec_span = pod_spec_of(doc);
+    // A Python module that raises while it is imported (an environment, `Resources`, a
+    // kubernetes model, `clone_with`, a decorator) registers nothing at all: a refusal anywhere
+    // in it stops every render of it. Only a missing primary container is raised later, when
+    // that one task is serialized.
+    let python = stream.language == crate::tree::Language::Python;
+    let pod_specs: Vec<std::ops::Range<usize>> = if python {
+        stream.documents.iter().filter_map(pod_spec_of).collect()
+    } else {
+        Vec::new()
+    };
     let refusals: Vec<Diagnostic> = analysis
         .diagnostics
         .into_iter()
-        .filter(|d| covers(doc, &info.span, d.range.start))
-        .filter(|d| sdk_refuses(d, pod_spec_span.as_ref()))
+        .filter(|d| {
+            if covers(doc, &info.span, d.range.start) {
+                sdk_refuses(d, pod_spec_span.as_ref())
+            } else {
+                let spec = pod_specs.iter().find(|r| r.contains(&d.range.start));
+                python && d.code != "FLY301" && sdk_refuses(d, spec)
+            }
+        })
         .collect();
     if !refusals.is_empty() {
         return Err(RenderError::Refused(refusals));

@@ -339,6 +339,17 @@ const OVERRIDE_SETS: &[&str] = &[
     "reusable",
 ];
 
+/// Adds `entry` to a mapping's entries, in place of an earlier one with the same key.
+fn apply_entry(entries: &mut Vec<Entry>, entry: Entry) {
+    match entry
+        .key_str()
+        .and_then(|k| entries.iter_mut().find(|e| e.key_str() == Some(k)))
+    {
+        Some(old) => *old = entry,
+        None => entries.push(entry),
+    }
+}
+
 /// Sets `key` in a mapping's entries, in place of an earlier value.
 fn apply(entries: &mut Vec<Entry>, key_name: &str, key_span: Range<usize>, value: Node) {
     let entry = Entry {
@@ -391,7 +402,7 @@ fn construct_of(qualified: &str) -> Option<Construct> {
             Construct::FlytekitTemplate
         }
         "flyte.Resources" | "flytekit.Resources" => Construct::Resources,
-        "flyte.Secret" | "flytekit.Secret" => Construct::Keywords,
+        "flyte.Secret" | "flytekit.Secret" | "flyte.ReusePolicy" => Construct::Keywords,
         _ => {
             let model = qualified.strip_prefix("kubernetes.client.")?;
             let model = k8s_names::model_name(model)?;
@@ -842,43 +853,82 @@ impl<'m> Lowerer<'_, 'm, '_> {
         }
         for kw in &call.arguments.keywords {
             let Some(arg) = kw.arg.as_ref() else {
-                // `**kwargs`: any field may be set.
-                entries.push(Entry {
-                    key: opaque(range_of(kw)),
-                    value: opaque(range_of(kw)),
-                });
+                // `**NAME` of a module-level dict display with string keys: its items are the
+                // keywords (`flyte.Resources(**COMMON)`); anything else may set any field.
+                match self.splat(&kw.value) {
+                    Some(items) => {
+                        for (written, key_span, value) in items {
+                            let entry = self.keyword(construct, written, key_span, value, depth);
+                            apply_entry(&mut entries, entry);
+                        }
+                    }
+                    None => entries.push(Entry {
+                        key: opaque(range_of(kw)),
+                        value: opaque(range_of(kw)),
+                    }),
+                }
                 continue;
             };
-            let written = arg.as_str();
-            let key_span = range_of(arg);
-            let (name, model) = match construct {
-                Construct::Model(model) => match field_of(model, written) {
-                    Some(f) => {
-                        if f.spelling == k8s_names::Spelling::Alias && f.keyword != written {
-                            self.spellings.push(KeySpelling {
-                                range: key_span.clone(),
-                                written: written.to_string(),
-                                portable: f.keyword.to_string(),
-                                since: 37,
-                            });
-                        }
-                        (f.api.to_string(), value_model(f.ty))
-                    }
-                    None => (written.to_string(), None),
-                },
-                Construct::FlyteTemplate | Construct::FlytekitTemplate => {
-                    let model = (written == "pod_spec").then_some("V1PodSpec");
-                    (written.to_string(), model)
-                }
-                _ => (written.to_string(), None),
-            };
-            let value = self.value(&kw.value, model, depth + 1);
-            entries.push(Entry {
-                key: key(&name, key_span),
-                value,
-            });
+            let entry = self.keyword(construct, arg.as_str(), range_of(arg), &kw.value, depth);
+            entries.push(entry);
         }
         node(NodeKind::Map(entries), span)
+    }
+
+    /// One keyword argument of a recognised call as an entry, by the schema's name.
+    fn keyword(
+        &mut self,
+        construct: Construct,
+        written: &str,
+        key_span: Range<usize>,
+        value: &'m Expr,
+        depth: usize,
+    ) -> Entry {
+        let (name, model) = match construct {
+            Construct::Model(model) => match field_of(model, written) {
+                Some(f) => {
+                    if f.spelling == k8s_names::Spelling::Alias && f.keyword != written {
+                        self.spellings.push(KeySpelling {
+                            range: key_span.clone(),
+                            written: written.to_string(),
+                            portable: f.keyword.to_string(),
+                            since: 37,
+                        });
+                    }
+                    (f.api.to_string(), value_model(f.ty))
+                }
+                None => (written.to_string(), None),
+            },
+            Construct::FlyteTemplate | Construct::FlytekitTemplate => {
+                let model = (written == "pod_spec").then_some("V1PodSpec");
+                (written.to_string(), model)
+            }
+            _ => (written.to_string(), None),
+        };
+        let value = self.value(value, model, depth + 1);
+        Entry {
+            key: key(&name, key_span),
+            value,
+        }
+    }
+
+    /// The items of `**expr` when `expr` is (a name bound to) a dict display whose keys are all
+    /// string literals, with each key's text and range; `None` when only run time knows them.
+    fn splat(&self, expr: &'m Expr) -> Option<Vec<(&'m str, Range<usize>, &'m Expr)>> {
+        let Resolved::Value(Expr::Dict(d)) = self.resolver.resolve(expr) else {
+            return None;
+        };
+        // A dict that splats itself (half-typed `d = {**d}`) is not expanded again.
+        if self.expanding.contains(&range_of(d).start) {
+            return None;
+        }
+        d.items
+            .iter()
+            .map(|item| match &item.key {
+                Some(Expr::StringLiteral(k)) => Some((k.value.to_str(), range_of(k), &item.value)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// An expression as a tree node. `model` is the client model the field holds, when known
@@ -939,25 +989,51 @@ impl<'m> Lowerer<'_, 'm, '_> {
                                 Some(f) => (f.api, value_model(f.ty)),
                                 None => (written, None),
                             };
-                            entries.push(Entry {
-                                key: scalar(
-                                    name.to_string(),
-                                    ScalarStyle::DoubleQuoted,
-                                    Reading::Str,
-                                    range_of(k),
-                                ),
-                                value: self.value(&item.value, inner, depth + 1),
-                            })
+                            let value = self.value(&item.value, inner, depth + 1);
+                            apply_entry(
+                                &mut entries,
+                                Entry {
+                                    key: scalar(
+                                        name.to_string(),
+                                        ScalarStyle::DoubleQuoted,
+                                        Reading::Str,
+                                        range_of(k),
+                                    ),
+                                    value,
+                                },
+                            )
                         }
                         Some(other) => entries.push(Entry {
                             key: opaque(range_of(other)),
                             value: opaque(range_of(&item.value)),
                         }),
-                        // `**other`: more entries, unknown.
-                        None => entries.push(Entry {
-                            key: opaque(range_of(&item.value)),
-                            value: opaque(range_of(&item.value)),
-                        }),
+                        // `**other`: its entries when it is a dict display of this module
+                        // (later keys win, in the first one's place, as Python's dict does).
+                        None => match self.splat(&item.value) {
+                            Some(items) => {
+                                self.expanding.push(range_of(d).start);
+                                for (k, key_span, v) in items {
+                                    let value = self.value(v, None, depth + 1);
+                                    apply_entry(
+                                        &mut entries,
+                                        Entry {
+                                            key: scalar(
+                                                k.to_string(),
+                                                ScalarStyle::DoubleQuoted,
+                                                Reading::Str,
+                                                key_span,
+                                            ),
+                                            value,
+                                        },
+                                    );
+                                }
+                                self.expanding.pop();
+                            }
+                            _ => entries.push(Entry {
+                                key: opaque(range_of(&item.value)),
+                                value: opaque(range_of(&item.value)),
+                            }),
+                        },
                     }
                 }
                 node(NodeKind::Map(entries), span)

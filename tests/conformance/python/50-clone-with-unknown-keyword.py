@@ -1,5 +1,5 @@
 # `env.clone_with(bogus=1)`: a keyword clone_with does not take raises TypeError at import.
-# expect: refuse FLY101
+# expect: refuse FLY322
 # render: --environment clone_base
 import flyte
 
