@@ -394,7 +394,7 @@ fn render(path: &std::path::Path, args: &[&str]) -> (i32, Value) {
 
 #[test]
 fn render_task_shows_the_pod_of_the_task_with_its_decorator_applied() {
-    let path = fixture("tasks.py");
+    let path = fixture("tasks_clean.py");
     // The decorator's template replaces the environment's (no template there): its label and
     // its container settings, with the environment's image and resources merged in.
     let (status, hello) = render(&path, &["--task", "hello"]);
@@ -409,12 +409,15 @@ fn render_task_shows_the_pod_of_the_task_with_its_decorator_applied() {
     let (_, base) = render(&path, &["--environment", "base"]);
     assert_eq!(plain, base);
     assert!(plain["metadata"]["labels"].is_null(), "{plain}");
-    // A task of a clone has the clone's resources, and the clone's refusal (memory=2048).
-    let (status, _) = render(&path, &["--task", "train"]);
-    assert_eq!(status, 1);
-    // The SDK refuses the decorator's template: render says so and prints no pod.
-    let (status, pod) = render(&path, &["--task", "broken"]);
-    assert_eq!((status, pod), (1, Value::Null));
+    // A task of a clone has the clone's resources; the clone is an environment of its own.
+    let (status, train) = render(&path, &["--task", "train"]);
+    assert_eq!(status, 0, "{train}");
+    let (_, clone) = render(&path, &["--environment", "base-gpu"]);
+    assert_eq!(train, clone);
+    assert_eq!(
+        train["spec"]["containers"][0]["resources"]["requests"]["memory"],
+        "4Gi"
+    );
     // An unknown task names the tasks there are; several environments need a choice.
     let out = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
         .args(["render"])
@@ -434,6 +437,11 @@ fn render_task_shows_the_pod_of_the_task_with_its_decorator_applied() {
         .expect("run");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--environment"), "{err}");
+    // A module that raises while it is imported registers nothing: every render refuses.
+    for task in ["hello", "plain", "broken"] {
+        let (status, pod) = render(&fixture("tasks.py"), &["--task", task]);
+        assert_eq!((status, pod), (1, Value::Null), "{task}");
+    }
 }
 
 #[test]
