@@ -230,8 +230,7 @@ fn read_and_parse(path: &Path) -> Result<Parsed, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{}: not UTF-8 text, skipped", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(path, &e))?;
     let language = crate::engine::language_of_path(path).unwrap_or_default();
     let stream = crate::engine::parse_as(&text, language);
     Ok(Parsed {
@@ -239,4 +238,24 @@ fn read_and_parse(path: &Path) -> Result<Parsed, String> {
         text,
         stream,
     })
+}
+
+/// Where a file stops being UTF-8, as a message: `path: not UTF-8 text (byte 0xE9 at line 2,
+/// column 38), skipped`. Columns count bytes from 1.
+fn not_utf8(path: &Path, e: &std::string::FromUtf8Error) -> String {
+    let bytes = e.as_bytes();
+    let at = e.utf8_error().valid_up_to();
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = at
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    let byte = bytes.get(at).copied().unwrap_or_default();
+    format!(
+        "{}: not UTF-8 text (byte 0x{byte:02X} at line {line}, column {column}), skipped",
+        path.display()
+    )
 }
