@@ -146,8 +146,10 @@ pub fn parse_tree(text: &str) -> crate::tree::Stream {
 ///
 /// What follows a collection's own first error (one between its items, not inside one of them)
 /// is the parser's guess: `f(a=1 b=2 !! c=3)` recovers `b` and `c` as keywords of `f`. Those
-/// items become opaque, so a file that is all syntax errors gives no findings, while the items
-/// before the error (what the user had finished) are still checked.
+/// items become opaque, and so does a scalar with an error in it (an unterminated string), so
+/// a file that is all syntax errors gives almost no findings (what remains is a keyword that was
+/// written in full, `TaskEnvironment(memory=...`), while the items before the error (what the
+/// user had finished) are still checked.
 fn mark_cut(root: &mut crate::tree::Node, starts: &[usize], source: &str) {
     use crate::tree::NodeKind;
     let mut stack = vec![(root, 0, starts.len())];
@@ -165,6 +167,8 @@ fn mark_cut(root: &mut crate::tree::Node, starts: &[usize], source: &str) {
         let holds_error = lo < hi;
         match &mut n.kind {
             NodeKind::Map(_) | NodeKind::Seq(_) if holds_error || unclosed() => n.cut = true,
+            // An unterminated string runs to the end of its line: its value is a guess.
+            NodeKind::Scalar(_) if holds_error => make_opaque(n),
             _ => {}
         }
         let span = n.span.clone();
