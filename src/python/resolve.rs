@@ -303,6 +303,15 @@ const REEXPORTS: [(&str, &str); 5] = [
 /// `kubernetes.client.V1Pod`. A few flytekit/flyte definition paths map to their public names
 /// (`flytekit.core.pod_template.PodTemplate` → `flytekit.PodTemplate`). Other names are kept.
 pub fn canonical_name(qualified: &str) -> String {
+    // Most names are already canonical (`flyte.TaskEnvironment`, `kubernetes.client.V1Pod`):
+    // answer them without splitting.
+    if !qualified.starts_with("kubernetes.client.models")
+        && !REEXPORTS
+            .iter()
+            .any(|(from, _)| qualified.starts_with(from))
+    {
+        return qualified.to_string();
+    }
     let segments: Vec<&str> = qualified.split('.').collect();
     if let ["kubernetes", "client", "models", rest @ ..] = segments.as_slice() {
         let starts_upper = |s: &&str| s.chars().next().is_some_and(|c| c.is_ascii_uppercase());
