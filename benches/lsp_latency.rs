@@ -1032,7 +1032,13 @@ fn rows(f: &RunResult, y: &RunResult, doc: &Doc) -> Vec<Row> {
         &y.edit,
         true,
     );
-    for (i, (name, _)) in doc.completion.iter().enumerate() {
+    // Python documents get no completion or hover yet: no rows for them.
+    let offered = if doc.size.python {
+        &doc.completion[..0]
+    } else {
+        &doc.completion[..]
+    };
+    for (i, (name, _)) in offered.iter().enumerate() {
         time_row(
             format!(
                 "completion, {name}, median / p95 of {}",
@@ -1043,24 +1049,26 @@ fn rows(f: &RunResult, y: &RunResult, doc: &Doc) -> Vec<Row> {
             true,
         );
     }
-    time_row(
-        format!(
-            "hover (`image`, `resources`), median / p95 of {}",
-            f.hover.len().max(y.hover.len())
-        ),
-        &f.hover,
-        &y.hover,
-        true,
-    );
-    time_row(
-        format!(
-            "floor: round trip of an unknown request, median / p95 of {}",
-            f.floor.len().max(y.floor.len())
-        ),
-        &f.floor,
-        &y.floor,
-        true,
-    );
+    if !doc.size.python {
+        time_row(
+            format!(
+                "hover (`image`, `resources`), median / p95 of {}",
+                f.hover.len().max(y.hover.len())
+            ),
+            &f.hover,
+            &y.hover,
+            true,
+        );
+        time_row(
+            format!(
+                "floor: round trip of an unknown request, median / p95 of {}",
+                f.floor.len().max(y.floor.len())
+            ),
+            &f.floor,
+            &y.floor,
+            true,
+        );
+    }
     let (fr, yr) = (median(&f.rss_kib), median(&y.rss_kib));
     rows.push(Row {
         measure: "peak RSS (VmHWM) at the end, median".into(),
