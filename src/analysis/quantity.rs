@@ -215,7 +215,9 @@ impl Quantity {
     /// `value.MilliValue() % 1000 != 0`, as the API server tests whole numbers (the milli-value
     /// is rounded up, so `0.9995` counts as whole).
     pub fn is_fractional(&self) -> bool {
-        if self.is_zero() {
+        // A whole number of units (`8Gi`, `2`, `5e3`) has three zeros past its milli-value's
+        // last digit: no big-number arithmetic needed (`Gi` alone is 30 doublings).
+        if self.is_zero() || self.exp10 >= 0 {
             return false;
         }
         // N = digits × 2^exp2 in decimal digits; milli = ceil(N × 10^(exp10 + 3)).

@@ -2,7 +2,9 @@
 //! annotation output.
 //!
 //! This is an edge like the server: it does IO and converts byte ranges to lines and columns.
-//! Files are analysed in parallel, one worker per core, and reported in a stable order.
+//! Folders are walked with the `ignore` crate (`.gitignore` and friends honoured, environments
+//! skipped by name); files are analysed in parallel, one worker per core, and reported in a
+//! stable order.
 
 pub mod fix;
 pub mod output;
@@ -43,9 +45,13 @@ pub mod exit {
 /// Files bigger than this are not analysed (a notice is printed instead).
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
-/// Expands the given paths: files as they are, folders recursively to `*.yaml`/`*.yml` and
-/// `*.py`, sorted. Folders a user never means are skipped: virtual environments,
-/// `site-packages`, `.git`, `node_modules`, `__pycache__` and tool caches. Problems (missing paths, loops, unreadable folders) come back as messages.
+/// Expands the given paths: files as they are (always checked, even when an ignore file names
+/// them), folders recursively to `*.yaml`/`*.yml` and `*.py`, sorted. The walk honours
+/// `.gitignore` (in a git repository or not, and those of the folders above), `.ignore`,
+/// `.git/info/exclude` and git's global excludes, like ripgrep. Folders a user never means are
+/// skipped whether or not an ignore file says so: virtual environments, `site-packages`, `.git`,
+/// `node_modules`, `__pycache__` and tool caches. Problems (missing paths, loops, unreadable
+/// folders) come back as messages; a malformed ignore pattern is skipped, as git skips it.
 pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -59,26 +65,40 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             continue;
         }
         let mut found = Vec::new();
-        let walk = walkdir::WalkDir::new(path)
+        let walk = ignore::WalkBuilder::new(path)
             .follow_links(true)
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && skipped_dir(e.path())));
+            // Hidden files are checked (`.flyte/env.yaml`); `.git` is skipped by name below.
+            .hidden(false)
+            .ignore(true)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(true)
+            // A project that is not (yet) a git repository still means its `.gitignore`.
+            .require_git(false)
+            .parents(true)
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !(e.file_type().is_some_and(|t| t.is_dir()) && skipped_dir(e.path()))
+            })
+            .build();
         for entry in walk {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_checked(e.path()) => {
-                    found.push(e.into_path())
+                Ok(e) => {
+                    let Some(kind) = e.file_type() else { continue };
+                    if kind.is_file() {
+                        if is_checked(e.path()) {
+                            found.push(e.into_path());
+                        }
+                    } else if !kind.is_dir() && (e.depth() == 0 || is_checked(e.path())) {
+                        // A FIFO or device would block or never end if read: say so, never open it.
+                        problems.push(format!(
+                            "{}: not a regular file, skipped",
+                            e.path().display()
+                        ));
+                    }
                 }
-                // A FIFO or device would block or never end if read: say so, never open it.
-                Ok(e) if !e.file_type().is_dir() && (e.depth() == 0 || is_checked(e.path())) => {
-                    problems.push(format!(
-                        "{}: not a regular file, skipped",
-                        e.path().display()
-                    ))
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    problems.push(format!("{}: {err}", err.path().unwrap_or(path).display()))
-                }
+                Err(err) if is_pattern_error(&err) => {}
+                Err(err) => problems.push(walk_problem(&err, path)),
             }
         }
         found.sort();
@@ -87,13 +107,36 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (files, problems)
 }
 
+/// A malformed line in an ignore file: git skips such a pattern, and so do we.
+fn is_pattern_error(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Glob { .. } => true,
+        ignore::Error::Partial(errs) => errs.iter().all(is_pattern_error),
+        ignore::Error::WithLineNumber { err, .. }
+        | ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. } => is_pattern_error(err),
+        _ => false,
+    }
+}
+
+/// The walk's error as one line that names the path it is about.
+fn walk_problem(err: &ignore::Error, root: &Path) -> String {
+    match err {
+        ignore::Error::WithDepth { err, .. } => walk_problem(err, root),
+        // These print their own paths.
+        ignore::Error::WithPath { .. } | ignore::Error::Loop { .. } => err.to_string(),
+        other => format!("{}: {other}", root.display()),
+    }
+}
+
 fn is_checked(path: &Path) -> bool {
     crate::engine::language_of_path(path).is_some()
 }
 
 /// Folders under a checked folder that hold other people's code or tool state: a virtual
-/// environment (a folder with `pyvenv.cfg`, or the usual names), installed packages, VCS and
-/// tool caches. Without this, `check .` in a project reads `.venv/.../kubernetes`.
+/// environment (a folder with `pyvenv.cfg`, or the usual names), a conda environment (a folder
+/// with `conda-meta/`), installed packages, VCS and tool caches. Without this, `check .` in a
+/// project with no `.gitignore` reads `.venv/.../kubernetes`.
 fn skipped_dir(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     matches!(
@@ -114,6 +157,7 @@ fn skipped_dir(path: &Path) -> bool {
             | ".ruff_cache"
             | ".eggs"
     ) || path.join("pyvenv.cfg").is_file()
+        || path.join("conda-meta").is_dir()
 }
 
 /// Runs `f` over `items` on one thread per core, keeping the order.
@@ -186,8 +230,7 @@ fn read_and_parse(path: &Path) -> Result<Parsed, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{}: not UTF-8 text, skipped", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(path, &e))?;
     let language = crate::engine::language_of_path(path).unwrap_or_default();
     let stream = crate::engine::parse_as(&text, language);
     Ok(Parsed {
@@ -195,4 +238,24 @@ fn read_and_parse(path: &Path) -> Result<Parsed, String> {
         text,
         stream,
     })
+}
+
+/// Where a file stops being UTF-8, as a message: `path: not UTF-8 text (byte 0xE9 at line 2,
+/// column 38), skipped`. Columns count bytes from 1.
+fn not_utf8(path: &Path, e: &std::string::FromUtf8Error) -> String {
+    let bytes = e.as_bytes();
+    let at = e.utf8_error().valid_up_to();
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = at
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    let byte = bytes.get(at).copied().unwrap_or_default();
+    format!(
+        "{}: not UTF-8 text (byte 0x{byte:02X} at line {line}, column {column}), skipped",
+        path.display()
+    )
 }

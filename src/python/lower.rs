@@ -42,8 +42,13 @@ const MAX_DEPTH: usize = 64;
 
 /// Most nodes one file may lower to. Following names copies their values, so `a = [b, b]`,
 /// `b = [c, c]`, ... doubles at each step (the Python form of YAML's billion laughs): past the
-/// budget every further value is opaque, and the file costs bounded work.
+/// budget every further value is opaque, and the file costs bounded work. The budget grows with
+/// the file (one node per [`SOURCE_BYTES_PER_NODE`] bytes), so a long generated module of
+/// ordinary templates (5 MB, 6,000 environments, about 25 bytes per node) is read whole.
 const NODE_BUDGET: usize = 200_000;
+
+/// Source bytes that buy one more node of budget past [`NODE_BUDGET`].
+const SOURCE_BYTES_PER_NODE: usize = 4;
 
 /// What a recognised call builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +80,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         resolver,
         source,
         consumed: HashSet::new(),
-        budget: NODE_BUDGET,
+        budget: NODE_BUDGET.max(source.len() / SOURCE_BYTES_PER_NODE),
         expanding: Vec::new(),
         spellings: Vec::new(),
     };

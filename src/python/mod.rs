@@ -118,10 +118,13 @@ pub fn parse_tree(text: &str) -> crate::tree::Stream {
     } else {
         Vec::new()
     };
-    for doc in &mut documents {
-        for e in &parsed.errors {
+    if !parsed.errors.is_empty() {
+        let mut starts: Vec<usize> = parsed.errors.iter().map(|e| e.range.start).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for doc in &mut documents {
             if let Some(root) = doc.root.as_mut() {
-                mark_cut(root, e.range.start);
+                mark_cut(root, &starts, text);
             }
         }
     }
@@ -132,28 +135,108 @@ pub fn parse_tree(text: &str) -> crate::tree::Stream {
     }
 }
 
-/// Marks every collection whose span runs into `at` (holds it, or ends there) as cut.
-fn mark_cut(node: &mut crate::tree::Node, at: usize) {
+/// Marks as cut every collection that a syntax error runs into, and every call, list or dict
+/// whose closing bracket is missing (ruff's recovery may end an unclosed call before the error
+/// it reports, after whitespace or on the next line).
+///
+/// A collection runs into an error when it and every collection around it hold the error's
+/// start (or end there). `starts` is sorted; the starts that all of a node's ancestors hold are
+/// a contiguous run of it, narrowed at each level by binary search, so a file that is all
+/// syntax errors costs O(nodes × log errors), not O(nodes × errors).
+///
+/// What follows a collection's own first error (one between its items, not inside one of them)
+/// is the parser's guess: `f(a=1 b=2 !! c=3)` recovers `b` and `c` as keywords of `f`. Those
+/// items become opaque, and so does a scalar with an error in it (an unterminated string), so
+/// a file that is all syntax errors gives almost no findings (what remains is a keyword that was
+/// written in full, `TaskEnvironment(memory=...`), while the items before the error (what the
+/// user had finished) are still checked.
+fn mark_cut(root: &mut crate::tree::Node, starts: &[usize], source: &str) {
     use crate::tree::NodeKind;
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if !(n.span.start <= at && at <= n.span.end) {
-            continue;
+    let mut stack = vec![(root, 0, starts.len())];
+    while let Some((n, lo, hi)) = stack.pop() {
+        let run = &starts[lo..hi];
+        let first = lo + run.partition_point(|&at| at < n.span.start);
+        let last = lo + run.partition_point(|&at| at <= n.span.end);
+        let (lo, hi) = (first, last.max(first));
+        let unclosed = || {
+            !n.span.is_empty()
+                && source
+                    .get(n.span.clone())
+                    .is_some_and(|t| !t.ends_with([')', ']', '}']))
+        };
+        let holds_error = lo < hi;
+        match &mut n.kind {
+            NodeKind::Map(_) | NodeKind::Seq(_) if holds_error || unclosed() => n.cut = true,
+            // An unterminated string runs to the end of its line: its value is a guess.
+            NodeKind::Scalar(_) if holds_error => make_opaque(n),
+            _ => {}
         }
+        let span = n.span.clone();
         match &mut n.kind {
             NodeKind::Map(entries) => {
-                n.cut = true;
+                let guessed = if holds_error {
+                    first_error_between(&starts[lo..hi], &span, entries.iter().map(|e| &e.value))
+                } else {
+                    None
+                };
                 for e in entries.iter_mut() {
-                    stack.push(&mut e.value);
+                    if guessed.is_some_and(|at| !e.key.span.is_empty() && e.key.span.start >= at) {
+                        make_opaque(&mut e.key);
+                        make_opaque(&mut e.value);
+                        continue;
+                    }
+                    stack.push((&mut e.value, lo, hi));
                 }
             }
             NodeKind::Seq(items) => {
-                n.cut = true;
-                stack.extend(items.iter_mut());
+                let guessed = if holds_error {
+                    first_error_between(&starts[lo..hi], &span, items.iter())
+                } else {
+                    None
+                };
+                for item in items.iter_mut() {
+                    if guessed.is_some_and(|at| !item.span.is_empty() && item.span.start >= at) {
+                        make_opaque(item);
+                        continue;
+                    }
+                    stack.push((item, lo, hi));
+                }
             }
             _ => {}
         }
     }
+}
+
+/// The first of `errors` (sorted) that lies in none of `items`' spans (half-open: an error where
+/// an item ends is between items). Items whose span lies outside `within` (values followed
+/// through a name, defined elsewhere) are not between anything here.
+fn first_error_between<'a>(
+    errors: &[usize],
+    within: &Range<usize>,
+    items: impl Iterator<Item = &'a crate::tree::Node>,
+) -> Option<usize> {
+    let mut spans: Vec<Range<usize>> = items
+        .map(|item| item.span.clone())
+        .filter(|s| !s.is_empty() && within.start <= s.start && s.end <= within.end)
+        .collect();
+    spans.sort_unstable_by_key(|s| s.start);
+    let mut next = spans.iter().peekable();
+    for &at in errors {
+        while next.peek().is_some_and(|s| s.end <= at) {
+            next.next();
+        }
+        match next.peek() {
+            Some(s) if s.start <= at => {}
+            _ => return Some(at),
+        }
+    }
+    None
+}
+
+/// A node the rules read as "a value known at run time".
+fn make_opaque(n: &mut crate::tree::Node) {
+    n.kind = crate::tree::NodeKind::Opaque;
+    n.cut = false;
 }
 
 #[cfg(test)]

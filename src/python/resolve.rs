@@ -21,6 +21,7 @@
 //! Nothing here looks at a bare name: a file with `class PodTemplate` and no Flyte import has no
 //! `flyte.PodTemplate`, and [`Frameworks::is_relevant`] is false for it.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
@@ -112,6 +113,9 @@ pub struct Resolver<'m> {
     /// Module-level `from M import *`: (module, imported conditionally).
     stars: Vec<(String, bool)>,
     frameworks: Frameworks,
+    /// [`Resolver::callee`]'s answers by the call's range: lowering asks up to three times per
+    /// call (finding the constructs, lowering a call, lowering it as a value).
+    callees: RefCell<HashMap<(u32, u32), Option<String>>>,
 }
 
 /// Alias chains (`A = B`, `B = k8s.V1Pod`) are followed this far; a cycle ends as opaque.
@@ -135,6 +139,7 @@ impl<'m> Resolver<'m> {
             scopes: builder.scopes,
             stars: builder.stars,
             frameworks: builder.frameworks,
+            callees: RefCell::new(HashMap::new()),
         }
     }
 
@@ -166,7 +171,14 @@ impl<'m> Resolver<'m> {
 
     /// The qualified name of what a call calls (`k8s.V1Pod(...)` → `kubernetes.client.V1Pod`).
     pub fn callee(&self, call: &'m ast::ExprCall) -> Option<String> {
-        self.qualified_name(&call.func)
+        let range = call.range();
+        let key = (range.start().to_u32(), range.end().to_u32());
+        if let Some(known) = self.callees.borrow().get(&key) {
+            return known.clone();
+        }
+        let answer = self.qualified_name(&call.func);
+        self.callees.borrow_mut().insert(key, answer.clone());
+        answer
     }
 
     /// Whether a call is of a flyte, flytekit or kubernetes callable, or a method called on the
@@ -307,6 +319,15 @@ const REEXPORTS: [(&str, &str); 6] = [
 /// `kubernetes.client.V1Pod`. A few flytekit/flyte definition paths map to their public names
 /// (`flytekit.core.pod_template.PodTemplate` → `flytekit.PodTemplate`). Other names are kept.
 pub fn canonical_name(qualified: &str) -> String {
+    // Most names are already canonical (`flyte.TaskEnvironment`, `kubernetes.client.V1Pod`):
+    // answer them without splitting.
+    if !qualified.starts_with("kubernetes.client.models")
+        && !REEXPORTS
+            .iter()
+            .any(|(from, _)| qualified.starts_with(from))
+    {
+        return qualified.to_string();
+    }
     let segments: Vec<&str> = qualified.split('.').collect();
     if let ["kubernetes", "client", "models", rest @ ..] = segments.as_slice() {
         let starts_upper = |s: &&str| s.chars().next().is_some_and(|c| c.is_ascii_uppercase());

@@ -20,14 +20,14 @@ use flyte_lsp::settings::Settings;
 use flyte_lsp::yaml::{MAX_ANCHOR_NODES, MAX_DEPTH};
 
 /// What a bounded run of the binary produced.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 /// Runs `flyte-lsp ARGS`, killing it (and failing) after `limit`.
-fn run_bounded(args: &[&str], limit: Duration) -> Run {
+pub(crate) fn run_bounded(args: &[&str], limit: Duration) -> Run {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
         .args(args)
@@ -671,12 +671,14 @@ fn a_file_that_is_not_utf8_is_reported_and_the_others_are_checked() {
     );
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
-        run.stderr.contains("latin1.yaml: not UTF-8 text, skipped"),
+        run.stderr
+            .contains("latin1.yaml: not UTF-8 text (byte 0xE9 at line 1, column 10), skipped"),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("utf16.yaml: not UTF-8 text, skipped"),
+        run.stderr
+            .contains("utf16.yaml: not UTF-8 text (byte 0xFF at line 1, column 1), skipped"),
         "{}",
         run.stderr
     );

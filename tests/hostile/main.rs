@@ -9,6 +9,7 @@
 //!   panics in handlers;
 //! - `incremental_model`: 10,000 random incremental edits against a fresh open of the result;
 //! - `fuzz_regressions`: every crash the fuzzers found, replayed through the real code path;
+//! - `python`: a 5 MB module, invalid UTF-8, all syntax errors, 10,000 nested brackets;
 //! - `security`: no programs, no network, writes only through the client or atomic `--fix`.
 
 #[path = "../common/mod.rs"]
@@ -20,5 +21,6 @@ mod fuzz_regressions;
 mod incremental_model;
 mod limits;
 mod protocol_faults;
+mod python;
 mod security;
 mod work;

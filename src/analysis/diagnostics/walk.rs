@@ -40,7 +40,9 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
         return;
     }
     let set = ctx.set;
-    if schema.types().is_empty() && !schema.is_quantity() && !schema.is_int_or_string() {
+    // Read once per node: `types` is a lookup and an allocation.
+    let types = schema.types();
+    if types.is_empty() && !schema.is_quantity() && !schema.is_int_or_string() {
         let branches = schema.branches(set);
         if !branches.is_empty() {
             match branches.iter().find(|b| accepts(node, b, place)) {
@@ -58,7 +60,7 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
             return;
         }
     }
-    if !check_type(ctx, node, schema, place) {
+    if !check_type(ctx, node, schema, &types, place) {
         return;
     }
     match &node.kind {
@@ -117,7 +119,11 @@ fn first_key_span(node: &Node) -> TextRange {
 
 /// Whether `node` has a shape `schema` accepts, without reporting (for `anyOf`).
 fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
-    let types = schema.types();
+    accepts_types(node, &schema.types(), place)
+}
+
+/// [`accepts`] with the schema's types already read.
+fn accepts_types(node: &Node, types: &[JsonType], place: Place) -> bool {
     if types.is_empty() {
         return true;
     }
@@ -139,7 +145,13 @@ fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
 
 /// Checks the node's shape against the schema's type; reports and returns `false` on a
 /// mismatch so the walk does not descend into a node of the wrong shape.
-fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place) -> bool {
+fn check_type(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    schema: SchemaNode<'_>,
+    types: &[JsonType],
+    place: Place,
+) -> bool {
     if node.is_opaque() {
         return true;
     }
@@ -182,14 +194,13 @@ fn check_type(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Pla
         }
         return ok;
     }
-    let types = schema.types();
-    if types.is_empty() || accepts(node, &schema, place) {
+    if types.is_empty() || accepts_types(node, types, place) {
         return true;
     }
     let mismatch = Mismatch {
         node,
         wants_string: types.contains(&JsonType::String),
-        expected: Expected::Types(types),
+        expected: Expected::Types(types.to_vec()),
     };
     ctx.hooks.mismatch(ctx, &mismatch);
     false

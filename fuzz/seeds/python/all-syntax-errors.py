@@ -1,0 +1,10 @@
+import flyte
+from kubernetes.client import V1Container, V1PodSpec
+memory=1024 import "a b": class . @ } { flyte.TaskEnvironment( if from from , V1PodSpec( ; -> = , -> ** labels={ ' ** class """ "x" ** memory=1024 "Allways" containers=[ ; lambda resources=flyte.Resources( "Allways" ] ) def , } def ; flyte.TaskEnvironment( ) flyte.TaskEnvironment( lambda restart_policy= ** if labels={ @ . """ -> ; containers=[ flyte.TaskEnvironment( ; , restart_policy= flyte.PodTemplate( \ \ @ f"{ [ { "a b": flyte.PodTemplate( \ class resources=flyte.Resources( ] { }" , 
+ ** -> flyte.TaskEnvironment( if = @ else "a b": [ labels={ \ else class = "Allways" "a b": \ f"{ "Allways" = -> ** restart_policy= restart_policy= . ( V1PodSpec( """ ** import \ : . , resources=flyte.Resources( ' }" """ -> : . "x" , lambda V1PodSpec( = from def \ class 
+ image_pull_policy= resources=flyte.Resources( def      "a b": "a b": class [ : ; flyte.TaskEnvironment( ( V1PodSpec( } @ image_pull_policy= ; "a b": ( containers=[ ( ) ] labels={ lambda ** ' \ "Allways" -> "Allways" ) flyte.TaskEnvironment( , ) }" image_pull_policy= else from "a b": \ = = resources=flyte.Resources( ; containers=[ V1PodSpec( "x" "x" resources=flyte.Resources( name= from def V1PodSpec( ** ] if V1PodSpec( }" def containers=[ name= memory=1024 . import "x" = = ( pod_template= """ memory=1024 resources=flyte.Resources( 
+ """ resources=flyte.Resources( flyte.TaskEnvironment( }"      : flyte.TaskEnvironment( }      flyte.PodTemplate( image_pull_policy= ' if ; : [ { V1Container( f"{ = ; flyte.TaskEnvironment( { labels={ resources=flyte.Resources( ; lambda = class memory=1024 \ restart_policy= class """ ' -> [ -> else . lambda image_pull_policy=      """ "a b": "Allways" } flyte.TaskEnvironment( } 
+ name= { "x" containers=[      image_pull_policy= "Allways" "x" """ else ( = }" ( else ) 
+ containers=[ resources=flyte.Resources( lambda = ' pod_template= 
+ """ ( . }" . import pod_template= = ** 
+ "a b":      = "x" containers=[ labels={ flyte.PodTemplate( 

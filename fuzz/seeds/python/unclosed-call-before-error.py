@@ -1,0 +1,2 @@
+import flyte
+env = flyte.TaskEnvironment( flyte.TaskEnvironment( import os
