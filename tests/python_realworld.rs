@@ -134,3 +134,16 @@ fn a_pod_spec_whose_primary_is_unknown_is_not_rendered() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("known only at run time"), "{err}");
 }
+
+#[test]
+fn a_reusable_environment_with_a_plugins_config_leaves_reuse_support_to_the_plugin() {
+    // flyte-sdk `examples/plugins/ray_reusable_cluster.py`: Ray's plugin supports reuse.
+    expect("reusable_plugin.py", &[(16, "FLY308")]);
+}
+
+#[test]
+fn an_environment_named_positionally_is_named() {
+    // flyte-sdk `examples/accelerators/*.py`: `flyte.TaskEnvironment("amd", ...)` and its tasks
+    // got FLY104 "missing required field `name`" (once per task).
+    expect("positional_name.py", &[(6, "FLY305")]);
+}

@@ -344,6 +344,21 @@ const OVERRIDE_SETS: &[&str] = &[
     "reusable",
 ];
 
+/// The root of a derived document: its entries are written where its environment is, so the
+/// node spans them and the deriving call (a finding about an entry is inside the root, which
+/// the driver's walks from the root rely on); the document's own span stays the call.
+fn derived_root(entries: Vec<Entry>, call: &Range<usize>) -> Node {
+    let start = entries
+        .iter()
+        .map(|e| e.key.span.start.min(e.value.span.start))
+        .fold(call.start, usize::min);
+    let end = entries
+        .iter()
+        .map(|e| e.key.span.end.max(e.value.span.end))
+        .fold(call.end, usize::max);
+    node(NodeKind::Map(entries), start..end)
+}
+
 /// Adds `entry` to a mapping's entries, in place of an earlier one with the same key.
 fn apply_entry(entries: &mut Vec<Entry>, entry: Entry) {
     match entry
@@ -631,7 +646,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 span: span.clone(),
                 arguments: task.decorator.map_or_else(Vec::new, |c| arguments(c, &[])),
             };
-            let root = node(NodeKind::Map(entries), span.clone());
+            let root = derived_root(entries, &span);
             out.push((
                 span.start,
                 document(
@@ -702,7 +717,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                     (entries, derivation)
                 }
             };
-            let root = node(NodeKind::Map(entries), span.clone());
+            let root = derived_root(entries, &span);
             out.push((
                 span.start,
                 document(
@@ -746,7 +761,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 span: span.clone(),
                 arguments: arguments(call, &[]),
             };
-            let root = node(NodeKind::Map(entries), span.clone());
+            let root = derived_root(entries, &span);
             out.push((
                 span.start,
                 document(
@@ -847,6 +862,12 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 entries.push(Entry {
                     key: key("pod_spec", range_of(arg)),
                     value: self.value(arg, Some("V1PodSpec"), depth + 1),
+                });
+            } else if construct == Construct::Environment && i == 0 {
+                // `flyte.TaskEnvironment("train", ...)`: the dataclass's first field is `name`.
+                entries.push(Entry {
+                    key: key("name", range_of(arg)),
+                    value: self.value(arg, None, depth + 1),
                 });
             } else {
                 // A positional argument we do not map: some field has a value we cannot name.

@@ -258,7 +258,13 @@ fn check_reusable(ctx: &mut Ctx<'_>, env: &Node, reusable: &Node) {
             }
         }
     }
-    if let Some(pc) = env.entry("plugin_config").filter(|e| !e.value.is_null()) {
+    // Whether the plugin supports reuse is its class's (`supports_reuse_policy`, looked up in
+    // the plugin registry at run time): only a value that is no plugin's config (a plain
+    // mapping, string or number has no registered plugin) is known to raise.
+    if let Some(pc) = env
+        .entry("plugin_config")
+        .filter(|e| !e.value.is_null() && !matches!(e.value.kind, NodeKind::Opaque))
+    {
         ctx.report(
             &REUSABLE,
             pc.key.span.clone(),
