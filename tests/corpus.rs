@@ -43,7 +43,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use corpus_common::{cases, judge, known_gaps, parse_header, show};
+use corpus_common::{cases, cli_matches_library, judge, known_gaps, parse_header, show};
 use flyte_lsp::engine::analyze;
 use flyte_lsp::model::DocKind;
 use flyte_lsp::settings::Settings;
@@ -234,57 +234,6 @@ fn kubernetes_corpus() {
 /// severity, line and message), so each rule the corpus covers is also proven through the CLI.
 #[test]
 fn the_cli_reports_what_the_library_reports_for_every_case() {
-    let dir = corpus_dir();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
-        .args(["check", "--format", "json"])
-        .arg(&dir)
-        .output()
-        .expect("run flyte-lsp check");
-    // Exit 1: the invalid cases have errors.
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-    let files = json["files"].as_array().expect("files");
-    let mut checked = 0;
-    for sub in ["invalid", "valid"] {
-        for path in cases(&dir, sub, "yaml") {
-            let text = std::fs::read_to_string(&path).expect("read case");
-            let index = flyte_lsp::text::LineIndex::new(&text);
-            let mut expected: Vec<String> = analyze(&text, &Settings::default())
-                .diagnostics
-                .iter()
-                .map(|d| {
-                    let line = index.line_of(d.range.start);
-                    format!("{} {} {line} {}", d.code, d.severity.name(), d.message)
-                })
-                .collect();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let entry = files
-                .iter()
-                .find(|f| {
-                    f["path"]
-                        .as_str()
-                        .is_some_and(|p| p.ends_with(&format!("/{sub}/{name}")))
-                })
-                .unwrap_or_else(|| panic!("{sub}/{name} missing from the CLI's output"));
-            let mut actual: Vec<String> = entry["diagnostics"]
-                .as_array()
-                .expect("diagnostics")
-                .iter()
-                .map(|d| {
-                    format!(
-                        "{} {} {} {}",
-                        d["code"].as_str().unwrap_or(""),
-                        d["severity"].as_str().unwrap_or(""),
-                        d["range"]["start"]["line"],
-                        d["message"].as_str().unwrap_or("")
-                    )
-                })
-                .collect();
-            expected.sort();
-            actual.sort();
-            assert_eq!(actual, expected, "{sub}/{name}");
-            checked += 1;
-        }
-    }
+    let checked = cli_matches_library(&corpus_dir(), "yaml", flyte_lsp::tree::Language::Yaml);
     assert!(checked > 300, "only {checked} cases");
 }

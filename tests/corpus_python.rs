@@ -42,7 +42,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use corpus_common::{cases, judge, known_gaps, parse_header, show, Header};
+use corpus_common::{cases, cli_matches_library, judge, known_gaps, parse_header, show, Header};
 use flyte_lsp::analysis::{Diagnostic, Severity};
 use flyte_lsp::engine::{analyze_parsed, parse_as, Language};
 use flyte_lsp::model::DocKind;
@@ -475,58 +475,7 @@ fn python_corpus() {
 /// message), so the Python front end is proven the way users run it too.
 #[test]
 fn the_cli_reports_what_the_library_reports_for_every_python_case() {
-    let dir = python_dir();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
-        .args(["check", "--format", "json"])
-        .arg(&dir)
-        .output()
-        .expect("run flyte-lsp check");
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-    let files = json["files"].as_array().expect("files");
-    let mut checked = 0;
-    for sub in ["invalid", "valid"] {
-        for path in cases(&dir, sub, "py") {
-            let text = std::fs::read_to_string(&path).expect("read case");
-            let index = flyte_lsp::text::LineIndex::new(&text);
-            let stream = parse_as(&text, Language::Python);
-            let mut expected: Vec<String> = analyze_parsed(&text, &stream, &Settings::default())
-                .diagnostics
-                .iter()
-                .map(|d| {
-                    let line = index.line_of(d.range.start);
-                    format!("{} {} {line} {}", d.code, d.severity.name(), d.message)
-                })
-                .collect();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let entry = files
-                .iter()
-                .find(|f| {
-                    f["path"]
-                        .as_str()
-                        .is_some_and(|p| p.ends_with(&format!("/{sub}/{name}")))
-                })
-                .unwrap_or_else(|| panic!("{sub}/{name} missing from the CLI's output"));
-            let mut actual: Vec<String> = entry["diagnostics"]
-                .as_array()
-                .expect("diagnostics")
-                .iter()
-                .map(|d| {
-                    format!(
-                        "{} {} {} {}",
-                        d["code"].as_str().unwrap_or(""),
-                        d["severity"].as_str().unwrap_or(""),
-                        d["range"]["start"]["line"],
-                        d["message"].as_str().unwrap_or("")
-                    )
-                })
-                .collect();
-            expected.sort();
-            actual.sort();
-            assert_eq!(actual, expected, "{sub}/{name}");
-            checked += 1;
-        }
-    }
+    let checked = cli_matches_library(&python_dir(), "py", flyte_lsp::tree::Language::Python);
     assert!(checked > 300, "only {checked} cases");
 }
 

@@ -2,6 +2,7 @@
 //! detects with, and [`pod::PodParts`], the typed view of where a document keeps its pod.
 //! Detection itself belongs to each front end (`yaml::detect`).
 
+pub mod calls;
 pub mod pod;
 
 use crate::schema::defs;

@@ -29,6 +29,7 @@ use ruff_python_ast::{self as ast, Expr};
 
 use super::k8s_names::{self, Field};
 use super::{range_of, Resolved, Resolver};
+use crate::model::calls::CLONE_WITH;
 use crate::tree::{
     Derivation, DocKind, Document, Entry, KeySpelling, Node, NodeKind, Reading, Scalar,
     ScalarStyle, Sdk, Via,
@@ -309,22 +310,8 @@ fn environment_of<'m>(
 /// The arguments of `clone_with`, `task` and `override` that shape the pod, which the derived
 /// document's tree takes over (the others are recorded in its [`Derivation`] only).
 /// `flyte/_task_environment.py` `clone_with` keeps every argument it is given that is not
-/// `None`; `task` and `override` replace a value only when the new one is truthy (`x or
-/// self.x`).
-const CLONE_SETS: &[&str] = &[
-    "name",
-    "image",
-    "resources",
-    "env_vars",
-    "secrets",
-    "depends_on",
-    "description",
-    "interruptible",
-    "include",
-    "service_account",
-    "cache",
-    "reusable",
-];
+/// `None` (all of [`CLONE_WITH`] shape the pod); `task` and `override` replace a value only when
+/// the new one is truthy (`x or self.x`).
 const TASK_SETS: &[&str] = &[
     "pod_template",
     "service_account",
@@ -646,19 +633,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 span: span.clone(),
                 arguments: task.decorator.map_or_else(Vec::new, |c| arguments(c, &[])),
             };
-            let root = derived_root(entries, &span);
-            out.push((
-                span.start,
-                document(
-                    DocKind::TaskEnvironment,
-                    READER,
-                    root,
-                    span,
-                    Sdk::Flyte,
-                    Some(derivation),
-                    std::mem::take(&mut self.spellings),
-                ),
-            ));
+            out.push(self.derived_doc(entries, span, READER, Sdk::Flyte, derivation));
         }
         for call in calls {
             let Expr::Attribute(a) = &*call.func else {
@@ -717,19 +692,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                     (entries, derivation)
                 }
             };
-            let root = derived_root(entries, &span);
-            out.push((
-                span.start,
-                document(
-                    DocKind::TaskEnvironment,
-                    READER,
-                    root,
-                    span,
-                    Sdk::Flyte,
-                    Some(derivation),
-                    std::mem::take(&mut self.spellings),
-                ),
-            ));
+            out.push(self.derived_doc(entries, span, READER, Sdk::Flyte, derivation));
         }
         out
     }
@@ -761,21 +724,39 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 span: span.clone(),
                 arguments: arguments(call, &[]),
             };
-            let root = derived_root(entries, &span);
-            out.push((
-                span.start,
-                document(
-                    DocKind::TaskEnvironment,
-                    crate::tree::FLYTEKIT_READER,
-                    root,
-                    span,
-                    Sdk::Flytekit,
-                    Some(derivation),
-                    std::mem::take(&mut self.spellings),
-                ),
+            out.push(self.derived_doc(
+                entries,
+                span,
+                crate::tree::FLYTEKIT_READER,
+                Sdk::Flytekit,
+                derivation,
             ));
         }
         out
+    }
+
+    /// A derived environment's document, at the deriving call, with the keys lowered for it.
+    fn derived_doc(
+        &mut self,
+        entries: Vec<Entry>,
+        span: Range<usize>,
+        reader: &'static str,
+        sdk: Sdk,
+        derivation: Derivation,
+    ) -> (usize, Document) {
+        let root = derived_root(entries, &span);
+        let spellings = std::mem::take(&mut self.spellings);
+        let start = span.start;
+        let doc = document(
+            DocKind::TaskEnvironment,
+            reader,
+            root,
+            span,
+            sdk,
+            Some(derivation),
+            spellings,
+        );
+        (start, doc)
     }
 
     /// A task's environment with its decorator's arguments applied.
@@ -815,7 +796,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                     };
                     // `clone_with` keeps an argument unless it is `None`; `reusable` even then.
                     let none = matches!(kw.value, Expr::NoneLiteral(_));
-                    if !CLONE_SETS.contains(&arg.as_str()) || (none && arg.as_str() != "reusable") {
+                    if !CLONE_WITH.contains(&arg.as_str()) || (none && arg.as_str() != "reusable") {
                         continue;
                     }
                     let value = self.value(&kw.value, None, depth + 1);

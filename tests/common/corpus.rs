@@ -1,6 +1,7 @@
 //! What the corpus tests share (`tests/corpus.rs`, the YAML corpus, and `tests/corpus_python.rs`,
 //! its Python translation): the case header (`# expect:`, `# apiserver:`, `# group:`), the
-//! KNOWN_GAPS.md list, and the verdict on one case's diagnostics. See `tests/corpus.rs` for the
+//! KNOWN_GAPS.md list, the verdict on one case's diagnostics, and the check that the CLI reports
+//! what the library reports. See `tests/corpus.rs` for the
 //! header format.
 
 #![allow(dead_code)]
@@ -9,6 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use flyte_lsp::analysis::{Diagnostic, Severity};
+use flyte_lsp::settings::Settings;
 
 /// What a case's header declares.
 #[derive(Debug)]
@@ -164,4 +166,65 @@ pub fn judge(header: &Header, diags: &[Diagnostic]) -> Verdict {
             }
         }
     }
+}
+
+/// Runs `flyte-lsp check --format json` over `dir` (its `invalid/` and `valid/` cases of
+/// extension `ext`) and requires, file by file, exactly the diagnostics the library gives
+/// (code, severity, line, message) for the text as `language` reads it. Returns how many cases
+/// it compared.
+pub fn cli_matches_library(dir: &Path, ext: &str, language: flyte_lsp::tree::Language) -> usize {
+    use flyte_lsp::engine::{analyze_parsed, parse_as};
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["check", "--format", "json"])
+        .arg(dir)
+        .output()
+        .expect("run flyte-lsp check");
+    // Exit 1: the invalid cases have errors.
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let files = json["files"].as_array().expect("files");
+    let mut checked = 0;
+    for sub in ["invalid", "valid"] {
+        for path in cases(dir, sub, ext) {
+            let text = std::fs::read_to_string(&path).expect("read case");
+            let index = flyte_lsp::text::LineIndex::new(&text);
+            let stream = parse_as(&text, language);
+            let mut expected: Vec<String> = analyze_parsed(&text, &stream, &Settings::default())
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let line = index.line_of(d.range.start);
+                    format!("{} {} {line} {}", d.code, d.severity.name(), d.message)
+                })
+                .collect();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let entry = files
+                .iter()
+                .find(|f| {
+                    f["path"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with(&format!("/{sub}/{name}")))
+                })
+                .unwrap_or_else(|| panic!("{sub}/{name} missing from the CLI's output"));
+            let mut actual: Vec<String> = entry["diagnostics"]
+                .as_array()
+                .expect("diagnostics")
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {} {} {}",
+                        d["code"].as_str().unwrap_or(""),
+                        d["severity"].as_str().unwrap_or(""),
+                        d["range"]["start"]["line"],
+                        d["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            expected.sort();
+            actual.sort();
+            assert_eq!(actual, expected, "{sub}/{name}");
+            checked += 1;
+        }
+    }
+    checked
 }

@@ -10,6 +10,7 @@
 //! `Docs ...`, `Interface ...`, and `Cannot override resources when reusable is set.` for
 //! resources, env_vars, secrets and service_account); facts/flyte-semantics.md §1.
 
+use crate::model::calls::{CLONE_WITH, TASK};
 use crate::tree::{Node, Sdk, Via};
 
 use super::{Applies, Check, Ctx, Family, Reads, Rule, Severity};
@@ -37,42 +38,6 @@ pub static FAMILY: Family = Family {
     rules: &[&NOT_ACCEPTED],
     check: Check::Document(check),
 };
-
-/// `clone_with`'s parameters, its `**kwargs` it pops (`cache`, `reusable`), and nothing else.
-const CLONE_TAKES: &[&str] = &[
-    "name",
-    "image",
-    "resources",
-    "env_vars",
-    "secrets",
-    "depends_on",
-    "description",
-    "interruptible",
-    "include",
-    "service_account",
-    "cache",
-    "reusable",
-];
-
-/// `TaskEnvironment.task`'s keyword-only parameters.
-const TASK_TAKES: &[&str] = &[
-    "short_name",
-    "cache",
-    "retries",
-    "timeout",
-    "docs",
-    "pod_template",
-    "report",
-    "interruptible",
-    "max_inline_io_bytes",
-    "queue",
-    "service_account",
-    "triggers",
-    "links",
-    "task_resolver",
-    "entrypoint",
-    "produces_artifacts",
-];
 
 /// What `override` refuses by name, whatever the environment.
 const OVERRIDE_NEVER: &[(&str, &str)] = &[
@@ -112,7 +77,7 @@ fn check(ctx: &mut Ctx<'_>) {
                         range.clone(),
                         "`clone_with` takes one positional argument, the new name; the SDK raises `TypeError`".into(),
                     ));
-                } else if name != "**" && !CLONE_TAKES.contains(&name.as_str()) {
+                } else if name != "**" && !CLONE_WITH.contains(&name.as_str()) {
                     found.push((
                         range.clone(),
                         format!(
@@ -133,7 +98,7 @@ fn check(ctx: &mut Ctx<'_>) {
                         range.clone(),
                         format!("the task decorator of `{function}` takes keyword arguments only; Python raises `TypeError`"),
                     ));
-                } else if !TASK_TAKES.contains(&name.as_str()) {
+                } else if !TASK.contains(&name.as_str()) {
                     let hint = if matches!(
                         name.as_str(),
                         "image" | "resources" | "env_vars" | "secrets"
