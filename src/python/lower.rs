@@ -21,7 +21,7 @@
 //! is written. Whatever only run time knows (a call we do not know, an f-string, a name from
 //! another module, `**kwargs`) is an opaque node: "no opinion". Nothing here runs user code.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use ruff_python_ast::visitor::{self, Visitor};
@@ -84,6 +84,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
         budget: NODE_BUDGET.max(source.len() / SOURCE_BYTES_PER_NODE),
         expanding: Vec::new(),
         spellings: Vec::new(),
+        environments: HashMap::new(),
     };
     // Outer constructs first, so that what they hold is not checked a second time on its own.
     let mut order: Vec<&(Range<usize>, &ast::ExprCall, Construct)> = calls.found.iter().collect();
@@ -493,6 +494,9 @@ struct Lowerer<'r, 'm, 's> {
     expanding: Vec<usize>,
     /// Keys of the document being lowered that only newer clients accept.
     spellings: Vec<KeySpelling>,
+    /// The environments' entries, by where their call starts, for the documents derived from
+    /// them.
+    environments: HashMap<usize, Vec<Entry>>,
 }
 
 fn node(kind: NodeKind, span: Range<usize>) -> Node {
@@ -622,7 +626,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
         // Every task is a document, so that each has its preview; one without arguments has
         // its environment's tree, and its findings are the environment's (reported once).
         for task in tasks {
-            let Some(entries) = self.task_entries(task, 0) else {
+            let Some((entries, changes_tree)) = self.task_entries(task, 0) else {
                 continue;
             };
             let span = range_of(task.written);
@@ -632,6 +636,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 },
                 span: span.clone(),
                 arguments: task.decorator.map_or_else(Vec::new, |c| arguments(c, &[])),
+                changes_tree,
             };
             out.push(self.derived_doc(entries, span, READER, Sdk::Flyte, derivation));
         }
@@ -652,6 +657,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                         via: Via::Clone,
                         span: span.clone(),
                         arguments: arguments(call, &["name"]),
+                        changes_tree: true,
                     };
                     (entries, derivation)
                 }
@@ -670,10 +676,10 @@ impl<'m> Lowerer<'_, 'm, '_> {
                     else {
                         continue;
                     };
-                    let Some(mut entries) = self.task_entries(task, 0) else {
+                    let Some((mut entries, _)) = self.task_entries(task, 0) else {
                         continue;
                     };
-                    self.set_truthy(&mut entries, call, OVERRIDE_SETS, 0);
+                    let mut changes_tree = self.set_truthy(&mut entries, call, OVERRIDE_SETS, 0);
                     // `reusable="off"` turns reuse off for this call.
                     let off = call.arguments.keywords.iter().any(|kw| {
                         kw.arg.as_ref().is_some_and(|a| a.as_str() == "reusable")
@@ -681,6 +687,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                     });
                     if off {
                         entries.retain(|e| e.key_str() != Some("reusable"));
+                        changes_tree = true;
                     }
                     let derivation = Derivation {
                         via: Via::Override {
@@ -688,6 +695,8 @@ impl<'m> Lowerer<'_, 'm, '_> {
                         },
                         span: span.clone(),
                         arguments: arguments(call, &[]),
+                        // Unchanged, it is a copy of its task's document (changed or not).
+                        changes_tree,
                     };
                     (entries, derivation)
                 }
@@ -723,6 +732,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 },
                 span: span.clone(),
                 arguments: arguments(call, &[]),
+                changes_tree: true,
             };
             out.push(self.derived_doc(
                 entries,
@@ -759,14 +769,15 @@ impl<'m> Lowerer<'_, 'm, '_> {
         (start, doc)
     }
 
-    /// A task's environment with its decorator's arguments applied.
-    fn task_entries(&mut self, task: &TaskSite<'m>, depth: usize) -> Option<Vec<Entry>> {
+    /// A task's environment with its decorator's arguments applied, and whether they changed it.
+    fn task_entries(&mut self, task: &TaskSite<'m>, depth: usize) -> Option<(Vec<Entry>, bool)> {
         let source = environment_of(self.resolver, task.env, 0)?;
         let mut entries = self.env_entries(source, depth)?;
-        if let Some(call) = task.decorator {
-            self.set_truthy(&mut entries, call, TASK_SETS, depth);
-        }
-        Some(entries)
+        let changed = match task.decorator {
+            Some(call) => self.set_truthy(&mut entries, call, TASK_SETS, depth),
+            None => false,
+        };
+        Some((entries, changed))
     }
 
     /// An environment's entries as the SDK holds them.
@@ -775,10 +786,22 @@ impl<'m> Lowerer<'_, 'm, '_> {
             return None;
         }
         match source {
-            EnvSource::Written(call) => match self.call(call, Construct::Environment, depth).kind {
-                NodeKind::Map(entries) => Some(entries),
-                _ => None,
-            },
+            EnvSource::Written(call) => {
+                // Each task of an environment starts from the same tree: lower it once.
+                let start = range_of(call).start;
+                if let Some(entries) = self.environments.get(&start) {
+                    return Some(entries.clone());
+                }
+                let saved = self.spellings.len();
+                let entries = match self.call(call, Construct::Environment, depth).kind {
+                    NodeKind::Map(entries) => entries,
+                    _ => return None,
+                };
+                // The environment's own document reports its spellings.
+                self.spellings.truncate(saved);
+                self.environments.insert(start, entries.clone());
+                Some(entries)
+            }
             EnvSource::Clone(call) => {
                 let Expr::Attribute(a) = &*call.func else {
                     return None;
@@ -815,7 +838,8 @@ impl<'m> Lowerer<'_, 'm, '_> {
         call: &'m ast::ExprCall,
         sets: &[&str],
         depth: usize,
-    ) {
+    ) -> bool {
+        let mut changed = false;
         for kw in &call.arguments.keywords {
             let Some(arg) = kw.arg.as_ref() else {
                 continue;
@@ -825,7 +849,9 @@ impl<'m> Lowerer<'_, 'm, '_> {
             }
             let value = self.value(&kw.value, None, depth + 1);
             apply(entries, arg.as_str(), range_of(arg), value);
+            changed = true;
         }
+        changed
     }
 
     /// A recognised call as a mapping of its keywords.

@@ -139,6 +139,10 @@ pub struct Derivation {
     /// Every argument the call passes, by the parameter it fills, with its range; the tree
     /// holds only those that shape the pod.
     pub arguments: Vec<(String, TextRange)>,
+    /// Whether the call changed the tree it derives from. A bare `@env.task` does not: its
+    /// document is a copy of its environment's, whose findings are already there, so only the
+    /// rules about the call itself read it.
+    pub changes_tree: bool,
 }
 
 /// The SDK call that derives a document.

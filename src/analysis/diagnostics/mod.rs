@@ -262,9 +262,16 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
         for check in &hooks.any_document {
             check(&mut ctx);
         }
+        // A derived document that is a copy of the one it derives from (a bare task) is read
+        // only by the rules about the deriving call.
+        let copy = doc.derived.as_ref().is_some_and(|d| !d.changes_tree);
         if info.kind != DocKind::Unknown {
             for check in &hooks.document {
                 check(&mut ctx);
+            }
+            if copy {
+                out.append(&mut ctx.out);
+                continue;
             }
             walk::check_document(&mut ctx);
             if let Some(root) = doc.root.as_ref() {
