@@ -238,15 +238,9 @@ pub fn render(
     }
     // Which container is the primary decides the whole render; when only run time knows
     // (a lone `V1PodSpec` in a Python file, a name from another module), there is no preview.
-    let primary_opaque = doc.root.as_ref().is_some_and(|root| {
-        let template = match info.kind {
-            DocKind::TaskEnvironment => root.get("pod_template"),
-            _ => Some(root),
-        };
-        template
-            .and_then(|t| t.get("primary_container_name"))
-            .is_some_and(Node::is_opaque)
-    });
+    let primary_opaque = template_of(doc)
+        .and_then(|t| t.get("primary_container_name"))
+        .is_some_and(Node::is_opaque);
     if primary_opaque {
         return Err(RenderError::NotRenderable(format!(
             "document {index}'s primary container name is known only at run time, so which \
@@ -254,13 +248,9 @@ pub fn render(
         )));
     }
     let pod_spec_of = |doc: &crate::tree::Document| {
-        doc.root.as_ref().and_then(|root| {
-            let template = match doc.kind {
-                DocKind::TaskEnvironment => root.get("pod_template")?,
-                _ => root,
-            };
-            template.get("pod_spec").map(|n| n.span.clone())
-        })
+        template_of(doc)
+            .and_then(|t| t.get("pod_spec"))
+            .map(|n| n.span.clone())
     };
     let pod_spec_span = pod_spec_of(doc);
     // A Python module that raises while it is imported (an environment, `Resources`, a
@@ -390,6 +380,16 @@ pub fn to_yaml_with_notes(rendered: &Rendered, layer: Layer) -> String {
     }
     out.push_str(&crate::yaml::emit::to_yaml(&rendered.pod));
     out
+}
+
+/// The Flyte pod template a document holds: an environment's `pod_template`, or the document
+/// itself.
+fn template_of(doc: &crate::tree::Document) -> Option<&Node> {
+    let root = doc.root.as_ref()?;
+    match doc.kind {
+        DocKind::TaskEnvironment => root.get("pod_template"),
+        _ => Some(root),
+    }
 }
 
 /// Whether a finding at `at` is about document `doc`: inside its span, or inside one of its
