@@ -682,3 +682,38 @@ fn module_dicts_splatted_into_calls_and_dicts_are_read() {
         "1Gi"
     );
 }
+
+#[test]
+fn thousands_of_tasks_of_a_large_environment_cost_bounded_work() {
+    // Each task is its environment's tree again: 5,000 tasks of an environment with 300
+    // containers would be 5,000 copies. Copies are charged to the file's node budget, so
+    // past it the remaining tasks get no document of their own (their environment has one).
+    let mut text = String::from(
+        "import flyte\nfrom kubernetes.client import V1Container, V1PodSpec\n\n\
+         env = flyte.TaskEnvironment(name=\"big\", pod_template=flyte.PodTemplate(pod_spec=V1PodSpec(containers=[\n",
+    );
+    for i in 0..300 {
+        text.push_str(&format!(
+            "    V1Container(name=\"c{i}\", image=\"python:3.12\", args=[\"a\", \"b\"]),\n"
+        ));
+    }
+    text.push_str("    V1Container(name=\"primary\"),\n])))\n\n");
+    for i in 0..5_000 {
+        text.push_str(&format!("@env.task\ndef t{i}() -> None:\n    pass\n\n"));
+    }
+    let stream = flyte_lsp::engine::parse_as(&text, flyte_lsp::engine::Language::Python);
+    let tasks = stream
+        .documents
+        .iter()
+        .filter(|d| d.derived.is_some())
+        .count();
+    assert!(tasks > 10 && tasks < 5_000, "{tasks} task documents");
+    let analysis = flyte_lsp::engine::analyze_in_workspace(
+        &text,
+        &stream,
+        &flyte_lsp::settings::Settings::default(),
+        None,
+    );
+    // The environment itself is read whole: 300 sidecars make the completion warning.
+    assert!(analysis.diagnostics.iter().any(|d| d.code == "FLY314"));
+}

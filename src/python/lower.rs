@@ -496,7 +496,7 @@ struct Lowerer<'r, 'm, 's> {
     spellings: Vec<KeySpelling>,
     /// The environments' entries, by where their call starts, for the documents derived from
     /// them.
-    environments: HashMap<usize, Vec<Entry>>,
+    environments: HashMap<usize, (Vec<Entry>, usize)>,
 }
 
 fn node(kind: NodeKind, span: Range<usize>) -> Node {
@@ -789,9 +789,17 @@ impl<'m> Lowerer<'_, 'm, '_> {
             EnvSource::Written(call) => {
                 // Each task of an environment starts from the same tree: lower it once.
                 let start = range_of(call).start;
-                if let Some(entries) = self.environments.get(&start) {
+                if let Some((entries, size)) = self.environments.get(&start) {
+                    // A copy costs what lowering it did: thousands of tasks of one large
+                    // environment stay within the file's budget (past it, no more documents).
+                    let size = *size;
+                    if self.budget < size {
+                        return None;
+                    }
+                    self.budget -= size;
                     return Some(entries.clone());
                 }
+                let before = self.budget;
                 let saved = self.spellings.len();
                 let entries = match self.call(call, Construct::Environment, depth).kind {
                     NodeKind::Map(entries) => entries,
@@ -799,7 +807,8 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 };
                 // The environment's own document reports its spellings.
                 self.spellings.truncate(saved);
-                self.environments.insert(start, entries.clone());
+                let size = before - self.budget;
+                self.environments.insert(start, (entries.clone(), size));
                 Some(entries)
             }
             EnvSource::Clone(call) => {
