@@ -141,7 +141,12 @@ fn benches(c: &mut Criterion) {
         flyte_lsp::engine::analyze_in_workspace(t, &stream, &settings, None)
     };
     let first = analyze(&text);
-    assert_eq!(first.documents.len(), 50, "one document per environment");
+    // One document per environment, and one per task (a copy: its decorator changes nothing).
+    assert_eq!(
+        first.documents.len(),
+        100,
+        "one document per environment and per task"
+    );
     assert!(
         first.diagnostics.is_empty(),
         "{:?}",
