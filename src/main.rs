@@ -309,7 +309,15 @@ impl Pick {
     fn index(&self, stream: &flyte_lsp::tree::Stream) -> Result<usize, String> {
         use flyte_lsp::model::DocKind;
         use flyte_lsp::tree::Via;
+        // A task that changes nothing is a copy of its environment's document: its name is
+        // the environment's.
         let name_of = |d: &flyte_lsp::tree::Document| -> Option<String> {
+            let d = d
+                .derived
+                .as_ref()
+                .and_then(|x| x.copy_of)
+                .and_then(|start| stream.documents.iter().find(|s| s.span.start == start))
+                .unwrap_or(d);
             d.root
                 .as_ref()
                 .and_then(|r| r.get("name"))
@@ -356,7 +364,7 @@ impl Pick {
                             .as_ref()
                             .is_none_or(|e| env.as_deref() == Some(e.as_str()))
                 })
-                .map(|(i, _, _)| *i)
+                .map(|(i, _, _)| source_of(stream, *i))
                 .ok_or_else(|| {
                     let names: Vec<&str> = tasks.iter().map(|(_, f, _)| *f).collect();
                     format!(
@@ -400,6 +408,26 @@ impl Pick {
         }
         Ok(0)
     }
+}
+
+/// The document whose tree document `index` shows: itself, or for a copy (a task that changes
+/// nothing) the document it copies, followed through copies of copies.
+fn source_of(stream: &flyte_lsp::tree::Stream, mut index: usize) -> usize {
+    for _ in 0..8 {
+        let Some(start) = stream
+            .documents
+            .get(index)
+            .and_then(|d| d.derived.as_ref())
+            .and_then(|d| d.copy_of)
+        else {
+            break;
+        };
+        match stream.documents.iter().position(|d| d.span.start == start) {
+            Some(i) if i != index => index = i,
+            _ => break,
+        }
+    }
+    index
 }
 
 fn render(

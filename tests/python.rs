@@ -699,7 +699,10 @@ fn thousands_of_tasks_of_a_large_environment_cost_bounded_work() {
     }
     text.push_str("    V1Container(name=\"primary\"),\n])))\n\n");
     for i in 0..5_000 {
-        text.push_str(&format!("@env.task\ndef t{i}() -> None:\n    pass\n\n"));
+        // `cache=` changes the task's tree (a bare `@env.task` is a copy and costs nothing).
+        text.push_str(&format!(
+            "@env.task(cache=\"auto\")\ndef t{i}() -> None:\n    pass\n\n"
+        ));
     }
     let stream = flyte_lsp::engine::parse_as(&text, flyte_lsp::engine::Language::Python);
     let tasks = stream

@@ -173,7 +173,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
                 } else {
                     reader_of(resolver, call, *construct)
                 },
-                root,
+                Some(root),
                 range.clone(),
                 sdk,
                 None,
@@ -192,7 +192,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
 fn document(
     kind: DocKind,
     reader: &'static str,
-    root: Node,
+    root: Option<Node>,
     span: Range<usize>,
     sdk: Sdk,
     derived: Option<Derivation>,
@@ -201,7 +201,7 @@ fn document(
     Document {
         kind,
         reader,
-        root: Some(root),
+        root,
         span,
         errors: Vec::new(),
         duplicate_keys: Vec::new(),
@@ -289,6 +289,15 @@ enum EnvSource<'m> {
     Written(&'m ast::ExprCall),
     /// `env.clone_with(...)` of another environment.
     Clone(&'m ast::ExprCall),
+}
+
+impl EnvSource<'_> {
+    /// Where the environment's own document starts (its call).
+    fn start(self) -> usize {
+        match self {
+            EnvSource::Written(call) | EnvSource::Clone(call) => range_of(call).start,
+        }
+    }
 }
 
 /// Clones of clones are followed this deep.
@@ -637,8 +646,17 @@ impl<'m> Lowerer<'_, 'm, '_> {
         // Every task is a document, so that each has its preview; one without arguments has
         // its environment's tree, and its findings are the environment's (reported once).
         for task in tasks {
-            let Some((entries, changes_tree)) = self.task_entries(task, 0) else {
+            let Some(source) = environment_of(self.resolver, task.env, 0) else {
                 continue;
+            };
+            let changes = task.decorator.is_some_and(|c| applies_any(c, TASK_SETS));
+            let entries = if changes {
+                let Some(entries) = self.task_entries(task, 0) else {
+                    continue;
+                };
+                Some(entries)
+            } else {
+                None
             };
             let span = range_of(task.written);
             let derivation = Derivation {
@@ -647,7 +665,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 },
                 span: span.clone(),
                 arguments: task.decorator.map_or_else(Vec::new, |c| arguments(c, &[])),
-                changes_tree,
+                copy_of: (!changes).then(|| source.start()),
             };
             out.push(self.derived_doc(entries, span, READER, Sdk::Flyte, derivation));
         }
@@ -668,9 +686,9 @@ impl<'m> Lowerer<'_, 'm, '_> {
                         via: Via::Clone,
                         span: span.clone(),
                         arguments: arguments(call, &["name"]),
-                        changes_tree: true,
+                        copy_of: None,
                     };
-                    (entries, derivation)
+                    (Some(entries), derivation)
                 }
                 _ => {
                     // `task.override(...)` of a task function of this module.
@@ -687,27 +705,32 @@ impl<'m> Lowerer<'_, 'm, '_> {
                     else {
                         continue;
                     };
-                    let Some((mut entries, _)) = self.task_entries(task, 0) else {
-                        continue;
-                    };
-                    let mut changes_tree = self.set_truthy(&mut entries, call, OVERRIDE_SETS, 0);
                     // `reusable="off"` turns reuse off for this call.
                     let off = call.arguments.keywords.iter().any(|kw| {
                         kw.arg.as_ref().is_some_and(|a| a.as_str() == "reusable")
                             && matches!(&kw.value, Expr::StringLiteral(s) if s.value.to_str() == "off")
                     });
-                    if off {
-                        entries.retain(|e| e.key_str() != Some("reusable"));
-                        changes_tree = true;
-                    }
+                    let changes = off || applies_any(call, OVERRIDE_SETS);
+                    let entries = if changes {
+                        let Some(mut entries) = self.task_entries(task, 0) else {
+                            continue;
+                        };
+                        self.set_truthy(&mut entries, call, OVERRIDE_SETS, 0);
+                        if off {
+                            entries.retain(|e| e.key_str() != Some("reusable"));
+                        }
+                        Some(entries)
+                    } else {
+                        None
+                    };
                     let derivation = Derivation {
                         via: Via::Override {
                             function: task.function.to_string(),
                         },
                         span: span.clone(),
                         arguments: arguments(call, &[]),
-                        // Unchanged, it is a copy of its task's document (changed or not).
-                        changes_tree,
+                        // Unchanged, it is its task's document.
+                        copy_of: (!changes).then(|| range_of(task.written).start),
                     };
                     (entries, derivation)
                 }
@@ -743,10 +766,10 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 },
                 span: span.clone(),
                 arguments: arguments(call, &[]),
-                changes_tree: true,
+                copy_of: None,
             };
             out.push(self.derived_doc(
-                entries,
+                Some(entries),
                 span,
                 crate::tree::FLYTEKIT_READER,
                 Sdk::Flytekit,
@@ -759,13 +782,13 @@ impl<'m> Lowerer<'_, 'm, '_> {
     /// A derived environment's document, at the deriving call, with the keys lowered for it.
     fn derived_doc(
         &mut self,
-        entries: Vec<Entry>,
+        entries: Option<Vec<Entry>>,
         span: Range<usize>,
         reader: &'static str,
         sdk: Sdk,
         derivation: Derivation,
     ) -> (usize, Document) {
-        let root = derived_root(entries, &span);
+        let root = entries.map(|e| derived_root(e, &span));
         let spellings = std::mem::take(&mut self.spellings);
         let start = span.start;
         let doc = document(
@@ -780,15 +803,14 @@ impl<'m> Lowerer<'_, 'm, '_> {
         (start, doc)
     }
 
-    /// A task's environment with its decorator's arguments applied, and whether they changed it.
-    fn task_entries(&mut self, task: &TaskSite<'m>, depth: usize) -> Option<(Vec<Entry>, bool)> {
+    /// A task's environment with its decorator's arguments applied.
+    fn task_entries(&mut self, task: &TaskSite<'m>, depth: usize) -> Option<Vec<Entry>> {
         let source = environment_of(self.resolver, task.env, 0)?;
         let mut entries = self.env_entries(source, depth)?;
-        let changed = match task.decorator {
-            Some(call) => self.set_truthy(&mut entries, call, TASK_SETS, depth),
-            None => false,
-        };
-        Some((entries, changed))
+        if let Some(call) = task.decorator {
+            self.set_truthy(&mut entries, call, TASK_SETS, depth);
+        }
+        Some(entries)
     }
 
     /// An environment's entries as the SDK holds them.
@@ -858,8 +880,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
         call: &'m ast::ExprCall,
         sets: &[&str],
         depth: usize,
-    ) -> bool {
-        let mut changed = false;
+    ) {
         for kw in &call.arguments.keywords {
             let Some(arg) = kw.arg.as_ref() else {
                 continue;
@@ -869,9 +890,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
             }
             let value = self.value(&kw.value, None, depth + 1);
             apply(entries, arg.as_str(), range_of(arg), value);
-            changed = true;
         }
-        changed
     }
 
     /// A recognised call as a mapping of its keywords.
@@ -1171,6 +1190,14 @@ fn arguments(call: &ast::ExprCall, positional: &[&str]) -> Vec<(String, Range<us
         }
     }
     out
+}
+
+/// Whether `call` passes one of `sets` with a value that is not a falsy literal: what
+/// [`Lowerer::set_truthy`] would apply.
+fn applies_any(call: &ast::ExprCall, sets: &[&str]) -> bool {
+    call.arguments.keywords.iter().any(|kw| {
+        kw.arg.as_ref().is_some_and(|a| sets.contains(&a.as_str())) && !is_falsy_literal(&kw.value)
+    })
 }
 
 /// Whether Python would read the literal as false (`None`, `False`, `0`, `""`, `[]`, `{}`).

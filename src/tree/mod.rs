@@ -139,10 +139,11 @@ pub struct Derivation {
     /// Every argument the call passes, by the parameter it fills, with its range; the tree
     /// holds only those that shape the pod.
     pub arguments: Vec<(String, TextRange)>,
-    /// Whether the call changed the tree it derives from. A bare `@env.task` does not: its
-    /// document is a copy of its environment's, whose findings are already there, so only the
-    /// rules about the call itself read it.
-    pub changes_tree: bool,
+    /// Set when the call changes nothing the tree holds (a bare `@env.task`): the document is
+    /// then its source's, which starts here (a [`Document::span`] start), and holds no tree of
+    /// its own; only the rules about the call itself read it, and a preview of it is its
+    /// source's.
+    pub copy_of: Option<usize>,
 }
 
 /// The SDK call that derives a document.

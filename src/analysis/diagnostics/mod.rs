@@ -264,7 +264,7 @@ pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic
         }
         // A derived document that is a copy of the one it derives from (a bare task) is read
         // only by the rules about the deriving call.
-        let copy = doc.derived.as_ref().is_some_and(|d| !d.changes_tree);
+        let copy = doc.derived.as_ref().is_some_and(|d| d.copy_of.is_some());
         if info.kind != DocKind::Unknown {
             for check in &hooks.document {
                 check(&mut ctx);
