@@ -108,18 +108,7 @@ pub fn lower(resolver: &Resolver<'_>, module: &ast::ModModule, source: &str) -> 
             continue;
         }
         let root = match construct {
-            Construct::Environment => {
-                // Kept for the documents its tasks, overrides and clones derive from it.
-                let before = lowerer.budget;
-                let node = lowerer.call(call, *construct, 0);
-                if let NodeKind::Map(entries) = &node.kind {
-                    let size = before - lowerer.budget;
-                    lowerer
-                        .environments
-                        .insert(range.start, (entries.clone(), size));
-                }
-                node
-            }
+            Construct::Environment => lowerer.call(call, *construct, 0),
             Construct::FlyteTemplate | Construct::FlytekitTemplate => {
                 lowerer.call(call, *construct, 0)
             }
