@@ -291,9 +291,11 @@ def binary_or_none():
     return binary
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("cases", nargs="*", help="case files (default: cases/*.yaml)")
+def cli(doc, pattern, what, check, known=None):
+    """The command line of a comparison script: case files (default `pattern` under this
+    folder), -v, --python, -j; `check(case, python, binary)` judges one case."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("cases", nargs="*", help=f"{what} (default: {pattern})")
     ap.add_argument("-v", "--verbose", action="store_true", help="say why each case passed")
     ap.add_argument("--python", default=sys.executable, help="Python with the pinned SDK (default: this one)")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
@@ -302,12 +304,16 @@ def main():
     binary = binary_or_none()
     if binary is None:
         return 2
-    cases = args.cases or sorted(glob.glob(os.path.join(HERE, "cases", "*.yaml")))
+    cases = args.cases or sorted(glob.glob(os.path.join(HERE, pattern)))
     if not cases:
-        print("compare.py: no cases", file=sys.stderr)
+        print(f"{os.path.basename(sys.argv[0])}: no cases", file=sys.stderr)
         return 2
-    job = guarded(lambda case: check_case(case, args.python, binary))
-    return 1 if run_cases(cases, job, args.jobs, args.verbose) else 0
+    job = guarded(lambda case: check(case, args.python, binary))
+    return 1 if run_cases(cases, job, args.jobs, args.verbose, known) else 0
+
+
+def main():
+    return cli(__doc__, os.path.join("cases", "*.yaml"), "case files", check_case)
 
 
 if __name__ == "__main__":

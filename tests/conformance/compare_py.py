@@ -35,9 +35,7 @@ Prints `PASS name` or `FAIL name: <first difference>` per file, then `N passed, 
 discrepancies`; exits 1 on any failure, 2 when it cannot run at all.
 """
 
-import argparse
 import functools
-import glob
 import json
 import os
 import re
@@ -46,13 +44,11 @@ import sys
 from compare import (
     HERE,
     Mismatch,
-    binary_or_none,
+    cli,
     compare_pod,
     first_line,
-    guarded,
     render_side,
     run,
-    run_cases,
     sdk_json,
 )
 
@@ -183,22 +179,13 @@ def check_file(case, python, binary):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("cases", nargs="*", help="Python files (default: python/*.py)")
-    ap.add_argument("-v", "--verbose", action="store_true", help="say why each file passed")
-    ap.add_argument("--python", default=sys.executable, help="Python with the pinned SDK (default: this one)")
-    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
-    args = ap.parse_args()
-
-    binary = binary_or_none()
-    if binary is None:
-        return 2
-    cases = args.cases or sorted(glob.glob(os.path.join(HERE, "python", "*.py")))
-    if not cases:
-        print("compare_py.py: no cases", file=sys.stderr)
-        return 2
-    job = guarded(lambda case: check_file(os.path.abspath(case), args.python, binary))
-    return 1 if run_cases(cases, job, args.jobs, args.verbose, known_discrepancies()) else 0
+    return cli(
+        __doc__,
+        os.path.join("python", "*.py"),
+        "Python files",
+        lambda case, python, binary: check_file(os.path.abspath(case), python, binary),
+        known_discrepancies(),
+    )
 
 
 if __name__ == "__main__":
