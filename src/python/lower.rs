@@ -871,12 +871,9 @@ impl<'m> Lowerer<'_, 'm, '_> {
         depth: usize,
     ) {
         for kw in &call.arguments.keywords {
-            let Some(arg) = kw.arg.as_ref() else {
+            let Some(arg) = kw.arg.as_ref().filter(|_| sets_keyword(kw, sets)) else {
                 continue;
             };
-            if !sets.contains(&arg.as_str()) || is_falsy_literal(&kw.value) {
-                continue;
-            }
             let value = self.value(&kw.value, None, depth + 1);
             apply(entries, arg.as_str(), range_of(arg), value);
         }
@@ -1184,9 +1181,15 @@ fn arguments(call: &ast::ExprCall, positional: &[&str]) -> Vec<(String, Range<us
 /// Whether `call` passes one of `sets` with a value that is not a falsy literal: what
 /// [`Lowerer::set_truthy`] would apply.
 fn applies_any(call: &ast::ExprCall, sets: &[&str]) -> bool {
-    call.arguments.keywords.iter().any(|kw| {
-        kw.arg.as_ref().is_some_and(|a| sets.contains(&a.as_str())) && !is_falsy_literal(&kw.value)
-    })
+    call.arguments
+        .keywords
+        .iter()
+        .any(|kw| sets_keyword(kw, sets))
+}
+
+/// Whether keyword `kw` is one of `sets` with a value that is not a falsy literal.
+fn sets_keyword(kw: &ast::Keyword, sets: &[&str]) -> bool {
+    kw.arg.as_ref().is_some_and(|a| sets.contains(&a.as_str())) && !is_falsy_literal(&kw.value)
 }
 
 /// Whether Python would read the literal as false (`None`, `False`, `0`, `""`, `[]`, `{}`).
