@@ -379,3 +379,22 @@ fn hover_on_a_name_passed_as_pod_template_shows_its_pod() {
         "{md}"
     );
 }
+
+#[test]
+fn flytekit_pod_template_name_offers_the_templates_the_file_defines() {
+    let text = "from flytekit import task\n\
+                from kubernetes.client import V1ObjectMeta, V1PodSpec, V1PodTemplate, V1PodTemplateSpec\n\
+                TEMPLATE = V1PodTemplate(metadata=V1ObjectMeta(name='gpu-pool'), \
+                template=V1PodTemplateSpec(spec=V1PodSpec(containers=[])))\n\
+                @task(pod_template_name=\"\")\n\
+                def train() -> None: ...\n";
+    let (mut client, _) = Client::start(push_client(), None);
+    client.did_open_as(URI, "python", 1, text);
+    let result = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 3, "character": 25}}),
+    );
+    assert_eq!(labels(&items_of(result)), ["gpu-pool"]);
+    client.allow_unread("textDocument/publishDiagnostics");
+    client.shutdown_and_exit();
+}
