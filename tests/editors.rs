@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use flyte_lsp::settings::{Settings, SETTING_KEYS};
 
 /// Keys only the VS Code client reads; they are never sent to the server.
-const CLIENT_ONLY: &[&str] = &["server.path", "trace.server"];
+const CLIENT_ONLY: &[&str] = &["server.path", "importStrategy", "trace.server"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
