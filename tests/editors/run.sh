@@ -263,7 +263,8 @@ PY
 #   vscode_session bundled  no server.path, a PATH (and HOME) with no flyte-lsp: the bundled
 #                           binary runs (also after importStrategy fromEnvironment falls back)
 vscode_session() {
-  local mode="$1" dir rc port cs pid="" path="$PATH" home="$HOME" expect="$BIN" installed
+  local mode="$1" dir rc port cs pid="" path="$PATH" home="$HOME" expect="$BIN" installed t0
+  t0=$(date +%s)
   dir="$(scratch)"
   mkdir -p "$dir/ud/User" "$dir/ext" "$OUT/vscode"
   if [ "$mode" = full ]; then
@@ -341,6 +342,7 @@ JSON
     tail -n 20 "$dir/code-server.log" | sed 's/^/     code-server: /' >&2
   fi
   if [ -n "${KEEP_WORK:-}" ]; then note "kept $dir"; else rm -rf "$dir"; fi
+  note "vscode ($mode): $(elapsed "$t0")"
 }
 
 run_vscode() {
@@ -350,7 +352,7 @@ run_vscode() {
   build_vsix
   vscode_session full
   vscode_session bundled
-  note "vscode: $(elapsed "$t0"); screenshots: $OUT/vscode/code-server.png, code-server-bundled.png"
+  note "vscode: $(elapsed "$t0"); screenshots: $OUT/vscode/code-server.png, code-server-bundled*.png"
 }
 
 ensure_server

@@ -99,7 +99,7 @@ end
 function M.check()
   local flyte = require('flyte_lsp')
 
-  health.start('flyte-lsp: Neovim and the plugin')
+  health.start('Neovim and the plugin')
   if vim.fn.has('nvim-0.10') == 1 then
     health.ok('Neovim ' .. tostring(vim.version()))
   else
@@ -115,7 +115,7 @@ function M.check()
   local config, origin = configured(flyte)
   local clients = vim.tbl_filter(flyte.is_flyte_client, vim.lsp.get_clients())
 
-  health.start('flyte-lsp: server binary')
+  health.start('Server binary')
   -- What the running clients run, else what is configured.
   local seen = {}
   local cmds = {}
@@ -135,7 +135,7 @@ function M.check()
     end
   end
 
-  health.start('flyte-lsp: clients')
+  health.start('Clients')
   local buf = user_buffer()
   if buf then
     local attached = vim.tbl_filter(flyte.is_flyte_client, vim.lsp.get_clients({ bufnr = buf }))
@@ -169,7 +169,7 @@ function M.check()
       c.root_dir or c.config.root_dir or '(none)', #names, table.concat(names, ', ')))
   end
 
-  health.start('flyte-lsp: settings')
+  health.start('Settings')
   if origin then
     health.info('configured through ' .. origin)
   else
