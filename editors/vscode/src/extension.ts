@@ -64,15 +64,15 @@ export async function deactivate(): Promise<void> {
 const CLIENT_ONLY = ['server', 'trace', 'importStrategy'];
 
 /** The section as the server reads it (`Settings::from_json`): everything but the client-only
- * keys, and no `kubernetesVersion` when it is "" (the newest embedded). */
+ * keys, and no unset settings: VS Code reports a string setting without a default as "" (and
+ * some as `null`), which the server would take for a value and warn about; "" for
+ * `kubernetesVersion` means the newest embedded version, which is what unset means too. */
 function serverSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const settings = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  const unset = (_key: string, value: unknown) => (value === null || value === '' ? undefined : value);
+  const settings = JSON.parse(JSON.stringify(config), unset) as Record<string, unknown>;
   for (const key of CLIENT_ONLY) {
     delete settings[key];
-  }
-  if (!settings.kubernetesVersion) {
-    delete settings.kubernetesVersion;
   }
   return settings;
 }

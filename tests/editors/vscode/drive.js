@@ -128,6 +128,14 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
    * compare without white space. */
   const squash = (t) => t.replace(/\s+/g, '');
   const outputShows = async (line) => squash(await outputText()).includes(squash(line));
+  /** The output view renders only the lines in sight: put its cursor on the last line (the
+   * newest messages), as a user scrolling down would, then look for `line`. */
+  const outputEndShows = async (line) => {
+    await page.locator('.panel .monaco-editor .view-lines').first().click({ timeout: 5000 }).catch(() => {});
+    await page.keyboard.press('Control+End');
+    await sleep(100);
+    return outputShows(line);
+  };
   const outputTail = async () => (await outputText()).slice(-400);
 
   /** Every feature, with flyte-lsp.server.path set (it wins over the bundled binary). */
@@ -220,7 +228,7 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
     // although the extension holds a bundled one.
     await palette('Flyte: Show output');
     const started = `Starting ${EXPECT_SERVER} serve`;
-    const logShown = await waitFor(async () => outputShows(started), 15000);
+    const logShown = await waitFor(async () => outputEndShows(started), 15000);
     check('"Flyte: Show output" shows the server log: server.path wins over the bundled binary',
       logShown && (await outputShows(`Using ${EXPECT_SERVER} (the setting flyte-lsp.server.path)`)),
       `expected "${started}": ${await outputTail()}`);
@@ -238,17 +246,20 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
     await page.click('.editor-instance .monaco-editor .view-lines');
     await palette('Flyte: Show output');
     const using = `Using the bundled ${EXPECT_SERVER} (importStrategy useBundled)`;
-    const logShown = await waitFor(async () => outputShows(using), 15000);
+    const logShown = await waitFor(async () => outputEndShows(using), 15000);
     check('the output channel says the bundled binary runs (importStrategy useBundled, the default)',
       logShown && /Server:flyte-lsp\d/.test(squash(await outputText())), `expected "${using}": ${await outputTail()}`);
     if (SHOT_DIR) await page.screenshot({ path: `${SHOT_DIR}/code-server-bundled-output.png` });
+    // The log is short yet, all in sight: the server took every setting the extension sent.
+    check('the server accepts the settings the extension sends (no "flyte-lsp settings:" warning)',
+      !(await outputShows('flyte-lsp settings:')), await outputTail());
 
     // fromEnvironment finds no flyte-lsp on PATH: the server restarts on the bundled binary, and
     // says so.
     await addUserSetting('"flyte-lsp.importStrategy": "fromEnvironment",');
     await closeSettings();
     const fallback = `importStrategy is fromEnvironment but flyte-lsp is not on PATH: using the bundled ${EXPECT_SERVER}`;
-    const fellBack = await waitFor(async () => outputShows(fallback), 20000);
+    const fellBack = await waitFor(async () => outputEndShows(fallback), 20000);
     check('importStrategy fromEnvironment without flyte-lsp on PATH falls back to the bundled binary, and says so',
       fellBack, `expected "${fallback}": ${await outputTail()}`);
     await page.click('.editor-instance .monaco-editor .view-lines');
