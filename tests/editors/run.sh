@@ -350,8 +350,8 @@ run_vscode() {
   t0=$(date +%s)
   vscode_tools
   build_vsix
-  vscode_session full
-  vscode_session bundled
+  local mode
+  for mode in ${VSCODE_SESSIONS:-full bundled}; do vscode_session "$mode"; done
   note "vscode: $(elapsed "$t0"); screenshots: $OUT/vscode/code-server.png, code-server-bundled*.png"
 }
 

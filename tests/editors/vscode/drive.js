@@ -105,6 +105,9 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
       .includes('"flyte-lsp.diagnostics.trigger"'), 15000);
     if (!settingsOpen) throw new Error('the settings JSON editor did not open');
     await sleep(500);
+    // Put the cursor in it (the keyboard focus may still be where the palette was opened from).
+    await page.locator('.monaco-editor .view-line', { hasText: '"flyte-lsp.diagnostics.trigger"' }).first()
+      .click({ timeout: 5000 });
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
@@ -123,7 +126,7 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
     await page.click('.editor-instance .monaco-editor .view-lines'); // focus back in the workbench
   }
 
-  const outputText = () => text('.output-view, .panel');
+  const outputText = () => text('.panel');
   /** Whether the output panel shows `line`: the output view wraps long lines, anywhere, so
    * compare without white space. */
   const squash = (t) => t.replace(/\s+/g, '');
@@ -260,8 +263,10 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
     await closeSettings();
     const fallback = `importStrategy is fromEnvironment but flyte-lsp is not on PATH: using the bundled ${EXPECT_SERVER}`;
     const fellBack = await waitFor(async () => outputEndShows(fallback), 20000);
-    check('importStrategy fromEnvironment without flyte-lsp on PATH falls back to the bundled binary, and says so',
-      fellBack, `expected "${fallback}": ${await outputTail()}`);
+    if (!check('importStrategy fromEnvironment without flyte-lsp on PATH falls back to the bundled binary, and says so',
+      fellBack, `expected "${fallback}": ${await outputTail()}`) && SHOT_DIR) {
+      await page.screenshot({ path: `${SHOT_DIR}/code-server-bundled-failure.png` });
+    }
     await page.click('.editor-instance .monaco-editor .view-lines');
     await replaceLine(4, '  team-name: ml');
     await replaceLine(5, '  owner: data eng');
