@@ -15,6 +15,7 @@
 # ${XDG_CACHE_HOME:-$HOME/.cache}/flyte-lsp-editors. Uses target/release/flyte-lsp (built when
 # missing). Prints one line per check (PASS/FAIL), then `N passed, M failed`; exits 1 on a
 # failure. Set-up notes go to stderr. The VS Code screenshots land in target/editor-tests/vscode/.
+# KEEP_WORK=1 keeps the VS Code profiles; VSCODE_SESSIONS="bundled" runs only that session.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
