@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use flyte_lsp::settings::{Settings, SETTING_KEYS};
 
 /// Keys only the VS Code client reads; they are never sent to the server.
-const CLIENT_ONLY: &[&str] = &["server.path", "trace.server"];
+const CLIENT_ONLY: &[&str] = &["server.path", "importStrategy", "trace.server"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -210,4 +210,54 @@ fn pre_commit_hook_runs_check_on_yaml() {
             ".pre-commit-hooks.yaml lacks `{needle}`:\n{text}"
         );
     }
+}
+
+#[test]
+fn vscode_binary_choice_is_declared_and_documented() {
+    let block = settings_block();
+    let strategy = &block["importStrategy"];
+    assert_eq!(
+        strings(&strategy["enum"]),
+        ["useBundled", "fromEnvironment"]
+    );
+    assert_eq!(strategy["default"], "useBundled");
+    assert!(strategy["markdownDescription"]
+        .as_str()
+        .is_some_and(|d| d.contains("server.path")));
+    let pkg = package_json();
+    assert_eq!(pkg["scripts"]["package"], "node scripts/package.js");
+    assert!(root().join("editors/vscode/scripts/package.js").is_file());
+    // bundled/ is made by the package script and never committed, but it is packaged.
+    let ignore =
+        std::fs::read_to_string(root().join("editors/vscode/.gitignore")).expect(".gitignore");
+    assert!(ignore.lines().any(|l| l == "bundled/"));
+    let vscodeignore = std::fs::read_to_string(root().join("editors/vscode/.vscodeignore"))
+        .expect(".vscodeignore");
+    assert!(
+        !vscodeignore.lines().any(|l| l.starts_with("bundled")),
+        ".vscodeignore must not leave the bundled binary out"
+    );
+    let readme =
+        std::fs::read_to_string(root().join("editors/vscode/README.md")).expect("README.md");
+    for needle in [
+        "flyte-lsp.importStrategy",
+        "useBundled",
+        "fromEnvironment",
+        "npm run package",
+        "--target darwin-arm64",
+    ] {
+        assert!(
+            readme.contains(needle),
+            "editors/vscode/README.md lacks `{needle}`"
+        );
+    }
+}
+
+#[test]
+fn nvim_health_check_exists_and_is_documented() {
+    assert!(root()
+        .join("editors/nvim/lua/flyte_lsp/health.lua")
+        .is_file());
+    let readme = std::fs::read_to_string(root().join("editors/nvim/README.md")).expect("README");
+    assert!(readme.contains(":checkhealth flyte_lsp"));
 }
