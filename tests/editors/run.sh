@@ -29,6 +29,7 @@ NVIM_VERSION=0.11.4
 NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 PLAYWRIGHT_VERSION=1.65.1
+PYRIGHT_VERSION=1.1.414
 
 case "$WHICH" in
   nvim | emacs | vscode | all) ;;
@@ -98,13 +99,59 @@ ensure_server() {
   fi
 }
 
-# A scratch workspace: a copy of the fixtures, and XDG folders so no editor writes to $HOME.
+# A scratch workspace: a copy of the fixtures (`scratch python`: and of python/), and XDG
+# folders so no editor writes to $HOME.
 scratch() {
   local dir
   dir="$(mktemp -d)"
   mkdir -p "$dir/ws" "$dir/home"
   cp "$HERE"/fixtures/* "$dir/ws/"
+  if [ "${1:-}" = python ]; then cp "$HERE"/python/* "$dir/ws/"; fi
   echo "$dir"
+}
+
+# Pyright (npm `pyright`, exact version) and the Python packages it resolves the models from: the
+# conformance test's virtualenv (flyte, kubernetes 37, PyYAML), made the way
+# tests/conformance/run.sh makes it (its pins, its constraints.txt, its stamp), so that under
+# tests/run-all.sh, which runs the conformance test first, the venv is already there. Sets
+# PYRIGHT (pyright-langserver) and PY_VENV.
+python_tools() {
+  local dir="$CACHE/pyright-$PYRIGHT_VERSION" conf="$ROOT/tests/conformance" reqs want stamp
+  if [ ! -f "$dir/.complete" ]; then
+    note "installing pyright $PYRIGHT_VERSION (npm)"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    (cd "$dir" && npm init -y >/dev/null &&
+      npm install --no-audit --no-fund --loglevel=error "pyright@$PYRIGHT_VERSION" >&2)
+    touch "$dir/.complete"
+  fi
+  PYRIGHT="$dir/node_modules/.bin/pyright-langserver"
+  PY_VENV="${CONFORMANCE_VENV:-$HOME/.cache/flyte-lsp/conformance-venv}"
+  # The pins are the conformance test's `requirements=(...)` line: one place to change them.
+  reqs="$(sed -n 's/^requirements=(\(.*\))$/\1/p' "$conf/run.sh")"
+  if [ -z "$reqs" ]; then
+    note "cannot read the pins (requirements=...) from tests/conformance/run.sh"
+    return 1
+  fi
+  # shellcheck disable=SC2086 # the pins are words
+  want="$(printf '%s\n' $reqs | cat - "$conf/constraints.txt" | cksum)"
+  stamp="$PY_VENV/.flyte-lsp-conformance"
+  if [ ! -x "$PY_VENV/bin/python" ]; then
+    note "creating the SDK virtualenv in $PY_VENV"
+    mkdir -p "$(dirname "$PY_VENV")"
+    if ! python3 -m venv "$PY_VENV" >&2; then
+      apt_install python3-venv
+      rm -rf "$PY_VENV"
+      /usr/bin/python3 -m venv "$PY_VENV" >&2
+    fi
+  fi
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    note "installing $reqs into $PY_VENV (pip)"
+    # shellcheck disable=SC2086
+    "$PY_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+      -c "$conf/constraints.txt" $reqs >&2
+    echo "$want" >"$stamp"
+  fi
 }
 
 run_nvim() {
@@ -122,17 +169,27 @@ run_nvim() {
     "$venv/bin/pip" install -q --disable-pip-version-check --require-hashes \
       -r "$HERE/nvim/requirements.txt" >&2
   fi
-  local api dir rc path
-  # setup / enable: the server from FLYTE_LSP_BIN; missing: none on PATH (`:checkhealth` says so).
-  for api in setup enable missing; do
-    dir="$(scratch)"
+  local api dir rc path limit t1
+  # setup / enable: the server from FLYTE_LSP_BIN; missing: none on PATH (`:checkhealth` says so);
+  # python: flyte-lsp beside Pyright on a .py buffer.
+  for api in setup enable missing python; do
+    t1=$(date +%s)
     path="$PATH"
+    limit=120
+    if [ "$api" = python ]; then
+      python_tools
+      dir="$(scratch python)"
+      limit=300 # Pyright's first analysis of flyte and kubernetes is slow on a loaded machine
+    else
+      dir="$(scratch)"
+    fi
     [ "$api" = missing ] && path="$(path_without_flyte_lsp)"
     set +e
     XDG_STATE_HOME="$dir/state" XDG_DATA_HOME="$dir/data" XDG_CONFIG_HOME="$dir/config" \
       XDG_CACHE_HOME="$dir/cache" HOME="$dir/home" PATH="$path" \
       FLYTE_LSP_BIN="$BIN" PLUGIN_DIR="$ROOT/editors/nvim" WORK_DIR="$dir/ws" TEST_API="$api" \
-      timeout 120 "$nvim" --headless -u NONE -i NONE -n -l "$HERE/nvim/test.lua" \
+      PYRIGHT_BIN="${PYRIGHT:-}" PY_PYTHON="${PY_VENV:-}/bin/python" \
+      timeout "$limit" "$nvim" --headless -u NONE -i NONE -n -l "$HERE/nvim/test.lua" \
       </dev/null >"$dir/out" 2>"$dir/err"
     rc=$?
     set -e
@@ -140,6 +197,7 @@ run_nvim() {
     tally "nvim ($api)" "$dir/log" "$rc"
     [ "$rc" -eq 0 ] || sed 's/^/     nvim stderr: /' "$dir/err" >&2
     rm -rf "$dir"
+    note "nvim ($api): $(elapsed "$t1")"
   done
   note "nvim: $(elapsed "$t0")"
 }

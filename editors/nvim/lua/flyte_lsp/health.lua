@@ -136,6 +136,8 @@ function M.check()
   end
 
   health.start('Clients')
+  -- The filetypes the server starts for: the configuration's, else the plugin's default.
+  local filetypes = (config and config.filetypes) or flyte.config().filetypes
   local buf = user_buffer()
   if buf then
     local attached = vim.tbl_filter(flyte.is_flyte_client, vim.lsp.get_clients({ bufnr = buf }))
@@ -144,17 +146,17 @@ function M.check()
       local info = c.server_info or {}
       health.ok(('client %s (id %d, %s %s) is attached to the current buffer %s'):format(c.name, c.id,
         info.name or '?', info.version or '', buf_label(buf)))
-    elseif vim.bo[buf].filetype == 'yaml' then
-      health.warn(('no flyte-lsp client is attached to the current buffer %s (filetype yaml)')
-        :format(buf_label(buf)), { 'see :messages and :LspLog for why the server did not start' })
+    elseif vim.tbl_contains(filetypes, vim.bo[buf].filetype) then
+      health.warn(('no flyte-lsp client is attached to the current buffer %s (filetype %s)')
+        :format(buf_label(buf), vim.bo[buf].filetype), { 'see :messages and :LspLog for why the server did not start' })
     else
-      health.info(('the current buffer %s is not YAML (filetype %q): no client expected there')
-        :format(buf_label(buf), vim.bo[buf].filetype))
+      health.info(('the current buffer %s is not of a filetype the server starts for (%s): filetype %q')
+        :format(buf_label(buf), table.concat(filetypes, ', '), vim.bo[buf].filetype))
     end
   end
   if #clients == 0 then
     health.warn('no flyte-lsp client is running', {
-      'open a YAML file; the server starts for filetype yaml',
+      ('open a file of filetype %s; the server starts for those'):format(table.concat(filetypes, ' or ')),
       'with vim.lsp.config, also call vim.lsp.enable("flyte_lsp")',
     })
   end

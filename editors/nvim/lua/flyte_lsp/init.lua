@@ -1,5 +1,7 @@
--- flyte-lsp for Neovim (>= 0.10): starts `flyte-lsp serve` for YAML buffers, keeps on-save
--- diagnostics fresh, and shows the rendered pod in a scratch split (`:FlytePreview`).
+-- flyte-lsp for Neovim (>= 0.10): starts `flyte-lsp serve` for YAML and Python buffers, keeps
+-- on-save diagnostics fresh, and shows the rendered pod in a scratch split (`:FlytePreview`).
+-- In Python it runs beside Pyright (or another Python server): it answers only inside Flyte
+-- and Kubernetes constructs, and leaves keyword names and type errors to the type checker.
 --
 --   require("flyte_lsp").setup({
 --     cmd = { "flyte-lsp", "serve" },            -- or { "/path/to/flyte-lsp", "serve" }
@@ -60,6 +62,22 @@ local function before_init(params, config)
   end
 end
 
+--- `workspace/configuration` as Neovim answers it, but an empty settings table goes out as
+--- `{}`: vim.json encodes an empty Lua table as `[]`, which the server rejects ("settings must
+--- be an object", in the LSP log at every start when no setting is set). A user's
+--- `settings = { ["flyte-lsp"] = {} }` is such a table.
+local function configuration(err, params, ctx)
+  local result = vim.lsp.handlers['workspace/configuration'](err, params, ctx)
+  if type(result) == 'table' then
+    for i, value in ipairs(result) do
+      if type(value) == 'table' and next(value) == nil then
+        result[i] = vim.empty_dict()
+      end
+    end
+  end
+  return result
+end
+
 --- The `vim.lsp.Config` for flyte-lsp. `opts` may set `cmd`, `settings` (the server's settings,
 --- unwrapped), `filetypes`, `root_markers` and any other `vim.lsp.start` field.
 function M.config(opts)
@@ -69,10 +87,12 @@ function M.config(opts)
   local config = vim.tbl_deep_extend('force', {
     name = M.client_name,
     cmd = default_cmd,
-    filetypes = { 'yaml' },
+    filetypes = { 'yaml', 'python' },
     root_markers = { 'flyte-lsp.toml', '.git' },
-    settings = { ['flyte-lsp'] = settings },
+    -- An empty Lua table would go out as `[]` (see `configuration` below).
+    settings = { ['flyte-lsp'] = next(settings) ~= nil and settings or vim.empty_dict() },
     before_init = before_init,
+    handlers = { ['workspace/configuration'] = configuration },
   }, opts)
   return config
 end
@@ -102,7 +122,7 @@ local function root_dir(bufnr, markers)
   return name ~= '' and vim.fs.dirname(name) or vim.uv.cwd()
 end
 
---- Starts (or reuses) the client for `bufnr` when it is a YAML file buffer.
+--- Starts (or reuses) the client for `bufnr` when it is a file buffer (YAML or Python).
 local function start(bufnr, config)
   if vim.bo[bufnr].buftype ~= '' then
     return -- previews and other scratch buffers
@@ -112,7 +132,8 @@ local function start(bufnr, config)
   vim.lsp.start(conf, { bufnr = bufnr })
 end
 
---- Starts flyte-lsp for every YAML buffer (Neovim >= 0.10). See the header for `opts`.
+--- Starts flyte-lsp for every buffer of `filetypes` (YAML and Python; Neovim >= 0.10). See the
+--- header for `opts`.
 function M.setup(opts)
   if not vim.g.loaded_flyte_lsp then
     -- setup() works without plugin/flyte_lsp.lua being sourced (e.g. lazy-loaded from a subfolder).
@@ -174,6 +195,23 @@ end
 -- Preview state: source buffer -> { buf = preview buffer, args = renderPreview argument }.
 local previews = {}
 
+--- What a renderPreview argument previews, for the split's name: a YAML document by index
+--- (`document`), or in Python an environment or a task by name (`environment` / `task`, the
+--- names `flyte-lsp render --environment/--task` take).
+function M.preview_label(args)
+  if args.task then
+    return 'task ' .. args.task
+  elseif args.environment then
+    return 'environment ' .. args.environment
+  end
+  return ('pod %d'):format((args.document or 0) + 1)
+end
+
+local function preview_name(src, args)
+  local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(src), ':t')
+  return ('flyte-preview://%s (%s)'):format(name, M.preview_label(args))
+end
+
 local function set_preview_text(buf, text)
   if not vim.api.nvim_buf_is_valid(buf) then
     return
@@ -214,14 +252,14 @@ local function preview_buffer(src, args)
   local p = previews[src]
   if p and vim.api.nvim_buf_is_valid(p.buf) then
     p.args = args
+    pcall(vim.api.nvim_buf_set_name, p.buf, preview_name(src, args))
     return p.buf
   end
   local buf = vim.api.nvim_create_buf(false, true)
   vim.bo[buf].buftype = 'nofile'
   vim.bo[buf].bufhidden = 'wipe'
   vim.bo[buf].swapfile = false
-  local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(src), ':t')
-  pcall(vim.api.nvim_buf_set_name, buf, ('flyte-preview://%s (pod %d)'):format(name, args.document + 1))
+  pcall(vim.api.nvim_buf_set_name, buf, preview_name(src, args))
   vim.bo[buf].filetype = 'yaml'
   vim.bo[buf].modifiable = false
   previews[src] = { buf = buf, args = args }
@@ -245,7 +283,8 @@ local function preview_buffer(src, args)
 end
 
 --- Opens (or updates) the scratch split showing the pod rendered from `args`
---- (`{ uri, document, layer }`), keeping the cursor in the source window.
+--- (`{ uri, document, layer }` in YAML, `{ uri, environment | task, layer }` in Python),
+--- keeping the cursor in the source window.
 function M.open_preview(src, args)
   local buf = preview_buffer(src, args)
   if vim.fn.bufwinid(buf) == -1 then
@@ -259,20 +298,62 @@ function M.open_preview(src, args)
   return buf
 end
 
---- `:FlytePreview [sdk|cluster]`: the pod of the YAML document under the cursor.
+--- The "Preview pod" lens for `line` (0-based) among a Python file's `lenses`: the nearest one
+--- at or above it, else the first one. The server puts a lens on the first line of each
+--- `flyte.TaskEnvironment(...)` and `clone_with(...)` and on each task decorator that sets its
+--- own `pod_template`, so the cursor anywhere in an environment's call (or below it, in its
+--- tasks) picks that environment. Lenses of other commands are skipped.
+function M.lens_at(lenses, line)
+  local best, first
+  for _, lens in ipairs(lenses or {}) do
+    local cmd = lens.command
+    if cmd and cmd.command == M.render_command and type((cmd.arguments or {})[1]) == 'table' then
+      local at = lens.range.start.line
+      if first == nil or at < first.range.start.line then
+        first = lens
+      end
+      if at <= line and (best == nil or at >= best.range.start.line) then
+        best = lens
+      end
+    end
+  end
+  return best or first
+end
+
+--- `:FlytePreview [sdk|cluster]`: the pod of the YAML document under the cursor; in Python, of
+--- the environment (or task) whose "Preview pod" lens is nearest above the cursor (M.lens_at).
 function M.preview(layer)
   local src = vim.api.nvim_get_current_buf()
-  if not flyte_client(src) then
-    notify('the server is not attached to this buffer (is it a YAML file, and is flyte-lsp installed?)',
+  local client = flyte_client(src)
+  if not client then
+    notify('the server is not attached to this buffer (is it a YAML or Python file, and is flyte-lsp installed?)',
       vim.log.levels.WARN)
     return nil
   end
+  layer = (layer ~= nil and layer ~= '') and layer or 'sdk'
   local line = vim.api.nvim_win_get_cursor(0)[1] - 1
-  return M.open_preview(src, {
-    uri = vim.uri_from_bufnr(src),
-    document = M.document_index(src, line),
-    layer = (layer ~= nil and layer ~= '') and layer or 'sdk',
-  })
+  if vim.bo[src].filetype ~= 'python' then
+    return M.open_preview(src, {
+      uri = vim.uri_from_bufnr(src),
+      document = M.document_index(src, line),
+      layer = layer,
+    })
+  end
+  -- Python: the document indices move with every construct typed above, so the preview names
+  -- what it shows, as the server's lenses do.
+  local params = { textDocument = { uri = vim.uri_from_bufnr(src) } }
+  request(client, 'textDocument/codeLens', params, function(err, lenses)
+    local lens = not err and M.lens_at(lenses, line) or nil
+    if not lens then
+      notify(err and ('the server gave no code lenses: ' .. (err.message or vim.inspect(err)))
+        or 'nothing to preview here: no flyte.TaskEnvironment in this file', vim.log.levels.WARN)
+      return
+    end
+    local args = vim.deepcopy(lens.command.arguments[1])
+    args.layer = layer
+    M.open_preview(src, args)
+  end, src)
+  return nil
 end
 
 --- The "Preview pod" code lens runs the server command; show its result in the split.
@@ -285,7 +366,10 @@ function M.run_lens_command(command, ctx)
   if ctx and ctx.bufnr and vim.uri_from_bufnr(ctx.bufnr) == args.uri then
     src = ctx.bufnr
   end
-  args.document = args.document or 0
+  args = vim.deepcopy(args)
+  if args.environment == nil and args.task == nil then
+    args.document = args.document or 0 -- YAML; Python lenses name an environment or a task
+  end
   args.layer = args.layer or 'sdk'
   M.open_preview(src, args)
 end
@@ -300,7 +384,7 @@ function M._plugin()
     complete = function()
       return { 'sdk', 'cluster' }
     end,
-    desc = 'flyte-lsp: show the rendered pod of the document under the cursor',
+    desc = 'flyte-lsp: show the rendered pod of the document (YAML) or environment (Python) under the cursor',
   })
   vim.lsp.commands[M.render_command] = M.run_lens_command
   local group = vim.api.nvim_create_augroup('flyte_lsp.plugin', { clear = true })
