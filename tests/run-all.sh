@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust suites (unit, fixture, protocol, CLI, tidy), the conformance test
-# against the real flyte SDK (PyPI, in a venv), and the real-editor tests (Neovim, Emacs,
+# against the real flyte SDK (PyPI, in a venv), the strict schemas against the corpus with
+# check-jsonschema (PyPI, in a venv), and the real-editor tests (Neovim, Emacs,
 # VS Code via code-server). Installs what it needs on first use (cached under ~/.cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,8 @@ echo "== cargo test"
 cargo test --locked
 echo "== conformance: render --layer sdk against the real flyte SDK (PyPI flyte 2.12.1)"
 FLYTE_LSP=./target/release/flyte-lsp bash tests/conformance/run.sh
+echo "== strict schemas: check-jsonschema (PyPI 0.39.0) over the YAML corpus, grouped by kind"
+FLYTE_LSP=./target/release/flyte-lsp bash tests/schemas/run.sh
 echo "== python corpus: generated files current, every case built with the real kubernetes client"
 bash tests/corpus/python/run.sh
 echo "== real-editor tests: Neovim 0.11, Emacs + Eglot, VS Code (code-server in headless Chromium)"
