@@ -189,6 +189,34 @@ else
   cat "$work/good.out"
   fail "pre-commit try-repo on a clean folder exited $status, want 0 and Passed"
 fi
+
+# As editors/pre-commit/README.md tells users: a .pre-commit-config.yaml naming the hook
+# repository and a rev, files chosen by a regex instead of types; `pre-commit run` installs the
+# hook into its store. The regex keeps out/ out, so its mistakes must not be reported.
+mkdir -p "$work/config/envs" "$work/config/out"
+cp "$work/bad/envs/"* "$work/config/envs/"
+cp examples/mistakes/types.yaml "$work/config/out/"
+cat > "$work/config/.pre-commit-config.yaml" << EOF
+repos:
+  - repo: $work/hook
+    rev: $(git_bare -C "$work/hook" rev-parse HEAD)
+    hooks:
+      - id: flyte-lsp
+        files: ^envs/.*\.(ya?ml|py)$
+        types_or: [file]
+EOF
+commit_all "$work/config"
+status=0
+(cd "$work/config" && bare "$tools/bin:$no_rust" PIP_NO_INDEX=1 PIP_FIND_LINKS="$work/dist" \
+  PIP_NO_CACHE_DIR=1 PRE_COMMIT_HOME="$work/pre-commit-home" \
+  pre-commit run --all-files) > "$work/config.out" 2>&1 || status=$?
+if [ "$status" -eq 1 ] && grep -qF "envs/typos.yaml:14:" "$work/config.out" \
+  && grep -qF "envs/train.py:5:" "$work/config.out" && ! grep -qF "out/types.yaml" "$work/config.out"; then
+  pass "pre-commit run with a .pre-commit-config.yaml (rev, files regex) checks envs/ only"
+else
+  cat "$work/config.out"
+  fail "pre-commit run with a .pre-commit-config.yaml exited $status (want 1, envs/ named, out/ not)"
+fi
 echo "   pre-commit tests: $((SECONDS - start)) s"
 
 summary
