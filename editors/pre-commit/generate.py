@@ -41,13 +41,22 @@ def cargo_version() -> str:
     raise SystemExit(f"no [package] version in {CARGO_TOML}")
 
 
+def pep440(version: str) -> str:
+    """Cargo's pre-release spelling as maturin writes it in the wheel (`1.0.0-beta.2` is `1.0.0b2`)."""
+    match = re.fullmatch(r"([0-9.]+)-(alpha|beta|rc)\.?([0-9]+)", version)
+    if not match:
+        return version
+    tag = {"alpha": "a", "beta": "b", "rc": "rc"}[match.group(2)]
+    return f"{match.group(1)}{tag}{match.group(3)}"
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path, help="folder to write the hook repository into")
     parser.add_argument("--version", help="flyte-lsp version to pin (default: Cargo.toml's)")
     args = parser.parse_args(argv)
 
-    version = args.version or cargo_version()
+    version = pep440(args.version or cargo_version())
     if not VERSION.match(version):
         parser.error(f"`{version}` is not a version PyPI accepts (e.g. 0.1.0)")
 
