@@ -195,21 +195,41 @@ fn vscode_extension_declares_its_commands_and_is_reproducible() {
     }
 }
 
+/// `key: value` lines of a `.pre-commit-hooks.yaml` with one hook (`- id:` counts as `id`).
+fn hook_fields(path: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.trim_start_matches("- ").trim().split_once(": "))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The hook at the root (built from source) and the hook repository's template (the wheel) are
+/// the same hook: one id, one entry, the same files, both `language: python`, so switching
+/// between them is changing `repo:` and `rev:`. tests/packaging/run.sh runs the template's.
 #[test]
-fn pre_commit_hook_runs_check_on_yaml() {
-    let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml"))
-        .expect(".pre-commit-hooks.yaml");
-    for needle in [
-        "- id: flyte-lsp-check",
-        "entry: flyte-lsp check",
-        "language: rust",
-        "types: [yaml]",
+fn pre_commit_hooks_check_yaml_and_python_alike() {
+    let root_hook = hook_fields(".pre-commit-hooks.yaml");
+    let template = hook_fields("editors/pre-commit/template/.pre-commit-hooks.yaml");
+    for (key, value) in [
+        ("id", "flyte-lsp"),
+        ("entry", "flyte-lsp check"),
+        ("language", "python"),
+        ("types_or", "[yaml, python]"),
     ] {
-        assert!(
-            text.contains(needle),
-            ".pre-commit-hooks.yaml lacks `{needle}`:\n{text}"
-        );
+        for (path, fields) in [("the root", &root_hook), ("the template", &template)] {
+            assert!(
+                fields.iter().any(|(k, v)| k == key && v == value),
+                "{path}'s .pre-commit-hooks.yaml lacks `{key}: {value}`: {fields:?}"
+            );
+        }
     }
+    assert_eq!(
+        root_hook.iter().filter(|(k, _)| k == "id").count(),
+        1,
+        "one hook at the root"
+    );
 }
 
 #[test]
