@@ -281,3 +281,124 @@ fn nvim_health_check_exists_and_is_documented() {
     let readme = std::fs::read_to_string(root().join("editors/nvim/README.md")).expect("README");
     assert!(readme.contains(":checkhealth flyte_lsp"));
 }
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+/// The Python side of every integration: VS Code starts for `python` too and previews from it,
+/// keyword completion is a setting that defaults to off (Pyright lists keywords), Neovim lists
+/// `python` in its filetypes, Helix runs Pyright and flyte-lsp for Python.
+#[test]
+fn editors_start_for_python_too() {
+    let pkg = package_json();
+    let events = strings(&pkg["activationEvents"]);
+    for event in ["onLanguage:yaml", "onLanguage:python"] {
+        assert!(events.contains(&event), "activationEvents lacks {event}");
+    }
+    let palette = pkg["contributes"]["menus"]["commandPalette"]
+        .as_array()
+        .expect("commandPalette");
+    let preview = palette
+        .iter()
+        .find(|m| m["command"] == "flyte-lsp.previewPod")
+        .expect("Preview pod is in the command palette");
+    let when = preview["when"].as_str().expect("when");
+    assert!(
+        when.contains("editorLangId == yaml") && when.contains("editorLangId == python"),
+        "Preview pod's `when` covers YAML and Python: {when}"
+    );
+    let keyword = &settings_block()["python.keywordCompletion"];
+    assert_eq!(keyword["type"], "boolean");
+    assert_eq!(keyword["default"], false);
+    // The default the server takes is the one VS Code shows.
+    let (settings, warnings) =
+        Settings::from_json(&json!({"flyte-lsp": {"python": {"keywordCompletion": false}}}));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(
+        settings.python.keyword_completion,
+        Settings::default().python.keyword_completion
+    );
+
+    let extension = read("editors/vscode/src/extension.ts");
+    for language in ["yaml", "python"] {
+        assert!(
+            extension.contains(&format!("{{ scheme: 'file', language: '{language}' }}")),
+            "the client's documentSelector lacks {language}"
+        );
+    }
+    let readme = read("editors/vscode/README.md");
+    for needle in [
+        "flyte-lsp.python.keywordCompletion",
+        "flyte-lsp.python.typeCheckerFindings",
+    ] {
+        assert!(
+            readme.contains(needle),
+            "editors/vscode/README.md lacks {needle}"
+        );
+    }
+
+    let nvim = read("editors/nvim/lua/flyte_lsp/init.lua");
+    assert!(
+        nvim.contains("filetypes = { 'yaml', 'python' }"),
+        "editors/nvim's config lists yaml and python in filetypes"
+    );
+    // lsp/flyte_lsp.lua (vim.lsp.enable) is the same configuration.
+    assert!(read("editors/nvim/lsp/flyte_lsp.lua").contains("require('flyte_lsp').config()"));
+
+    let helix: toml::Table = toml::from_str(&read("editors/helix/languages.toml"))
+        .expect("editors/helix/languages.toml is TOML");
+    let languages = helix["language"].as_array().expect("[[language]]");
+    let servers = |name: &str| -> Vec<String> {
+        let lang = languages
+            .iter()
+            .find(|l| l["name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no [[language]] {name} in the Helix snippet"));
+        lang["language-servers"]
+            .as_array()
+            .expect("language-servers")
+            .iter()
+            .map(|s| s.as_str().expect("a server name").to_string())
+            .collect()
+    };
+    assert_eq!(servers("python"), ["pyright", "flyte-lsp"]);
+    assert_eq!(servers("yaml"), ["flyte-lsp", "yaml-language-server"]);
+    let flyte = &helix["language-server"]["flyte-lsp"];
+    assert_eq!(flyte["command"].as_str(), Some("flyte-lsp"));
+    assert_eq!(flyte["args"].as_array().map(Vec::len), Some(1));
+}
+
+/// Each editor's README shows a Python example, and the Emacs one says how to run flyte-lsp
+/// beside another Python server (the multiplexer the editor test drives).
+#[test]
+fn editor_readmes_show_python() {
+    for (readme, needles) in [
+        ("editors/vscode/README.md", &["```python", ".py"][..]),
+        ("editors/nvim/README.md", &["```python", "pyright", "FlytePreview"][..]),
+        ("editors/helix/README.md", &["```python", "hx --health python"][..]),
+        (
+            "editors/emacs/README.md",
+            &["```python", "rass", ":add-on? t", "lspx"][..],
+        ),
+    ] {
+        let text = read(readme);
+        for needle in needles {
+            assert!(text.contains(needle), "{readme} lacks `{needle}`");
+        }
+    }
+    let requirements = read("tests/editors/emacs/requirements.txt");
+    let run = read("tests/editors/run.sh");
+    let pinned = requirements
+        .lines()
+        .find_map(|l| l.strip_prefix("rassumfrassum=="))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("rassumfrassum is pinned in tests/editors/emacs/requirements.txt");
+    assert!(
+        run.contains(&format!("RASS_VERSION={pinned} ")),
+        "tests/editors/run.sh's RASS_VERSION is the pinned {pinned}"
+    );
+    assert!(
+        read("editors/emacs/README.md").contains(&format!("rassumfrassum {pinned}")),
+        "editors/emacs/README.md names the tested rassumfrassum {pinned}"
+    );
+}
