@@ -374,8 +374,14 @@ fn editors_start_for_python_too() {
 fn editor_readmes_show_python() {
     for (readme, needles) in [
         ("editors/vscode/README.md", &["```python", ".py"][..]),
-        ("editors/nvim/README.md", &["```python", "pyright", "FlytePreview"][..]),
-        ("editors/helix/README.md", &["```python", "hx --health python"][..]),
+        (
+            "editors/nvim/README.md",
+            &["```python", "pyright", "FlytePreview"][..],
+        ),
+        (
+            "editors/helix/README.md",
+            &["```python", "hx --health python"][..],
+        ),
         (
             "editors/emacs/README.md",
             &["```python", "rass", ":add-on? t", "lspx"][..],
