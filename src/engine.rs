@@ -15,6 +15,9 @@ use crate::workspace::WorkspaceIndex;
 use crate::yaml::{self, YamlSites, YamlWriter};
 
 pub use crate::tree::Language;
+pub use pick::{source_of, Pick};
+
+mod pick;
 
 /// Parses YAML `source` with its front end: the neutral tree, documents with their kinds,
 /// scalars with their readings. Never fails.
@@ -310,39 +313,112 @@ pub fn hover_in(
     hover_parsed(source, stream, settings, workspace, offset)
 }
 
-/// The documents a pod preview is offered for (task environments and Flyte pod templates):
-/// each one's index and the range of its first key, where an editor puts the lens.
-pub fn previewable(stream: &Stream) -> Vec<(usize, crate::text::TextRange)> {
-    stream
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| {
-            matches!(
-                d.kind,
-                crate::model::DocKind::TaskEnvironment | crate::model::DocKind::FlytePodTemplate
-            )
-        })
-        .filter_map(|(i, d)| {
-            let at = d.root.as_ref()?.as_map()?.first()?.key.span.clone();
-            Some((i, at))
-        })
-        .collect()
+/// What a "Preview pod" lens previews: a document by index (YAML), or for Python an
+/// environment by name or a task by function, as `render --environment/--task` name them (a
+/// Python file's document indices shift with every construct typed above).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreviewTarget {
+    Document(usize),
+    Environment(String),
+    Task(String),
 }
 
-/// The preview of document `index`: the rendered pod as YAML with its notes, or comments
-/// saying why there is none. The cluster layer merges `settings.platform.pod_template`, read
-/// from disk (a relative path is relative to `root`, the first workspace folder).
+impl PreviewTarget {
+    /// The [`Pick`] that finds this target's document again.
+    pub fn pick(&self) -> Pick {
+        match self {
+            PreviewTarget::Document(i) => Pick {
+                document: Some(*i),
+                ..Pick::default()
+            },
+            PreviewTarget::Environment(name) => Pick {
+                environment: Some(name.clone()),
+                ..Pick::default()
+            },
+            PreviewTarget::Task(function) => Pick {
+                task: Some(function.clone()),
+                ..Pick::default()
+            },
+        }
+    }
+}
+
+/// The pods a preview is offered for, each with the range an editor puts its lens on (one
+/// line). YAML: every task environment and Flyte pod template, at its first key. Python: every
+/// task environment whose name is a string (as written or cloned), at its call, and every task
+/// whose decorator gives its own `pod_template`, at the decorator; the other tasks' pods are
+/// their environment's.
+pub fn previewable(source: &str, stream: &Stream) -> Vec<(PreviewTarget, crate::text::TextRange)> {
+    use crate::model::DocKind;
+    use crate::tree::Via;
+    if stream.language == Language::Yaml {
+        return stream
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| matches!(d.kind, DocKind::TaskEnvironment | DocKind::FlytePodTemplate))
+            .filter_map(|(i, d)| {
+                let at = d.root.as_ref()?.as_map()?.first()?.key.span.clone();
+                Some((PreviewTarget::Document(i), at))
+            })
+            .collect();
+    }
+    let mut out = Vec::new();
+    for d in &stream.documents {
+        if d.kind != DocKind::TaskEnvironment {
+            continue;
+        }
+        let (target, at) = match d.derived.as_ref() {
+            None => match pick::environment_name(stream, d) {
+                Some(name) => (PreviewTarget::Environment(name), d.span.clone()),
+                None => continue,
+            },
+            Some(x) => match &x.via {
+                Via::Clone => match pick::environment_name(stream, d) {
+                    Some(name) => (PreviewTarget::Environment(name), x.span.clone()),
+                    None => continue,
+                },
+                Via::Task { function }
+                    if x.copy_of.is_none()
+                        && d.sdk == crate::tree::Sdk::Flyte
+                        && x.arguments.iter().any(|(a, _)| a == "pod_template") =>
+                {
+                    (PreviewTarget::Task(function.clone()), x.span.clone())
+                }
+                _ => continue,
+            },
+        };
+        out.push((target, first_line(source, at)));
+    }
+    out
+}
+
+/// The part of `range` on its first line, up to the call's opening parenthesis: a code lens
+/// spans one line.
+fn first_line(source: &str, range: crate::text::TextRange) -> crate::text::TextRange {
+    let text = source.get(range.clone()).unwrap_or("");
+    let end = text.find(['(', '\n']).unwrap_or(text.len());
+    range.start..range.start + end
+}
+
+/// The preview of the document `pick` names: the rendered pod as YAML with its notes (what
+/// `render` prints for the same pick), or comments saying why there is none. The cluster layer
+/// merges `settings.platform.pod_template`, read from disk (a relative path is relative to
+/// `root`, the first workspace folder).
 pub fn preview(
     source: &str,
     stream: &Stream,
-    index: usize,
+    pick: &Pick,
     layer: crate::analysis::render::Layer,
     settings: &Settings,
     workspace: Option<&WorkspaceIndex>,
     root: Option<&Path>,
 ) -> String {
     use crate::analysis::render::{self, RenderError};
+    let index = match pick.index(stream) {
+        Ok(i) => i,
+        Err(msg) => return format!("# Nothing to preview: {msg}\n"),
+    };
     let cluster_text = settings.platform.pod_template.as_ref().and_then(|p| {
         let path = match root {
             Some(root) if p.is_relative() => root.join(p),
