@@ -17,6 +17,7 @@ use crate::yaml::{self, YamlSites, YamlWriter};
 pub use crate::tree::Language;
 pub use pick::{source_of, Pick};
 
+pub mod navigate;
 mod pick;
 
 /// Parses YAML `source` with its front end: the neutral tree, documents with their kinds,
@@ -212,51 +213,65 @@ pub fn code_actions(
     })
 }
 
-/// The occurrences of the name under `offset` (for rename's range and placeholder).
-pub fn occurrences(stream: &Stream, offset: usize) -> Option<navigation::Occurrences> {
-    navigation::occurrences_at("", stream, offset)
+/// The name under `offset` (for rename's range and placeholder), with where its occurrences
+/// are written.
+pub fn occurrences(source: &str, stream: &Stream, offset: usize) -> Option<navigate::NameAt> {
+    navigate::name_at(source, stream, offset)
 }
 
 /// Where the name under `offset` is defined, here and in the workspace; `None` when the
 /// cursor is on no name. `this` is the file's own path, whose index entries are skipped.
 pub fn definition<'w>(
+    source: &str,
     stream: &Stream,
     offset: usize,
     workspace: &'w WorkspaceIndex,
     this: Option<&Path>,
 ) -> Option<Vec<navigation::Target<'w>>> {
-    let occ = occurrences(stream, offset)?;
-    Some(navigation::definition(&occ, workspace, this))
+    let name = occurrences(source, stream, offset)?;
+    Some(navigation::definition(&name.shown, workspace, this))
 }
 
 /// The references to the name under `offset` (see [`definition`]).
 pub fn references<'w>(
+    source: &str,
     stream: &Stream,
     offset: usize,
     workspace: &'w WorkspaceIndex,
     this: Option<&Path>,
     include_declaration: bool,
 ) -> Option<Vec<navigation::Target<'w>>> {
-    let occ = occurrences(stream, offset)?;
+    let name = occurrences(source, stream, offset)?;
     Some(navigation::references(
-        &occ,
+        &name.shown,
         workspace,
         this,
         include_declaration,
     ))
 }
 
-/// What renaming the name under `offset` to `new_name` rewrites, or why it may not (see
-/// [`definition`]).
+/// What renaming the name under `offset` to `new_name` rewrites (each range once; in Python
+/// the text between a string's quotes), or why it may not (see [`definition`]).
 pub fn rename<'w>(
+    source: &str,
     stream: &Stream,
     offset: usize,
     workspace: &'w WorkspaceIndex,
     this: Option<&Path>,
     new_name: &str,
 ) -> Option<Result<Vec<navigation::Target<'w>>, String>> {
-    let occ = occurrences(stream, offset)?;
-    Some(navigation::rename(&occ, workspace, this, new_name))
+    let name = occurrences(source, stream, offset)?;
+    if let Some(r) = &name.unwritable {
+        let line = crate::text::LineIndex::new(source)
+            .to_line_col(source, r.start, crate::text::Encoding::Utf16)
+            .line;
+        return Some(Err(format!(
+            "`{}` is also written on line {} as a string flyte-lsp cannot rewrite exactly (in several parts, or with an escape)",
+            name.name,
+            line + 1
+        )));
+    }
+    Some(navigation::rename(&name.rewritten, workspace, this, new_name))
 }
 
 /// The outline of a parsed file.

@@ -133,31 +133,11 @@ fn is_checked(path: &Path) -> bool {
     crate::engine::language_of_path(path).is_some()
 }
 
-/// Folders under a checked folder that hold other people's code or tool state: a virtual
-/// environment (a folder with `pyvenv.cfg`, or the usual names), a conda environment (a folder
-/// with `conda-meta/`), installed packages, VCS and tool caches. Without this, `check .` in a
-/// project with no `.gitignore` reads `.venv/.../kubernetes`.
+/// Folders under a checked folder that hold other people's code or tool state (see
+/// [`crate::workspace::foreign_dir`]): without this, `check .` in a project with no
+/// `.gitignore` reads `.venv/.../kubernetes`.
 fn skipped_dir(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    matches!(
-        name,
-        ".git"
-            | ".hg"
-            | ".svn"
-            | "node_modules"
-            | "__pycache__"
-            | "site-packages"
-            | "dist-packages"
-            | ".venv"
-            | "venv"
-            | ".tox"
-            | ".nox"
-            | ".mypy_cache"
-            | ".pytest_cache"
-            | ".ruff_cache"
-            | ".eggs"
-    ) || path.join("pyvenv.cfg").is_file()
-        || path.join("conda-meta").is_dir()
+    crate::workspace::foreign_dir(path)
 }
 
 /// Runs `f` over `items` on one thread per core, keeping the order.
@@ -201,7 +181,7 @@ pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, 
     }
     let mut index = WorkspaceIndex::default();
     for p in &parsed {
-        index.update_parsed(&p.path, &p.text, &p.stream);
+        index.update_templates(&p.path, &p.text, &p.stream);
     }
     index.complete = true;
     let index = &index;

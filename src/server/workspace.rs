@@ -1,5 +1,6 @@
-//! The workspace side of the server: scanning the folders for PodTemplates, watching YAML
-//! files, and keeping the index current as open documents change. Indexing work runs on
+//! The workspace side of the server: scanning the folders for PodTemplates (and the Python
+//! files that name them or define containers and volumes), watching YAML and Python files, and
+//! keeping the index current as open documents change. Indexing work runs on
 //! blocking threads; the index is swapped as a whole so readers never wait.
 
 use std::sync::atomic::Ordering;
@@ -29,7 +30,7 @@ impl Backend {
     ) {
         let current = self.workspace();
         let defs = match text {
-            Some((text, stream)) => crate::workspace::index_text(path, text, stream),
+            Some((text, stream)) => crate::workspace::index_file(path, text, stream),
             None => Vec::new(),
         };
         if current.lookup_file(path) == defs.as_slice() {
@@ -67,23 +68,23 @@ impl Backend {
         }
     }
 
-    pub(super) async fn watch_yaml_files(&self) {
+    pub(super) async fn watch_files(&self) {
         if !self.state.dynamic_watchers.load(Ordering::Relaxed) {
             return;
         }
         let options = DidChangeWatchedFilesRegistrationOptions {
             watchers: vec![FileSystemWatcher {
-                glob_pattern: GlobPattern::String("**/*.{yaml,yml}".to_string()),
+                glob_pattern: GlobPattern::String("**/*.{yaml,yml,py}".to_string()),
                 kind: None,
             }],
         };
         let registration = Registration {
-            id: "flyte-lsp-yaml-watcher".to_string(),
+            id: "flyte-lsp-file-watcher".to_string(),
             method: "workspace/didChangeWatchedFiles".to_string(),
             register_options: serde_json::to_value(options).ok(),
         };
         if let Err(err) = self.client.register_capability(vec![registration]).await {
-            tracing::warn!(%err, "could not register the YAML file watcher");
+            tracing::warn!(%err, "could not register the file watcher");
         }
     }
 
@@ -91,6 +92,10 @@ impl Backend {
     pub(super) async fn handle_watched_files(&self, params: DidChangeWatchedFilesParams) {
         for change in params.changes {
             let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+                continue;
+            };
+            // A client may watch more than it was asked to (a virtual environment's files).
+            let Some(language) = crate::workspace::watched(&path) else {
                 continue;
             };
             // An open document is tracked through its edits, not the disk.
@@ -107,7 +112,7 @@ impl Backend {
                 };
                 match text {
                     Some(text) => {
-                        let stream = crate::engine::parse(&text);
+                        let stream = crate::workspace::parse_for_index(&text, language);
                         this.reindex(&path, Some((&text, &stream)));
                     }
                     None => this.reindex(&path, None),

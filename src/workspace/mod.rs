@@ -1,16 +1,21 @@
 //! The workspace index: which Kubernetes `PodTemplate`s the folder defines, by name, so that a
-//! string `pod_template: gpu-template` can be resolved, completed and navigated across files.
+//! string `pod_template: gpu-template` can be resolved, completed and navigated across files;
+//! which files name them (YAML task environments, Python environments, tasks and flytekit's
+//! `pod_template_name=`); and which containers and volumes Python files define, for a pod spec
+//! that one module builds and another uses.
 //!
-//! Indexing one file is pure (`index_text`); scanning folders does IO and is bounded (file count,
-//! file size, no symlink following). The server keeps the index current per file, so a keystroke
-//! re-indexes one document, never the workspace.
+//! Indexing one file is pure (`index_file`); scanning folders does IO and is bounded (file count,
+//! file size, no symlink following, no virtual environments). A Python file costs a parse, so
+//! only one that mentions flyte or kubernetes is parsed, and only one that imports them is read
+//! further. The server keeps the index current per file, so a keystroke re-indexes one document,
+//! never the workspace.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::DocKind;
 use crate::text::{Encoding, LineCol, LineIndex, TextRange};
-use crate::tree::{Node, Stream};
+use crate::tree::{Language, Node, Stream};
 use crate::yaml::parse;
 
 /// Files larger than this are not indexed.
@@ -18,17 +23,31 @@ pub const MAX_INDEXED_FILE_BYTES: u64 = 2 * 1024 * 1024;
 /// At most this many YAML files are read when scanning a workspace folder.
 pub const MAX_INDEXED_FILES: usize = 20_000;
 
+/// What kind of name an index entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Named {
+    /// A Kubernetes PodTemplate's name.
+    PodTemplate,
+    /// A container's name (Python files only).
+    Container,
+    /// A volume's name (Python files only).
+    Volume,
+}
+
 /// Where a PodTemplate is defined (`metadata.name` of a `kind: PodTemplate`), or referred to
-/// (a task environment's string `pod_template`).
+/// (a task environment's string `pod_template`); or, for [`Named::Container`] and
+/// [`Named::Volume`], where a Python file defines a container or a volume.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateDef {
+    pub kind: Named,
     pub name: String,
     /// True for a definition, false for a reference.
     pub definition: bool,
     pub path: PathBuf,
     /// The document index within the file.
     pub document: usize,
-    /// The byte range of the name (the `metadata.name` or `pod_template` value).
+    /// The byte range of the name (the `metadata.name` or `pod_template` value; in Python the
+    /// string's text between its quotes, which is what a rename rewrites).
     pub range: TextRange,
     /// The same range as lines and columns, in both encodings, so the server can point into a
     /// file it does not have open.
@@ -74,8 +93,18 @@ impl WorkspaceIndex {
         self.update_parsed(path, text, &stream);
     }
 
+    /// Replaces what the index knows about `path` with what [`index_file`] finds in it.
     pub fn update_parsed(&mut self, path: &Path, text: &str, stream: &Stream) {
-        let defs = index_text(path, text, stream);
+        self.set(path, index_file(path, text, stream));
+    }
+
+    /// Replaces what the index knows about `path` with its PodTemplates only ([`index_text`]),
+    /// which is all `check` reads: no Python file is parsed a second time for its containers.
+    pub fn update_templates(&mut self, path: &Path, text: &str, stream: &Stream) {
+        self.set(path, index_text(path, text, stream));
+    }
+
+    fn set(&mut self, path: &Path, defs: Vec<TemplateDef>) {
         if defs.is_empty() {
             self.files.remove(path);
         } else {
@@ -87,17 +116,22 @@ impl WorkspaceIndex {
         self.files.remove(path);
     }
 
-    /// The templates one file defines.
+    /// Everything the index holds about one file (what [`index_file`] gave for it).
     pub fn lookup_file(&self, path: &Path) -> &[TemplateDef] {
         self.files.get(path).map_or(&[], Vec::as_slice)
     }
 
     /// Templates with this name, in path order.
     pub fn lookup(&self, name: &str) -> Vec<&TemplateDef> {
+        self.lookup_named(Named::PodTemplate, name)
+    }
+
+    /// Definitions of a name of this kind, in path order.
+    pub fn lookup_named(&self, kind: Named, name: &str) -> Vec<&TemplateDef> {
         self.files
             .values()
             .flatten()
-            .filter(|d| d.definition && d.name == name)
+            .filter(|d| d.kind == kind && d.definition && d.name == name)
             .collect()
     }
 
@@ -106,8 +140,13 @@ impl WorkspaceIndex {
         self.files
             .values()
             .flatten()
-            .filter(|d| !d.definition && d.name == name)
+            .filter(|d| d.kind == Named::PodTemplate && !d.definition && d.name == name)
             .collect()
+    }
+
+    /// The number of files the index holds entries of.
+    pub fn files(&self) -> usize {
+        self.files.len()
     }
 
     /// Every template name, sorted and unique (for completion).
@@ -116,7 +155,7 @@ impl WorkspaceIndex {
             .files
             .values()
             .flatten()
-            .filter(|d| d.definition)
+            .filter(|d| d.kind == Named::PodTemplate && d.definition)
             .map(|d| d.name.as_str())
             .collect();
         names.sort_unstable();
@@ -129,7 +168,7 @@ impl WorkspaceIndex {
         self.files
             .values()
             .flatten()
-            .filter(|d| d.definition)
+            .filter(|d| d.kind == Named::PodTemplate && d.definition)
             .count()
     }
 
@@ -137,9 +176,20 @@ impl WorkspaceIndex {
         self.len() == 0
     }
 
-    /// Scans `roots` recursively for `*.yaml`/`*.yml` (no symlinks followed, bounded count and
-    /// size) and indexes every PodTemplate. Unreadable files are skipped.
+    /// Scans `roots` recursively for `*.yaml`/`*.yml` and `*.py` (no symlinks followed, bounded
+    /// count and size, no VCS, dependency or virtual-environment folders) and indexes every
+    /// file. Unreadable files are skipped.
     pub fn scan(roots: &[PathBuf]) -> WorkspaceIndex {
+        Self::scan_files(roots, true)
+    }
+
+    /// [`WorkspaceIndex::scan`] for the PodTemplates' definitions only, which are in YAML
+    /// files (what `render` merges): Python files are not read.
+    pub fn scan_templates(roots: &[PathBuf]) -> WorkspaceIndex {
+        Self::scan_files(roots, false)
+    }
+
+    fn scan_files(roots: &[PathBuf], python: bool) -> WorkspaceIndex {
         let mut index = WorkspaceIndex::default();
         let mut seen = 0;
         for root in roots {
@@ -147,33 +197,120 @@ impl WorkspaceIndex {
                 .follow_links(false)
                 .into_iter()
                 .filter_entry(|e| {
-                    // Skip VCS and dependency folders: large, never hold the user's templates.
+                    // Skip VCS, dependency and environment folders: large, never the user's.
                     let name = e.file_name().to_string_lossy();
                     !(e.depth() > 0
                         && e.file_type().is_dir()
-                        && (name.starts_with('.') || name == "node_modules" || name == "target"))
+                        && (name.starts_with('.') || name == "target" || foreign_dir(e.path())))
                 });
             for entry in walker.flatten() {
                 if seen >= MAX_INDEXED_FILES {
                     break;
                 }
                 let path = entry.path();
-                let is_yaml = matches!(
-                    path.extension().and_then(|e| e.to_str()),
-                    Some("yaml" | "yml")
-                );
-                if !entry.file_type().is_file() || !is_yaml {
+                let Some(language) = indexed_language(path) else {
+                    continue;
+                };
+                if language == Language::Python && !python {
+                    continue;
+                }
+                if !entry.file_type().is_file() {
                     continue;
                 }
                 seen += 1;
                 if let Some(text) = read_indexable(path) {
-                    index.update(path, &text);
+                    index.update_as(path, &text, language);
                 }
             }
         }
         index.complete = true;
         index
     }
+
+    /// Indexes `text` as a file of `language` (see [`parse_for_index`]); a Python file is
+    /// parsed once for its tree and the names it defines.
+    pub fn update_as(&mut self, path: &Path, text: &str, language: Language) {
+        let defs = match language {
+            Language::Python if mentions_frameworks(text) => {
+                let (stream, defined) = crate::python::parse_indexed(text);
+                entries(path, text, &stream, &defined)
+            }
+            _ => index_file(path, text, &parse_for_index(text, language)),
+        };
+        self.set(path, defs);
+    }
+}
+
+/// The language the index reads a file in, by its name: YAML and Python files.
+pub fn indexed_language(path: &Path) -> Option<Language> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => Some(Language::Yaml),
+        Some("py") => Some(Language::Python),
+        _ => None,
+    }
+}
+
+/// Parses a file for the index. A Python file that does not even mention flyte or kubernetes
+/// imports neither, so it is not parsed at all (most of a project's Python files); the front end
+/// itself lowers only the files that import them.
+pub fn parse_for_index(text: &str, language: Language) -> Stream {
+    match language {
+        Language::Yaml => parse(text),
+        Language::Python if mentions_frameworks(text) => crate::python::parse_tree(text),
+        Language::Python => Stream {
+            language: Language::Python,
+            ..Stream::default()
+        },
+    }
+}
+
+/// Whether a Python file's text so much as mentions flyte (or flytekit) or kubernetes: one that
+/// does not cannot import them.
+fn mentions_frameworks(text: &str) -> bool {
+    text.contains("flyte") || text.contains("kubernetes")
+}
+
+/// Folders that hold other people's code or tool state, skipped by every walk (`check` and the
+/// workspace index): a virtual environment (a folder with `pyvenv.cfg`, or the usual names), a
+/// conda environment (a folder with `conda-meta/`), installed packages, VCS and tool caches.
+/// Without this, a project with no `.gitignore` has `.venv/.../kubernetes` read as its own.
+pub fn foreign_dir(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    foreign_name(name) || path.join("pyvenv.cfg").is_file() || path.join("conda-meta").is_dir()
+}
+
+/// The folder names [`foreign_dir`] skips whatever they hold.
+fn foreign_name(name: &str) -> bool {
+    matches!(
+        name,
+        ".git"
+            | ".hg"
+            | ".svn"
+            | "node_modules"
+            | "__pycache__"
+            | "site-packages"
+            | "dist-packages"
+            | ".venv"
+            | "venv"
+            | ".tox"
+            | ".nox"
+            | ".mypy_cache"
+            | ".pytest_cache"
+            | ".ruff_cache"
+            | ".eggs"
+    )
+}
+
+/// Whether a file the editor reports changed on disk is one the index reads: a YAML or Python
+/// file under no folder [`foreign_dir`] skips by name.
+pub fn watched(path: &Path) -> Option<Language> {
+    let language = indexed_language(path)?;
+    let foreign = path
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .any(|c| c.as_os_str().to_str().is_some_and(foreign_name));
+    (!foreign).then_some(language)
 }
 
 /// Reads a file for the index: `None` unless it is a regular file (a FIFO or a device would
@@ -197,31 +334,118 @@ pub fn read_indexable(path: &Path) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// The PodTemplates a file defines and the ones its task environments name.
+/// The PodTemplates a file defines and the ones its task environments name (a Python file
+/// only names them: its `V1PodTemplate`s are objects it sends, not files the index can read
+/// back as templates).
 pub fn index_text(path: &Path, text: &str, stream: &Stream) -> Vec<TemplateDef> {
-    let mut out = Vec::new();
-    let mut line_index: Option<LineIndex> = None;
+    entries(path, text, stream, &[])
+}
+
+/// Everything the index keeps of a file: [`index_text`], and for a Python file the containers
+/// and volumes it defines (read from its source: a `V1Container(...)` module constant of a
+/// shared module is in no document of the tree).
+pub fn index_file(path: &Path, text: &str, stream: &Stream) -> Vec<TemplateDef> {
+    // Container and volume models come from the kubernetes client: a file that does not name
+    // it defines none (and is not parsed again).
+    let defined = if stream.language == Language::Python && text.contains("kubernetes") {
+        crate::python::names::defined_names(text)
+    } else {
+        Vec::new()
+    };
+    entries(path, text, stream, &defined)
+}
+
+/// One name the index keeps: its kind, text, range in the tree's terms (a Python string with
+/// its quotes), whether it defines the name, and its document.
+struct Found<'a> {
+    kind: Named,
+    name: &'a str,
+    span: TextRange,
+    definition: bool,
+    document: usize,
+}
+
+fn entries(
+    path: &Path,
+    text: &str,
+    stream: &Stream,
+    defined: &[crate::python::names::Defined],
+) -> Vec<TemplateDef> {
+    use crate::python::names::Defines;
+    let python = stream.language == Language::Python;
+    let mut found: Vec<Found<'_>> = Vec::new();
     for (i, doc) in stream.documents.iter().enumerate() {
         let Some(root) = doc.root.as_ref() else {
             continue;
         };
         let (node, definition) = match doc.kind {
-            DocKind::KubePodTemplate => (root.get("metadata").and_then(|m| m.get("name")), true),
+            DocKind::KubePodTemplate if !python => {
+                (root.get("metadata").and_then(|m| m.get("name")), true)
+            }
             DocKind::TaskEnvironment => (template_reference(root), false),
             _ => continue,
         };
         let Some(node) = node else { continue };
-        let Some(value) = node.as_str().filter(|s| !s.is_empty()) else {
-            continue;
-        };
-        let li = line_index.get_or_insert_with(|| LineIndex::new(text));
-        let range = node.span.clone();
-        let at = |offset: usize, enc: Encoding| li.to_line_col(text, offset, enc);
-        out.push(TemplateDef {
-            name: value.to_string(),
+        let Some(name) = node.as_str() else { continue };
+        found.push(Found {
+            kind: Named::PodTemplate,
+            name,
+            span: node.span.clone(),
             definition,
-            path: path.to_path_buf(),
             document: i,
+        });
+    }
+    for d in defined {
+        found.push(Found {
+            kind: match d.kind {
+                Defines::Container => Named::Container,
+                Defines::Volume => Named::Volume,
+            },
+            name: &d.name,
+            span: d.literal.clone(),
+            definition: true,
+            document: 0,
+        });
+    }
+    let mut out: Vec<TemplateDef> = Vec::new();
+    let mut line_index: Option<LineIndex> = None;
+    for f in found {
+        if f.name.is_empty() {
+            continue;
+        }
+        // Python: the text between the quotes; a literal that is not one plain string (or a
+        // value the front end synthesized) is no name a rename could rewrite.
+        let range = if python {
+            match crate::python::names::string_content(text, f.span.clone()) {
+                Some(r) if !f.span.is_empty() => r,
+                _ => continue,
+            }
+        } else {
+            f.span
+        };
+        // A Python environment's values are also those of the tasks derived from it.
+        if out
+            .iter()
+            .any(|d| d.kind == f.kind && d.definition == f.definition && d.range == range)
+        {
+            continue;
+        }
+        let li = line_index.get_or_insert_with(|| LineIndex::new(text));
+        let at = |offset: usize, enc: Encoding| li.to_line_col(text, offset, enc);
+        let source = match (f.kind, f.definition) {
+            (Named::PodTemplate, true) => stream
+                .documents
+                .get(f.document)
+                .map_or("", |d| d.text(text))
+                .to_string(),
+            _ => String::new(),
+        };
+        out.push(TemplateDef {
+            kind: f.kind,
+            name: f.name.to_string(),
+            definition: f.definition,
+            path: path.to_path_buf(),
+            document: f.document,
             utf16: (
                 at(range.start, Encoding::Utf16),
                 at(range.end, Encoding::Utf16),
@@ -231,11 +455,7 @@ pub fn index_text(path: &Path, text: &str, stream: &Stream) -> Vec<TemplateDef> 
                 at(range.end, Encoding::Utf8),
             ),
             range,
-            source: if definition {
-                doc.text(text).to_string()
-            } else {
-                String::new()
-            },
+            source,
         });
     }
     out

@@ -53,7 +53,7 @@ impl Backend {
         tokio::task::spawn_blocking(move || {
             crate::schema::schemas().for_version(version);
         });
-        self.watch_yaml_files().await;
+        self.watch_files().await;
         self.scan_workspace().await;
         self.refresh_all().await;
     }
