@@ -271,7 +271,12 @@ pub fn rename<'w>(
             line + 1
         )));
     }
-    Some(navigation::rename(&name.rewritten, workspace, this, new_name))
+    Some(navigation::rename(
+        &name.rewritten,
+        workspace,
+        this,
+        new_name,
+    ))
 }
 
 /// The outline of a parsed file.

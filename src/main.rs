@@ -345,7 +345,8 @@ fn render(
     };
     // The workspace and the cluster template matter only for the cluster layer.
     let (index, cluster_text) = if matches!(layer, Layer::Cluster) {
-        let index = flyte_lsp::workspace::WorkspaceIndex::scan_templates(&[workspace.to_path_buf()]);
+        let index =
+            flyte_lsp::workspace::WorkspaceIndex::scan_templates(&[workspace.to_path_buf()]);
         let cluster_text = match cluster_template.map(std::fs::read_to_string) {
             Some(Ok(t)) => Some(t),
             Some(Err(e)) => {

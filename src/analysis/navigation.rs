@@ -125,7 +125,9 @@ fn groups(root: &Node, kind: DocKind) -> Vec<Occurrence<'_>> {
 fn unknown_here(root: &Node, kind: DocKind, names: NameKind) -> bool {
     let parts = PodParts::of(root, kind);
     let open = |list: Option<&Node>| {
-        list.is_some_and(|l| l.is_opaque() || l.as_seq().is_some_and(|i| i.iter().any(Node::is_opaque)))
+        list.is_some_and(|l| {
+            l.is_opaque() || l.as_seq().is_some_and(|i| i.iter().any(Node::is_opaque))
+        })
     };
     let spec_unknown = parts.spec.is_some_and(Node::is_opaque);
     match names {
@@ -193,7 +195,8 @@ pub fn occurrences_at(stream: &Stream, offset: usize) -> Option<Occurrences> {
         list.sort_by_key(|r| (r.start, r.end));
         list.dedup();
     }
-    occ.written.sort_by_key(|w| (w.value.start, w.value.end, w.key.start, w.key.end));
+    occ.written
+        .sort_by_key(|w| (w.value.start, w.value.end, w.key.start, w.key.end));
     occ.written.dedup();
     Some(occ)
 }
@@ -448,8 +451,7 @@ mod tests {
     #[test]
     fn containers_and_primary_name_refer_to_each_other() {
         let stream = parse(ENV);
-        let occ =
-            occurrences_at(&stream, at(ENV, "main", 0)).expect("on primary_container_name");
+        let occ = occurrences_at(&stream, at(ENV, "main", 0)).expect("on primary_container_name");
         assert_eq!(occ.kind, NameKind::Container);
         assert_eq!(occ.definitions.len(), 1);
         assert_eq!(&ENV[occ.definitions[0].clone()], "main");

@@ -52,9 +52,10 @@ fn python(source: &str, occ: Occurrences) -> Option<NameAt> {
     // where its value is written.
     let next_to = |key: &TextRange, value: usize| {
         key.end <= value
-            && source
-                .get(key.end..value)
-                .is_some_and(|gap| gap.chars().all(|c| c.is_whitespace() || c == '=' || c == ':'))
+            && source.get(key.end..value).is_some_and(|gap| {
+                gap.chars()
+                    .all(|c| c.is_whitespace() || c == '=' || c == ':')
+            })
     };
     let away = occ.written.iter().any(|w| !next_to(&w.key, w.value.start));
     // Parsing again is the price of a constant: only paid when a value is written away.
@@ -97,10 +98,7 @@ fn python(source: &str, occ: Occurrences) -> Option<NameAt> {
         references: rewrite(&occ.references),
         ..occ.clone()
     };
-    for list in [
-        &mut shown.definitions,
-        &mut shown.references,
-    ] {
+    for list in [&mut shown.definitions, &mut shown.references] {
         list.sort_by_key(|r| (r.start, r.end));
         list.dedup();
     }

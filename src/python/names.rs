@@ -147,8 +147,7 @@ impl<'m> Visitor<'m> for Uses<'_, 'm> {
     fn visit_expr(&mut self, expr: &'m Expr) {
         if let Expr::Name(name) = expr {
             if name.ctx == ast::ExprContext::Load {
-                if let Resolved::Value(value @ Expr::StringLiteral(_)) =
-                    self.resolver.resolve(expr)
+                if let Resolved::Value(value @ Expr::StringLiteral(_)) = self.resolver.resolve(expr)
                 {
                     self.found.push((range_of(expr), range_of(value)));
                 }

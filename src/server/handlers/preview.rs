@@ -38,7 +38,9 @@ fn parse_args(arguments: &[Value]) -> Result<PreviewArgs> {
         Some(v) => Some(
             v.as_u64()
                 .and_then(|d| usize::try_from(d).ok())
-                .ok_or_else(|| Error::invalid_params("`document` must be a non-negative integer"))?,
+                .ok_or_else(|| {
+                    Error::invalid_params("`document` must be a non-negative integer")
+                })?,
         ),
     };
     let name = |key: &str| match arg.get(key) {
