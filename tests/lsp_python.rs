@@ -287,3 +287,305 @@ fn the_yaml_form_of_the_command_is_unchanged_and_conflicting_arguments_are_refus
     assert_eq!(err["code"], -32602, "{err}");
     client.shutdown_and_exit();
 }
+
+const NAV: &str = r#"import flyte
+from kubernetes.client import V1Container, V1EmptyDirVolumeSource, V1PodSpec, V1Volume, V1VolumeMount
+
+MAIN = "main"
+
+env = flyte.TaskEnvironment(
+    name="train",
+    pod_template=flyte.PodTemplate(
+        primary_container_name=MAIN,
+        pod_spec=V1PodSpec(
+            containers=[
+                V1Container(name=MAIN, volume_mounts=[V1VolumeMount(name="data", mount_path="/data")]),
+                V1Container(name='side', image="busybox", volume_mounts=[V1VolumeMount(name="data", mount_path="/d")]),
+            ],
+            volumes=[V1Volume(name="data", empty_dir=V1EmptyDirVolumeSource())],
+        ),
+    ),
+)
+remote = flyte.TaskEnvironment(name="remote", pod_template="gpu-nodes")
+
+
+@remote.task(pod_template='gpu-nodes')
+def fit(x: int) -> int:
+    return x
+"#;
+
+/// flytekit names a cluster PodTemplate with `pod_template_name=` (on disk only).
+const LEGACY: &str = r#"from flytekit import task
+
+
+@task(pod_template_name="gpu-nodes")
+def old(x: int) -> int:
+    return x
+"#;
+
+/// A shared module whose container another module's pod spec uses.
+const PODS: &str = r#"from kubernetes.client import V1Container
+
+WORKER = V1Container(name="worker", image="busybox")
+"#;
+
+const USES: &str = r#"import flyte
+from kubernetes.client import V1PodSpec
+from pods import WORKER
+
+env = flyte.TaskEnvironment(
+    name="shared",
+    pod_template=flyte.PodTemplate(primary_container_name="worker", pod_spec=V1PodSpec(containers=[WORKER])),
+)
+"#;
+
+fn at(uri: &str, position: Value) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": position})
+}
+
+/// The (uri, range) of each location.
+fn locations(answer: &Value) -> Vec<(String, Value)> {
+    answer
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            (
+                l["uri"].as_str().unwrap_or("").to_string(),
+                l["range"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// The (range, newText) of each edit a rename makes in `uri`, sorted by position.
+fn edits(edit: &Value, uri: &str) -> Vec<(Value, String)> {
+    let mut out: Vec<(Value, String)> = edit["changes"][uri]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["range"].clone(),
+                e["newText"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    out.sort_by_key(|(r, _)| {
+        (
+            r["start"]["line"].as_u64().unwrap_or(0),
+            r["start"]["character"].as_u64().unwrap_or(0),
+        )
+    });
+    out
+}
+
+#[test]
+fn containers_volumes_and_constants_navigate_and_rename_within_a_python_file() {
+    let (mut client, _) = Client::start(push_client(), None);
+    let u = "file:///work/flyte/nav.py";
+    client.did_open_as(u, "python", 1, NAV);
+    client.wait_version(u, 1);
+    let data =
+        |nth| json!({"start": pos(NAV, "\"data\"", nth, 1), "end": pos(NAV, "\"data\"", nth, 5)});
+
+    // A volume mount's name → its volume, between the quotes.
+    let def = client.request("textDocument/definition", at(u, pos(NAV, "\"data\"", 0, 2)));
+    assert_eq!(locations(&def), [(u.to_string(), data(2))], "{def}");
+    let refs = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": u}, "position": pos(NAV, "\"data\"", 2, 1), "context": {"includeDeclaration": true}}),
+    );
+    assert_eq!(
+        locations(&refs),
+        [
+            (u.to_string(), data(2)),
+            (u.to_string(), data(0)),
+            (u.to_string(), data(1))
+        ],
+        "{refs}"
+    );
+    let edit = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": pos(NAV, "\"data\"", 1, 3), "newName": "scratch"}),
+    );
+    let scratch: Vec<(Value, String)> = (0..3).map(|i| (data(i), "scratch".to_string())).collect();
+    assert_eq!(edits(&edit, u), scratch, "{edit}");
+
+    // A single-quoted name is rewritten between its quotes, so they stay.
+    let edit = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": pos(NAV, "'side'", 0, 1), "newName": "sidecar"}),
+    );
+    assert_eq!(
+        edits(&edit, u),
+        [(span(NAV, "side", 0), "sidecar".to_string())]
+    );
+
+    // The constant's string: its definition and references are shown where it is used (next
+    // to `name=` and `primary_container_name=`), and a rename rewrites the string once.
+    let on_constant = pos(NAV, "\"main\"", 0, 3);
+    let uses = |nth: usize| {
+        let needle = ["name=MAIN, volume", "primary_container_name=MAIN"][nth];
+        let from = needle.find("MAIN").expect("MAIN");
+        json!({"start": pos(NAV, needle, 0, from), "end": pos(NAV, needle, 0, from + 4)})
+    };
+    let def = client.request("textDocument/definition", at(u, on_constant.clone()));
+    assert_eq!(locations(&def), [(u.to_string(), uses(0))], "{def}");
+    let refs = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": u}, "position": on_constant, "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(locations(&refs), [(u.to_string(), uses(1))], "{refs}");
+    let prep = client.request("textDocument/prepareRename", at(u, on_constant.clone()));
+    assert_eq!(
+        prep,
+        json!({"range": span(NAV, "main", 0), "placeholder": "main"})
+    );
+    let edit = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": on_constant, "newName": "trainer"}),
+    );
+    assert_eq!(
+        edits(&edit, u),
+        [(span(NAV, "main", 0), "trainer".to_string())],
+        "one edit, in the constant: {edit}"
+    );
+    // An invalid Kubernetes name is refused with the reason.
+    let err = client
+        .try_request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": u}, "position": pos(NAV, "\"main\"", 0, 3), "newName": "Main_1"}),
+        )
+        .expect_err("not a DNS label");
+    assert_eq!(err["code"], -32602, "{err}");
+
+    // The identifier is the type checker's to navigate and rename.
+    let none = client.request(
+        "textDocument/definition",
+        at(u, pos(NAV, "primary_container_name=MAIN", 0, 24)),
+    );
+    assert!(none.is_null(), "{none}");
+    let none = client.request(
+        "textDocument/prepareRename",
+        at(u, pos(NAV, "primary_container_name=MAIN", 0, 24)),
+    );
+    assert!(none.is_null(), "{none}");
+
+    // Half-typed code below: the finished pod above still navigates.
+    let end = pos(NAV, "    return x\n", 0, "    return x\n".len());
+    client.did_change(
+        u,
+        2,
+        json!({"start": end, "end": end}),
+        "\nlate = flyte.TaskEnvironment(name=\"late\", pod_template=flyte.PodTemplate(primary_container_name=\"x\", pod_spec=V1PodSpec(containers=[V1Container(name=\"x\"",
+    );
+    client.wait_version(u, 2);
+    let def = client.request("textDocument/definition", at(u, pos(NAV, "\"data\"", 1, 2)));
+    assert_eq!(locations(&def), [(u.to_string(), data(2))], "{def}");
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn pod_template_names_navigate_and_rename_across_python_and_yaml_files() {
+    let root = TempDir::new("py-nav");
+    let yaml = root.write("cluster/gpu.yaml", CLUSTER);
+    let nav = root.write("flows/nav.py", NAV);
+    let legacy = root.write("flows/legacy.py", LEGACY);
+    root.write("flows/pods.py", PODS);
+    let uses_path = root.write("flows/uses.py", USES);
+    // Files the index must not read: a virtual environment's.
+    root.write(
+        "venv/lib/python3.12/site-packages/x.py",
+        LEGACY.replace("old", "vendored"),
+    );
+    root.write("venv/pyvenv.cfg", "home = /usr\n");
+    let (yaml_uri, nav_uri, legacy_uri) = (uri(&yaml), uri(&nav), uri(&legacy));
+    let mut client = start_in(root.path());
+    client.did_open_as(&nav_uri, "python", 1, NAV);
+    client.wait_version(&nav_uri, 1);
+
+    // The environment's string names the YAML file's template.
+    let name_in_yaml =
+        json!({"start": {"line": 3, "character": 8}, "end": {"line": 3, "character": 17}});
+    let def = definition_when_indexed(&mut client, &nav_uri, pos(NAV, "\"gpu-nodes\"", 0, 4));
+    assert_eq!(
+        locations(&def),
+        [(yaml_uri.clone(), name_in_yaml.clone())],
+        "{def}"
+    );
+
+    // From the template: every file that names it, the Python ones between their quotes.
+    client.did_open(&yaml_uri, 1, CLUSTER);
+    client.wait_version(&yaml_uri, 1);
+    let refs = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": yaml_uri}, "position": {"line": 3, "character": 10}, "context": {"includeDeclaration": false}}),
+    );
+    let mut found = locations(&refs);
+    found.sort_by_key(|(u, r)| (u.clone(), r.to_string()));
+    let legacy_name = span(LEGACY, "gpu-nodes", 0);
+    let mut expected = vec![
+        (legacy_uri.clone(), legacy_name.clone()),
+        (nav_uri.clone(), span(NAV, "gpu-nodes", 0)),
+        (nav_uri.clone(), span(NAV, "gpu-nodes", 1)),
+    ];
+    expected.sort_by_key(|(u, r)| (u.clone(), r.to_string()));
+    assert_eq!(found, expected, "{refs}");
+
+    // A rename from the Python side reaches the template, the task that names it in the same
+    // file, and flytekit's `pod_template_name=` in a file that is not open.
+    let edit = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": nav_uri}, "position": pos(NAV, "\"gpu-nodes\"", 0, 2), "newName": "gpu-large"}),
+    );
+    let large = |r: Value| (r, "gpu-large".to_string());
+    assert_eq!(
+        edits(&edit, &nav_uri),
+        [
+            large(span(NAV, "gpu-nodes", 0)),
+            large(span(NAV, "gpu-nodes", 1))
+        ],
+        "{edit}"
+    );
+    assert_eq!(edits(&edit, &yaml_uri), [large(name_in_yaml)], "{edit}");
+    assert_eq!(edits(&edit, &legacy_uri), [large(legacy_name)], "{edit}");
+    let files = edit["changes"].as_object().map_or(0, |c| c.len());
+    assert_eq!(files, 3, "nothing from the virtual environment: {edit}");
+
+    // flytekit's name navigates to the template too.
+    client.did_open_as(&legacy_uri, "python", 1, LEGACY);
+    client.wait_version(&legacy_uri, 1);
+    let def = client.request(
+        "textDocument/definition",
+        at(&legacy_uri, pos(LEGACY, "gpu-nodes", 0, 1)),
+    );
+    assert_eq!(locations(&def).len(), 1, "{def}");
+    assert_eq!(locations(&def)[0].0, yaml_uri, "{def}");
+
+    // A pod spec whose container comes from another module: its name is found there, and a
+    // rename is refused (that module's own references are not known here).
+    let uses_uri = uri(&uses_path);
+    client.did_open_as(&uses_uri, "python", 1, USES);
+    client.wait_version(&uses_uri, 1);
+    let def = client.request(
+        "textDocument/definition",
+        at(&uses_uri, pos(USES, "\"worker\"", 0, 2)),
+    );
+    assert_eq!(
+        locations(&def),
+        [(uri(&root.join("flows/pods.py")), span(PODS, "worker", 0))],
+        "{def}"
+    );
+    let err = client
+        .try_request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": uses_uri}, "position": pos(USES, "\"worker\"", 0, 2), "newName": "trainer"}),
+        )
+        .expect_err("defined in another file");
+    assert!(
+        err["message"].as_str().unwrap_or("").contains("pods.py"),
+        "{err}"
+    );
+    client.shutdown_and_exit();
+}

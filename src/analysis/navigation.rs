@@ -143,7 +143,8 @@ fn unknown_here(root: &Node, kind: DocKind, names: NameKind) -> bool {
 
 /// The occurrences of the name under `offset` (the cursor touching either end counts).
 ///
-/// A value may belong to several documents: a Python environment's tree is also that of the
+/// A container or volume name is one pod's; a PodTemplate name is the file's. A value may
+/// belong to several documents: a Python environment's tree is also that of the
 /// tasks and clones derived from it, and a module constant is the value of every keyword that
 /// names it. Every document holding the occurrence under the cursor contributes its
 /// occurrences of the name, so a rename reaches all of them, each range once.
@@ -171,7 +172,12 @@ pub fn occurrences_at(stream: &Stream, offset: usize) -> Option<Occurrences> {
     };
     for (root, doc_kind) in roots() {
         let all = groups(root, doc_kind);
-        if !all.iter().any(|o| o.kind == kind && o.range == at) {
+        // A PodTemplate name means one template in the whole namespace: every document of the
+        // file that names it counts (a YAML file of several environments, a Python
+        // environment and the tasks that set their own template).
+        let holds =
+            kind == NameKind::PodTemplate || all.iter().any(|o| o.kind == kind && o.range == at);
+        if !holds {
             continue;
         }
         occ.open |= unknown_here(root, doc_kind, kind);
