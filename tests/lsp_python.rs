@@ -589,3 +589,199 @@ fn pod_template_names_navigate_and_rename_across_python_and_yaml_files() {
     );
     client.shutdown_and_exit();
 }
+
+const FIXABLE: &str = r#"import flyte
+from kubernetes.client import V1Container, V1PodSpec
+
+env = flyte.TaskEnvironment(
+    name="train",
+    pod_template=flyte.PodTemplate(
+        labels={"team name": "ml"},
+        pod_spec=V1PodSpec(
+            restart_policy="never",
+            containers=[V1Container(name="primary", image_pull_policy='always')],
+        ),
+    ),
+)
+"#;
+
+const FIXABLE_YAML: &str = "name: train
+pod_template:
+  labels:
+    enabled: yes
+  pod_spec:
+    imagePullSecret: []
+    containers:
+      - name: primary
+        imagePullPolicy: always
+";
+
+/// The byte offset of an LSP position in an ASCII `text`.
+fn offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().expect("line") as usize;
+    let character = position["character"].as_u64().expect("character") as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    start + character
+}
+
+/// `text` with one action's edits applied, as an editor applies them.
+fn apply(text: &str, action: &Value, uri: &str) -> String {
+    let mut edits: Vec<(usize, usize, String)> = action["edit"]["changes"][uri]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                offset(text, &e["range"]["start"]),
+                offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|(start, ..)| std::cmp::Reverse(*start));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
+
+/// What `flyte-lsp check --fix` makes of `text` as the file `name`.
+fn check_fix(name: &str, text: &str) -> String {
+    let dir = TempDir::new("py-fix");
+    let path = dir.write(name, text);
+    Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .args(["check", "--fix"])
+        .arg(&path)
+        .output()
+        .expect("run flyte-lsp");
+    std::fs::read_to_string(&path).expect("read back")
+}
+
+fn code_actions(client: &mut Client, uri: &str, range: Value, only: Option<&[&str]>) -> Vec<Value> {
+    let mut context = json!({"diagnostics": []});
+    if let Some(only) = only {
+        context["only"] = json!(only);
+    }
+    client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": range, "context": context}),
+        )
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn python_quick_fixes_are_quickfixes_and_fix_all_applies_what_check_fix_applies() {
+    let (mut client, init) = Client::start(push_client(), None);
+    let kinds = &init["capabilities"]["codeActionProvider"]["codeActionKinds"];
+    assert_eq!(
+        kinds,
+        &json!(["quickfix", "refactor", "source.fixAll.flyte-lsp"]),
+        "{init}"
+    );
+    let u = "file:///work/flyte/fix.py";
+    client.did_open_as(u, "python", 1, FIXABLE);
+    client.wait_version(u, 1);
+
+    // The quick fix of one diagnostic, in Python, keeping the user's quotes.
+    let at = span(FIXABLE, "'always'", 0);
+    let actions = code_actions(&mut client, u, at.clone(), Some(&["quickfix"]));
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let fix = &actions[0];
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["title"], "Change to `Always`");
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(fix["diagnostics"][0]["code"], "FLY105");
+    assert_eq!(
+        fix["edit"]["changes"][u],
+        json!([{"range": at, "newText": "'Always'"}])
+    );
+    // Without `only` (a light bulb): quick fixes, no source action.
+    let all = code_actions(&mut client, u, at.clone(), None);
+    assert!(
+        all.iter().all(|a| a["kind"] != "source.fixAll.flyte-lsp"),
+        "{all:?}"
+    );
+
+    // `source.fixAll` (what an editor runs on save) and its own kind: one action with every
+    // safe fix of the file, whatever the range; the result is `check --fix`'s.
+    let fixed = check_fix("fix.py", FIXABLE);
+    assert_ne!(fixed, FIXABLE);
+    let start = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
+    for only in [["source.fixAll"], ["source.fixAll.flyte-lsp"], ["source"]] {
+        let actions = code_actions(&mut client, u, start.clone(), Some(&only));
+        assert_eq!(actions.len(), 1, "{only:?}: {actions:?}");
+        assert_eq!(actions[0]["kind"], "source.fixAll.flyte-lsp");
+        assert!(actions[0]["diagnostics"].is_null());
+        assert_eq!(apply(FIXABLE, &actions[0], u), fixed, "{only:?}");
+    }
+    // The unsafe finding (an invalid label key has no one right repair) is left.
+    assert!(fixed.contains("\"team name\""), "{fixed}");
+
+    // Once applied, there is nothing left to fix: no action.
+    client.did_change(
+        u,
+        2,
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 13, "character": 0}}),
+        &fixed,
+    );
+    client.wait_version(u, 2);
+    let none = code_actions(&mut client, u, start.clone(), Some(&["source.fixAll"]));
+    assert!(none.is_empty(), "{none:?}");
+
+    // YAML has the same action, with YAML's fixes.
+    let y = "file:///work/flyte/fix.yaml";
+    client.did_open(y, 1, FIXABLE_YAML);
+    client.wait_version(y, 1);
+    let actions = code_actions(&mut client, y, start, Some(&["source.fixAll"]));
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let yaml_fixed = check_fix("fix.yaml", FIXABLE_YAML);
+    assert_ne!(yaml_fixed, FIXABLE_YAML);
+    assert_eq!(apply(FIXABLE_YAML, &actions[0], y), yaml_fixed);
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn no_formatting_and_no_semantic_tokens_for_python() {
+    let (mut client, init) = Client::start(push_client(), None);
+    let caps = &init["capabilities"];
+    for provider in [
+        "documentFormattingProvider",
+        "documentRangeFormattingProvider",
+        "documentOnTypeFormattingProvider",
+        "semanticTokensProvider",
+    ] {
+        assert!(caps.get(provider).is_none(), "{provider}: {caps}");
+    }
+    let u = "file:///work/flyte/fix.py";
+    client.did_open_as(u, "python", 1, FIXABLE);
+    client.wait_version(u, 1);
+    let doc = json!({"uri": u});
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 13, "character": 0}});
+    let options = json!({"tabSize": 4, "insertSpaces": true});
+    for (method, params) in [
+        (
+            "textDocument/formatting",
+            json!({"textDocument": doc, "options": options}),
+        ),
+        (
+            "textDocument/rangeFormatting",
+            json!({"textDocument": doc, "range": whole, "options": options}),
+        ),
+        (
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": doc}),
+        ),
+        (
+            "textDocument/semanticTokens/range",
+            json!({"textDocument": doc, "range": whole}),
+        ),
+    ] {
+        let answer = client.request(method, params);
+        assert!(answer.is_null(), "{method}: {answer}");
+    }
+    client.shutdown_and_exit();
+}
