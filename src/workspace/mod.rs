@@ -487,6 +487,49 @@ mod tests {
     }
 
     #[test]
+    fn python_files_name_templates_and_define_containers_and_volumes() {
+        let text = "import flyte\nfrom kubernetes.client import V1Container, V1PodSpec, V1Volume\n\nMAIN = 'main'\nenv = flyte.TaskEnvironment(name=\"a\", pod_template=\"gpu\")\n\n@env.task\ndef t(): ...\n\n@env.task(pod_template=\"gpu\")\ndef u(): ...\n\nSPEC = V1PodSpec(containers=[V1Container(name=MAIN)], volumes=[V1Volume(name=\"data\")])\n";
+        let mut index = WorkspaceIndex::default();
+        let path = Path::new("/w/a.py");
+        index.update_as(path, text, Language::Python);
+        // The environment and the task with its own template; the bare task is its
+        // environment's (one entry), and each name is the text between its quotes.
+        let refs = index.references("gpu");
+        assert_eq!(refs.len(), 2, "{refs:?}");
+        assert!(refs.iter().all(|d| &text[d.range.clone()] == "gpu"));
+        let main = index.lookup_named(Named::Container, "main");
+        assert_eq!(main.len(), 1);
+        assert_eq!(&text[main[0].range.clone()], "main");
+        assert_eq!(main[0].utf16.0, LineCol { line: 3, col: 8 });
+        assert_eq!(index.lookup_named(Named::Volume, "data").len(), 1);
+        // Python defines no PodTemplate the index could read back, and the names of
+        // containers are not template names.
+        assert!(index.names().is_empty() && index.is_empty());
+        // The server's path (a tree it already has) finds the same.
+        let stream = crate::python::parse_tree(text);
+        assert_eq!(index_file(path, text, &stream), index.lookup_file(path));
+        // A file that imports none of flyte, flytekit or kubernetes has nothing.
+        index.update_as(
+            Path::new("/w/b.py"),
+            "from models import V1Container\nx = V1Container(name='a', pod_template='gpu')\n",
+            Language::Python,
+        );
+        assert_eq!(index.files(), 1);
+    }
+
+    #[test]
+    fn foreign_folders_are_skipped_by_name_when_watched() {
+        assert_eq!(
+            watched(Path::new("/w/flows/train.py")),
+            Some(Language::Python)
+        );
+        assert_eq!(watched(Path::new("/w/t.yml")), Some(Language::Yaml));
+        assert_eq!(watched(Path::new("/w/.venv/lib/kubernetes/x.py")), None);
+        assert_eq!(watched(Path::new("/w/a/__pycache__/x.py")), None);
+        assert_eq!(watched(Path::new("/w/notes.txt")), None);
+    }
+
+    #[test]
     fn scan_finds_templates_in_the_examples() {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
         let index = WorkspaceIndex::scan(&[root]);
