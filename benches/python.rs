@@ -264,9 +264,19 @@ fn workspace_index(c: &mut Criterion) {
         .expect("write");
     }
     let flyte_index = WorkspaceIndex::scan(std::slice::from_ref(&flyte));
-    assert_eq!(flyte_index.files(), 1000, "every Flyte module defines its container");
-    assert_eq!(WorkspaceIndex::scan(std::slice::from_ref(&other)).files(), 0);
-    assert_eq!(WorkspaceIndex::scan(std::slice::from_ref(&yaml)).len(), 1000);
+    assert_eq!(
+        flyte_index.files(),
+        1000,
+        "every Flyte module defines its container"
+    );
+    assert_eq!(
+        WorkspaceIndex::scan(std::slice::from_ref(&other)).files(),
+        0
+    );
+    assert_eq!(
+        WorkspaceIndex::scan(std::slice::from_ref(&yaml)).len(),
+        1000
+    );
     let mut group = c.benchmark_group("python/workspace index");
     group.sample_size(10);
     for (name, dir) in [
