@@ -306,6 +306,10 @@ env = flyte.TaskEnvironment(
         ),
     ),
 )
+sidecars = flyte.PodTemplate(
+    primary_container_name="app",
+    pod_spec=V1PodSpec(containers=[V1Container(name="app"), V1Container(name="log")]),
+)
 remote = flyte.TaskEnvironment(name="remote", pod_template="gpu-nodes")
 
 
@@ -411,6 +415,26 @@ fn containers_volumes_and_constants_navigate_and_rename_within_a_python_file() {
     );
     let scratch: Vec<(Value, String)> = (0..3).map(|i| (data(i), "scratch".to_string())).collect();
     assert_eq!(edits(&edit, u), scratch, "{edit}");
+
+    // primary_container_name ↔ its container, both written as strings.
+    let app =
+        |nth| json!({"start": pos(NAV, "\"app\"", nth, 1), "end": pos(NAV, "\"app\"", nth, 4)});
+    let def = client.request("textDocument/definition", at(u, pos(NAV, "\"app\"", 0, 2)));
+    assert_eq!(locations(&def), [(u.to_string(), app(1))], "{def}");
+    let refs = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": u}, "position": pos(NAV, "\"app\"", 1, 2), "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(locations(&refs), [(u.to_string(), app(0))], "{refs}");
+    let edit = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": pos(NAV, "\"app\"", 1, 2), "newName": "web"}),
+    );
+    assert_eq!(
+        edits(&edit, u),
+        [(app(0), "web".to_string()), (app(1), "web".to_string())],
+        "{edit}"
+    );
 
     // A single-quoted name is rewritten between its quotes, so they stay.
     let edit = client.request(
