@@ -577,6 +577,27 @@ fn pod_template_names_navigate_and_rename_across_python_and_yaml_files() {
     let files = edit["changes"].as_object().map_or(0, |c| c.len());
     assert_eq!(files, 3, "nothing from the virtual environment: {edit}");
 
+    // An edit of the open Python file reaches the index: the environment no longer names it.
+    let env_name = span(NAV, "gpu-nodes", 0);
+    client.did_change(&nav_uri, 2, env_name.clone(), "gpu-small");
+    client.wait_version(&nav_uri, 2);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let left = loop {
+        let refs = client.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": yaml_uri}, "position": {"line": 3, "character": 10}, "context": {"includeDeclaration": false}}),
+        );
+        let left = locations(&refs);
+        if left.len() == 2 || Instant::now() >= deadline {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        left.iter().all(|(u, r)| u != &nav_uri || r != &env_name) && left.len() == 2,
+        "{left:?}"
+    );
+
     // flytekit's name navigates to the template too.
     client.did_open_as(&legacy_uri, "python", 1, LEGACY);
     client.wait_version(&legacy_uri, 1);

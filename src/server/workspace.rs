@@ -21,27 +21,26 @@ impl Backend {
             .unwrap_or_default()
     }
 
-    /// Re-indexes one file from its current text; swaps the index only when its templates
-    /// changed, so ordinary keystrokes cost one cheap comparison.
+    /// Re-indexes one file from its current text; swaps the index only when its entries
+    /// changed, so ordinary keystrokes cost one cheap comparison. The entries are computed
+    /// outside the lock (a Python file is parsed again for them); the copy and swap happen
+    /// under it, so a concurrent re-index or the workspace scan is never overwritten by a copy
+    /// of an older index.
     pub(super) fn reindex(
         &self,
         path: &std::path::Path,
         text: Option<(&str, &crate::tree::Stream)>,
     ) {
-        let current = self.workspace();
         let defs = match text {
             Some((text, stream)) => crate::workspace::index_file(path, text, stream),
             None => Vec::new(),
         };
-        if current.lookup_file(path) == defs.as_slice() {
+        if self.workspace().lookup_file(path) == defs.as_slice() {
             return;
         }
-        let mut next = (*current).clone();
-        match text {
-            Some((text, stream)) => next.update_parsed(path, text, stream),
-            None => next.remove(path),
-        }
         if let Ok(mut w) = self.state.workspace.write() {
+            let mut next = (**w).clone();
+            next.set(path, defs);
             *w = Arc::new(next);
         }
     }
@@ -56,16 +55,23 @@ impl Backend {
             .unwrap_or_default();
         let scanned = tokio::task::spawn_blocking(move || WorkspaceIndex::scan(&roots)).await;
         let Ok(mut index) = scanned else { return };
-        // Open documents are newer than the disk.
-        for uri in self.state.store.uris() {
-            if let (Some(path), Some(snap)) = (uri.to_file_path(), self.state.store.current(&uri)) {
-                index.update_parsed(&path, &snap.text, snap.stream());
+        // Open documents are newer than the disk. Their entries are taken under the lock, so
+        // an edit re-indexed meanwhile is not lost when the scanned index replaces the old one.
+        let this = self.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Ok(mut w) = this.state.workspace.write() {
+                for uri in this.state.store.uris() {
+                    if let (Some(path), Some(snap)) =
+                        (uri.to_file_path(), this.state.store.current(&uri))
+                    {
+                        index.update_parsed(&path, &snap.text, snap.stream());
+                    }
+                }
+                tracing::info!(templates = index.len(), "workspace indexed");
+                *w = Arc::new(index);
             }
-        }
-        tracing::info!(templates = index.len(), "workspace indexed");
-        if let Ok(mut w) = self.state.workspace.write() {
-            *w = Arc::new(index);
-        }
+        })
+        .await;
     }
 
     pub(super) async fn watch_files(&self) {

@@ -104,7 +104,8 @@ impl WorkspaceIndex {
         self.set(path, index_text(path, text, stream));
     }
 
-    fn set(&mut self, path: &Path, defs: Vec<TemplateDef>) {
+    /// Replaces what the index knows about `path` with `defs` (what [`index_file`] gave).
+    pub fn set(&mut self, path: &Path, defs: Vec<TemplateDef>) {
         if defs.is_empty() {
             self.files.remove(path);
         } else {

@@ -138,8 +138,22 @@ impl Backend {
             let work = snap.clone();
             let indexer = this.clone();
             let path = uri.to_file_path().map(|p| p.into_owned());
+            // What a Python file gives the index (the templates it names, the containers and
+            // volumes it defines, which cost a second parse) never changes its own diagnostics:
+            // it is indexed beside the analysis, off the keystroke's path. A YAML file may
+            // define templates its own documents name, so it is indexed first.
+            let python = snap.language == crate::engine::Language::Python;
+            if let (true, Some(path)) = (python, path.clone()) {
+                let (indexer, work, uri) = (this.clone(), snap.clone(), uri.clone());
+                tokio::task::spawn_blocking(move || {
+                    let current = indexer.state.store.current(&uri).map(|s| s.version);
+                    if current == Some(work.version) {
+                        indexer.reindex(&path, Some((&work.text, work.stream())));
+                    }
+                });
+            }
             let diags = tokio::task::spawn_blocking(move || {
-                if let Some(path) = &path {
+                if let (false, Some(path)) = (python, &path) {
                     indexer.reindex(path, Some((&work.text, work.stream())));
                 }
                 lsp_diagnostics(&work, &settings, enc, &indexer.workspace())
