@@ -3,8 +3,8 @@
 //! 230 KB and 5 MB built from the same block. Measures `python::parse` (which includes the
 //! nesting guard), the guard alone, building the `Resolver`, and resolving every call's callee.
 //! Then issue 13's figure: the 2,000-line module of 50 environments in `generate/python.rs`
-//! through the whole engine (`check`, a keystroke) and stage by stage.
-//! Then the workspace index over folders of generated `.py` and YAML files.
+//! through the whole engine (`check`, a keystroke) and stage by stage, and completion and hover
+//! on its parse. Then the workspace index over folders of generated `.py` and YAML files.
 //! Run with `cargo bench --bench python` (`-- "50 environments"` or `-- "workspace index"` for
 //! one group alone).
 
@@ -205,6 +205,61 @@ fn benches(c: &mut Criterion) {
             })
         },
     );
+    // Completion and hover on the parsed module (the server keeps the parse of each version):
+    // an enum value, a dict key, a container name; a keyword and a quantity.
+    let mid = text
+        .find(&format!("pod_template_{} = ", 25))
+        .expect("middle environment");
+    let after = |needle: &str| mid + text[mid..].find(needle).expect(needle) + needle.len();
+    let get = || &stream;
+    for (name, at, want) in [
+        ("completion: value", after("restart_policy=\""), "Always"),
+        ("completion: dict key", after("limits={\""), "memory"),
+        (
+            "completion: container name",
+            after("primary_container_name=\""),
+            "primary",
+        ),
+    ] {
+        let complete = |at: usize| {
+            flyte_lsp::engine::completions_in(
+                flyte_lsp::engine::Language::Python,
+                &text,
+                &get,
+                &settings,
+                None,
+                at,
+                None,
+            )
+        };
+        let first = complete(at).expect("an answer");
+        assert!(
+            first.items.iter().any(|i| i.label == want),
+            "{name}: no {want}"
+        );
+        group.bench_with_input(BenchmarkId::new(name, lines), &at, |b, &at| {
+            b.iter(|| complete(black_box(at)))
+        });
+    }
+    for (name, at) in [
+        ("hover: keyword", after("service_account_name") - 4),
+        ("hover: quantity", after("size_limit=\"2Gi") - 1),
+    ] {
+        let hover = |at: usize| {
+            flyte_lsp::engine::hover_in(
+                flyte_lsp::engine::Language::Python,
+                &text,
+                &stream,
+                &settings,
+                None,
+                at,
+            )
+        };
+        assert!(hover(at).is_some(), "{name}: no hover");
+        group.bench_with_input(BenchmarkId::new(name, lines), &at, |b, &at| {
+            b.iter(|| hover(black_box(at)))
+        });
+    }
     group.finish();
 }
 

@@ -295,8 +295,9 @@ pub fn selection_ranges(stream: &Stream, offset: usize) -> Vec<crate::text::Text
 }
 
 /// Completions for an editor document of `language` at `offset`, typed with `trigger` if the
-/// client says so. `None` when there is nothing to answer: Python documents (completion reads
-/// YAML text; there the type checker beside us answers) and triggers not worth answering.
+/// client says so. `None` for triggers not worth answering. In Python the tree is always needed
+/// (the cursor's place comes from it), and keyword names are offered only when
+/// `python.keywordCompletion` asks: the type checker beside us lists them.
 pub fn completions_in<'a>(
     language: Language,
     source: &'a str,
@@ -307,7 +308,15 @@ pub fn completions_in<'a>(
     trigger: Option<&str>,
 ) -> Option<crate::analysis::completion::Completions> {
     if language == Language::Python {
-        return None;
+        use crate::tree::site::Sites;
+        let sites =
+            crate::python::PythonSites::new(source, stream(), settings.python.keyword_completion);
+        if trigger.is_some_and(|t| !sites.answers_trigger(offset, t)) {
+            return None;
+        }
+        return Some(crate::analysis::completion::completions(
+            &sites, settings, workspace, offset,
+        ));
     }
     if trigger.is_some_and(|t| !answers_trigger(source, offset, t)) {
         return None;
@@ -317,8 +326,7 @@ pub fn completions_in<'a>(
     ))
 }
 
-/// Hover for an editor document of `language` at `offset`; none in Python documents yet (see
-/// [`completions_in`]).
+/// Hover for an editor document of `language` at `offset`.
 pub fn hover_in(
     language: Language,
     source: &str,
@@ -328,7 +336,10 @@ pub fn hover_in(
     offset: usize,
 ) -> Option<crate::analysis::hover::Hover> {
     if language == Language::Python {
-        return None;
+        let sites = crate::python::PythonSites::new(source, stream, false);
+        return with_snapshot(source, stream, settings, workspace, |snap| {
+            crate::analysis::hover::hover(snap, &sites, offset)
+        });
     }
     hover_parsed(source, stream, settings, workspace, offset)
 }

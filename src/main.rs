@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use flyte_lsp::cli::{self, exit, output, Format};
 use flyte_lsp::engine::Pick;
-use flyte_lsp::schema::{defs, schemas, KubeVersion};
+use flyte_lsp::schema::{schemas, KubeVersion};
 use flyte_lsp::settings::Settings;
 
 #[derive(Parser)]
@@ -82,6 +82,10 @@ enum Command {
         /// Which document shape: task-environment, pod-template, pod-spec, kubernetes-pod-template, pod.
         #[arg(long, default_value = "pod-template")]
         kind: String,
+        /// Print the embedded schemas as they are (open objects, no enums, untyped quantities)
+        /// instead of the strict schema.
+        #[arg(long)]
+        loose: bool,
     },
 }
 
@@ -154,7 +158,8 @@ fn main() -> ExitCode {
         Some(Command::Schema {
             kubernetes_version,
             kind,
-        }) => schema(kubernetes_version, &kind),
+            loose,
+        }) => schema(kubernetes_version, &kind, loose),
     }
 }
 
@@ -401,7 +406,7 @@ fn render(
     ExitCode::SUCCESS
 }
 
-fn schema(version: Option<String>, kind: &str) -> ExitCode {
+fn schema(version: Option<String>, kind: &str, loose: bool) -> ExitCode {
     let version = match parse_version(version) {
         Ok(v) => v,
         Err(e) => {
@@ -409,25 +414,16 @@ fn schema(version: Option<String>, kind: &str) -> ExitCode {
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    let root = match kind {
-        "task-environment" => defs::FLYTE_TASK_ENVIRONMENT,
-        "pod-template" => defs::FLYTE_POD_TEMPLATE,
-        "pod-spec" => defs::POD_SPEC,
-        "kubernetes-pod-template" => defs::POD_TEMPLATE,
-        "pod" => defs::POD,
-        other => {
-            eprintln!("flyte-lsp: unknown --kind {other}; use task-environment, pod-template, pod-spec, kubernetes-pod-template or pod");
-            return ExitCode::from(exit::FAILURE as u8);
-        }
+    let Some(root) = cli::schema::root_for_kind(kind) else {
+        eprintln!("flyte-lsp: unknown --kind {kind}; use task-environment, pod-template, pod-spec, kubernetes-pod-template or pod");
+        return ExitCode::from(exit::FAILURE as u8);
     };
     let set = schemas().for_version(version);
-    let mut doc = set.document().clone();
-    if let Some(obj) = doc.as_object_mut() {
-        obj.insert(
-            "$ref".into(),
-            serde_json::Value::String(format!("#/$defs/{root}")),
-        );
-    }
+    let doc = if loose {
+        cli::schema::loose_document(set, root)
+    } else {
+        cli::schema::strict_document(set, root)
+    };
     let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     let mut stdout = std::io::stdout().lock();
     if writeln!(stdout, "{text}").is_err() {

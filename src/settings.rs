@@ -131,6 +131,10 @@ pub struct PythonSettings {
     /// types, missing required keywords. `None` means: leave them in an editor, report them in
     /// `check` (CI has no type checker).
     pub type_checker_findings: Option<TypeCheckerFindings>,
+    /// `python.keywordCompletion`: offer keyword names inside recognised calls. Off by default:
+    /// a type checker (Pyright, Pylance) lists them from the models' signatures, and two lists
+    /// of the same names help nobody. For editors without one.
+    pub keyword_completion: bool,
 }
 
 impl Default for PythonSettings {
@@ -138,6 +142,7 @@ impl Default for PythonSettings {
         PythonSettings {
             kubernetes_client: NEWEST_KUBERNETES_CLIENT,
             type_checker_findings: None,
+            keyword_completion: false,
         }
     }
 }
@@ -161,6 +166,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "preview.cluster",
     "python.kubernetesClient",
     "python.typeCheckerFindings",
+    "python.keywordCompletion",
 ];
 
 impl Settings {
@@ -321,6 +327,10 @@ impl Settings {
                 ("typeCheckerFindings", Value::String(s)) if s == "leave" => {
                     self.python.type_checker_findings = Some(TypeCheckerFindings::Leave);
                 }
+                ("keywordCompletion", Value::Bool(b)) => self.python.keyword_completion = *b,
+                ("keywordCompletion", _) => {
+                    warnings.push("python.keywordCompletion must be true or false".into())
+                }
                 ("kubernetesClient", _) => warnings.push(
                     "python.kubernetesClient must be a major version such as 37 (or \"36.1\")"
                         .into(),
@@ -328,7 +338,8 @@ impl Settings {
                 ("typeCheckerFindings", _) => warnings
                     .push("python.typeCheckerFindings must be \"report\" or \"leave\"".into()),
                 (k, _) => warnings.push(format!(
-                    "python.{k} ignored: expected kubernetesClient or typeCheckerFindings"
+                    "python.{k} ignored: expected kubernetesClient, typeCheckerFindings or \
+                     keywordCompletion"
                 )),
             }
         }

@@ -212,8 +212,24 @@ fn version_and_help() {
     assert_eq!(run(&["--help"]).status.code(), Some(0));
 }
 
+/// Every `$ref` of a schema document, for checking that it resolves inside the document.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x.as_str()) {
+                    ("$ref", Some(r)) => out.push(r.to_string()),
+                    _ => refs(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
 #[test]
-fn schema_prints_a_self_contained_json_schema() {
+fn schema_prints_a_self_contained_strict_json_schema() {
     let o = run(&[
         "schema",
         "--kind",
@@ -224,9 +240,47 @@ fn schema_prints_a_self_contained_json_schema() {
     assert_eq!(o.status.code(), Some(0));
     let v = json(&o);
     assert_eq!(v["$ref"], "#/$defs/io.k8s.api.core.v1.PodSpec");
-    assert!(v["$defs"]["io.k8s.api.core.v1.Container"].is_object());
-    assert!(v["$defs"]["flyte.TaskEnvironment"].is_object());
+    let container = &v["$defs"]["io.k8s.api.core.v1.Container"];
+    assert_eq!(container["additionalProperties"], Value::Bool(false));
+    let policy = &container["properties"]["imagePullPolicy"];
+    assert_eq!(
+        policy["enum"],
+        serde_json::json!(["Always", "IfNotPresent", "Never", null])
+    );
+    assert_eq!(
+        v["$defs"]["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]["type"],
+        serde_json::json!(["integer", "string", "null"])
+    );
+    // Only what the root reaches, and every reference resolves.
+    assert!(v["$defs"].get("flyte.TaskEnvironment").is_none());
+    let mut all = Vec::new();
+    refs(&v, &mut all);
+    for r in all {
+        let name = r.strip_prefix("#/$defs/").expect("a local reference");
+        assert!(v["$defs"][name].is_object(), "{r} resolves");
+    }
     assert_eq!(run(&["schema", "--kind", "nope"]).status.code(), Some(2));
+}
+
+#[test]
+fn schema_loose_prints_the_embedded_schemas_unchanged() {
+    // What `flyte-lsp schema` printed before the strict default, byte for byte: the embedded
+    // set with the root as `$ref` (the latency bench gives it to yaml-language-server).
+    let o = run(&["schema", "--kind", "pod-template", "--loose"]);
+    assert_eq!(o.status.code(), Some(0));
+    let set = flyte_lsp::schema::schemas().newest();
+    let mut expected = set.document().clone();
+    expected.as_object_mut().expect("object").insert(
+        "$ref".into(),
+        Value::String("#/$defs/flyte.PodTemplate".into()),
+    );
+    let text = serde_json::to_string_pretty(&expected).expect("serializes");
+    assert_eq!(stdout(&o), format!("{text}\n"));
+    let v = json(&o);
+    assert!(v["$defs"]["io.k8s.api.core.v1.Container"]
+        .get("additionalProperties")
+        .is_none());
+    assert!(v["$defs"]["flyte.TaskEnvironment"].is_object());
 }
 
 #[test]

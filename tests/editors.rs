@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use flyte_lsp::settings::{Settings, SETTING_KEYS};
 
 /// Keys only the VS Code client reads; they are never sent to the server.
-const CLIENT_ONLY: &[&str] = &["server.path", "trace.server"];
+const CLIENT_ONLY: &[&str] = &["server.path", "importStrategy", "trace.server"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -195,19 +195,89 @@ fn vscode_extension_declares_its_commands_and_is_reproducible() {
     }
 }
 
+/// `key: value` lines of a `.pre-commit-hooks.yaml` with one hook (`- id:` counts as `id`).
+fn hook_fields(path: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.trim_start_matches("- ").trim().split_once(": "))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The hook at the root (built from source) and the hook repository's template (the wheel) are
+/// the same hook: one id, one entry, the same files, both `language: python`, so switching
+/// between them is changing `repo:` and `rev:`. tests/packaging/run.sh runs the template's.
 #[test]
-fn pre_commit_hook_runs_check_on_yaml() {
-    let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml"))
-        .expect(".pre-commit-hooks.yaml");
+fn pre_commit_hooks_check_yaml_and_python_alike() {
+    let root_hook = hook_fields(".pre-commit-hooks.yaml");
+    let template = hook_fields("editors/pre-commit/template/.pre-commit-hooks.yaml");
+    for (key, value) in [
+        ("id", "flyte-lsp"),
+        ("entry", "flyte-lsp check"),
+        ("language", "python"),
+        ("types_or", "[yaml, python]"),
+    ] {
+        for (path, fields) in [("the root", &root_hook), ("the template", &template)] {
+            assert!(
+                fields.iter().any(|(k, v)| k == key && v == value),
+                "{path}'s .pre-commit-hooks.yaml lacks `{key}: {value}`: {fields:?}"
+            );
+        }
+    }
+    assert_eq!(
+        root_hook.iter().filter(|(k, _)| k == "id").count(),
+        1,
+        "one hook at the root"
+    );
+}
+
+#[test]
+fn vscode_binary_choice_is_declared_and_documented() {
+    let block = settings_block();
+    let strategy = &block["importStrategy"];
+    assert_eq!(
+        strings(&strategy["enum"]),
+        ["useBundled", "fromEnvironment"]
+    );
+    assert_eq!(strategy["default"], "useBundled");
+    assert!(strategy["markdownDescription"]
+        .as_str()
+        .is_some_and(|d| d.contains("server.path")));
+    let pkg = package_json();
+    assert_eq!(pkg["scripts"]["package"], "node scripts/package.js");
+    assert!(root().join("editors/vscode/scripts/package.js").is_file());
+    // bundled/ is made by the package script and never committed, but it is packaged.
+    let ignore =
+        std::fs::read_to_string(root().join("editors/vscode/.gitignore")).expect(".gitignore");
+    assert!(ignore.lines().any(|l| l == "bundled/"));
+    let vscodeignore = std::fs::read_to_string(root().join("editors/vscode/.vscodeignore"))
+        .expect(".vscodeignore");
+    assert!(
+        !vscodeignore.lines().any(|l| l.starts_with("bundled")),
+        ".vscodeignore must not leave the bundled binary out"
+    );
+    let readme =
+        std::fs::read_to_string(root().join("editors/vscode/README.md")).expect("README.md");
     for needle in [
-        "- id: flyte-lsp-check",
-        "entry: flyte-lsp check",
-        "language: rust",
-        "types: [yaml]",
+        "flyte-lsp.importStrategy",
+        "useBundled",
+        "fromEnvironment",
+        "npm run package",
+        "--target darwin-arm64",
     ] {
         assert!(
-            text.contains(needle),
-            ".pre-commit-hooks.yaml lacks `{needle}`:\n{text}"
+            readme.contains(needle),
+            "editors/vscode/README.md lacks `{needle}`"
         );
     }
+}
+
+#[test]
+fn nvim_health_check_exists_and_is_documented() {
+    assert!(root()
+        .join("editors/nvim/lua/flyte_lsp/health.lua")
+        .is_file());
+    let readme = std::fs::read_to_string(root().join("editors/nvim/README.md")).expect("README");
+    assert!(readme.contains(":checkhealth flyte_lsp"));
 }

@@ -66,7 +66,7 @@ fn capabilities_announce_completion_and_hover() {
     let caps = &init["capabilities"];
     assert_eq!(
         caps["completionProvider"]["triggerCharacters"],
-        json!([":", " ", "-", "\n"])
+        json!([":", " ", "-", "\n", "\"", "'", "="])
     );
     assert_eq!(caps["hoverProvider"], json!(true));
     client.shutdown_and_exit();

@@ -3,7 +3,9 @@
 //!
 //! Everything works on half-typed documents: the cursor's place comes from the text's
 //! indentation (`cursor`), the schema from the document kind. Unrelated YAML gets nothing.
-//! Insert text is YAML at the cursor's indentation; the server turns items into LSP types.
+//! Insert text is YAML at the cursor's indentation, or what the document's front end writes
+//! instead (Python: a string literal, a dict key `"cpu": `, a keyword `image_pull_policy=`); the
+//! server turns items into LSP types.
 
 use std::borrow::Cow;
 
@@ -271,6 +273,16 @@ fn is_deprecated(node: SchemaNode<'_>) -> bool {
     })
 }
 
+/// Accelerator spellings flyte 2.12 rewrites with a deprecation warning
+/// (`DEPRECATED_ACCELERATOR_NOTATIONS` in `flyte/_internal/runtime/resources_serde.py`).
+const DEPRECATED_ACCELERATORS: &[&str] = &["A100 80G", "RTX PRO 6000"];
+
+/// What an accelerator string of `resources.gpu` becomes, for its completion item.
+fn gpu_doc(value: &str) -> Option<String> {
+    let a = crate::model::gpu::describe(value)?;
+    Some(format!("{}.", crate::model::gpu::summary(&a)))
+}
+
 /// Resource names Kubernetes knows for `requests` and `limits`, with a line of docs each.
 pub(crate) const RESOURCE_NAMES: &[(&str, &str)] = &[
     ("cpu", "CPU, in cores: `1`, `0.5` or `500m` (millicores)."),
@@ -357,6 +369,10 @@ impl<'a> Ctx<'a> {
             }
             return self.map_keys(obj);
         }
+        // Where keys are not written as blocks, a key site is inside brackets: no list items.
+        if !self.sites.writes_blocks() {
+            return Vec::new();
+        }
         if let Some(list) = array_branch(self.set, node) {
             return self.new_item(list);
         }
@@ -402,9 +418,13 @@ impl<'a> Ctx<'a> {
             } else {
                 1
             };
-            let (insert_text, is_snippet) = self.key_insert(name, prop);
+            let (label, (insert_text, is_snippet)) =
+                match self.sites.keyword_item(name, self.site.colon_follows) {
+                    Some((label, insert)) => (label, (insert, false)),
+                    None => (name.clone(), self.key_insert(name, prop)),
+                };
             items.push(CompletionItem {
-                label: name.clone(),
+                label,
                 kind: CompletionKind::Field,
                 detail: Some(type_label(self.set, prop)),
                 documentation: Some(field_markdown(self.set, name, prop, false)),
@@ -463,10 +483,14 @@ impl<'a> Ctx<'a> {
                 kind: CompletionKind::Field,
                 detail: Some(detail.to_string()),
                 documentation: Some((*doc).to_string()),
-                insert_text: if self.site.colon_follows {
-                    (*k).to_string()
-                } else {
-                    format!("{k}: ")
+                insert_text: match self.sites.map_key_insert(
+                    k,
+                    self.site.quoted,
+                    self.site.colon_follows,
+                ) {
+                    Some(text) => text,
+                    None if self.site.colon_follows => (*k).to_string(),
+                    None => format!("{k}: "),
                 },
                 is_snippet: false,
                 sort_text: format!("0_{n:03}"),
@@ -478,6 +502,9 @@ impl<'a> Ctx<'a> {
 
     /// A new list item under a list key (the cursor is below `containers:` with no dash yet).
     fn new_item(&self, list: SchemaNode<'a>) -> Vec<CompletionItem> {
+        if !self.sites.writes_blocks() {
+            return Vec::new();
+        }
         let Some(item) = list.items(self.set) else {
             return Vec::new();
         };
@@ -522,17 +549,24 @@ impl<'a> Ctx<'a> {
             }
         }
         if is_boolean(self.set, node) {
-            for b in ["true", "false"] {
+            for b in self.sites.boolean_literals() {
                 values.push((b.to_string(), "boolean".to_string(), true));
             }
         }
         let mut seen: Vec<String> = Vec::new();
         let mut items = Vec::new();
+        let accelerator = self.kind == DocKind::TaskEnvironment
+            && self.site.path == [Segment::Key("resources".into()), Segment::Key("gpu".into())];
         for (value, detail, literal) in values {
             if seen.contains(&value) {
                 continue;
             }
             seen.push(value.clone());
+            // The SDK still reads these spellings, with a deprecation warning.
+            let old = accelerator
+                && DEPRECATED_ACCELERATORS
+                    .iter()
+                    .any(|d| value.strip_prefix(d).is_some_and(|n| n.starts_with(':')));
             let mut text = if literal || self.site.quoted {
                 value.clone()
             } else {
@@ -541,15 +575,16 @@ impl<'a> Ctx<'a> {
             if self.site.needs_space {
                 text.insert(0, ' ');
             }
+            let documentation = accelerator.then(|| gpu_doc(&value)).flatten();
             items.push(CompletionItem {
                 label: value,
                 kind: CompletionKind::Value,
                 detail: Some(detail),
-                documentation: None,
+                documentation,
                 insert_text: text,
                 is_snippet: false,
-                sort_text: format!("0_{:04}", items.len()),
-                deprecated: false,
+                sort_text: format!("{}_{:04}", u8::from(old), items.len()),
+                deprecated: old,
                 replace_range: self.replace(),
             });
         }

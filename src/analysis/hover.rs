@@ -1,6 +1,7 @@
 //! Hover: Markdown for the key or value under the cursor. Field docs (description, type, allowed
 //! values, the Kubernetes version that added the field), quantities in plain numbers, what
-//! Flyte does to the primary container, and what a `pod_template` string names.
+//! Flyte does to the primary container, what a `pod_template` string names, what an
+//! accelerator string requests, and the pod a name passed as `pod_template` stands for.
 //!
 //! Pure: plain data with a byte range. Unrelated YAML gets nothing.
 
@@ -49,13 +50,25 @@ pub fn hover(snap: &Snapshot<'_>, sites: &dyn Sites, offset: usize) -> Option<Ho
         .and_then(|at| schema_at(set, root, &site.path[..at], flyte));
 
     let mut parts: Vec<String> = Vec::new();
-    if let On::Value(text) = &site.on {
-        if let Some(line) = quantity_line(&doc, &site, node, text) {
-            parts.push(line);
+    match &site.on {
+        On::Value(text) => {
+            if let Some(line) = quantity_line(&doc, &site, node, text) {
+                parts.push(line);
+            }
+            if let Some(line) = accelerator_line(&doc, &site, text) {
+                parts.push(line);
+            }
+            if let Some(line) = template_line(snap, &doc, &site, text, offset) {
+                parts.push(line);
+            }
         }
-        if let Some(line) = template_line(snap, &doc, &site, text, offset) {
-            parts.push(line);
+        On::Name(name) => {
+            let value = doc.root.and_then(|root| node_at(root, &site.path, flyte));
+            if let Some(summary) = value.and_then(|v| pod_summary(name, key, v)) {
+                parts.push(summary);
+            }
         }
+        On::Key => {}
     }
     let in_map = parent
         .and_then(|p| object_branch(set, p))
@@ -119,6 +132,124 @@ fn quantity_line(
         return None;
     }
     quantity::describe(text, Unit::of(name))
+}
+
+/// For an environment's `resources.gpu` string: the device, and what the backend requests and
+/// schedules on for it.
+fn accelerator_line(doc: &DocContext<'_>, site: &HoverSite, text: &str) -> Option<String> {
+    let resources = [Segment::Key("resources".into()), Segment::Key("gpu".into())];
+    if doc.kind != DocKind::TaskEnvironment || site.path != resources {
+        return None;
+    }
+    let a = crate::model::gpu::describe(text)?;
+    Some(format!(
+        "**Accelerator** `{}` (device class `{}`): {}.",
+        a.device,
+        a.class,
+        crate::model::gpu::summary(&a)
+    ))
+}
+
+/// Items listed per kind in [`pod_summary`], at most.
+const SUMMARY_ITEMS: usize = 8;
+
+/// A short form of the pod that a name passed as `pod_template` (or `pod_spec`) stands for:
+/// its containers and images, the primary container, volumes and scheduling constraints.
+fn pod_summary(name: &str, key: &str, value: &Node) -> Option<String> {
+    let (spec, primary) = match key {
+        "pod_template" => (
+            value.get("pod_spec")?,
+            Some(
+                value
+                    .get("primary_container_name")
+                    .and_then(Node::as_str)
+                    .unwrap_or(DEFAULT_PRIMARY),
+            ),
+        ),
+        "pod_spec" => (value, None),
+        _ => return None,
+    };
+    spec.as_map()?;
+    let text_of = |n: Option<&Node>| -> String {
+        match n {
+            Some(n) => match n.as_str() {
+                Some(s) => format!("`{s}`"),
+                None => "(set at run time)".to_string(),
+            },
+            None => "(none)".to_string(),
+        }
+    };
+    let list = |field: &str| -> Vec<&Node> {
+        spec.get(field)
+            .and_then(Node::as_seq)
+            .map(|items| items.iter().collect())
+            .unwrap_or_default()
+    };
+    let mut out = format!("**`{name}`**: a pod");
+    if let Some(primary) = primary {
+        out.push_str(&format!(" whose primary container is `{primary}`"));
+    }
+    out.push('\n');
+    for (field, label) in [
+        ("containers", "container"),
+        ("initContainers", "init container"),
+    ] {
+        let items = list(field);
+        for c in items.iter().take(SUMMARY_ITEMS) {
+            let cname = c.get("name").and_then(Node::as_str).unwrap_or("?");
+            let is_primary = field == "containers" && Some(cname) == primary;
+            let image = match c.get("image") {
+                None if is_primary => "the environment's image".to_string(),
+                image => text_of(image),
+            };
+            let mark = if is_primary { " (primary)" } else { "" };
+            out.push_str(&format!("\n- {label} `{cname}`{mark}: image {image}"));
+        }
+        if items.len() > SUMMARY_ITEMS {
+            out.push_str(&format!("\n- … {} more", items.len() - SUMMARY_ITEMS));
+        }
+        if field == "containers" {
+            if let Some(p) = primary.filter(|p| {
+                !items
+                    .iter()
+                    .any(|c| c.get("name").and_then(Node::as_str) == Some(p))
+            }) {
+                out.push_str(&format!(
+                    "\n- container `{p}` (primary): added by Flyte, with the environment's image"
+                ));
+            }
+        }
+    }
+    let names = |field: &str| -> Vec<String> {
+        list(field)
+            .iter()
+            .filter_map(|v| v.get("name").and_then(Node::as_str))
+            .map(|n| format!("`{n}`"))
+            .collect()
+    };
+    let volumes = names("volumes");
+    if !volumes.is_empty() {
+        out.push_str(&format!("\n- volumes: {}", volumes.join(", ")));
+    }
+    if let Some(sel) = spec.get("nodeSelector").and_then(Node::as_map) {
+        let pairs: Vec<String> = sel
+            .iter()
+            .filter_map(|e| Some(format!("`{}={}`", e.key_str()?, e.value.as_str()?)))
+            .collect();
+        if !pairs.is_empty() {
+            out.push_str(&format!("\n- node selector: {}", pairs.join(", ")));
+        }
+    }
+    let tolerations = list("tolerations").len();
+    if tolerations > 0 {
+        out.push_str(&format!("\n- tolerations: {tolerations}"));
+    }
+    for field in ["serviceAccountName", "schedulerName", "priorityClassName"] {
+        if let Some(v) = spec.get(field).and_then(Node::as_str) {
+            out.push_str(&format!("\n- `{field}`: `{v}`"));
+        }
+    }
+    Some(out)
 }
 
 /// Lines of a template shown in hover, at most.

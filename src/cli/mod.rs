@@ -8,6 +8,7 @@
 
 pub mod fix;
 pub mod output;
+pub mod schema;
 
 use std::path::{Path, PathBuf};
 

@@ -3,6 +3,7 @@
 //! Detection itself belongs to each front end (`yaml::detect`).
 
 pub mod calls;
+pub mod gpu;
 pub mod pod;
 
 use crate::schema::defs;

@@ -18,12 +18,14 @@ pub mod k8s_names;
 mod lower;
 pub mod names;
 pub mod resolve;
+mod sites;
 mod write;
 
 use std::ops::Range;
 
 pub use resolve::{canonical_name, Frameworks, Resolved, Resolver};
 pub use ruff_python_ast as ast;
+pub use sites::PythonSites;
 pub use write::PythonWriter;
 
 use ruff_python_parser::{Mode, ParseOptions};

@@ -160,7 +160,13 @@ pub fn initialize_result(enc: Encoding, pull: bool) -> InitializeResult {
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             }),
             completion_provider: Some(CompletionOptions {
-                trigger_characters: Some([":", " ", "-", "\n"].map(String::from).to_vec()),
+                // YAML's (`key:`, indentation, `- `) and Python's (a quote opens a value or a dict
+                // key, `=` a keyword's value); each front end answers only its own.
+                trigger_characters: Some(
+                    [":", " ", "-", "\n", "\"", "'", "="]
+                        .map(String::from)
+                        .to_vec(),
+                ),
                 ..CompletionOptions::default()
             }),
             hover_provider: Some(HoverProviderCapability::Simple(true)),

@@ -86,6 +86,9 @@ pub enum On {
     Key,
     /// A scalar value (as written, unquoted); the path is the value's.
     Value(String),
+    /// A name standing for a value written elsewhere (`pod_template=template` in Python); the
+    /// path is the value's.
+    Name(String),
 }
 
 /// The cursor's place for hover.
@@ -138,6 +141,26 @@ pub fn node_at<'a>(root: &'a Node, path: &[Segment], flyte: bool) -> Option<&'a 
 pub trait Sites {
     /// The source text.
     fn source(&self) -> &str;
+    /// Whether keys and list items are written as indented blocks (YAML). Where they are not
+    /// (Python calls and dicts), completion offers no new-item snippets.
+    fn writes_blocks(&self) -> bool {
+        true
+    }
+    /// A schema key written as a keyword argument, as `(label, insert text)`: Python's
+    /// `("image_pull_policy", "image_pull_policy=")`, only the name when `=` already follows.
+    /// `None` where keys are written `key: value`.
+    fn keyword_item(&self, _key: &str, _follows: bool) -> Option<(String, String)> {
+        None
+    }
+    /// A free-form map's key (`cpu` in `limits`) as inserted: `None` for `key: ` (or the bare
+    /// key when `follows`, the separator already written). `quoted`: the user opened a quote.
+    fn map_key_insert(&self, _key: &str, _quoted: bool, _follows: bool) -> Option<String> {
+        None
+    }
+    /// The source's spellings of true and false.
+    fn boolean_literals(&self) -> [&'static str; 2] {
+        ["true", "false"]
+    }
     /// The parsed file (parsed on first use where the front end parses lazily).
     fn stream(&self) -> &super::Stream;
     /// `value` written as a string literal of the source language, quoted only where the

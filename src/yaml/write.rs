@@ -424,7 +424,12 @@ impl Sites for YamlSites<'_> {
         let offset = crate::text::floor_char_boundary(self.source, offset);
         let (line_start, _) = cursor::line_bounds(self.source, offset);
         let before = self.source.get(line_start..offset).unwrap_or("");
-        !(trigger == " " && before.trim().is_empty())
+        match trigger {
+            " " => !before.trim().is_empty(),
+            // `=` means nothing to YAML (it is Python's trigger); quotes open a value.
+            "=" => false,
+            _ => true,
+        }
     }
 }
 

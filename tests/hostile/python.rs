@@ -379,3 +379,85 @@ fn ten_thousand_nested_brackets_neither_crash_nor_hang_and_the_code_above_is_che
     }
     client.shutdown_and_exit();
 }
+
+/// Completion and hover at every offset of every Python fixture and conformance file (and of
+/// each file cut at that offset, as while typing): never a panic, and every answer's ranges lie
+/// in the text on character boundaries.
+#[test]
+fn completion_and_hover_answer_at_every_offset_of_real_and_cut_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in ["fixtures/python", "conformance/python"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        files.extend(
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "py")),
+        );
+    }
+    files.sort();
+    assert!(files.len() > 20, "fixtures missing: {files:?}");
+    let mut settings = Settings::default();
+    settings.python.keyword_completion = true;
+    let mut answered = 0usize;
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let check = |text: &str, at: usize, answered: &mut usize| {
+            let stream = parse_as(text, Language::Python);
+            let get = || &stream;
+            let c = flyte_lsp::engine::completions_in(
+                Language::Python,
+                text,
+                &get,
+                &settings,
+                None,
+                at,
+                None,
+            );
+            for item in c.iter().flat_map(|c| &c.items) {
+                if let Some(r) = &item.replace_range {
+                    assert!(text.get(r.clone()).is_some(), "{path:?} at {at}: {r:?}");
+                }
+                *answered += 1;
+            }
+            if let Some(h) =
+                flyte_lsp::engine::hover_in(Language::Python, text, &stream, &settings, None, at)
+            {
+                assert!(text.get(h.range.clone()).is_some(), "{path:?} at {at}");
+            }
+        };
+        // Every offset of the whole file shares one parse.
+        let stream = parse_as(&text, Language::Python);
+        for at in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let get = || &stream;
+            let _ = flyte_lsp::engine::completions_in(
+                Language::Python,
+                &text,
+                &get,
+                &settings,
+                None,
+                at,
+                None,
+            );
+            let _ =
+                flyte_lsp::engine::hover_in(Language::Python, &text, &stream, &settings, None, at);
+        }
+        // The file cut where the user is typing, at a sample of offsets.
+        for at in (0..text.len())
+            .step_by(97)
+            .filter(|&i| text.is_char_boundary(i))
+        {
+            check(&text[..at], at, &mut answered);
+        }
+    }
+    assert!(
+        answered > 0,
+        "no completion anywhere in {} files",
+        files.len()
+    );
+}

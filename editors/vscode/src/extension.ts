@@ -4,9 +4,9 @@
 // The server does all the work (diagnostics, completion, hover, fixes, code lenses, rendering);
 // this file only finds the binary, manages the client's life cycle and the preview documents.
 
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { findServer, repairBundled, ServerChoice } from './server';
 import {
   ExecuteCommandRequest,
   LanguageClient,
@@ -15,7 +15,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 
-/** The settings section; `server.*` and `trace.*` stay on the client side. */
+/** The settings section; `server.*`, `trace.*` and `importStrategy` stay on the client side. */
 const SECTION = 'flyte-lsp';
 /** The server's preview command (see `src/server/preview.rs`). */
 const RENDER_PREVIEW = 'flyte-lsp.renderPreview';
@@ -25,9 +25,12 @@ const PREVIEW_SCHEME = 'flyte-preview';
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let previews: PreviewProvider;
+/** The extension's own folder: a platform .vsix holds the server in its `bundled/`. */
+let extensionDir = '';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('Flyte LSP', { log: true });
+  extensionDir = context.extensionPath;
   previews = new PreviewProvider();
   context.subscriptions.push(
     output,
@@ -40,7 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (!e.affectsConfiguration(SECTION)) {
         return;
       }
-      if (e.affectsConfiguration(`${SECTION}.server`)) {
+      if (e.affectsConfiguration(`${SECTION}.server`) || e.affectsConfiguration(`${SECTION}.importStrategy`)) {
         await restart();
       } else if (client?.isRunning()) {
         const settings = serverSettings();
@@ -58,18 +61,18 @@ export async function deactivate(): Promise<void> {
 }
 
 /** Keys of the section that only this client reads. */
-const CLIENT_ONLY = ['server', 'trace'];
+const CLIENT_ONLY = ['server', 'trace', 'importStrategy'];
 
 /** The section as the server reads it (`Settings::from_json`): everything but the client-only
- * keys, and no `kubernetesVersion` when it is "" (the newest embedded). */
+ * keys, and no unset settings: VS Code reports a string setting without a default as "" (and
+ * some as `null`), which the server would take for a value and warn about; "" for
+ * `kubernetesVersion` means the newest embedded version, which is what unset means too. */
 function serverSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const settings = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  const unset = (_key: string, value: unknown) => (value === null || value === '' ? undefined : value);
+  const settings = JSON.parse(JSON.stringify(config), unset) as Record<string, unknown>;
   for (const key of CLIENT_ONLY) {
     delete settings[key];
-  }
-  if (!settings.kubernetesVersion) {
-    delete settings.kubernetesVersion;
   }
   return settings;
 }
@@ -78,48 +81,13 @@ function trigger(): string {
   return vscode.workspace.getConfiguration(SECTION).get<string>('diagnostics.trigger', 'change');
 }
 
-/** The configured binary, or `flyte-lsp` on `PATH`; `undefined` with a message when missing. */
-function findServer(): { path?: string; problem?: string } {
-  const configured = vscode.workspace.getConfiguration(SECTION).get<string>('server.path', '').trim();
-  if (configured) {
-    const resolved = configured.startsWith('~')
-      ? path.join(process.env.HOME ?? '', configured.slice(1))
-      : configured;
-    if (isExecutable(resolved)) {
-      return { path: resolved };
-    }
-    return { problem: `the setting flyte-lsp.server.path points to "${configured}", which is not an executable file` };
-  }
-  const names = process.platform === 'win32' ? ['flyte-lsp.exe', 'flyte-lsp'] : ['flyte-lsp'];
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    for (const name of names) {
-      const candidate = path.join(dir, name);
-      if (dir && isExecutable(candidate)) {
-        return { path: candidate };
-      }
-    }
-  }
-  return { problem: 'flyte-lsp was not found on PATH and the setting flyte-lsp.server.path is empty' };
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    if (!fs.statSync(file).isFile()) {
-      return false;
-    }
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function start(): Promise<void> {
-  const found = findServer();
+  const found = chooseServer();
   if (!found.path) {
     const message =
-      `Flyte LSP cannot start: ${found.problem}. Install it (cargo install --git <repository> flyte-lsp, ` +
-      'or cargo build --release in a checkout) and put it on PATH, or set flyte-lsp.server.path.';
+      `Flyte LSP cannot start: ${found.problem}. Install the platform package of the extension (it holds the ` +
+      'server), or install flyte-lsp (cargo install --path . in a checkout) and put it on PATH, or set ' +
+      'flyte-lsp.server.path.';
     output.appendLine(message);
     const choice = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show Output');
     if (choice === 'Open Settings') {
@@ -129,6 +97,7 @@ async function start(): Promise<void> {
     }
     return;
   }
+  output.appendLine(found.reason);
   output.appendLine(`Starting ${found.path} serve`);
   const serverOptions: ServerOptions = {
     command: found.path,
@@ -170,11 +139,32 @@ async function start(): Promise<void> {
   client = new LanguageClient('flyte-lsp', 'Flyte LSP', serverOptions, clientOptions);
   try {
     await client.start();
+    const info = client.initializeResult?.serverInfo;
+    if (info) {
+      output.appendLine(`Server: ${info.name} ${info.version ?? ''}`.trimEnd());
+    }
   } catch (err) {
     output.appendLine(`The server failed to start: ${String(err)}`);
     void vscode.window.showErrorMessage(`Flyte LSP: the server failed to start (${String(err)}).`, 'Show Output')
       .then((choice) => choice && output.show(true));
   }
+}
+
+/** `findServer` with this window's settings (see server.ts for the order). */
+function chooseServer(): ServerChoice {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const repaired = repairBundled(extensionDir, process.platform);
+  if (repaired) {
+    output.appendLine(repaired);
+  }
+  return findServer({
+    configuredPath: config.get<string>('server.path', ''),
+    strategy: config.get<string>('importStrategy', 'useBundled'),
+    extensionDir,
+    envPath: process.env.PATH ?? '',
+    platform: process.platform,
+    home: process.env.HOME ?? process.env.USERPROFILE ?? '',
+  });
 }
 
 async function stop(): Promise<void> {

@@ -6,6 +6,7 @@
 --   WORK_DIR       a scratch copy of tests/editors/fixtures (files get edited and written)
 --   TEST_API       "setup": require("flyte_lsp").setup() in save mode (the Neovim 0.10 path)
 --                  "enable": lsp/flyte_lsp.lua through vim.lsp.enable() in change mode (0.11)
+--                  "missing": vim.lsp.enable() with no flyte-lsp on PATH: :checkhealth says so
 --   TEST_TIMEOUT_MS  per-step wait (default 10000)
 -- Prints one line per check, `ok <name>` or `not ok <name>: <detail>`; exits 1 on a failure.
 
@@ -70,10 +71,77 @@ local function set_line(bufnr, lnum, text)
   vim.api.nvim_buf_set_lines(bufnr, lnum, lnum + 1, false, { text })
 end
 
+--- Runs `:checkhealth flyte_lsp` and returns the report's lines (the report is closed again).
+local function checkhealth()
+  local before = vim.api.nvim_get_current_buf()
+  vim.cmd('checkhealth flyte_lsp')
+  local report = vim.api.nvim_get_current_buf()
+  local lines = vim.api.nvim_buf_get_lines(report, 0, -1, false)
+  if report ~= before then
+    vim.cmd('tabclose')
+  end
+  return lines
+end
+
+--- The first line holding every one of `needles` (plain text), or nil.
+local function line_with(lines, needles)
+  for _, l in ipairs(lines) do
+    local all = true
+    for _, n in ipairs(needles) do
+      if not l:find(n, 1, true) then
+        all = false
+        break
+      end
+    end
+    if all then
+      return l
+    end
+  end
+  return nil
+end
+
+local function health_checks(lines, save_mode)
+  local res = vim.system({ bin, '--version' }, { text = true }):wait(5000)
+  local version = vim.trim(res.stdout or '')
+  local report = table.concat(lines, ' | ')
+  check(api_kind .. ': :checkhealth flyte_lsp reports `flyte-lsp --version` (' .. version .. ') and the binary',
+    res.code == 0 and version ~= '' and line_with(lines, { 'OK', version, vim.fn.exepath(bin) }) ~= nil, report)
+  check(api_kind .. ': :checkhealth flyte_lsp reports the client attached to the current buffer',
+    line_with(lines, { 'OK', 'attached to the current buffer', 'pod-template.yaml' }) ~= nil, report)
+  local settings = line_with(lines, { 'settings in use by client id' })
+  check(api_kind .. ': :checkhealth flyte_lsp reports the settings in use', settings ~= nil
+    and (not save_mode or settings:find('trigger = "save"', 1, true) ~= nil), settings or report)
+  check(api_kind .. ': :checkhealth flyte_lsp has no error or warning', line_with(lines, { 'ERROR' }) == nil
+    and line_with(lines, { 'WARNING' }) == nil, report)
+end
+
+--- No flyte-lsp on PATH (run.sh makes sure), default cmd: the client cannot start, and
+--- :checkhealth says why.
+local function missing_binary()
+  vim.cmd('runtime plugin/flyte_lsp.lua')
+  vim.lsp.enable('flyte_lsp')
+  vim.cmd('filetype on')
+  if not check('missing: flyte-lsp is not on PATH for this test', vim.fn.exepath('flyte-lsp') == '',
+      vim.fn.exepath('flyte-lsp')) then
+    return
+  end
+  vim.cmd('edit ' .. vim.fn.fnameescape(work .. '/pod-template.yaml'))
+  vim.wait(500)
+  local lines = checkhealth()
+  local report = table.concat(lines, ' | ')
+  check('missing: :checkhealth flyte_lsp has an error line for the missing binary',
+    line_with(lines, { 'ERROR', '`flyte-lsp` is not found on PATH' }) ~= nil, report)
+  check('missing: :checkhealth flyte_lsp warns that no client runs',
+    line_with(lines, { 'WARNING', 'no flyte-lsp client is running' }) ~= nil, report)
+end
+
 local ok, err = pcall(function()
   vim.opt.runtimepath:prepend(plugin_dir)
   local flyte = require('flyte_lsp')
   local save_mode = api_kind == 'setup'
+  if api_kind == 'missing' then
+    return missing_binary()
+  end
 
   if api_kind == 'setup' then
     -- setup() alone, as a lazy-loading plugin manager would call it (plugin/ not sourced).
@@ -208,6 +276,11 @@ local ok, err = pcall(function()
     end, 20)
     check(api_kind .. ': running the code lens opens the preview', opened)
   end
+
+  -- 6. :checkhealth flyte_lsp from the YAML buffer.
+  vim.cmd('only')
+  vim.api.nvim_set_current_buf(buf)
+  health_checks(checkhealth(), save_mode)
 end)
 
 if not ok then

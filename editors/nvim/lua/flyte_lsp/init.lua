@@ -48,6 +48,8 @@ local function default_cmd(dispatchers, config)
   config = config or {}
   return vim.lsp.rpc.start({ 'flyte-lsp', 'serve' }, dispatchers, { cwd = config.cmd_cwd, env = config.cmd_env })
 end
+--- For `:checkhealth flyte_lsp` (health.lua), which tells the default from a `cmd` of the user's.
+M._default_cmd = default_cmd
 
 --- Server settings are sent twice: as `initializationOptions` (so the first diagnostics already
 --- use them) and through `workspace/configuration` (section `flyte-lsp`).
@@ -118,6 +120,7 @@ function M.setup(opts)
     M._plugin()
   end
   local config = M.config(opts)
+  M._setup_config = config -- what `:checkhealth flyte_lsp` reports when no client runs
   if type(config.cmd) == 'table' and vim.fn.executable(config.cmd[1]) ~= 1 then
     notify(missing_message(config.cmd[1]), vim.log.levels.WARN)
   end
