@@ -58,8 +58,18 @@ pub struct TemplateDef {
 }
 
 impl TemplateDef {
-    /// The defined template as JSON (its document read again: the index keeps only text).
+    /// The defined template as JSON (its document read again: the index keeps only text; a
+    /// Python template is its file's document [`TemplateDef::document`]). `None` when a value
+    /// only run time knows is in it.
     pub fn template_json(&self) -> Option<serde_json::Value> {
+        if indexed_language(&self.path) == Some(Language::Python) {
+            let stream = crate::python::parse_tree(&self.source);
+            let d = stream
+                .documents
+                .get(self.document)
+                .filter(|d| d.kind == DocKind::KubePodTemplate)?;
+            return crate::tree::json::to_json(d, d.root.as_ref()?).ok();
+        }
         let stream = parse(&self.source);
         stream.documents.iter().find_map(|d| {
             if d.kind != DocKind::KubePodTemplate {
@@ -89,8 +99,8 @@ pub struct WorkspaceIndex {
 impl WorkspaceIndex {
     /// Replaces what the index knows about `path` with the templates defined in `text`.
     pub fn update(&mut self, path: &Path, text: &str) {
-        let stream = parse(text);
-        self.update_parsed(path, text, &stream);
+        let language = indexed_language(path).unwrap_or(Language::Yaml);
+        self.update_as(path, text, language);
     }
 
     /// Replaces what the index knows about `path` with what [`index_file`] finds in it.
@@ -184,13 +194,13 @@ impl WorkspaceIndex {
         Self::scan_files(roots, true)
     }
 
-    /// [`WorkspaceIndex::scan`] for the PodTemplates' definitions only, which are in YAML
-    /// files (what `render` merges): Python files are not read.
+    /// [`WorkspaceIndex::scan`] for the PodTemplates only (what `render` merges): a Python file
+    /// is not parsed a second time for the containers and volumes it defines.
     pub fn scan_templates(roots: &[PathBuf]) -> WorkspaceIndex {
         Self::scan_files(roots, false)
     }
 
-    fn scan_files(roots: &[PathBuf], python: bool) -> WorkspaceIndex {
+    fn scan_files(roots: &[PathBuf], names: bool) -> WorkspaceIndex {
         let mut index = WorkspaceIndex::default();
         let mut seen = 0;
         for root in roots {
@@ -212,15 +222,18 @@ impl WorkspaceIndex {
                 let Some(language) = indexed_language(path) else {
                     continue;
                 };
-                if language == Language::Python && !python {
-                    continue;
-                }
                 if !entry.file_type().is_file() {
                     continue;
                 }
                 seen += 1;
-                if let Some(text) = read_indexable(path) {
+                let Some(text) = read_indexable(path) else {
+                    continue;
+                };
+                if names {
                     index.update_as(path, &text, language);
+                } else {
+                    let stream = parse_for_index(&text, language);
+                    index.update_templates(path, &text, &stream);
                 }
             }
         }
@@ -335,9 +348,8 @@ pub fn read_indexable(path: &Path) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// The PodTemplates a file defines and the ones its task environments name (a Python file
-/// only names them: its `V1PodTemplate`s are objects it sends, not files the index can read
-/// back as templates).
+/// The PodTemplates a file defines (a YAML `kind: PodTemplate`, a Python `V1PodTemplate` with
+/// its `metadata.name`) and the ones its task environments name.
 pub fn index_text(path: &Path, text: &str, stream: &Stream) -> Vec<TemplateDef> {
     entries(path, text, stream, &[])
 }
@@ -380,9 +392,7 @@ fn entries(
             continue;
         };
         let (node, definition) = match doc.kind {
-            DocKind::KubePodTemplate if !python => {
-                (root.get("metadata").and_then(|m| m.get("name")), true)
-            }
+            DocKind::KubePodTemplate => (root.get("metadata").and_then(|m| m.get("name")), true),
             DocKind::TaskEnvironment => (template_reference(root), false),
             _ => continue,
         };
@@ -433,7 +443,10 @@ fn entries(
         }
         let li = line_index.get_or_insert_with(|| LineIndex::new(text));
         let at = |offset: usize, enc: Encoding| li.to_line_col(text, offset, enc);
+        // A Python document is read again with the module around it (its imports and
+        // constants), so a Python template keeps the whole file.
         let source = match (f.kind, f.definition) {
+            (Named::PodTemplate, true) if python => text.to_string(),
             (Named::PodTemplate, true) => stream
                 .documents
                 .get(f.document)
@@ -503,8 +516,7 @@ mod tests {
         assert_eq!(&text[main[0].range.clone()], "main");
         assert_eq!(main[0].utf16.0, LineCol { line: 3, col: 8 });
         assert_eq!(index.lookup_named(Named::Volume, "data").len(), 1);
-        // Python defines no PodTemplate the index could read back, and the names of
-        // containers are not template names.
+        // The names of containers are not template names.
         assert!(index.names().is_empty() && index.is_empty());
         // The server's path (a tree it already has) finds the same.
         let stream = crate::python::parse_tree(text);
@@ -516,6 +528,22 @@ mod tests {
             Language::Python,
         );
         assert_eq!(index.files(), 1);
+    }
+
+    #[test]
+    fn a_python_pod_template_is_a_definition_read_back_with_its_module() {
+        let text = "from kubernetes import client as k8s\nNAME = 'gpu'\nt = k8s.V1PodTemplate(metadata=k8s.V1ObjectMeta(name=NAME), template=k8s.V1PodTemplateSpec(spec=k8s.V1PodSpec(containers=[k8s.V1Container(name='default', image='busybox')])))\nspec = k8s.V1PodSpec(containers=[])\n";
+        let mut index = WorkspaceIndex::default();
+        index.update(Path::new("/w/templates.py"), text);
+        // The lone pod spec's synthesized name is not one.
+        assert_eq!(index.names(), ["gpu"]);
+        let def = index.lookup("gpu")[0];
+        assert_eq!(&text[def.range.clone()], "gpu");
+        let json = def.template_json().expect("the template as JSON");
+        assert_eq!(
+            json["template"]["spec"]["containers"][0]["image"], "busybox",
+            "{json}"
+        );
     }
 
     #[test]
