@@ -53,12 +53,11 @@ impl Backend {
             .read()
             .map(|r| r.clone())
             .unwrap_or_default();
-        let scanned = tokio::task::spawn_blocking(move || WorkspaceIndex::scan(&roots)).await;
-        let Ok(mut index) = scanned else { return };
         // Open documents are newer than the disk. Their entries are taken under the lock, so
         // an edit re-indexed meanwhile is not lost when the scanned index replaces the old one.
         let this = self.clone();
         let _ = tokio::task::spawn_blocking(move || {
+            let mut index = WorkspaceIndex::scan(&roots);
             if let Ok(mut w) = this.state.workspace.write() {
                 for uri in this.state.store.uris() {
                     if let (Some(path), Some(snap)) =
