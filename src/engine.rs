@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::analysis::navigation;
 use crate::analysis::{FileAnalysis, Snapshot};
 use crate::settings::Settings;
-use crate::tree::Stream;
+use crate::tree::{DocKind, Stream};
 use crate::workspace::WorkspaceIndex;
 use crate::yaml::{self, YamlSites, YamlWriter};
 
@@ -27,6 +27,21 @@ pub fn parse_as(source: &str, language: Language) -> Stream {
     match language {
         Language::Yaml => yaml::parse(source),
         Language::Python => crate::python::parse_tree(source),
+    }
+}
+
+/// Parses `source` with the front end of `language`, its documents given `kind` unless their
+/// modeline says otherwise (`files.kinds`; see [`crate::settings::files`]). `Some(Unknown)`
+/// (`ignore`) leaves a Python file with no documents.
+pub fn parse_file(source: &str, language: Language, kind: Option<DocKind>) -> Stream {
+    match (language, kind) {
+        (_, None) => parse_as(source, language),
+        (Language::Yaml, kind) => yaml::parse_with(source, kind),
+        (Language::Python, _) => Stream {
+            documents: Vec::new(),
+            surfaces: &[],
+            language,
+        },
     }
 }
 
@@ -135,8 +150,21 @@ pub fn hover_parsed(
     workspace: Option<&WorkspaceIndex>,
     offset: usize,
 ) -> Option<crate::analysis::hover::Hover> {
+    hover_of_kind(source, stream, None, settings, workspace, offset)
+}
+
+/// [`hover_parsed`] in a file whose documents the settings give `kind` (`files.kinds`), as
+/// [`parse_file`] parsed it.
+fn hover_of_kind(
+    source: &str,
+    stream: &Stream,
+    kind: Option<DocKind>,
+    settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
+    offset: usize,
+) -> Option<crate::analysis::hover::Hover> {
     let get = || stream;
-    let sites = YamlSites::new(source, &get);
+    let sites = YamlSites::new(source, &get).with_kind(kind);
     with_snapshot(source, stream, settings, workspace, |snap| {
         crate::analysis::hover::hover(snap, &sites, offset)
     })
@@ -274,8 +302,12 @@ pub fn selection_ranges(stream: &Stream, offset: usize) -> Vec<crate::text::Text
 /// Completions for an editor document of `language` at `offset`, typed with `trigger` if the
 /// client says so. `None` when there is nothing to answer: Python documents (completion reads
 /// YAML text; there the type checker beside us answers) and triggers not worth answering.
+/// `kind` is what the settings make the file's documents (`files.kinds`), as [`parse_file`]
+/// parsed `stream`.
+#[allow(clippy::too_many_arguments)]
 pub fn completions_in<'a>(
     language: Language,
+    kind: Option<DocKind>,
     source: &'a str,
     stream: &'a dyn Fn() -> &'a Stream,
     settings: &Settings,
@@ -289,8 +321,9 @@ pub fn completions_in<'a>(
     if trigger.is_some_and(|t| !answers_trigger(source, offset, t)) {
         return None;
     }
-    Some(completions_lazy(
-        source, stream, settings, workspace, offset,
+    let sites = YamlSites::new(source, stream).with_kind(kind);
+    Some(crate::analysis::completion::completions(
+        &sites, settings, workspace, offset,
     ))
 }
 
@@ -298,6 +331,7 @@ pub fn completions_in<'a>(
 /// [`completions_in`]).
 pub fn hover_in(
     language: Language,
+    kind: Option<DocKind>,
     source: &str,
     stream: &Stream,
     settings: &Settings,
@@ -307,7 +341,7 @@ pub fn hover_in(
     if language == Language::Python {
         return None;
     }
-    hover_parsed(source, stream, settings, workspace, offset)
+    hover_of_kind(source, stream, kind, settings, workspace, offset)
 }
 
 /// The documents a pod preview is offered for (task environments and Flyte pod templates):
