@@ -229,7 +229,11 @@ fn config_settings(start: Option<&std::path::Path>) -> Settings {
     for w in warnings {
         eprintln!("flyte-lsp: {}: {w}", config.display());
     }
-    settings.files.roots = config.parent().map(std::path::Path::to_path_buf).into_iter().collect();
+    settings.files.roots = config
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .into_iter()
+        .collect();
     settings
 }
 

@@ -148,7 +148,11 @@ fn a_named_file_is_checked_unless_force_exclude() {
     let run = check(&dir, &named);
     assert_eq!(
         paths(&run),
-        ["flyte/generated/env.yaml", "other/env.yaml", "flyte/env.yaml"],
+        [
+            "flyte/generated/env.yaml",
+            "other/env.yaml",
+            "flyte/env.yaml"
+        ],
         "{}",
         run.stderr
     );
@@ -159,7 +163,12 @@ fn a_named_file_is_checked_unless_force_exclude() {
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert_eq!(paths(&run), ["flyte/env.yaml"], "{}", run.stderr);
     let run = check(&dir, &["--force-exclude", "flyte/generated"]);
-    assert_eq!((run.code, paths(&run).len()), (Some(0), 0), "{}", run.stderr);
+    assert_eq!(
+        (run.code, paths(&run).len()),
+        (Some(0), 0),
+        "{}",
+        run.stderr
+    );
     // Without the flag a named folder is walked, its excluded children are not.
     let run = check(&dir, &["flyte"]);
     assert_eq!(paths(&run), ["flyte/env.yaml"], "{}", run.stderr);
@@ -247,7 +256,11 @@ fn bad_globs_and_kinds_are_warnings_and_the_rest_applies() {
     let run = check(&dir, &["."]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert_eq!(paths(&run), ["env.yaml"], "{}", run.stderr);
-    for needle in ["`a{b` is not a valid glob", "files.kinds.*.py", "files.kinds.x/*.yaml"] {
+    for needle in [
+        "`a{b` is not a valid glob",
+        "files.kinds.*.py",
+        "files.kinds.x/*.yaml",
+    ] {
         assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
     }
 }

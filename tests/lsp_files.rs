@@ -65,13 +65,19 @@ fn an_excluded_document_is_silent_and_a_settings_change_brings_it_back() {
     let mut client = start_in(&root, json!({"files": {"exclude": ["legacy"]}}));
     client.did_open(&legacy, 1, ENV_WITH_TYPO);
     client.did_open(&kept, 1, ENV_WITH_TYPO);
-    assert_eq!(codes(&client.wait_version(&kept, 1)["diagnostics"]), ["FLY101"]);
+    assert_eq!(
+        codes(&client.wait_version(&kept, 1)["diagnostics"]),
+        ["FLY101"]
+    );
     let first = client.wait_version(&legacy, 1);
     assert_eq!(first["diagnostics"], json!([]), "{first}");
 
     // Completion and hover read the text; an excluded document gets neither.
     let at = json!({"textDocument": {"uri": legacy}, "position": pos(1, 3)});
-    assert_eq!(client.request("textDocument/hover", at.clone()), Value::Null);
+    assert_eq!(
+        client.request("textDocument/hover", at.clone()),
+        Value::Null
+    );
     assert_eq!(client.request("textDocument/completion", at), Value::Null);
     let at = json!({"textDocument": {"uri": kept}, "position": pos(1, 3)});
     assert!(client.request("textDocument/hover", at)["contents"].is_object());
@@ -111,7 +117,12 @@ fn kinds_apply_to_open_documents_and_a_modeline_still_wins() {
 
     // Completion knows the forced kind: the task environment's keys, where by content the
     // document is nothing and gets nothing.
-    client.did_change(&forced, 2, json!({"start": pos(3, 0), "end": pos(3, 0)}), "en");
+    client.did_change(
+        &forced,
+        2,
+        json!({"start": pos(3, 0), "end": pos(3, 0)}),
+        "en",
+    );
     client.wait_version(&forced, 2);
     let items = client.request(
         "textDocument/completion",
@@ -133,10 +144,7 @@ fn kinds_apply_to_open_documents_and_a_modeline_still_wins() {
         "textDocument/completion",
         json!({"textDocument": {"uri": forced}, "position": pos(3, 2)}),
     );
-    assert!(
-        items.is_null() || items["items"] == json!([]),
-        "{items}"
-    );
+    assert!(items.is_null() || items["items"] == json!([]), "{items}");
     client.assert_no_diagnostics(&own_mind, QUIET);
     client.shutdown_and_exit();
 }

@@ -114,7 +114,11 @@ impl Backend {
                 };
                 match text {
                     Some(text) => {
-                        let stream = crate::engine::parse_file(&text, crate::engine::Language::Yaml, selection.kind);
+                        let stream = crate::engine::parse_file(
+                            &text,
+                            crate::engine::Language::Yaml,
+                            selection.kind,
+                        );
                         this.reindex(&path, Some((&text, &stream)));
                     }
                     None => this.reindex(&path, None),

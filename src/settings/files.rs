@@ -13,7 +13,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::Value;
 
 use crate::tree::{DocKind, Language};
@@ -126,16 +126,11 @@ impl FileRules {
         let mut kinds = Vec::new();
         for (key, value) in obj {
             match key.as_str() {
+                // An empty list is the default (what an editor's settings UI sends when the
+                // user set nothing), not "read nothing".
                 "include" => {
-                    let list = patterns("files.include", value, warnings);
-                    if list.is_empty() && !value.is_null() {
-                        warnings.push(
-                            "files.include is empty, which would read nothing; using the default"
-                                .into(),
-                        );
-                    } else if !list.is_empty() {
-                        include = Some(list);
-                    }
+                    include = Some(patterns("files.include", value, warnings))
+                        .filter(|list| !list.is_empty());
                 }
                 "exclude" => exclude = patterns("files.exclude", value, warnings),
                 "kinds" => kinds = read_kinds(value, warnings),
@@ -149,7 +144,9 @@ impl FileRules {
         // `files.associations` also prefers the longest matching pattern).
         kinds.sort_by(|(a, _), (b, _): &(String, DocKind)| b.len().cmp(&a.len()).then(a.cmp(b)));
         let compiled = Compiled {
-            include: include.as_deref().map(|p| compile(p, warnings, "files.include")),
+            include: include
+                .as_deref()
+                .map(|p| compile(p, warnings, "files.include")),
             exclude: compile(&exclude, warnings, "files.exclude"),
             kinds: compile(
                 &kinds.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
@@ -176,14 +173,19 @@ impl FileRules {
             return Selection::default();
         }
         let rel = self.relative(path);
+        // One candidate (the path split into name and extension once) for the three sets.
+        let rel = Candidate::new(&rel);
         let compiled = &self.compiled;
-        let included = compiled.include.as_ref().is_none_or(|set| set.is_match(&rel));
-        let excluded = !included || compiled.exclude.is_match(&rel);
+        let included = compiled
+            .include
+            .as_ref()
+            .is_none_or(|set| set.is_match_candidate(&rel));
+        let excluded = !included || compiled.exclude.is_match_candidate(&rel);
         // The first matching pattern in `kinds`' order is the most specific.
-        let kind = compiled
-            .kinds
-            .matches(&rel)
+        let kind = (!self.kinds.is_empty())
+            .then(|| compiled.kinds.matches_candidate(&rel))
             .into_iter()
+            .flatten()
             .min()
             .and_then(|glob| self.kinds.get(glob / 2))
             .map(|(_, kind)| *kind)
@@ -220,7 +222,10 @@ impl FileRules {
     fn strip_root(&self, abs: &Path) -> Option<PathBuf> {
         self.roots
             .iter()
-            .filter_map(|root| abs.strip_prefix(absolute(root)).ok())
+            .filter_map(|root| match root.is_absolute() {
+                true => abs.strip_prefix(root).ok(),
+                false => abs.strip_prefix(absolute(root)).ok(),
+            })
             .min_by_key(|rel| rel.as_os_str().len())
             .map(Path::to_path_buf)
     }
@@ -271,9 +276,7 @@ fn patterns(name: &str, v: &Value, warnings: &mut Vec<String>) -> Vec<String> {
 fn read_kinds(v: &Value, warnings: &mut Vec<String>) -> Vec<(String, DocKind)> {
     let Some(obj) = v.as_object() else {
         if !v.is_null() {
-            warnings.push(
-                "files.kinds must be an object: {\"glob\": \"task-environment\"}".into(),
-            );
+            warnings.push("files.kinds must be an object: {\"glob\": \"task-environment\"}".into());
         }
         return Vec::new();
     };
@@ -363,11 +366,19 @@ mod tests {
 
     #[test]
     fn exclude_wins_and_names_match_at_any_depth() {
-        let r = rules(json!({"include": ["deploy/**", "*.flyte.yaml"], "exclude": ["legacy", "deploy/tmp/*.yaml"]}));
+        let r = rules(
+            json!({"include": ["deploy/**", "*.flyte.yaml"], "exclude": ["legacy", "deploy/tmp/*.yaml"]}),
+        );
         assert!(!excluded(&r, "/ws/deploy/a.yaml"));
-        assert!(!excluded(&r, "/ws/other/x.flyte.yaml"), "a name at any depth");
+        assert!(
+            !excluded(&r, "/ws/other/x.flyte.yaml"),
+            "a name at any depth"
+        );
         assert!(excluded(&r, "/ws/other/x.yaml"), "not included");
-        assert!(excluded(&r, "/ws/deploy/legacy/a.yaml"), "under an excluded folder");
+        assert!(
+            excluded(&r, "/ws/deploy/legacy/a.yaml"),
+            "under an excluded folder"
+        );
         assert!(excluded(&r, "/ws/deploy/tmp/a.yaml"));
         assert!(
             !excluded(&r, "/ws/deploy/tmp/sub/a.yaml"),
@@ -407,18 +418,40 @@ mod tests {
     }
 
     #[test]
+    fn toml_and_json_read_the_same() {
+        use crate::settings::Settings;
+        let (toml, w) = Settings::from_toml(
+            "[files]\ninclude = [\"flyte/**\"]\nexclude = [\"legacy\"]\n[files.kinds]\n\"deploy/*.yaml\" = \"pod-template\"\n",
+        );
+        assert!(w.is_empty(), "{w:?}");
+        let (json, w) = Settings::from_json(&json!({"files": {
+            "include": ["flyte/**"], "exclude": ["legacy"], "kinds": {"deploy/*.yaml": "pod-template"}
+        }}));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(toml.files, json.files);
+        assert!(!toml.files.is_default());
+        assert_eq!(
+            toml.files.kinds,
+            vec![("deploy/*.yaml".to_string(), DocKind::FlytePodTemplate)]
+        );
+    }
+
+    #[test]
     fn bad_entries_warn_and_the_rest_applies() {
         let mut w = Vec::new();
         let r = FileRules::from_json(
             &json!({"include": [], "exclude": ["a[", 3, "ok"], "kinds": {"x.py": "pod-template", "y": "yaml", "z": "ignore"}, "other": 1}),
             &mut w,
         );
-        assert_eq!(w.len(), 6, "{w:?}");
+        assert_eq!(w.len(), 5, "{w:?}");
         assert!(r.include.is_none(), "an empty include is the default");
         assert_eq!(r.kinds, vec![("z".to_string(), DocKind::Unknown)]);
         assert!(r.select(Path::new("/ok/f.yaml"), Language::Yaml).excluded);
         assert!(!r.select(Path::new("/a[/f.yaml"), Language::Yaml).excluded);
         assert!(FileRules::default().is_default());
-        assert_eq!(FileRules::default(), FileRules::from_json(&json!({}), &mut w));
+        assert_eq!(
+            FileRules::default(),
+            FileRules::from_json(&json!({}), &mut w)
+        );
     }
 }

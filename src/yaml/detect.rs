@@ -200,7 +200,11 @@ mod tests {
         };
         assert_eq!(
             kinds(Some(DocKind::TaskEnvironment)),
-            [DocKind::TaskEnvironment, DocKind::Unknown, DocKind::TaskEnvironment]
+            [
+                DocKind::TaskEnvironment,
+                DocKind::Unknown,
+                DocKind::TaskEnvironment
+            ]
         );
         assert_eq!(
             kinds(Some(DocKind::KubePodTemplate)),
