@@ -31,17 +31,18 @@ pub fn parse_as(source: &str, language: Language) -> Stream {
 }
 
 /// Parses `source` with the front end of `language`, its documents given `kind` unless their
-/// modeline says otherwise (`files.kinds`; see [`crate::settings::files`]). `Some(Unknown)`
-/// (`ignore`) leaves a Python file with no documents.
+/// modeline says otherwise (`files.kinds`; see [`crate::settings::files`]). For Python only
+/// `Some(Unknown)` (`ignore`) means something: the file has no documents.
 pub fn parse_file(source: &str, language: Language, kind: Option<DocKind>) -> Stream {
     match (language, kind) {
-        (_, None) => parse_as(source, language),
         (Language::Yaml, kind) => yaml::parse_with(source, kind),
-        (Language::Python, _) => Stream {
+        (Language::Python, Some(DocKind::Unknown)) => Stream {
             documents: Vec::new(),
             surfaces: &[],
             language,
         },
+        // A Python file's constructs are recognised by what they call; a kind says nothing.
+        (Language::Python, _) => parse_as(source, language),
     }
 }
 
