@@ -53,9 +53,12 @@ impl Backend {
             .read()
             .map(|r| r.clone())
             .unwrap_or_default();
-        let scanned = tokio::task::spawn_blocking(move || WorkspaceIndex::scan(&roots)).await;
+        let rules = self.settings().files;
+        let scanned =
+            tokio::task::spawn_blocking(move || WorkspaceIndex::scan_selected(&roots, &rules))
+                .await;
         let Ok(mut index) = scanned else { return };
-        // Open documents are newer than the disk.
+        // Open documents are newer than the disk (an excluded one has no documents to index).
         for uri in self.state.store.uris() {
             if let (Some(path), Some(snap)) = (uri.to_file_path(), self.state.store.current(&uri)) {
                 index.update_parsed(&path, &snap.text, snap.stream());
@@ -98,7 +101,11 @@ impl Backend {
                 continue;
             }
             let this = self.clone();
-            let deleted = change.typ == FileChangeType::DELETED;
+            let selection = self
+                .settings()
+                .files
+                .select(&path, crate::engine::Language::Yaml);
+            let deleted = change.typ == FileChangeType::DELETED || selection.excluded;
             let _ = tokio::task::spawn_blocking(move || {
                 let text = if deleted {
                     None
@@ -107,7 +114,11 @@ impl Backend {
                 };
                 match text {
                     Some(text) => {
-                        let stream = crate::engine::parse(&text);
+                        let stream = crate::engine::parse_file(
+                            &text,
+                            crate::engine::Language::Yaml,
+                            selection.kind,
+                        );
                         this.reindex(&path, Some((&text, &stream)));
                     }
                     None => this.reindex(&path, None),

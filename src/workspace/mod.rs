@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::DocKind;
+use crate::settings::FileRules;
 use crate::text::{Encoding, LineCol, LineIndex, TextRange};
 use crate::tree::{Node, Stream};
 use crate::yaml::parse;
@@ -41,7 +42,8 @@ pub struct TemplateDef {
 impl TemplateDef {
     /// The defined template as JSON (its document read again: the index keeps only text).
     pub fn template_json(&self) -> Option<serde_json::Value> {
-        let stream = parse(&self.source);
+        // It was a PodTemplate when indexed, by content or because the settings said so.
+        let stream = crate::yaml::parse_with(&self.source, Some(DocKind::KubePodTemplate));
         stream.documents.iter().find_map(|d| {
             if d.kind != DocKind::KubePodTemplate {
                 return None;
@@ -140,6 +142,12 @@ impl WorkspaceIndex {
     /// Scans `roots` recursively for `*.yaml`/`*.yml` (no symlinks followed, bounded count and
     /// size) and indexes every PodTemplate. Unreadable files are skipped.
     pub fn scan(roots: &[PathBuf]) -> WorkspaceIndex {
+        WorkspaceIndex::scan_selected(roots, &FileRules::default())
+    }
+
+    /// [`WorkspaceIndex::scan`] under the `files.*` settings: excluded files and folders are
+    /// not read, and `files.kinds` gives documents their kind.
+    pub fn scan_selected(roots: &[PathBuf], rules: &FileRules) -> WorkspaceIndex {
         let mut index = WorkspaceIndex::default();
         let mut seen = 0;
         for root in roots {
@@ -151,7 +159,10 @@ impl WorkspaceIndex {
                     let name = e.file_name().to_string_lossy();
                     !(e.depth() > 0
                         && e.file_type().is_dir()
-                        && (name.starts_with('.') || name == "node_modules" || name == "target"))
+                        && (name.starts_with('.')
+                            || name == "node_modules"
+                            || name == "target"
+                            || rules.excludes_dir(e.path())))
                 });
             for entry in walker.flatten() {
                 if seen >= MAX_INDEXED_FILES {
@@ -165,9 +176,14 @@ impl WorkspaceIndex {
                 if !entry.file_type().is_file() || !is_yaml {
                     continue;
                 }
+                let selection = rules.select(path, crate::tree::Language::Yaml);
+                if selection.excluded {
+                    continue;
+                }
                 seen += 1;
                 if let Some(text) = read_indexable(path) {
-                    index.update(path, &text);
+                    let stream = crate::yaml::parse_with(&text, selection.kind);
+                    index.update_parsed(path, &text, &stream);
                 }
             }
         }
