@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::analysis::navigation;
 use crate::analysis::{FileAnalysis, Snapshot};
 use crate::settings::Settings;
-use crate::tree::Stream;
+use crate::tree::{DocKind, Stream};
 use crate::workspace::WorkspaceIndex;
 use crate::yaml::{self, YamlSites, YamlWriter};
 
@@ -31,6 +31,22 @@ pub fn parse_as(source: &str, language: Language) -> Stream {
     match language {
         Language::Yaml => yaml::parse(source),
         Language::Python => crate::python::parse_tree(source),
+    }
+}
+
+/// Parses `source` with the front end of `language`, its documents given `kind` unless their
+/// modeline says otherwise (`files.kinds`; see [`crate::settings::files`]). For Python only
+/// `Some(Unknown)` (`ignore`) means something: the file has no documents.
+pub fn parse_file(source: &str, language: Language, kind: Option<DocKind>) -> Stream {
+    match (language, kind) {
+        (Language::Yaml, kind) => yaml::parse_with(source, kind),
+        (Language::Python, Some(DocKind::Unknown)) => Stream {
+            documents: Vec::new(),
+            surfaces: &[],
+            language,
+        },
+        // A Python file's constructs are recognised by what they call; a kind says nothing.
+        (Language::Python, _) => parse_as(source, language),
     }
 }
 
@@ -139,8 +155,21 @@ pub fn hover_parsed(
     workspace: Option<&WorkspaceIndex>,
     offset: usize,
 ) -> Option<crate::analysis::hover::Hover> {
+    hover_of_kind(source, stream, None, settings, workspace, offset)
+}
+
+/// [`hover_parsed`] in a file whose documents the settings give `kind` (`files.kinds`), as
+/// [`parse_file`] parsed it.
+fn hover_of_kind(
+    source: &str,
+    stream: &Stream,
+    kind: Option<DocKind>,
+    settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
+    offset: usize,
+) -> Option<crate::analysis::hover::Hover> {
     let get = || stream;
-    let sites = YamlSites::new(source, &get);
+    let sites = YamlSites::new(source, &get).with_kind(kind);
     with_snapshot(source, stream, settings, workspace, |snap| {
         crate::analysis::hover::hover(snap, &sites, offset)
     })
@@ -298,8 +327,12 @@ pub fn selection_ranges(stream: &Stream, offset: usize) -> Vec<crate::text::Text
 /// client says so. `None` for triggers not worth answering. In Python the tree is always needed
 /// (the cursor's place comes from it), and keyword names are offered only when
 /// `python.keywordCompletion` asks: the type checker beside us lists them.
+/// `kind` is what the settings make the file's documents (`files.kinds`), as [`parse_file`]
+/// parsed `stream`.
+#[allow(clippy::too_many_arguments)]
 pub fn completions_in<'a>(
     language: Language,
+    kind: Option<DocKind>,
     source: &'a str,
     stream: &'a dyn Fn() -> &'a Stream,
     settings: &Settings,
@@ -321,14 +354,16 @@ pub fn completions_in<'a>(
     if trigger.is_some_and(|t| !answers_trigger(source, offset, t)) {
         return None;
     }
-    Some(completions_lazy(
-        source, stream, settings, workspace, offset,
+    let sites = YamlSites::new(source, stream).with_kind(kind);
+    Some(crate::analysis::completion::completions(
+        &sites, settings, workspace, offset,
     ))
 }
 
 /// Hover for an editor document of `language` at `offset`.
 pub fn hover_in(
     language: Language,
+    kind: Option<DocKind>,
     source: &str,
     stream: &Stream,
     settings: &Settings,
@@ -341,7 +376,7 @@ pub fn hover_in(
             crate::analysis::hover::hover(snap, &sites, offset)
         });
     }
-    hover_parsed(source, stream, settings, workspace, offset)
+    hover_of_kind(source, stream, kind, settings, workspace, offset)
 }
 
 /// What a "Preview pod" lens previews: a document by index (YAML), or for Python an

@@ -42,6 +42,11 @@ enum Command {
         /// is left. Files are written atomically.
         #[arg(long)]
         fix: bool,
+        /// Apply `files.include`/`files.exclude` (flyte-lsp.toml) to the files and folders named
+        /// on the command line too; without it they are always checked (for pre-commit, which
+        /// names every changed file).
+        #[arg(long)]
+        force_exclude: bool,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -130,8 +135,9 @@ fn main() -> ExitCode {
             format,
             kubernetes_version,
             fix,
+            force_exclude,
             paths,
-        }) => check(format, kubernetes_version, fix, &paths),
+        }) => check(format, kubernetes_version, fix, force_exclude, &paths),
         Some(Command::Render {
             path,
             document,
@@ -208,27 +214,42 @@ fn parse_version(v: Option<String>) -> Result<Option<KubeVersion>, String> {
 }
 
 /// Settings from the nearest `flyte-lsp.toml` above `start` (or the current folder); problems
-/// in it are printed and the defaults used for what could not be read.
+/// in it are printed and the defaults used for what could not be read. The `files.*` globs are
+/// relative to the folder holding that file, else to the current folder.
 fn config_settings(start: Option<&std::path::Path>) -> Settings {
+    let cwd = std::env::current_dir().ok();
     let start = start
         .map(std::path::Path::to_path_buf)
-        .or_else(|| std::env::current_dir().ok())
+        .or_else(|| cwd.clone())
         .unwrap_or_default();
     let absolute = std::fs::canonicalize(&start).unwrap_or(start);
     let Some(config) = Settings::find_config(&absolute) else {
-        return Settings::default();
+        let mut settings = Settings::default();
+        settings.files.roots = cwd.into_iter().collect();
+        return settings;
     };
-    let (settings, warnings) = match std::fs::read_to_string(&config) {
+    let (mut settings, warnings) = match std::fs::read_to_string(&config) {
         Ok(text) => Settings::from_toml(&text),
         Err(e) => (Settings::default(), vec![e.to_string()]),
     };
     for w in warnings {
         eprintln!("flyte-lsp: {}: {w}", config.display());
     }
+    settings.files.roots = config
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .into_iter()
+        .collect();
     settings
 }
 
-fn check(format: FormatArg, version: Option<String>, fix: bool, paths: &[PathBuf]) -> ExitCode {
+fn check(
+    format: FormatArg,
+    version: Option<String>,
+    fix: bool,
+    force_exclude: bool,
+    paths: &[PathBuf],
+) -> ExitCode {
     let kubernetes_version = match parse_version(version) {
         Ok(v) => v,
         Err(e) => {
@@ -240,7 +261,7 @@ fn check(format: FormatArg, version: Option<String>, fix: bool, paths: &[PathBuf
     if kubernetes_version.is_some() {
         settings.kubernetes_version = kubernetes_version;
     }
-    let (files, mut problems) = cli::collect_files(paths);
+    let (files, mut problems) = cli::collect_selected(paths, &settings.files, force_exclude);
     let (mut results, more) = cli::check_files(&files, &settings);
     problems.extend(more);
     if fix {
@@ -336,7 +357,9 @@ fn render(
         }
     };
     let language = flyte_lsp::engine::language_of_path(path).unwrap_or_default();
-    let stream = flyte_lsp::engine::parse_as(&text, language);
+    // A file named here is rendered even when excluded; `files.kinds` still says what it is.
+    let kind = settings.files.select(path, language).kind;
+    let stream = flyte_lsp::engine::parse_file(&text, language, kind);
     let document = match pick.index(&stream) {
         Ok(i) => i,
         Err(e) => {
@@ -350,8 +373,10 @@ fn render(
     };
     // The workspace and the cluster template matter only for the cluster layer.
     let (index, cluster_text) = if matches!(layer, Layer::Cluster) {
-        let index =
-            flyte_lsp::workspace::WorkspaceIndex::scan_templates(&[workspace.to_path_buf()]);
+        let index = flyte_lsp::workspace::WorkspaceIndex::scan_templates(
+            &[workspace.to_path_buf()],
+            &settings.files,
+        );
         let cluster_text = match cluster_template.map(std::fs::read_to_string) {
             Some(Ok(t)) => Some(t),
             Some(Err(e)) => {

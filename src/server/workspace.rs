@@ -53,11 +53,13 @@ impl Backend {
             .read()
             .map(|r| r.clone())
             .unwrap_or_default();
-        // Open documents are newer than the disk. Their entries are taken under the lock, so
-        // an edit re-indexed meanwhile is not lost when the scanned index replaces the old one.
+        let rules = self.settings().files;
+        // Open documents are newer than the disk (an excluded one has no documents to index).
+        // Their entries are taken under the lock, so an edit re-indexed meanwhile is not lost
+        // when the scanned index replaces the old one.
         let this = self.clone();
         let _ = tokio::task::spawn_blocking(move || {
-            let mut index = WorkspaceIndex::scan(&roots);
+            let mut index = WorkspaceIndex::scan_selected(&roots, &rules);
             if let Ok(mut w) = this.state.workspace.write() {
                 for uri in this.state.store.uris() {
                     if let (Some(path), Some(snap)) =
@@ -108,7 +110,8 @@ impl Backend {
                 continue;
             }
             let this = self.clone();
-            let deleted = change.typ == FileChangeType::DELETED;
+            let selection = self.settings().files.select(&path, language);
+            let deleted = change.typ == FileChangeType::DELETED || selection.excluded;
             let _ = tokio::task::spawn_blocking(move || {
                 let text = if deleted {
                     None
@@ -117,7 +120,8 @@ impl Backend {
                 };
                 match text {
                     Some(text) => {
-                        let stream = crate::workspace::parse_for_index(&text, language);
+                        let stream =
+                            crate::workspace::parse_for_index(&text, language, selection.kind);
                         this.reindex(&path, Some((&text, &stream)));
                     }
                     None => this.reindex(&path, None),

@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::DocKind;
+use crate::settings::FileRules;
 use crate::text::{Encoding, LineCol, LineIndex, TextRange};
 use crate::tree::{Language, Node, Stream};
-use crate::yaml::parse;
 
 /// Files larger than this are not indexed.
 pub const MAX_INDEXED_FILE_BYTES: u64 = 2 * 1024 * 1024;
@@ -70,7 +70,8 @@ impl TemplateDef {
                 .filter(|d| d.kind == DocKind::KubePodTemplate)?;
             return crate::tree::json::to_json(d, d.root.as_ref()?).ok();
         }
-        let stream = parse(&self.source);
+        // It was a PodTemplate when indexed, by content or because the settings said so.
+        let stream = crate::yaml::parse_with(&self.source, Some(DocKind::KubePodTemplate));
         stream.documents.iter().find_map(|d| {
             if d.kind != DocKind::KubePodTemplate {
                 return None;
@@ -100,7 +101,7 @@ impl WorkspaceIndex {
     /// Replaces what the index knows about `path` with the templates defined in `text`.
     pub fn update(&mut self, path: &Path, text: &str) {
         let language = indexed_language(path).unwrap_or(Language::Yaml);
-        self.update_as(path, text, language);
+        self.update_as(path, text, language, None);
     }
 
     /// Replaces what the index knows about `path` with what [`index_file`] finds in it.
@@ -191,16 +192,22 @@ impl WorkspaceIndex {
     /// count and size, no VCS, dependency or virtual-environment folders) and indexes every
     /// file. Unreadable files are skipped.
     pub fn scan(roots: &[PathBuf]) -> WorkspaceIndex {
-        Self::scan_files(roots, true)
+        WorkspaceIndex::scan_selected(roots, &FileRules::default())
     }
 
-    /// [`WorkspaceIndex::scan`] for the PodTemplates only (what `render` merges): a Python file
-    /// is not parsed a second time for the containers and volumes it defines.
-    pub fn scan_templates(roots: &[PathBuf]) -> WorkspaceIndex {
-        Self::scan_files(roots, false)
+    /// [`WorkspaceIndex::scan_selected`] for the PodTemplates only (what `render` merges): a
+    /// Python file is not parsed a second time for the containers and volumes it defines.
+    pub fn scan_templates(roots: &[PathBuf], rules: &FileRules) -> WorkspaceIndex {
+        Self::scan_files(roots, rules, false)
     }
 
-    fn scan_files(roots: &[PathBuf], names: bool) -> WorkspaceIndex {
+    /// [`WorkspaceIndex::scan`] under the `files.*` settings: excluded files and folders are
+    /// not read, and `files.kinds` gives documents their kind.
+    pub fn scan_selected(roots: &[PathBuf], rules: &FileRules) -> WorkspaceIndex {
+        Self::scan_files(roots, rules, true)
+    }
+
+    fn scan_files(roots: &[PathBuf], rules: &FileRules, names: bool) -> WorkspaceIndex {
         let mut index = WorkspaceIndex::default();
         let mut seen = 0;
         for root in roots {
@@ -212,7 +219,10 @@ impl WorkspaceIndex {
                     let name = e.file_name().to_string_lossy();
                     !(e.depth() > 0
                         && e.file_type().is_dir()
-                        && (name.starts_with('.') || name == "target" || foreign_dir(e.path())))
+                        && (name.starts_with('.')
+                            || name == "target"
+                            || foreign_dir(e.path())
+                            || rules.excludes_dir(e.path())))
                 });
             for entry in walker.flatten() {
                 if seen >= MAX_INDEXED_FILES {
@@ -225,14 +235,18 @@ impl WorkspaceIndex {
                 if !entry.file_type().is_file() {
                     continue;
                 }
+                let selection = rules.select(path, language);
+                if selection.excluded {
+                    continue;
+                }
                 seen += 1;
                 let Some(text) = read_indexable(path) else {
                     continue;
                 };
                 if names {
-                    index.update_as(path, &text, language);
+                    index.update_as(path, &text, language, selection.kind);
                 } else {
-                    let stream = parse_for_index(&text, language);
+                    let stream = parse_for_index(&text, language, selection.kind);
                     index.update_templates(path, &text, &stream);
                 }
             }
@@ -241,15 +255,21 @@ impl WorkspaceIndex {
         index
     }
 
-    /// Indexes `text` as a file of `language` (see [`parse_for_index`]); a Python file is
-    /// parsed once for its tree and the names it defines.
-    pub fn update_as(&mut self, path: &Path, text: &str, language: Language) {
-        let defs = match language {
-            Language::Python if mentions_frameworks(text) => {
+    /// Indexes `text` as a file of `language` whose documents the settings give `kind` (see
+    /// [`parse_for_index`]); a Python file is parsed once for its tree and the names it defines.
+    pub fn update_as(
+        &mut self,
+        path: &Path,
+        text: &str,
+        language: Language,
+        kind: Option<DocKind>,
+    ) {
+        let defs = match (language, kind) {
+            (Language::Python, None) if mentions_frameworks(text) => {
                 let (stream, defined) = crate::python::parse_indexed(text);
                 entries(path, text, &stream, &defined)
             }
-            _ => index_file(path, text, &parse_for_index(text, language)),
+            _ => index_file(path, text, &parse_for_index(text, language, kind)),
         };
         self.set(path, defs);
     }
@@ -264,13 +284,16 @@ pub fn indexed_language(path: &Path) -> Option<Language> {
     }
 }
 
-/// Parses a file for the index. A Python file that does not even mention flyte or kubernetes
-/// imports neither, so it is not parsed at all (most of a project's Python files); the front end
-/// itself lowers only the files that import them.
-pub fn parse_for_index(text: &str, language: Language) -> Stream {
+/// Parses a file for the index, its documents given `kind` unless their modeline says
+/// otherwise (`files.kinds`; for Python only `ignore` means something). A Python file that does
+/// not even mention flyte or kubernetes imports neither, so it is not parsed at all (most of a
+/// project's Python files); the front end itself lowers only the files that import them.
+pub fn parse_for_index(text: &str, language: Language, kind: Option<DocKind>) -> Stream {
     match language {
-        Language::Yaml => parse(text),
-        Language::Python if mentions_frameworks(text) => crate::python::parse_tree(text),
+        Language::Yaml => crate::yaml::parse_with(text, kind),
+        Language::Python if kind != Some(DocKind::Unknown) && mentions_frameworks(text) => {
+            crate::python::parse_tree(text)
+        }
         Language::Python => Stream {
             language: Language::Python,
             ..Stream::default()
@@ -505,7 +528,7 @@ mod tests {
         let text = "import flyte\nfrom kubernetes.client import V1Container, V1PodSpec, V1Volume\n\nMAIN = 'main'\nenv = flyte.TaskEnvironment(name=\"a\", pod_template=\"gpu\")\n\n@env.task\ndef t(): ...\n\n@env.task(pod_template=\"gpu\")\ndef u(): ...\n\nSPEC = V1PodSpec(containers=[V1Container(name=MAIN)], volumes=[V1Volume(name=\"data\")])\n";
         let mut index = WorkspaceIndex::default();
         let path = Path::new("/w/a.py");
-        index.update_as(path, text, Language::Python);
+        index.update_as(path, text, Language::Python, None);
         // The environment and the task with its own template; the bare task is its
         // environment's (one entry), and each name is the text between its quotes.
         let refs = index.references("gpu");
@@ -526,6 +549,7 @@ mod tests {
             Path::new("/w/b.py"),
             "from models import V1Container\nx = V1Container(name='a', pod_template='gpu')\n",
             Language::Python,
+            None,
         );
         assert_eq!(index.files(), 1);
     }

@@ -22,10 +22,46 @@ impl Backend {
         let doc = params.text_document;
         let language =
             crate::engine::language_of_document(Some(doc.language_id.as_str()), doc.uri.as_str());
+        let selection = self.selection(&doc.uri, language, &self.settings());
         self.state
             .store
-            .open_as(doc.uri.clone(), doc.version, doc.text, language);
+            .open_selected(doc.uri.clone(), doc.version, doc.text, language, selection);
         self.schedule_publish(doc.uri);
+    }
+
+    /// What the `files.*` settings say about the document at `uri`. A document with no file
+    /// path (an unsaved buffer) is read, with no forced kind: no glob can name it.
+    pub(in crate::server) fn selection(
+        &self,
+        uri: &Uri,
+        language: crate::engine::Language,
+        settings: &Settings,
+    ) -> crate::settings::Selection {
+        match uri.to_file_path() {
+            Some(path) => settings.files.select(&path, language),
+            None => crate::settings::Selection::default(),
+        }
+    }
+
+    /// After a settings change: gives every open document the selection the new settings
+    /// make, re-parsing those whose selection changed. An excluded document leaves the index.
+    pub(in crate::server) fn reselect_open_documents(&self) {
+        let settings = self.settings();
+        for uri in self.state.store.uris() {
+            let Some(language) = self.state.store.language(&uri) else {
+                continue;
+            };
+            let selection = self.selection(&uri, language, &settings);
+            let Some(replaced) = self.state.store.reselect(&uri, selection) else {
+                continue;
+            };
+            tokio::task::spawn_blocking(move || drop(replaced));
+            if selection.excluded {
+                if let Some(path) = uri.to_file_path() {
+                    self.reindex(&path, None);
+                }
+            }
+        }
     }
 
     pub(in crate::server) fn handle_did_change(&self, params: DidChangeTextDocumentParams) {
