@@ -224,6 +224,7 @@ fn benches(c: &mut Criterion) {
         let complete = |at: usize| {
             flyte_lsp::engine::completions_in(
                 flyte_lsp::engine::Language::Python,
+                None,
                 &text,
                 &get,
                 &settings,
@@ -248,6 +249,7 @@ fn benches(c: &mut Criterion) {
         let hover = |at: usize| {
             flyte_lsp::engine::hover_in(
                 flyte_lsp::engine::Language::Python,
+                None,
                 &text,
                 &stream,
                 &settings,

@@ -214,7 +214,7 @@ fn pre_commit_hooks_check_yaml_and_python_alike() {
     let template = hook_fields("editors/pre-commit/template/.pre-commit-hooks.yaml");
     for (key, value) in [
         ("id", "flyte-lsp"),
-        ("entry", "flyte-lsp check"),
+        ("entry", "flyte-lsp check --force-exclude"),
         ("language", "python"),
         ("types_or", "[yaml, python]"),
     ] {
