@@ -10,11 +10,15 @@ use std::path::Path;
 use crate::analysis::navigation;
 use crate::analysis::{FileAnalysis, Snapshot};
 use crate::settings::Settings;
-use crate::tree::Stream;
+use crate::tree::{DocKind, Stream};
 use crate::workspace::WorkspaceIndex;
 use crate::yaml::{self, YamlSites, YamlWriter};
 
 pub use crate::tree::Language;
+pub use pick::{source_of, Pick};
+
+pub mod navigate;
+mod pick;
 
 /// Parses YAML `source` with its front end: the neutral tree, documents with their kinds,
 /// scalars with their readings. Never fails.
@@ -27,6 +31,22 @@ pub fn parse_as(source: &str, language: Language) -> Stream {
     match language {
         Language::Yaml => yaml::parse(source),
         Language::Python => crate::python::parse_tree(source),
+    }
+}
+
+/// Parses `source` with the front end of `language`, its documents given `kind` unless their
+/// modeline says otherwise (`files.kinds`; see [`crate::settings::files`]). For Python only
+/// `Some(Unknown)` (`ignore`) means something: the file has no documents.
+pub fn parse_file(source: &str, language: Language, kind: Option<DocKind>) -> Stream {
+    match (language, kind) {
+        (Language::Yaml, kind) => yaml::parse_with(source, kind),
+        (Language::Python, Some(DocKind::Unknown)) => Stream {
+            documents: Vec::new(),
+            surfaces: &[],
+            language,
+        },
+        // A Python file's constructs are recognised by what they call; a kind says nothing.
+        (Language::Python, _) => parse_as(source, language),
     }
 }
 
@@ -135,8 +155,21 @@ pub fn hover_parsed(
     workspace: Option<&WorkspaceIndex>,
     offset: usize,
 ) -> Option<crate::analysis::hover::Hover> {
+    hover_of_kind(source, stream, None, settings, workspace, offset)
+}
+
+/// [`hover_parsed`] in a file whose documents the settings give `kind` (`files.kinds`), as
+/// [`parse_file`] parsed it.
+fn hover_of_kind(
+    source: &str,
+    stream: &Stream,
+    kind: Option<DocKind>,
+    settings: &Settings,
+    workspace: Option<&WorkspaceIndex>,
+    offset: usize,
+) -> Option<crate::analysis::hover::Hover> {
     let get = || stream;
-    let sites = YamlSites::new(source, &get);
+    let sites = YamlSites::new(source, &get).with_kind(kind);
     with_snapshot(source, stream, settings, workspace, |snap| {
         crate::analysis::hover::hover(snap, &sites, offset)
     })
@@ -209,51 +242,70 @@ pub fn code_actions(
     })
 }
 
-/// The occurrences of the name under `offset` (for rename's range and placeholder).
-pub fn occurrences(stream: &Stream, offset: usize) -> Option<navigation::Occurrences> {
-    navigation::occurrences_at("", stream, offset)
+/// The name under `offset` (for rename's range and placeholder), with where its occurrences
+/// are written.
+pub fn occurrences(source: &str, stream: &Stream, offset: usize) -> Option<navigate::NameAt> {
+    navigate::name_at(source, stream, offset)
 }
 
 /// Where the name under `offset` is defined, here and in the workspace; `None` when the
 /// cursor is on no name. `this` is the file's own path, whose index entries are skipped.
 pub fn definition<'w>(
+    source: &str,
     stream: &Stream,
     offset: usize,
     workspace: &'w WorkspaceIndex,
     this: Option<&Path>,
 ) -> Option<Vec<navigation::Target<'w>>> {
-    let occ = occurrences(stream, offset)?;
-    Some(navigation::definition(&occ, workspace, this))
+    let name = occurrences(source, stream, offset)?;
+    Some(navigation::definition(&name.shown, workspace, this))
 }
 
 /// The references to the name under `offset` (see [`definition`]).
 pub fn references<'w>(
+    source: &str,
     stream: &Stream,
     offset: usize,
     workspace: &'w WorkspaceIndex,
     this: Option<&Path>,
     include_declaration: bool,
 ) -> Option<Vec<navigation::Target<'w>>> {
-    let occ = occurrences(stream, offset)?;
+    let name = occurrences(source, stream, offset)?;
     Some(navigation::references(
-        &occ,
+        &name.shown,
         workspace,
         this,
         include_declaration,
     ))
 }
 
-/// What renaming the name under `offset` to `new_name` rewrites, or why it may not (see
-/// [`definition`]).
+/// What renaming the name under `offset` to `new_name` rewrites (each range once; in Python
+/// the text between a string's quotes), or why it may not (see [`definition`]).
 pub fn rename<'w>(
+    source: &str,
     stream: &Stream,
     offset: usize,
     workspace: &'w WorkspaceIndex,
     this: Option<&Path>,
     new_name: &str,
 ) -> Option<Result<Vec<navigation::Target<'w>>, String>> {
-    let occ = occurrences(stream, offset)?;
-    Some(navigation::rename(&occ, workspace, this, new_name))
+    let name = occurrences(source, stream, offset)?;
+    if let Some(r) = &name.unwritable {
+        let line = crate::text::LineIndex::new(source)
+            .to_line_col(source, r.start, crate::text::Encoding::Utf16)
+            .line;
+        return Some(Err(format!(
+            "`{}` is also written on line {} as a string flyte-lsp cannot rewrite exactly (in several parts, or with an escape)",
+            name.name,
+            line + 1
+        )));
+    }
+    Some(navigation::rename(
+        &name.rewritten,
+        workspace,
+        this,
+        new_name,
+    ))
 }
 
 /// The outline of a parsed file.
@@ -275,8 +327,12 @@ pub fn selection_ranges(stream: &Stream, offset: usize) -> Vec<crate::text::Text
 /// client says so. `None` for triggers not worth answering. In Python the tree is always needed
 /// (the cursor's place comes from it), and keyword names are offered only when
 /// `python.keywordCompletion` asks: the type checker beside us lists them.
+/// `kind` is what the settings make the file's documents (`files.kinds`), as [`parse_file`]
+/// parsed `stream`.
+#[allow(clippy::too_many_arguments)]
 pub fn completions_in<'a>(
     language: Language,
+    kind: Option<DocKind>,
     source: &'a str,
     stream: &'a dyn Fn() -> &'a Stream,
     settings: &Settings,
@@ -298,14 +354,16 @@ pub fn completions_in<'a>(
     if trigger.is_some_and(|t| !answers_trigger(source, offset, t)) {
         return None;
     }
-    Some(completions_lazy(
-        source, stream, settings, workspace, offset,
+    let sites = YamlSites::new(source, stream).with_kind(kind);
+    Some(crate::analysis::completion::completions(
+        &sites, settings, workspace, offset,
     ))
 }
 
 /// Hover for an editor document of `language` at `offset`.
 pub fn hover_in(
     language: Language,
+    kind: Option<DocKind>,
     source: &str,
     stream: &Stream,
     settings: &Settings,
@@ -318,42 +376,115 @@ pub fn hover_in(
             crate::analysis::hover::hover(snap, &sites, offset)
         });
     }
-    hover_parsed(source, stream, settings, workspace, offset)
+    hover_of_kind(source, stream, kind, settings, workspace, offset)
 }
 
-/// The documents a pod preview is offered for (task environments and Flyte pod templates):
-/// each one's index and the range of its first key, where an editor puts the lens.
-pub fn previewable(stream: &Stream) -> Vec<(usize, crate::text::TextRange)> {
-    stream
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| {
-            matches!(
-                d.kind,
-                crate::model::DocKind::TaskEnvironment | crate::model::DocKind::FlytePodTemplate
-            )
-        })
-        .filter_map(|(i, d)| {
-            let at = d.root.as_ref()?.as_map()?.first()?.key.span.clone();
-            Some((i, at))
-        })
-        .collect()
+/// What a "Preview pod" lens previews: a document by index (YAML), or for Python an
+/// environment by name or a task by function, as `render --environment/--task` name them (a
+/// Python file's document indices shift with every construct typed above).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreviewTarget {
+    Document(usize),
+    Environment(String),
+    Task(String),
 }
 
-/// The preview of document `index`: the rendered pod as YAML with its notes, or comments
-/// saying why there is none. The cluster layer merges `settings.platform.pod_template`, read
-/// from disk (a relative path is relative to `root`, the first workspace folder).
+impl PreviewTarget {
+    /// The [`Pick`] that finds this target's document again.
+    pub fn pick(&self) -> Pick {
+        match self {
+            PreviewTarget::Document(i) => Pick {
+                document: Some(*i),
+                ..Pick::default()
+            },
+            PreviewTarget::Environment(name) => Pick {
+                environment: Some(name.clone()),
+                ..Pick::default()
+            },
+            PreviewTarget::Task(function) => Pick {
+                task: Some(function.clone()),
+                ..Pick::default()
+            },
+        }
+    }
+}
+
+/// The pods a preview is offered for, each with the range an editor puts its lens on (one
+/// line). YAML: every task environment and Flyte pod template, at its first key. Python: every
+/// task environment whose name is a string (as written or cloned), at its call, and every task
+/// whose decorator gives its own `pod_template`, at the decorator; the other tasks' pods are
+/// their environment's.
+pub fn previewable(source: &str, stream: &Stream) -> Vec<(PreviewTarget, crate::text::TextRange)> {
+    use crate::model::DocKind;
+    use crate::tree::Via;
+    if stream.language == Language::Yaml {
+        return stream
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| matches!(d.kind, DocKind::TaskEnvironment | DocKind::FlytePodTemplate))
+            .filter_map(|(i, d)| {
+                let at = d.root.as_ref()?.as_map()?.first()?.key.span.clone();
+                Some((PreviewTarget::Document(i), at))
+            })
+            .collect();
+    }
+    let mut out = Vec::new();
+    for d in &stream.documents {
+        if d.kind != DocKind::TaskEnvironment {
+            continue;
+        }
+        let (target, at) = match d.derived.as_ref() {
+            None => match pick::environment_name(stream, d) {
+                Some(name) => (PreviewTarget::Environment(name), d.span.clone()),
+                None => continue,
+            },
+            Some(x) => match &x.via {
+                Via::Clone => match pick::environment_name(stream, d) {
+                    Some(name) => (PreviewTarget::Environment(name), x.span.clone()),
+                    None => continue,
+                },
+                Via::Task { function }
+                    if x.copy_of.is_none()
+                        && d.sdk == crate::tree::Sdk::Flyte
+                        && x.arguments.iter().any(|(a, _)| a == "pod_template") =>
+                {
+                    (PreviewTarget::Task(function.clone()), x.span.clone())
+                }
+                _ => continue,
+            },
+        };
+        out.push((target, first_line(source, at)));
+    }
+    out
+}
+
+/// The part of `range` on its first line, up to the call's opening parenthesis: a code lens
+/// spans one line.
+fn first_line(source: &str, range: crate::text::TextRange) -> crate::text::TextRange {
+    let text = source.get(range.clone()).unwrap_or("");
+    let end = text.find(['(', '\n']).unwrap_or(text.len());
+    range.start..range.start + end
+}
+
+/// The preview of the document `pick` names: the rendered pod as YAML with its notes (what
+/// `render` prints for the same pick), or comments saying why there is none. The cluster layer
+/// merges `settings.platform.pod_template`, read from disk (a relative path is relative to
+/// `root`, the first workspace folder).
 pub fn preview(
     source: &str,
     stream: &Stream,
-    index: usize,
+    pick: &Pick,
     layer: crate::analysis::render::Layer,
     settings: &Settings,
     workspace: Option<&WorkspaceIndex>,
     root: Option<&Path>,
 ) -> String {
     use crate::analysis::render::{self, RenderError};
+    let index = match pick.index(stream) {
+        Ok(i) => i,
+        Err(msg) => return format!("# Nothing to preview: {msg}\n"),
+    };
     let cluster_text = settings.platform.pod_template.as_ref().and_then(|p| {
         let path = match root {
             Some(root) if p.is_relative() => root.join(p),

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use flyte_lsp::cli::{self, exit, output, Format};
+use flyte_lsp::engine::Pick;
 use flyte_lsp::schema::{schemas, KubeVersion};
 use flyte_lsp::settings::Settings;
 
@@ -41,6 +42,11 @@ enum Command {
         /// is left. Files are written atomically.
         #[arg(long)]
         fix: bool,
+        /// Apply `files.include`/`files.exclude` (flyte-lsp.toml) to the files and folders named
+        /// on the command line too; without it they are always checked (for pre-commit, which
+        /// names every changed file).
+        #[arg(long)]
+        force_exclude: bool,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -129,8 +135,9 @@ fn main() -> ExitCode {
             format,
             kubernetes_version,
             fix,
+            force_exclude,
             paths,
-        }) => check(format, kubernetes_version, fix, &paths),
+        }) => check(format, kubernetes_version, fix, force_exclude, &paths),
         Some(Command::Render {
             path,
             document,
@@ -207,27 +214,42 @@ fn parse_version(v: Option<String>) -> Result<Option<KubeVersion>, String> {
 }
 
 /// Settings from the nearest `flyte-lsp.toml` above `start` (or the current folder); problems
-/// in it are printed and the defaults used for what could not be read.
+/// in it are printed and the defaults used for what could not be read. The `files.*` globs are
+/// relative to the folder holding that file, else to the current folder.
 fn config_settings(start: Option<&std::path::Path>) -> Settings {
+    let cwd = std::env::current_dir().ok();
     let start = start
         .map(std::path::Path::to_path_buf)
-        .or_else(|| std::env::current_dir().ok())
+        .or_else(|| cwd.clone())
         .unwrap_or_default();
     let absolute = std::fs::canonicalize(&start).unwrap_or(start);
     let Some(config) = Settings::find_config(&absolute) else {
-        return Settings::default();
+        let mut settings = Settings::default();
+        settings.files.roots = cwd.into_iter().collect();
+        return settings;
     };
-    let (settings, warnings) = match std::fs::read_to_string(&config) {
+    let (mut settings, warnings) = match std::fs::read_to_string(&config) {
         Ok(text) => Settings::from_toml(&text),
         Err(e) => (Settings::default(), vec![e.to_string()]),
     };
     for w in warnings {
         eprintln!("flyte-lsp: {}: {w}", config.display());
     }
+    settings.files.roots = config
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .into_iter()
+        .collect();
     settings
 }
 
-fn check(format: FormatArg, version: Option<String>, fix: bool, paths: &[PathBuf]) -> ExitCode {
+fn check(
+    format: FormatArg,
+    version: Option<String>,
+    fix: bool,
+    force_exclude: bool,
+    paths: &[PathBuf],
+) -> ExitCode {
     let kubernetes_version = match parse_version(version) {
         Ok(v) => v,
         Err(e) => {
@@ -239,7 +261,7 @@ fn check(format: FormatArg, version: Option<String>, fix: bool, paths: &[PathBuf
     if kubernetes_version.is_some() {
         settings.kubernetes_version = kubernetes_version;
     }
-    let (files, mut problems) = cli::collect_files(paths);
+    let (files, mut problems) = cli::collect_selected(paths, &settings.files, force_exclude);
     let (mut results, more) = cli::check_files(&files, &settings);
     problems.extend(more);
     if fix {
@@ -302,139 +324,6 @@ fn check(format: FormatArg, version: Option<String>, fix: bool, paths: &[PathBuf
 }
 
 #[allow(clippy::too_many_arguments)]
-/// Which document `render` shows.
-struct Pick {
-    document: Option<usize>,
-    environment: Option<String>,
-    task: Option<String>,
-}
-
-impl Pick {
-    /// The document index in `stream`, or why there is none.
-    fn index(&self, stream: &flyte_lsp::tree::Stream) -> Result<usize, String> {
-        use flyte_lsp::model::DocKind;
-        use flyte_lsp::tree::Via;
-        // A task that changes nothing is a copy of its environment's document: its name is
-        // the environment's.
-        let name_of = |d: &flyte_lsp::tree::Document| -> Option<String> {
-            let d = d
-                .derived
-                .as_ref()
-                .and_then(|x| x.copy_of)
-                .and_then(|start| stream.documents.iter().find(|s| s.span.start == start))
-                .unwrap_or(d);
-            d.root
-                .as_ref()
-                .and_then(|r| r.get("name"))
-                .and_then(|n| n.as_str())
-                .map(str::to_string)
-        };
-        // Environments as written or cloned; tasks and overrides are derived from them.
-        let envs: Vec<(usize, Option<String>)> = stream
-            .documents
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.kind == DocKind::TaskEnvironment)
-            .filter(|(_, d)| {
-                d.derived
-                    .as_ref()
-                    .is_none_or(|x| matches!(x.via, Via::Clone))
-            })
-            .map(|(i, d)| (i, name_of(d)))
-            .collect();
-        let listed = |envs: &[(usize, Option<String>)]| {
-            let names: Vec<&str> = envs.iter().filter_map(|(_, n)| n.as_deref()).collect();
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(", ")
-            }
-        };
-        if let Some(want) = &self.task {
-            let tasks: Vec<(usize, &str, Option<String>)> = stream
-                .documents
-                .iter()
-                .enumerate()
-                .filter_map(|(i, d)| match d.derived.as_ref().map(|x| &x.via) {
-                    Some(Via::Task { function }) => Some((i, function.as_str(), name_of(d))),
-                    _ => None,
-                })
-                .collect();
-            return tasks
-                .iter()
-                .find(|(_, f, env)| {
-                    *f == want.as_str()
-                        && self
-                            .environment
-                            .as_ref()
-                            .is_none_or(|e| env.as_deref() == Some(e.as_str()))
-                })
-                .map(|(i, _, _)| source_of(stream, *i))
-                .ok_or_else(|| {
-                    let names: Vec<&str> = tasks.iter().map(|(_, f, _)| *f).collect();
-                    format!(
-                        "no task `{want}`{}; the file's tasks: {}",
-                        self.environment
-                            .as_ref()
-                            .map_or(String::new(), |e| format!(" in environment `{e}`")),
-                        if names.is_empty() {
-                            "none".to_string()
-                        } else {
-                            names.join(", ")
-                        }
-                    )
-                });
-        }
-        if let Some(want) = &self.environment {
-            return envs
-                .iter()
-                .find(|(_, n)| n.as_deref() == Some(want.as_str()))
-                .map(|(i, _)| *i)
-                .ok_or_else(|| {
-                    format!(
-                        "no task environment named `{want}`; the file has: {}",
-                        listed(&envs)
-                    )
-                });
-        }
-        if let Some(i) = self.document {
-            return Ok(i);
-        }
-        if stream.language == flyte_lsp::tree::Language::Python {
-            return match envs.as_slice() {
-                [(i, _)] => Ok(*i),
-                [] => Ok(0),
-                _ => Err(format!(
-                    "the file has {} task environments ({}): pick one with --environment NAME, or a task with --task FUNCTION",
-                    envs.len(),
-                    listed(&envs)
-                )),
-            };
-        }
-        Ok(0)
-    }
-}
-
-/// The document whose tree document `index` shows: itself, or for a copy (a task that changes
-/// nothing) the document it copies, followed through copies of copies.
-fn source_of(stream: &flyte_lsp::tree::Stream, mut index: usize) -> usize {
-    for _ in 0..8 {
-        let Some(start) = stream
-            .documents
-            .get(index)
-            .and_then(|d| d.derived.as_ref())
-            .and_then(|d| d.copy_of)
-        else {
-            break;
-        };
-        match stream.documents.iter().position(|d| d.span.start == start) {
-            Some(i) if i != index => index = i,
-            _ => break,
-        }
-    }
-    index
-}
-
 fn render(
     path: &std::path::Path,
     pick: Pick,
@@ -468,7 +357,9 @@ fn render(
         }
     };
     let language = flyte_lsp::engine::language_of_path(path).unwrap_or_default();
-    let stream = flyte_lsp::engine::parse_as(&text, language);
+    // A file named here is rendered even when excluded; `files.kinds` still says what it is.
+    let kind = settings.files.select(path, language).kind;
+    let stream = flyte_lsp::engine::parse_file(&text, language, kind);
     let document = match pick.index(&stream) {
         Ok(i) => i,
         Err(e) => {
@@ -482,7 +373,10 @@ fn render(
     };
     // The workspace and the cluster template matter only for the cluster layer.
     let (index, cluster_text) = if matches!(layer, Layer::Cluster) {
-        let index = flyte_lsp::workspace::WorkspaceIndex::scan(&[workspace.to_path_buf()]);
+        let index = flyte_lsp::workspace::WorkspaceIndex::scan_templates(
+            &[workspace.to_path_buf()],
+            &settings.files,
+        );
         let cluster_text = match cluster_template.map(std::fs::read_to_string) {
             Some(Ok(t)) => Some(t),
             Some(Err(e)) => {

@@ -4,9 +4,13 @@
 //! (`flyte-lsp.toml` for the CLI). Reading is lenient: an unknown key or a bad value is
 //! reported as a warning and the rest still applies, so one typo never disables the server.
 
+pub mod files;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+
+pub use files::{FileRules, Selection};
 
 use crate::schema::{schemas, KubeVersion};
 
@@ -110,6 +114,8 @@ pub struct Settings {
     pub platform: Platform,
     /// `python.*`: how Python files are read.
     pub python: PythonSettings,
+    /// `files.*`: which files are read, and as what (globs; see [`files`]).
+    pub files: FileRules,
     /// Whether these settings serve an editor (the server sets it on every copy it hands
     /// out). Defaults that differ between an editor and a batch `check` follow it.
     pub editor: bool,
@@ -167,6 +173,9 @@ pub const SETTING_KEYS: &[&str] = &[
     "python.kubernetesClient",
     "python.typeCheckerFindings",
     "python.keywordCompletion",
+    "files.include",
+    "files.exclude",
+    "files.kinds",
 ];
 
 impl Settings {
@@ -247,6 +256,7 @@ impl Settings {
                     }
                 }
                 "python" => settings.read_python(v, &mut warnings),
+                "files" => settings.files = FileRules::from_json(v, &mut warnings),
                 other => warnings.push(format!("unknown setting `{other}` ignored")),
             }
         }

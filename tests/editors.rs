@@ -214,7 +214,7 @@ fn pre_commit_hooks_check_yaml_and_python_alike() {
     let template = hook_fields("editors/pre-commit/template/.pre-commit-hooks.yaml");
     for (key, value) in [
         ("id", "flyte-lsp"),
-        ("entry", "flyte-lsp check"),
+        ("entry", "flyte-lsp check --force-exclude"),
         ("language", "python"),
         ("types_or", "[yaml, python]"),
     ] {
@@ -280,6 +280,30 @@ fn nvim_health_check_exists_and_is_documented() {
         .is_file());
     let readme = std::fs::read_to_string(root().join("editors/nvim/README.md")).expect("README");
     assert!(readme.contains(":checkhealth flyte_lsp"));
+}
+
+#[test]
+fn vscode_files_settings_are_the_ones_the_server_reads() {
+    let block = settings_block();
+    // What the client sends when the user set nothing reads as the defaults, silently.
+    let sent = json!({"files": {
+        "include": block["files.include"]["default"],
+        "exclude": block["files.exclude"]["default"],
+        "kinds": block["files.kinds"]["default"],
+    }});
+    let (settings, warnings) = Settings::from_json(&json!({ "flyte-lsp": sent }));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(settings.files.is_default());
+    // Every kind offered is one the server (and the modeline) knows.
+    for kind in strings(&block["files.kinds"]["additionalProperties"]["enum"]) {
+        assert!(
+            flyte_lsp::settings::files::kind_named(kind).is_some(),
+            "files.kinds value {kind}"
+        );
+        let (_, warnings) =
+            Settings::from_json(&json!({"files": {"kinds": {"deploy/*.yaml": kind}}}));
+        assert!(warnings.is_empty(), "{kind}: {warnings:?}");
+    }
 }
 
 fn read(path: &str) -> String {

@@ -8,8 +8,8 @@
 use crate::model::pod::PodParts;
 use crate::model::DocKind;
 use crate::text::TextRange;
-use crate::tree::{Node, Stream};
-use crate::workspace::{TemplateDef, WorkspaceIndex};
+use crate::tree::{Entry, Node, Stream};
+use crate::workspace::{Named, TemplateDef, WorkspaceIndex};
 
 use std::path::Path;
 
@@ -22,15 +22,42 @@ pub enum NameKind {
     PodTemplate,
 }
 
-/// Every occurrence of one name in one document.
+/// Every occurrence of one name in the documents that hold the occurrence under the cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrences {
     pub kind: NameKind,
     pub name: String,
     /// The occurrence under the cursor.
     pub at: TextRange,
+    /// Where the name is defined and referred to: the ranges of the values, each once.
     pub definitions: Vec<TextRange>,
     pub references: Vec<TextRange>,
+    /// Each occurrence with the key of its entry, once per (value, key). A front end whose
+    /// values may be written away from their keys (a Python keyword given a module constant)
+    /// reads it to show the use next to the key.
+    pub written: Vec<Written>,
+    /// The documents do not say everything they hold of this kind: a pod spec, a container
+    /// list or an item of one only run time knows (a pod spec from another module). A name
+    /// defined nowhere here may then be defined in another file.
+    pub open: bool,
+}
+
+/// Where one occurrence is written: its value, the key of its entry, and whether it defines
+/// the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub value: TextRange,
+    pub key: TextRange,
+    pub definition: bool,
+}
+
+/// One occurrence of a name: its kind, text, value range, key range and whether it defines.
+struct Occurrence<'a> {
+    kind: NameKind,
+    name: &'a str,
+    range: TextRange,
+    key: TextRange,
+    definition: bool,
 }
 
 /// A scalar value with its range, when the node is a plain or quoted string.
@@ -40,80 +67,143 @@ fn name_of(node: Option<&Node>) -> Option<(&str, TextRange)> {
     Some((s, node.span.clone()))
 }
 
+/// The occurrence of the string value of `entry`, when it is a string written in the source
+/// (a zero-width value is one the front end synthesized).
+fn occurrence(entry: Option<&Entry>, kind: NameKind, definition: bool) -> Option<Occurrence<'_>> {
+    let entry = entry?;
+    let name = entry.value.as_str()?;
+    (!entry.value.span.is_empty()).then(|| Occurrence {
+        kind,
+        name,
+        range: entry.value.span.clone(),
+        key: entry.key.span.clone(),
+        definition,
+    })
+}
+
 /// The name groups of one document.
-fn groups(root: &Node, kind: DocKind) -> Vec<(NameKind, &str, TextRange, bool)> {
-    // (kind, name, range, is_definition)
+fn groups(root: &Node, kind: DocKind) -> Vec<Occurrence<'_>> {
     let mut out = Vec::new();
     let parts = PodParts::of(root, kind);
     for (_, c) in parts.all_containers() {
-        if let Some((n, r)) = name_of(c.get("name")) {
-            out.push((NameKind::Container, n, r, true));
-        }
+        out.extend(occurrence(c.entry("name"), NameKind::Container, true));
         for m in c.get("volumeMounts").and_then(Node::as_seq).unwrap_or(&[]) {
-            if let Some((n, r)) = name_of(m.get("name")) {
-                out.push((NameKind::Volume, n, r, false));
-            }
+            out.extend(occurrence(m.entry("name"), NameKind::Volume, false));
         }
     }
     if let Some(t) = parts.flyte_template {
-        if let Some((n, r)) = name_of(t.get("primary_container_name")) {
-            out.push((NameKind::Container, n, r, false));
-        }
+        out.extend(occurrence(
+            t.entry("primary_container_name"),
+            NameKind::Container,
+            false,
+        ));
     }
     for v in parts
         .spec_field("volumes")
         .and_then(Node::as_seq)
         .unwrap_or(&[])
     {
-        if let Some((n, r)) = name_of(v.get("name")) {
-            out.push((NameKind::Volume, n, r, true));
-        }
+        out.extend(occurrence(v.entry("name"), NameKind::Volume, true));
     }
     match kind {
         DocKind::TaskEnvironment => {
-            if let Some((n, r)) = name_of(crate::workspace::template_reference(root)) {
-                out.push((NameKind::PodTemplate, n, r, false));
-            }
+            let entry = root
+                .entry("pod_template")
+                .filter(|e| crate::workspace::template_reference(root) == Some(&e.value));
+            out.extend(occurrence(entry, NameKind::PodTemplate, false));
         }
         DocKind::KubePodTemplate => {
-            if let Some((n, r)) = name_of(root.get("metadata").and_then(|m| m.get("name"))) {
-                out.push((NameKind::PodTemplate, n, r, true));
-            }
+            let entry = root.get("metadata").and_then(|m| m.entry("name"));
+            out.extend(occurrence(entry, NameKind::PodTemplate, true));
         }
         _ => {}
     }
     out
 }
 
+/// Whether a document's pod holds names of `kind` that only run time knows.
+fn unknown_here(root: &Node, kind: DocKind, names: NameKind) -> bool {
+    let parts = PodParts::of(root, kind);
+    let open = |list: Option<&Node>| {
+        list.is_some_and(|l| {
+            l.is_opaque() || l.as_seq().is_some_and(|i| i.iter().any(Node::is_opaque))
+        })
+    };
+    let spec_unknown = parts.spec.is_some_and(Node::is_opaque);
+    match names {
+        NameKind::Container => {
+            spec_unknown
+                || open(parts.spec_field("containers"))
+                || open(parts.spec_field("initContainers"))
+        }
+        NameKind::Volume => spec_unknown || open(parts.spec_field("volumes")),
+        NameKind::PodTemplate => false,
+    }
+}
+
 /// The occurrences of the name under `offset` (the cursor touching either end counts).
-pub fn occurrences_at(_source: &str, stream: &Stream, offset: usize) -> Option<Occurrences> {
-    let doc = stream
-        .documents
-        .iter()
-        .find(|d| d.span.start <= offset && offset <= d.span.end.max(d.span.start))?;
-    let root = doc.root.as_ref()?;
-    let kind = doc.kind;
-    let all = groups(root, kind);
-    let (k, name, at, _) = all
-        .iter()
-        .find(|(_, _, r, _)| r.start <= offset && offset <= r.end)?
-        .clone();
+///
+/// A container or volume name is one pod's; a PodTemplate name is the file's. A value may
+/// belong to several documents: a Python environment's tree is also that of the
+/// tasks and clones derived from it, and a module constant is the value of every keyword that
+/// names it. Every document holding the occurrence under the cursor contributes its
+/// occurrences of the name, so a rename reaches all of them, each range once.
+pub fn occurrences_at(stream: &Stream, offset: usize) -> Option<Occurrences> {
+    let roots = || {
+        stream
+            .documents
+            .iter()
+            .filter_map(|d| Some((d.root.as_ref()?, d.kind)))
+    };
+    let (kind, name, at) = roots().find_map(|(root, doc_kind)| {
+        groups(root, doc_kind)
+            .into_iter()
+            .find(|o| o.range.start <= offset && offset <= o.range.end)
+            .map(|o| (o.kind, o.name.to_string(), o.range))
+    })?;
     let mut occ = Occurrences {
-        kind: k,
-        name: name.to_string(),
-        at,
+        kind,
+        name,
+        at: at.clone(),
         definitions: Vec::new(),
         references: Vec::new(),
+        written: Vec::new(),
+        open: false,
     };
-    for (k2, n2, r2, def) in all {
-        if k2 == k && n2 == name {
-            if def {
-                occ.definitions.push(r2);
+    for (root, doc_kind) in roots() {
+        let all = groups(root, doc_kind);
+        // A PodTemplate name means one template in the whole namespace: every document of the
+        // file that names it counts (a YAML file of several environments, a Python
+        // environment and the tasks that set their own template).
+        let holds =
+            kind == NameKind::PodTemplate || all.iter().any(|o| o.kind == kind && o.range == at);
+        if !holds {
+            continue;
+        }
+        occ.open |= unknown_here(root, doc_kind, kind);
+        for o in all {
+            if o.kind != kind || o.name != occ.name {
+                continue;
+            }
+            occ.written.push(Written {
+                value: o.range.clone(),
+                key: o.key,
+                definition: o.definition,
+            });
+            if o.definition {
+                occ.definitions.push(o.range);
             } else {
-                occ.references.push(r2);
+                occ.references.push(o.range);
             }
         }
     }
+    for list in [&mut occ.definitions, &mut occ.references] {
+        list.sort_by_key(|r| (r.start, r.end));
+        list.dedup();
+    }
+    occ.written
+        .sort_by_key(|w| (w.value.start, w.value.end, w.key.start, w.key.end));
+    occ.written.dedup();
     Some(occ)
 }
 
@@ -136,24 +226,41 @@ pub enum Target<'w> {
     Elsewhere(&'w TemplateDef),
 }
 
-/// The workspace entries for a PodTemplate name, except those of this very file (open
-/// documents are indexed too); nothing for other kinds of names.
-fn elsewhere<'w>(
-    occ: &Occurrences,
-    defs: Vec<&'w TemplateDef>,
-    this: Option<&Path>,
-) -> Vec<Target<'w>> {
-    if occ.kind != NameKind::PodTemplate {
-        return Vec::new();
+/// What the workspace index calls a kind of name.
+fn named(kind: NameKind) -> Named {
+    match kind {
+        NameKind::Container => Named::Container,
+        NameKind::Volume => Named::Volume,
+        NameKind::PodTemplate => Named::PodTemplate,
     }
+}
+
+/// Workspace entries as targets, except those of this very file (open documents are indexed
+/// too, and this file's own occurrences are answered from its tree).
+fn elsewhere<'w>(defs: Vec<&'w TemplateDef>, this: Option<&Path>) -> Vec<Target<'w>> {
     defs.into_iter()
         .filter(|d| this != Some(d.path.as_path()))
         .map(Target::Elsewhere)
         .collect()
 }
 
+/// The definitions of a container or volume name in other files, when this file defines none
+/// and its pod holds what only run time knows (a pod spec or container from another module).
+fn defined_elsewhere<'w>(
+    occ: &Occurrences,
+    ws: &'w WorkspaceIndex,
+    this: Option<&Path>,
+) -> Vec<Target<'w>> {
+    if occ.kind == NameKind::PodTemplate || !occ.definitions.is_empty() || !occ.open {
+        return Vec::new();
+    }
+    elsewhere(ws.lookup_named(named(occ.kind), &occ.name), this)
+}
+
 /// Where the name is defined: here, and for a PodTemplate name in the other files that define
-/// it. `this` is the file's path, when it has one.
+/// it. A container or volume name defined nowhere here, in a pod that holds values only run
+/// time knows, is looked up among the definitions of the workspace's other files. `this` is
+/// the file's path, when it has one.
 pub fn definition<'w>(
     occ: &Occurrences,
     ws: &'w WorkspaceIndex,
@@ -161,8 +268,9 @@ pub fn definition<'w>(
 ) -> Vec<Target<'w>> {
     let mut out: Vec<Target<'w>> = occ.definitions.iter().cloned().map(Target::Here).collect();
     if occ.kind == NameKind::PodTemplate {
-        out.extend(elsewhere(occ, ws.lookup(&occ.name), this));
+        out.extend(elsewhere(ws.lookup(&occ.name), this));
     }
+    out.extend(defined_elsewhere(occ, ws, this));
     out
 }
 
@@ -177,16 +285,23 @@ pub fn references<'w>(
     if include_declaration {
         out.extend(definition(occ, ws, this));
     }
-    out.extend(occ.references.iter().cloned().map(Target::Here));
+    out.extend(
+        occ.references
+            .iter()
+            .filter(|r| !include_declaration || !occ.definitions.contains(r))
+            .cloned()
+            .map(Target::Here),
+    );
     if occ.kind == NameKind::PodTemplate {
-        out.extend(elsewhere(occ, ws.references(&occ.name), this));
+        out.extend(elsewhere(ws.references(&occ.name), this));
     }
     out
 }
 
-/// Every range a rename rewrites: this document's occurrences, and for PodTemplate names every
-/// other file that defines or names it. `Err` with the reason when `new_name` is no valid name
-/// of that kind.
+/// Every range a rename rewrites, each once: this file's occurrences, and for PodTemplate names
+/// every other file that defines or names it. `Err` with the reason when `new_name` is no valid
+/// name of that kind, or when the name's definition is in another file (only the PodTemplate
+/// names are renamed across files: a container or volume name there has its own references).
 pub fn rename<'w>(
     occ: &Occurrences,
     ws: &'w WorkspaceIndex,
@@ -198,17 +313,26 @@ pub fn rename<'w>(
             "`{new_name}` is not a valid Kubernetes name here (lowercase letters, digits and `-`)"
         ));
     }
-    let mut out: Vec<Target<'w>> = occ
+    if let Some(Target::Elsewhere(def)) = defined_elsewhere(occ, ws, this).first() {
+        return Err(format!(
+            "`{}` is defined in {}: rename it there",
+            occ.name,
+            def.path.display()
+        ));
+    }
+    let mut here: Vec<TextRange> = occ
         .definitions
         .iter()
         .chain(&occ.references)
         .cloned()
-        .map(Target::Here)
         .collect();
+    here.sort_by_key(|r| (r.start, r.end));
+    here.dedup();
+    let mut out: Vec<Target<'w>> = here.into_iter().map(Target::Here).collect();
     if occ.kind == NameKind::PodTemplate {
         let mut all = ws.lookup(&occ.name);
         all.extend(ws.references(&occ.name));
-        out.extend(elsewhere(occ, all, this));
+        out.extend(elsewhere(all, this));
     }
     Ok(out)
 }
@@ -333,8 +457,7 @@ mod tests {
     #[test]
     fn containers_and_primary_name_refer_to_each_other() {
         let stream = parse(ENV);
-        let occ =
-            occurrences_at(ENV, &stream, at(ENV, "main", 0)).expect("on primary_container_name");
+        let occ = occurrences_at(&stream, at(ENV, "main", 0)).expect("on primary_container_name");
         assert_eq!(occ.kind, NameKind::Container);
         assert_eq!(occ.definitions.len(), 1);
         assert_eq!(&ENV[occ.definitions[0].clone()], "main");
@@ -344,11 +467,11 @@ mod tests {
     #[test]
     fn volumes_and_mounts_refer_to_each_other() {
         let stream = parse(ENV);
-        let occ = occurrences_at(ENV, &stream, at(ENV, "data", 2)).expect("on the volume");
+        let occ = occurrences_at(&stream, at(ENV, "data", 2)).expect("on the volume");
         assert_eq!(occ.kind, NameKind::Volume);
         assert_eq!(occ.definitions.len(), 1);
         assert_eq!(occ.references.len(), 2);
-        assert!(occurrences_at(ENV, &stream, at(ENV, "mountPath", 0)).is_none());
+        assert!(occurrences_at(&stream, at(ENV, "mountPath", 0)).is_none());
     }
 
     #[test]

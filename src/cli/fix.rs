@@ -3,7 +3,8 @@
 //! A fix is safe when its diagnostic offers exactly one repair and the rule's repair cannot
 //! change what the user meant: a rename to the one close field, a camelCase spelling, the right
 //! case of an enum value, quotes around a YAML 1.1 scalar, removing quotes from a number. The
-//! rule registry says which rules those are (`Rule::safe_fix`). Files are written through a
+//! rule registry says which rules those are (`Rule::safe_fix`); `analysis::actions::safe_edits`
+//! picks them, for this and for the editor's `source.fixAll`. Files are written through a
 //! temporary file in the same folder and a rename, never in place, and only files that were
 //! read and parsed.
 
@@ -11,53 +12,25 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use crate::analysis::diagnostics::rule;
-use crate::analysis::{Diagnostic, Edit};
+use crate::analysis::actions::{count_by_code, safe_edits};
+use crate::analysis::Diagnostic;
 
-/// Whether the registry marks `code`'s single fix as safe to apply without asking.
-fn safe_fix(code: &str) -> bool {
-    rule(code).is_some_and(|r| r.safe_fix)
-}
-
-/// The text with the safe fixes applied, and how many of each rule were fixed; `None` when
-/// there is nothing to fix.
+/// The text with the safe fixes applied ([`safe_edits`], the same set an editor's
+/// `source.fixAll` applies), and how many of each rule were fixed; `None` when there is nothing
+/// to fix.
 pub fn apply_safe_fixes(
     text: &str,
     diagnostics: &[Diagnostic],
 ) -> Option<(String, BTreeMap<&'static str, usize>)> {
-    let mut edits: Vec<(&Edit, &'static str)> = Vec::new();
-    for d in diagnostics {
-        if !safe_fix(d.code) || d.fixes.len() != 1 {
-            continue;
-        }
-        for e in &d.fixes[0].edits {
-            edits.push((e, d.code));
-        }
-    }
-    edits.sort_by_key(|(e, _)| (e.range.start, e.range.end));
-    // Keep the first of overlapping edits; the next `check --fix` picks up the rest.
-    let mut kept: Vec<(&Edit, &'static str)> = Vec::new();
-    for (e, code) in edits {
-        let overlaps = kept
-            .last()
-            .is_some_and(|(k, _)| e.range.start < k.range.end);
-        let valid = e.range.end <= text.len()
-            && text.is_char_boundary(e.range.start)
-            && text.is_char_boundary(e.range.end);
-        if !overlaps && valid {
-            kept.push((e, code));
-        }
-    }
+    let kept = safe_edits(text, diagnostics);
     if kept.is_empty() {
         return None;
     }
-    let mut counts = BTreeMap::new();
     let mut out = text.to_string();
-    for (e, code) in kept.iter().rev() {
+    for (e, _) in kept.iter().rev() {
         out.replace_range(e.range.clone(), &e.new_text);
-        *counts.entry(*code).or_insert(0) += 1;
     }
-    Some((out, counts))
+    Some((out, count_by_code(&kept)))
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder, then renames it over

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::FileAnalysis;
 use crate::engine::analyze_in_workspace;
-use crate::settings::Settings;
+use crate::settings::{FileRules, Settings};
 use crate::workspace::WorkspaceIndex;
 
 /// One file's outcome.
@@ -54,11 +54,32 @@ pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 /// `node_modules`, `__pycache__` and tool caches. Problems (missing paths, loops, unreadable
 /// folders) come back as messages; a malformed ignore pattern is skipped, as git skips it.
 pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    collect_selected(paths, &FileRules::default(), false)
+}
+
+/// [`collect_files`] under the `files.include`/`files.exclude` globs: the walk reads only
+/// included files and does not enter excluded folders. A file or folder named on the command
+/// line is read even when the globs leave it out, unless `force_exclude` (ruff's
+/// `--force-exclude`: for tools such as pre-commit that pass every changed file by name).
+pub fn collect_selected(
+    paths: &[PathBuf],
+    rules: &FileRules,
+    force_exclude: bool,
+) -> (Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
+    let excluded = |p: &Path| {
+        let language = crate::engine::language_of_path(p).unwrap_or_default();
+        rules.select(p, language).excluded
+    };
     for path in paths {
         if path.is_file() {
-            files.push(path.clone());
+            if !(force_exclude && excluded(path)) {
+                files.push(path.clone());
+            }
+            continue;
+        }
+        if force_exclude && path.is_dir() && rules.excludes_dir(path) {
             continue;
         }
         if !path.exists() {
@@ -66,6 +87,8 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             continue;
         }
         let mut found = Vec::new();
+        // The walk's filter outlives this call: it gets its own copy (the globs are shared).
+        let prune = rules.clone();
         let walk = ignore::WalkBuilder::new(path)
             .follow_links(true)
             // Hidden files are checked (`.flyte/env.yaml`); `.git` is skipped by name below.
@@ -77,9 +100,10 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             // A project that is not (yet) a git repository still means its `.gitignore`.
             .require_git(false)
             .parents(true)
-            .filter_entry(|e| {
+            .filter_entry(move |e| {
                 e.depth() == 0
-                    || !(e.file_type().is_some_and(|t| t.is_dir()) && skipped_dir(e.path()))
+                    || !(e.file_type().is_some_and(|t| t.is_dir())
+                        && (skipped_dir(e.path()) || prune.excludes_dir(e.path())))
             })
             .build();
         for entry in walk {
@@ -87,7 +111,7 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
                 Ok(e) => {
                     let Some(kind) = e.file_type() else { continue };
                     if kind.is_file() {
-                        if is_checked(e.path()) {
+                        if is_checked(e.path()) && !excluded(e.path()) {
                             found.push(e.into_path());
                         }
                     } else if !kind.is_dir() && (e.depth() == 0 || is_checked(e.path())) {
@@ -134,31 +158,11 @@ fn is_checked(path: &Path) -> bool {
     crate::engine::language_of_path(path).is_some()
 }
 
-/// Folders under a checked folder that hold other people's code or tool state: a virtual
-/// environment (a folder with `pyvenv.cfg`, or the usual names), a conda environment (a folder
-/// with `conda-meta/`), installed packages, VCS and tool caches. Without this, `check .` in a
-/// project with no `.gitignore` reads `.venv/.../kubernetes`.
+/// Folders under a checked folder that hold other people's code or tool state (see
+/// [`crate::workspace::foreign_dir`]): without this, `check .` in a project with no
+/// `.gitignore` reads `.venv/.../kubernetes`.
 fn skipped_dir(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    matches!(
-        name,
-        ".git"
-            | ".hg"
-            | ".svn"
-            | "node_modules"
-            | "__pycache__"
-            | "site-packages"
-            | "dist-packages"
-            | ".venv"
-            | "venv"
-            | ".tox"
-            | ".nox"
-            | ".mypy_cache"
-            | ".pytest_cache"
-            | ".ruff_cache"
-            | ".eggs"
-    ) || path.join("pyvenv.cfg").is_file()
-        || path.join("conda-meta").is_dir()
+    crate::workspace::foreign_dir(path)
 }
 
 /// Runs `f` over `items` on one thread per core, keeping the order.
@@ -194,7 +198,7 @@ struct Parsed {
 pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, Vec<String>) {
     let mut problems = Vec::new();
     let mut parsed = Vec::new();
-    for outcome in parallel_map(files, |p| read_and_parse(p)) {
+    for outcome in parallel_map(files, |p| read_and_parse(p, settings)) {
         match outcome {
             Ok(p) => parsed.push(p),
             Err(e) => problems.push(e),
@@ -202,7 +206,7 @@ pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, 
     }
     let mut index = WorkspaceIndex::default();
     for p in &parsed {
-        index.update_parsed(&p.path, &p.text, &p.stream);
+        index.update_templates(&p.path, &p.text, &p.stream);
     }
     index.complete = true;
     let index = &index;
@@ -221,7 +225,7 @@ pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, 
     (results, problems)
 }
 
-fn read_and_parse(path: &Path) -> Result<Parsed, String> {
+fn read_and_parse(path: &Path, settings: &Settings) -> Result<Parsed, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
@@ -233,7 +237,8 @@ fn read_and_parse(path: &Path) -> Result<Parsed, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| not_utf8(path, &e))?;
     let language = crate::engine::language_of_path(path).unwrap_or_default();
-    let stream = crate::engine::parse_as(&text, language);
+    let kind = settings.files.select(path, language).kind;
+    let stream = crate::engine::parse_file(&text, language, kind);
     Ok(Parsed {
         path: path.to_path_buf(),
         text,

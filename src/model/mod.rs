@@ -72,6 +72,9 @@ pub const FLYTE_ONLY_KEYS: &[&str] = &[
     "queue",
 ];
 
+/// The `flyte.Resources` fields (`flyte/_resources.py`), as a task environment's `resources`.
+pub const RESOURCES_KEYS: &[&str] = &["cpu", "memory", "gpu", "disk", "shm"];
+
 /// The `flyte.PodTemplate` fields (`flyte/_pod.py`).
 pub const POD_TEMPLATE_KEYS: &[&str] = &[
     "primary_container_name",

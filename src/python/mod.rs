@@ -8,12 +8,15 @@
 //!   single, unconditional assignments (`k8s.V1Pod` → `kubernetes.client.V1Pod`); everything
 //!   else is opaque. Constructs are never recognised by their bare name.
 //! - [`k8s_names`]: the client's keyword → API field table (`host_ipc` → `hostIPC`).
+//! - [`names`]: where a string name is written (between its quotes, or through a constant),
+//!   for navigation and rename.
 //!
 //! Inputs are `&str` (invalid UTF-8 is handled by the caller); positions are byte offsets.
 
 pub mod depth;
 pub mod k8s_names;
 mod lower;
+pub mod names;
 pub mod resolve;
 mod sites;
 mod write;
@@ -115,8 +118,24 @@ fn empty_module(text: &str) -> ast::ModModule {
 pub fn parse_tree(text: &str) -> crate::tree::Stream {
     let parsed = parse(text);
     let resolver = Resolver::new(&parsed.module);
+    tree_of(text, &parsed, &resolver)
+}
+
+/// [`parse_tree`] and [`names::defined_names`] from one parse, for the workspace index.
+pub fn parse_indexed(text: &str) -> (crate::tree::Stream, Vec<names::Defined>) {
+    let parsed = parse(text);
+    let resolver = Resolver::new(&parsed.module);
+    let defined = names::defined_in(&parsed.module, &resolver);
+    (tree_of(text, &parsed, &resolver), defined)
+}
+
+fn tree_of<'m>(
+    text: &str,
+    parsed: &'m ParsedModule,
+    resolver: &Resolver<'m>,
+) -> crate::tree::Stream {
     let mut documents = if resolver.is_relevant() {
-        lower::lower(&resolver, &parsed.module, text)
+        lower::lower(resolver, &parsed.module, text)
     } else {
         Vec::new()
     };

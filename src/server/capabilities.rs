@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::text::Encoding;
 
-use super::handlers::RENDER_PREVIEW;
+use super::handlers::{FIX_ALL, RENDER_PREVIEW};
 
 /// What the client said it can do, as far as the server cares.
 #[derive(Debug, Clone, Default)]
@@ -147,7 +147,11 @@ pub fn initialize_result(enc: Encoding, pull: bool) -> InitializeResult {
             )),
             diagnostic_provider,
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::REFACTOR]),
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::REFACTOR,
+                    CodeActionKind::from(FIX_ALL),
+                ]),
                 work_done_progress_options: WorkDoneProgressOptions::default(),
                 resolve_provider: None,
             })),

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, TextDocumentContentChangeEvent, Uri};
 
+use crate::settings::Selection;
 use crate::text::{Encoding, LineIndex};
 use crate::tree::Stream;
 
@@ -23,6 +24,9 @@ pub struct Snapshot {
     pub version: i32,
     /// The document's source language, which picks its front end.
     pub language: crate::engine::Language,
+    /// What the `files.*` settings say about the document: excluded (no documents at all), or
+    /// the kind its documents are read as.
+    pub selection: Selection,
     pub text: String,
     pub index: LineIndex,
     stream: OnceLock<Stream>,
@@ -47,22 +51,36 @@ impl Snapshot {
         text: String,
         language: crate::engine::Language,
     ) -> Snapshot {
+        Snapshot::selected(version, text, language, Selection::default())
+    }
+
+    pub fn selected(
+        version: i32,
+        text: String,
+        language: crate::engine::Language,
+        selection: Selection,
+    ) -> Snapshot {
         Snapshot {
             version,
             language,
+            selection,
             index: LineIndex::new(&text),
             text,
             stream: OnceLock::new(),
         }
     }
 
-    /// The parsed document; empty when the text is above [`MAX_DOCUMENT_BYTES`].
+    /// The parsed document; empty when the text is above [`MAX_DOCUMENT_BYTES`] or the
+    /// settings exclude the file, so that every feature is silent on it.
     pub fn stream(&self) -> &Stream {
         self.stream.get_or_init(|| {
-            if self.too_large() {
-                Stream::default()
+            if self.too_large() || self.selection.excluded {
+                Stream {
+                    language: self.language,
+                    ..Stream::default()
+                }
             } else {
-                crate::engine::parse_as(&self.text, self.language)
+                crate::engine::parse_file(&self.text, self.language, self.selection.kind)
             }
         })
     }
@@ -111,7 +129,19 @@ impl Store {
 
     /// Opens a document of `language` (from its LSP `languageId`).
     pub fn open_as(&self, uri: Uri, version: i32, text: String, language: crate::engine::Language) {
-        let snap = Arc::new(Snapshot::with_language(version, text, language));
+        self.open_selected(uri, version, text, language, Selection::default());
+    }
+
+    /// Opens a document of `language` that the `files.*` settings select as `selection`.
+    pub fn open_selected(
+        &self,
+        uri: Uri,
+        version: i32,
+        text: String,
+        language: crate::engine::Language,
+        selection: Selection,
+    ) {
+        let snap = Arc::new(Snapshot::selected(version, text, language, selection));
         let entry = Entry {
             rope: Rope::from_str(&snap.text),
             current: snap.clone(),
@@ -149,11 +179,12 @@ impl Store {
                 }
             }
         }
-        let language = entry.current.language;
-        let new = Arc::new(Snapshot::with_language(
+        let (language, selection) = (entry.current.language, entry.current.selection);
+        let new = Arc::new(Snapshot::selected(
             version,
             entry.rope.to_string(),
             language,
+            selection,
         ));
         ChangeOutcome::Applied(std::mem::replace(&mut entry.current, new))
     }
@@ -165,12 +196,50 @@ impl Store {
             if let Some(text) = text {
                 if text != entry.current.text {
                     entry.rope = Rope::from_str(&text);
-                    let (version, language) = (entry.current.version, entry.current.language);
-                    entry.current = Arc::new(Snapshot::with_language(version, text, language));
+                    let current = &entry.current;
+                    let (version, language, selection) =
+                        (current.version, current.language, current.selection);
+                    entry.current =
+                        Arc::new(Snapshot::selected(version, text, language, selection));
                 }
             }
             entry.saved = entry.current.clone();
         }
+    }
+
+    /// Gives a document a new selection (after a settings change): its current and saved
+    /// snapshots are made again, same text and version, to be parsed afresh. Returns the
+    /// replaced snapshots, for the caller to drop off the async threads, or `None` when the
+    /// document is not open or its selection did not change.
+    pub fn reselect(&self, uri: &Uri, selection: Selection) -> Option<Vec<Arc<Snapshot>>> {
+        let mut docs = self.lock();
+        let entry = docs.get_mut(uri)?;
+        if entry.current.selection == selection {
+            return None;
+        }
+        let again = |s: &Snapshot| {
+            Arc::new(Snapshot::selected(
+                s.version,
+                s.text.clone(),
+                s.language,
+                selection,
+            ))
+        };
+        let same = Arc::ptr_eq(&entry.current, &entry.saved);
+        let current = again(&entry.current);
+        let saved = if same {
+            current.clone()
+        } else {
+            again(&entry.saved)
+        };
+        let old_current = std::mem::replace(&mut entry.current, current);
+        let old_saved = std::mem::replace(&mut entry.saved, saved);
+        Some(vec![old_current, old_saved])
+    }
+
+    /// The language of an open document.
+    pub fn language(&self, uri: &Uri) -> Option<crate::engine::Language> {
+        self.lock().get(uri).map(|e| e.current.language)
     }
 
     pub fn current(&self, uri: &Uri) -> Option<Arc<Snapshot>> {

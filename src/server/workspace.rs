@@ -1,5 +1,6 @@
-//! The workspace side of the server: scanning the folders for PodTemplates, watching YAML
-//! files, and keeping the index current as open documents change. Indexing work runs on
+//! The workspace side of the server: scanning the folders for PodTemplates (and the Python
+//! files that name them or define containers and volumes), watching YAML and Python files, and
+//! keeping the index current as open documents change. Indexing work runs on
 //! blocking threads; the index is swapped as a whole so readers never wait.
 
 use std::sync::atomic::Ordering;
@@ -20,27 +21,26 @@ impl Backend {
             .unwrap_or_default()
     }
 
-    /// Re-indexes one file from its current text; swaps the index only when its templates
-    /// changed, so ordinary keystrokes cost one cheap comparison.
+    /// Re-indexes one file from its current text; swaps the index only when its entries
+    /// changed, so ordinary keystrokes cost one cheap comparison. The entries are computed
+    /// outside the lock (a Python file is parsed again for them); the copy and swap happen
+    /// under it, so a concurrent re-index or the workspace scan is never overwritten by a copy
+    /// of an older index.
     pub(super) fn reindex(
         &self,
         path: &std::path::Path,
         text: Option<(&str, &crate::tree::Stream)>,
     ) {
-        let current = self.workspace();
         let defs = match text {
-            Some((text, stream)) => crate::workspace::index_text(path, text, stream),
+            Some((text, stream)) => crate::workspace::index_file(path, text, stream),
             None => Vec::new(),
         };
-        if current.lookup_file(path) == defs.as_slice() {
+        if self.workspace().lookup_file(path) == defs.as_slice() {
             return;
         }
-        let mut next = (*current).clone();
-        match text {
-            Some((text, stream)) => next.update_parsed(path, text, stream),
-            None => next.remove(path),
-        }
         if let Ok(mut w) = self.state.workspace.write() {
+            let mut next = (**w).clone();
+            next.set(path, defs);
             *w = Arc::new(next);
         }
     }
@@ -53,37 +53,45 @@ impl Backend {
             .read()
             .map(|r| r.clone())
             .unwrap_or_default();
-        let scanned = tokio::task::spawn_blocking(move || WorkspaceIndex::scan(&roots)).await;
-        let Ok(mut index) = scanned else { return };
-        // Open documents are newer than the disk.
-        for uri in self.state.store.uris() {
-            if let (Some(path), Some(snap)) = (uri.to_file_path(), self.state.store.current(&uri)) {
-                index.update_parsed(&path, &snap.text, snap.stream());
+        let rules = self.settings().files;
+        // Open documents are newer than the disk (an excluded one has no documents to index).
+        // Their entries are taken under the lock, so an edit re-indexed meanwhile is not lost
+        // when the scanned index replaces the old one.
+        let this = self.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let mut index = WorkspaceIndex::scan_selected(&roots, &rules);
+            if let Ok(mut w) = this.state.workspace.write() {
+                for uri in this.state.store.uris() {
+                    if let (Some(path), Some(snap)) =
+                        (uri.to_file_path(), this.state.store.current(&uri))
+                    {
+                        index.update_parsed(&path, &snap.text, snap.stream());
+                    }
+                }
+                tracing::info!(templates = index.len(), "workspace indexed");
+                *w = Arc::new(index);
             }
-        }
-        tracing::info!(templates = index.len(), "workspace indexed");
-        if let Ok(mut w) = self.state.workspace.write() {
-            *w = Arc::new(index);
-        }
+        })
+        .await;
     }
 
-    pub(super) async fn watch_yaml_files(&self) {
+    pub(super) async fn watch_files(&self) {
         if !self.state.dynamic_watchers.load(Ordering::Relaxed) {
             return;
         }
         let options = DidChangeWatchedFilesRegistrationOptions {
             watchers: vec![FileSystemWatcher {
-                glob_pattern: GlobPattern::String("**/*.{yaml,yml}".to_string()),
+                glob_pattern: GlobPattern::String("**/*.{yaml,yml,py}".to_string()),
                 kind: None,
             }],
         };
         let registration = Registration {
-            id: "flyte-lsp-yaml-watcher".to_string(),
+            id: "flyte-lsp-file-watcher".to_string(),
             method: "workspace/didChangeWatchedFiles".to_string(),
             register_options: serde_json::to_value(options).ok(),
         };
         if let Err(err) = self.client.register_capability(vec![registration]).await {
-            tracing::warn!(%err, "could not register the YAML file watcher");
+            tracing::warn!(%err, "could not register the file watcher");
         }
     }
 
@@ -93,12 +101,17 @@ impl Backend {
             let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
                 continue;
             };
+            // A client may watch more than it was asked to (a virtual environment's files).
+            let Some(language) = crate::workspace::watched(&path) else {
+                continue;
+            };
             // An open document is tracked through its edits, not the disk.
             if self.state.store.current(&change.uri).is_some() {
                 continue;
             }
             let this = self.clone();
-            let deleted = change.typ == FileChangeType::DELETED;
+            let selection = self.settings().files.select(&path, language);
+            let deleted = change.typ == FileChangeType::DELETED || selection.excluded;
             let _ = tokio::task::spawn_blocking(move || {
                 let text = if deleted {
                     None
@@ -107,7 +120,8 @@ impl Backend {
                 };
                 match text {
                     Some(text) => {
-                        let stream = crate::engine::parse(&text);
+                        let stream =
+                            crate::workspace::parse_for_index(&text, language, selection.kind);
                         this.reindex(&path, Some((&text, &stream)));
                     }
                     None => this.reindex(&path, None),

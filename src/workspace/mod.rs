@@ -1,34 +1,53 @@
 //! The workspace index: which Kubernetes `PodTemplate`s the folder defines, by name, so that a
-//! string `pod_template: gpu-template` can be resolved, completed and navigated across files.
+//! string `pod_template: gpu-template` can be resolved, completed and navigated across files;
+//! which files name them (YAML task environments, Python environments, tasks and flytekit's
+//! `pod_template_name=`); and which containers and volumes Python files define, for a pod spec
+//! that one module builds and another uses.
 //!
-//! Indexing one file is pure (`index_text`); scanning folders does IO and is bounded (file count,
-//! file size, no symlink following). The server keeps the index current per file, so a keystroke
-//! re-indexes one document, never the workspace.
+//! Indexing one file is pure (`index_file`); scanning folders does IO and is bounded (file count,
+//! file size, no symlink following, no virtual environments). A Python file costs a parse, so
+//! only one that mentions flyte or kubernetes is parsed, and only one that imports them is read
+//! further. The server keeps the index current per file, so a keystroke re-indexes one document,
+//! never the workspace.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::DocKind;
+use crate::settings::FileRules;
 use crate::text::{Encoding, LineCol, LineIndex, TextRange};
-use crate::tree::{Node, Stream};
-use crate::yaml::parse;
+use crate::tree::{Language, Node, Stream};
 
 /// Files larger than this are not indexed.
 pub const MAX_INDEXED_FILE_BYTES: u64 = 2 * 1024 * 1024;
 /// At most this many YAML files are read when scanning a workspace folder.
 pub const MAX_INDEXED_FILES: usize = 20_000;
 
+/// What kind of name an index entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Named {
+    /// A Kubernetes PodTemplate's name.
+    PodTemplate,
+    /// A container's name (Python files only).
+    Container,
+    /// A volume's name (Python files only).
+    Volume,
+}
+
 /// Where a PodTemplate is defined (`metadata.name` of a `kind: PodTemplate`), or referred to
-/// (a task environment's string `pod_template`).
+/// (a task environment's string `pod_template`); or, for [`Named::Container`] and
+/// [`Named::Volume`], where a Python file defines a container or a volume.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateDef {
+    pub kind: Named,
     pub name: String,
     /// True for a definition, false for a reference.
     pub definition: bool,
     pub path: PathBuf,
     /// The document index within the file.
     pub document: usize,
-    /// The byte range of the name (the `metadata.name` or `pod_template` value).
+    /// The byte range of the name (the `metadata.name` or `pod_template` value; in Python the
+    /// string's text between its quotes, which is what a rename rewrites).
     pub range: TextRange,
     /// The same range as lines and columns, in both encodings, so the server can point into a
     /// file it does not have open.
@@ -39,9 +58,20 @@ pub struct TemplateDef {
 }
 
 impl TemplateDef {
-    /// The defined template as JSON (its document read again: the index keeps only text).
+    /// The defined template as JSON (its document read again: the index keeps only text; a
+    /// Python template is its file's document [`TemplateDef::document`]). `None` when a value
+    /// only run time knows is in it.
     pub fn template_json(&self) -> Option<serde_json::Value> {
-        let stream = parse(&self.source);
+        if indexed_language(&self.path) == Some(Language::Python) {
+            let stream = crate::python::parse_tree(&self.source);
+            let d = stream
+                .documents
+                .get(self.document)
+                .filter(|d| d.kind == DocKind::KubePodTemplate)?;
+            return crate::tree::json::to_json(d, d.root.as_ref()?).ok();
+        }
+        // It was a PodTemplate when indexed, by content or because the settings said so.
+        let stream = crate::yaml::parse_with(&self.source, Some(DocKind::KubePodTemplate));
         stream.documents.iter().find_map(|d| {
             if d.kind != DocKind::KubePodTemplate {
                 return None;
@@ -70,12 +100,23 @@ pub struct WorkspaceIndex {
 impl WorkspaceIndex {
     /// Replaces what the index knows about `path` with the templates defined in `text`.
     pub fn update(&mut self, path: &Path, text: &str) {
-        let stream = parse(text);
-        self.update_parsed(path, text, &stream);
+        let language = indexed_language(path).unwrap_or(Language::Yaml);
+        self.update_as(path, text, language, None);
     }
 
+    /// Replaces what the index knows about `path` with what [`index_file`] finds in it.
     pub fn update_parsed(&mut self, path: &Path, text: &str, stream: &Stream) {
-        let defs = index_text(path, text, stream);
+        self.set(path, index_file(path, text, stream));
+    }
+
+    /// Replaces what the index knows about `path` with its PodTemplates only ([`index_text`]),
+    /// which is all `check` reads: no Python file is parsed a second time for its containers.
+    pub fn update_templates(&mut self, path: &Path, text: &str, stream: &Stream) {
+        self.set(path, index_text(path, text, stream));
+    }
+
+    /// Replaces what the index knows about `path` with `defs` (what [`index_file`] gave).
+    pub fn set(&mut self, path: &Path, defs: Vec<TemplateDef>) {
         if defs.is_empty() {
             self.files.remove(path);
         } else {
@@ -87,17 +128,22 @@ impl WorkspaceIndex {
         self.files.remove(path);
     }
 
-    /// The templates one file defines.
+    /// Everything the index holds about one file (what [`index_file`] gave for it).
     pub fn lookup_file(&self, path: &Path) -> &[TemplateDef] {
         self.files.get(path).map_or(&[], Vec::as_slice)
     }
 
     /// Templates with this name, in path order.
     pub fn lookup(&self, name: &str) -> Vec<&TemplateDef> {
+        self.lookup_named(Named::PodTemplate, name)
+    }
+
+    /// Definitions of a name of this kind, in path order.
+    pub fn lookup_named(&self, kind: Named, name: &str) -> Vec<&TemplateDef> {
         self.files
             .values()
             .flatten()
-            .filter(|d| d.definition && d.name == name)
+            .filter(|d| d.kind == kind && d.definition && d.name == name)
             .collect()
     }
 
@@ -106,8 +152,13 @@ impl WorkspaceIndex {
         self.files
             .values()
             .flatten()
-            .filter(|d| !d.definition && d.name == name)
+            .filter(|d| d.kind == Named::PodTemplate && !d.definition && d.name == name)
             .collect()
+    }
+
+    /// The number of files the index holds entries of.
+    pub fn files(&self) -> usize {
+        self.files.len()
     }
 
     /// Every template name, sorted and unique (for completion).
@@ -116,7 +167,7 @@ impl WorkspaceIndex {
             .files
             .values()
             .flatten()
-            .filter(|d| d.definition)
+            .filter(|d| d.kind == Named::PodTemplate && d.definition)
             .map(|d| d.name.as_str())
             .collect();
         names.sort_unstable();
@@ -129,7 +180,7 @@ impl WorkspaceIndex {
         self.files
             .values()
             .flatten()
-            .filter(|d| d.definition)
+            .filter(|d| d.kind == Named::PodTemplate && d.definition)
             .count()
     }
 
@@ -137,9 +188,26 @@ impl WorkspaceIndex {
         self.len() == 0
     }
 
-    /// Scans `roots` recursively for `*.yaml`/`*.yml` (no symlinks followed, bounded count and
-    /// size) and indexes every PodTemplate. Unreadable files are skipped.
+    /// Scans `roots` recursively for `*.yaml`/`*.yml` and `*.py` (no symlinks followed, bounded
+    /// count and size, no VCS, dependency or virtual-environment folders) and indexes every
+    /// file. Unreadable files are skipped.
     pub fn scan(roots: &[PathBuf]) -> WorkspaceIndex {
+        WorkspaceIndex::scan_selected(roots, &FileRules::default())
+    }
+
+    /// [`WorkspaceIndex::scan_selected`] for the PodTemplates only (what `render` merges): a
+    /// Python file is not parsed a second time for the containers and volumes it defines.
+    pub fn scan_templates(roots: &[PathBuf], rules: &FileRules) -> WorkspaceIndex {
+        Self::scan_files(roots, rules, false)
+    }
+
+    /// [`WorkspaceIndex::scan`] under the `files.*` settings: excluded files and folders are
+    /// not read, and `files.kinds` gives documents their kind.
+    pub fn scan_selected(roots: &[PathBuf], rules: &FileRules) -> WorkspaceIndex {
+        Self::scan_files(roots, rules, true)
+    }
+
+    fn scan_files(roots: &[PathBuf], rules: &FileRules, names: bool) -> WorkspaceIndex {
         let mut index = WorkspaceIndex::default();
         let mut seen = 0;
         for root in roots {
@@ -147,33 +215,139 @@ impl WorkspaceIndex {
                 .follow_links(false)
                 .into_iter()
                 .filter_entry(|e| {
-                    // Skip VCS and dependency folders: large, never hold the user's templates.
+                    // Skip VCS, dependency and environment folders: large, never the user's.
                     let name = e.file_name().to_string_lossy();
                     !(e.depth() > 0
                         && e.file_type().is_dir()
-                        && (name.starts_with('.') || name == "node_modules" || name == "target"))
+                        && (name.starts_with('.')
+                            || name == "target"
+                            || foreign_dir(e.path())
+                            || rules.excludes_dir(e.path())))
                 });
             for entry in walker.flatten() {
                 if seen >= MAX_INDEXED_FILES {
                     break;
                 }
                 let path = entry.path();
-                let is_yaml = matches!(
-                    path.extension().and_then(|e| e.to_str()),
-                    Some("yaml" | "yml")
-                );
-                if !entry.file_type().is_file() || !is_yaml {
+                let Some(language) = indexed_language(path) else {
+                    continue;
+                };
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let selection = rules.select(path, language);
+                if selection.excluded {
                     continue;
                 }
                 seen += 1;
-                if let Some(text) = read_indexable(path) {
-                    index.update(path, &text);
+                let Some(text) = read_indexable(path) else {
+                    continue;
+                };
+                if names {
+                    index.update_as(path, &text, language, selection.kind);
+                } else {
+                    let stream = parse_for_index(&text, language, selection.kind);
+                    index.update_templates(path, &text, &stream);
                 }
             }
         }
         index.complete = true;
         index
     }
+
+    /// Indexes `text` as a file of `language` whose documents the settings give `kind` (see
+    /// [`parse_for_index`]); a Python file is parsed once for its tree and the names it defines.
+    pub fn update_as(
+        &mut self,
+        path: &Path,
+        text: &str,
+        language: Language,
+        kind: Option<DocKind>,
+    ) {
+        let defs = match (language, kind) {
+            (Language::Python, None) if mentions_frameworks(text) => {
+                let (stream, defined) = crate::python::parse_indexed(text);
+                entries(path, text, &stream, &defined)
+            }
+            _ => index_file(path, text, &parse_for_index(text, language, kind)),
+        };
+        self.set(path, defs);
+    }
+}
+
+/// The language the index reads a file in, by its name: YAML and Python files.
+pub fn indexed_language(path: &Path) -> Option<Language> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => Some(Language::Yaml),
+        Some("py") => Some(Language::Python),
+        _ => None,
+    }
+}
+
+/// Parses a file for the index, its documents given `kind` unless their modeline says
+/// otherwise (`files.kinds`; for Python only `ignore` means something). A Python file that does
+/// not even mention flyte or kubernetes imports neither, so it is not parsed at all (most of a
+/// project's Python files); the front end itself lowers only the files that import them.
+pub fn parse_for_index(text: &str, language: Language, kind: Option<DocKind>) -> Stream {
+    match language {
+        Language::Yaml => crate::yaml::parse_with(text, kind),
+        Language::Python if kind != Some(DocKind::Unknown) && mentions_frameworks(text) => {
+            crate::python::parse_tree(text)
+        }
+        Language::Python => Stream {
+            language: Language::Python,
+            ..Stream::default()
+        },
+    }
+}
+
+/// Whether a Python file's text so much as mentions flyte (or flytekit) or kubernetes: one that
+/// does not cannot import them.
+fn mentions_frameworks(text: &str) -> bool {
+    text.contains("flyte") || text.contains("kubernetes")
+}
+
+/// Folders that hold other people's code or tool state, skipped by every walk (`check` and the
+/// workspace index): a virtual environment (a folder with `pyvenv.cfg`, or the usual names), a
+/// conda environment (a folder with `conda-meta/`), installed packages, VCS and tool caches.
+/// Without this, a project with no `.gitignore` has `.venv/.../kubernetes` read as its own.
+pub fn foreign_dir(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    foreign_name(name) || path.join("pyvenv.cfg").is_file() || path.join("conda-meta").is_dir()
+}
+
+/// The folder names [`foreign_dir`] skips whatever they hold.
+fn foreign_name(name: &str) -> bool {
+    matches!(
+        name,
+        ".git"
+            | ".hg"
+            | ".svn"
+            | "node_modules"
+            | "__pycache__"
+            | "site-packages"
+            | "dist-packages"
+            | ".venv"
+            | "venv"
+            | ".tox"
+            | ".nox"
+            | ".mypy_cache"
+            | ".pytest_cache"
+            | ".ruff_cache"
+            | ".eggs"
+    )
+}
+
+/// Whether a file the editor reports changed on disk is one the index reads: a YAML or Python
+/// file under no folder [`foreign_dir`] skips by name.
+pub fn watched(path: &Path) -> Option<Language> {
+    let language = indexed_language(path)?;
+    let foreign = path
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .any(|c| c.as_os_str().to_str().is_some_and(foreign_name));
+    (!foreign).then_some(language)
 }
 
 /// Reads a file for the index: `None` unless it is a regular file (a FIFO or a device would
@@ -197,10 +371,45 @@ pub fn read_indexable(path: &Path) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// The PodTemplates a file defines and the ones its task environments name.
+/// The PodTemplates a file defines (a YAML `kind: PodTemplate`, a Python `V1PodTemplate` with
+/// its `metadata.name`) and the ones its task environments name.
 pub fn index_text(path: &Path, text: &str, stream: &Stream) -> Vec<TemplateDef> {
-    let mut out = Vec::new();
-    let mut line_index: Option<LineIndex> = None;
+    entries(path, text, stream, &[])
+}
+
+/// Everything the index keeps of a file: [`index_text`], and for a Python file the containers
+/// and volumes it defines (read from its source: a `V1Container(...)` module constant of a
+/// shared module is in no document of the tree).
+pub fn index_file(path: &Path, text: &str, stream: &Stream) -> Vec<TemplateDef> {
+    // Container and volume models come from the kubernetes client: a file that does not name
+    // it defines none (and is not parsed again).
+    let defined = if stream.language == Language::Python && text.contains("kubernetes") {
+        crate::python::names::defined_names(text)
+    } else {
+        Vec::new()
+    };
+    entries(path, text, stream, &defined)
+}
+
+/// One name the index keeps: its kind, text, range in the tree's terms (a Python string with
+/// its quotes), whether it defines the name, and its document.
+struct Found<'a> {
+    kind: Named,
+    name: &'a str,
+    span: TextRange,
+    definition: bool,
+    document: usize,
+}
+
+fn entries(
+    path: &Path,
+    text: &str,
+    stream: &Stream,
+    defined: &[crate::python::names::Defined],
+) -> Vec<TemplateDef> {
+    use crate::python::names::Defines;
+    let python = stream.language == Language::Python;
+    let mut found: Vec<Found<'_>> = Vec::new();
     for (i, doc) in stream.documents.iter().enumerate() {
         let Some(root) = doc.root.as_ref() else {
             continue;
@@ -211,17 +420,69 @@ pub fn index_text(path: &Path, text: &str, stream: &Stream) -> Vec<TemplateDef> 
             _ => continue,
         };
         let Some(node) = node else { continue };
-        let Some(value) = node.as_str().filter(|s| !s.is_empty()) else {
-            continue;
-        };
-        let li = line_index.get_or_insert_with(|| LineIndex::new(text));
-        let range = node.span.clone();
-        let at = |offset: usize, enc: Encoding| li.to_line_col(text, offset, enc);
-        out.push(TemplateDef {
-            name: value.to_string(),
+        let Some(name) = node.as_str() else { continue };
+        found.push(Found {
+            kind: Named::PodTemplate,
+            name,
+            span: node.span.clone(),
             definition,
-            path: path.to_path_buf(),
             document: i,
+        });
+    }
+    for d in defined {
+        found.push(Found {
+            kind: match d.kind {
+                Defines::Container => Named::Container,
+                Defines::Volume => Named::Volume,
+            },
+            name: &d.name,
+            span: d.literal.clone(),
+            definition: true,
+            document: 0,
+        });
+    }
+    let mut out: Vec<TemplateDef> = Vec::new();
+    let mut line_index: Option<LineIndex> = None;
+    for f in found {
+        if f.name.is_empty() {
+            continue;
+        }
+        // Python: the text between the quotes; a literal that is not one plain string (or a
+        // value the front end synthesized) is no name a rename could rewrite.
+        let range = if python {
+            match crate::python::names::string_content(text, f.span.clone()) {
+                Some(r) if !f.span.is_empty() => r,
+                _ => continue,
+            }
+        } else {
+            f.span
+        };
+        // A Python environment's values are also those of the tasks derived from it.
+        if out
+            .iter()
+            .any(|d| d.kind == f.kind && d.definition == f.definition && d.range == range)
+        {
+            continue;
+        }
+        let li = line_index.get_or_insert_with(|| LineIndex::new(text));
+        let at = |offset: usize, enc: Encoding| li.to_line_col(text, offset, enc);
+        // A Python document is read again with the module around it (its imports and
+        // constants), so a Python template keeps the whole file.
+        let source = match (f.kind, f.definition) {
+            (Named::PodTemplate, true) if python => text.to_string(),
+            (Named::PodTemplate, true) => stream
+                .documents
+                .get(f.document)
+                .map_or("", |d| d.text(text))
+                .to_string(),
+            _ => String::new(),
+        };
+        out.push(TemplateDef {
+            kind: f.kind,
+            name: f.name.to_string(),
+            definition: f.definition,
+            path: path.to_path_buf(),
+            document: f.document,
             utf16: (
                 at(range.start, Encoding::Utf16),
                 at(range.end, Encoding::Utf16),
@@ -231,11 +492,7 @@ pub fn index_text(path: &Path, text: &str, stream: &Stream) -> Vec<TemplateDef> 
                 at(range.end, Encoding::Utf8),
             ),
             range,
-            source: if definition {
-                doc.text(text).to_string()
-            } else {
-                String::new()
-            },
+            source,
         });
     }
     out
@@ -264,6 +521,65 @@ mod tests {
         assert_eq!(index.references("gpu-default").len(), 1);
         index.update(Path::new("/w/t.yaml"), "name: x\n");
         assert!(index.is_empty());
+    }
+
+    #[test]
+    fn python_files_name_templates_and_define_containers_and_volumes() {
+        let text = "import flyte\nfrom kubernetes.client import V1Container, V1PodSpec, V1Volume\n\nMAIN = 'main'\nenv = flyte.TaskEnvironment(name=\"a\", pod_template=\"gpu\")\n\n@env.task\ndef t(): ...\n\n@env.task(pod_template=\"gpu\")\ndef u(): ...\n\nSPEC = V1PodSpec(containers=[V1Container(name=MAIN)], volumes=[V1Volume(name=\"data\")])\n";
+        let mut index = WorkspaceIndex::default();
+        let path = Path::new("/w/a.py");
+        index.update_as(path, text, Language::Python, None);
+        // The environment and the task with its own template; the bare task is its
+        // environment's (one entry), and each name is the text between its quotes.
+        let refs = index.references("gpu");
+        assert_eq!(refs.len(), 2, "{refs:?}");
+        assert!(refs.iter().all(|d| &text[d.range.clone()] == "gpu"));
+        let main = index.lookup_named(Named::Container, "main");
+        assert_eq!(main.len(), 1);
+        assert_eq!(&text[main[0].range.clone()], "main");
+        assert_eq!(main[0].utf16.0, LineCol { line: 3, col: 8 });
+        assert_eq!(index.lookup_named(Named::Volume, "data").len(), 1);
+        // The names of containers are not template names.
+        assert!(index.names().is_empty() && index.is_empty());
+        // The server's path (a tree it already has) finds the same.
+        let stream = crate::python::parse_tree(text);
+        assert_eq!(index_file(path, text, &stream), index.lookup_file(path));
+        // A file that imports none of flyte, flytekit or kubernetes has nothing.
+        index.update_as(
+            Path::new("/w/b.py"),
+            "from models import V1Container\nx = V1Container(name='a', pod_template='gpu')\n",
+            Language::Python,
+            None,
+        );
+        assert_eq!(index.files(), 1);
+    }
+
+    #[test]
+    fn a_python_pod_template_is_a_definition_read_back_with_its_module() {
+        let text = "from kubernetes import client as k8s\nNAME = 'gpu'\nt = k8s.V1PodTemplate(metadata=k8s.V1ObjectMeta(name=NAME), template=k8s.V1PodTemplateSpec(spec=k8s.V1PodSpec(containers=[k8s.V1Container(name='default', image='busybox')])))\nspec = k8s.V1PodSpec(containers=[])\n";
+        let mut index = WorkspaceIndex::default();
+        index.update(Path::new("/w/templates.py"), text);
+        // The lone pod spec's synthesized name is not one.
+        assert_eq!(index.names(), ["gpu"]);
+        let def = index.lookup("gpu")[0];
+        assert_eq!(&text[def.range.clone()], "gpu");
+        let json = def.template_json().expect("the template as JSON");
+        assert_eq!(
+            json["template"]["spec"]["containers"][0]["image"], "busybox",
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn foreign_folders_are_skipped_by_name_when_watched() {
+        assert_eq!(
+            watched(Path::new("/w/flows/train.py")),
+            Some(Language::Python)
+        );
+        assert_eq!(watched(Path::new("/w/t.yml")), Some(Language::Yaml));
+        assert_eq!(watched(Path::new("/w/.venv/lib/kubernetes/x.py")), None);
+        assert_eq!(watched(Path::new("/w/a/__pycache__/x.py")), None);
+        assert_eq!(watched(Path::new("/w/notes.txt")), None);
     }
 
     #[test]

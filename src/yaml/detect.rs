@@ -4,7 +4,8 @@
 //! override. It must be conservative: unrelated YAML (CI workflows, Helm values, compose
 //! files) gets no diagnostics at all, so an unsure answer is `Unknown`.
 
-use crate::model::{FLYTE_ONLY_KEYS, POD_TEMPLATE_KEYS, TASK_ENVIRONMENT_KEYS};
+use crate::model::{FLYTE_ONLY_KEYS, POD_TEMPLATE_KEYS, RESOURCES_KEYS, TASK_ENVIRONMENT_KEYS};
+use crate::settings::files::kind_named;
 use crate::text::similar::closest;
 use crate::tree::{DocKind, Document, Node};
 
@@ -17,20 +18,21 @@ pub fn modeline(text: &str) -> Option<DocKind> {
         let Some(value) = comment.trim_start().strip_prefix("flyte-lsp:") else {
             continue;
         };
-        return match value.trim() {
-            "task-environment" => Some(DocKind::TaskEnvironment),
-            "pod-template" => Some(DocKind::FlytePodTemplate),
-            "kubernetes" => Some(DocKind::KubePodTemplate),
-            "ignore" | "off" | "none" => Some(DocKind::Unknown),
-            _ => None,
-        };
+        return kind_named(value.trim());
     }
     None
 }
 
 /// Decides what `doc` is. `source` is the whole file's text (for the modeline).
 pub fn detect(doc: &Document, source: &str) -> DocKind {
-    let forced = modeline(doc.text(source));
+    detect_with(doc, source, None)
+}
+
+/// Like [`detect`], for a file whose settings give its documents a kind (`files.kinds`;
+/// `Some(Unknown)` is `ignore`). A modeline in the document still wins: it is written in the
+/// file, by whoever knows that one document, where a glob speaks for many files at once.
+pub fn detect_with(doc: &Document, source: &str, default: Option<DocKind>) -> DocKind {
+    let forced = modeline(doc.text(source)).or(default);
     let Some(root) = doc.root.as_ref() else {
         return forced.unwrap_or(DocKind::Unknown);
     };
@@ -80,7 +82,25 @@ fn detect_by_content(root: &Node) -> DocKind {
     if (flyte_only >= 2 || (has_name && flyte_only >= 1)) && all_fit(TASK_ENVIRONMENT_KEYS) {
         return DocKind::TaskEnvironment;
     }
+    if has_name && flyte_resources(root) && all_fit(TASK_ENVIRONMENT_KEYS) {
+        return DocKind::TaskEnvironment;
+    }
     DocKind::Unknown
+}
+
+/// `name` beside a `resources` spelled the way only `flyte.Resources` spells it: a non-empty
+/// mapping whose keys are all Flyte's (`cpu`, `memory`, `gpu`, `disk`, `shm`). Kubernetes,
+/// Helm values and compose files write `limits`/`requests` (or `reservations`) there, and a
+/// Helm chart's `image` is a mapping (`repository`, `tag`) where Flyte's is a string.
+fn flyte_resources(root: &Node) -> bool {
+    let resources = root.get("resources").and_then(Node::as_map);
+    let flyte_keys = resources.is_some_and(|entries| {
+        !entries.is_empty()
+            && entries
+                .iter()
+                .all(|e| e.key_str().is_some_and(|k| RESOURCES_KEYS.contains(&k)))
+    });
+    flyte_keys && root.get("image").is_none_or(|i| i.as_scalar().is_some())
 }
 
 #[cfg(test)]
@@ -133,6 +153,70 @@ mod tests {
         assert_eq!(
             kind("name: app\nservices: {}\nsecrets: {}\n"),
             DocKind::Unknown
+        );
+    }
+
+    #[test]
+    fn name_and_flyte_resources_are_a_task_environment() {
+        for text in [
+            "name: train\nresources: {gpu: \"A100:9\"}\n",
+            "name: train\nresources:\n  memory: 1024\n",
+            "name: train\nimage: ghcr.io/x/y:1\nresources: {cpu: 2, memory: 4Gi, disk: 10Gi, shm: auto}\n",
+            "name: train\nresources: {cpu: 1}\ndescription: a typo below\nintrruptible: true\n",
+        ] {
+            assert_eq!(kind(text), DocKind::TaskEnvironment, "{text}");
+        }
+        for text in [
+            // Kubernetes' and Helm's spelling.
+            "name: web\nresources: {limits: {cpu: 1}, requests: {cpu: 1}}\n",
+            "name: web\nresources: {cpu: 1, limits: {memory: 1Gi}}\n",
+            "name: web\nresources:\n  requests:\n    memory: 1Gi\n",
+            // A Helm chart's image is a mapping.
+            "name: web\nimage: {repository: nginx, tag: \"1\"}\nresources: {cpu: 1, memory: 1Gi}\n",
+            // Any key that is no TaskEnvironment argument (nor a near miss of one).
+            "name: web\nreplicaCount: 2\nresources: {cpu: 1, memory: 1Gi}\n",
+            "name: web\nresources: {cpu: 1}\nservice: {port: 80}\n",
+            // Not Flyte's keys, or none.
+            "name: web\nresources: {cpus: \"0.5\"}\n",
+            "name: web\nresources: {}\n",
+            "name: web\nresources: [cpu]\n",
+            // `name` alone, or `resources` alone.
+            "name: web\n",
+            "resources: {cpu: 1, memory: 1Gi}\n",
+        ] {
+            assert_eq!(kind(text), DocKind::Unknown, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_default_kind_applies_unless_a_modeline_says_otherwise() {
+        let text = "foo: 1\n---\n# flyte-lsp: ignore\nname: a\npod_template: x\n---\napiVersion: v1\nkind: Pod\n";
+        let kinds = |default| -> Vec<DocKind> {
+            crate::yaml::parse_with(text, default)
+                .documents
+                .iter()
+                .map(|d| d.kind)
+                .collect()
+        };
+        assert_eq!(
+            kinds(Some(DocKind::TaskEnvironment)),
+            [
+                DocKind::TaskEnvironment,
+                DocKind::Unknown,
+                DocKind::TaskEnvironment
+            ]
+        );
+        assert_eq!(
+            kinds(Some(DocKind::KubePodTemplate)),
+            [DocKind::KubePodTemplate, DocKind::Unknown, DocKind::KubePod]
+        );
+        assert_eq!(
+            kinds(Some(DocKind::Unknown)),
+            [DocKind::Unknown, DocKind::Unknown, DocKind::Unknown]
+        );
+        assert_eq!(
+            kinds(None),
+            [DocKind::Unknown, DocKind::Unknown, DocKind::KubePod]
         );
     }
 

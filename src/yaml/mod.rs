@@ -22,7 +22,7 @@ pub use build::{MAX_ANCHOR_NODES, MAX_DEPTH};
 pub use scalar::Dialect;
 pub use write::{YamlSites, YamlWriter};
 
-use crate::tree::{Stream, Surface};
+use crate::tree::{DocKind, Stream, Surface};
 
 /// Every YAML surface some rule is about: this front end has them all.
 pub const SURFACES: &[Surface] = &[
@@ -35,9 +35,15 @@ pub const SURFACES: &[Surface] = &[
 /// Parses a whole YAML file into the neutral tree: documents with their kinds, scalars with
 /// their readings. Never fails and never panics; problems are data.
 pub fn parse(text: &str) -> Stream {
+    parse_with(text, None)
+}
+
+/// Like [`parse`], for a file whose settings give its documents a kind (`files.kinds`; a
+/// document's modeline still wins, see [`detect::detect_with`]).
+pub fn parse_with(text: &str, default: Option<DocKind>) -> Stream {
     let (mut stream, patched) = escapes::parse(text);
     for doc in &mut stream.documents {
-        doc.kind = detect::detect(doc, text);
+        doc.kind = detect::detect_with(doc, text, default);
         let dialect = Dialect::of(doc.kind);
         doc.reader = dialect.reader();
         escapes::check(doc, text, dialect, &patched);

@@ -359,11 +359,24 @@ impl Writer for YamlWriter<'_> {
 pub struct YamlSites<'a> {
     source: &'a str,
     stream: &'a dyn Fn() -> &'a Stream,
+    /// The kind the settings give the file's documents (`files.kinds`).
+    default: Option<DocKind>,
 }
 
 impl<'a> YamlSites<'a> {
     pub fn new(source: &'a str, stream: &'a dyn Fn() -> &'a Stream) -> Self {
-        YamlSites { source, stream }
+        YamlSites {
+            source,
+            stream,
+            default: None,
+        }
+    }
+
+    /// The cursor's document kind as the settings force it for this file (a modeline still
+    /// wins); the stream must have been parsed with the same kind.
+    pub fn with_kind(mut self, default: Option<DocKind>) -> Self {
+        self.default = default;
+        self
     }
 }
 
@@ -391,11 +404,17 @@ impl Sites for YamlSites<'_> {
     }
 
     fn text_kind(&self, region: &TextRange) -> Option<DocKind> {
-        cursor::text_kind(self.source, region)
+        cursor::text_kind(self.source, region, self.default)
     }
 
     fn document_at(&self, offset: usize, typing_line: Option<usize>) -> Option<DocContext<'_>> {
-        cursor::document_at(self.source, (self.stream)(), offset, typing_line)
+        cursor::document_at(
+            self.source,
+            (self.stream)(),
+            offset,
+            typing_line,
+            self.default,
+        )
     }
 
     fn completion_site(&self, region: &TextRange, offset: usize) -> Option<CompletionSite> {

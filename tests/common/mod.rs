@@ -126,6 +126,12 @@ impl Client {
     /// Sends a request and waits for its response, answering server requests and queuing
     /// notifications meanwhile. Returns `result`; panics on an error response.
     pub fn request(&mut self, method: &str, params: Value) -> Value {
+        self.try_request(method, params)
+            .unwrap_or_else(|err| panic!("`{method}` failed: {err}"))
+    }
+
+    /// Like [`Client::request`], for a request that may fail: `Err` with the response's `error`.
+    pub fn try_request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
@@ -144,9 +150,9 @@ impl Client {
                 panic!("unexpected response while waiting for `{method}` (id {id}): {msg}");
             }
             if let Some(err) = msg.get("error") {
-                panic!("`{method}` failed: {err}");
+                return Err(err.clone());
             }
-            return msg.get("result").cloned().unwrap_or(Value::Null);
+            return Ok(msg.get("result").cloned().unwrap_or(Value::Null));
         }
     }
 

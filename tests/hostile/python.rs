@@ -412,6 +412,7 @@ fn completion_and_hover_answer_at_every_offset_of_real_and_cut_files() {
             let get = || &stream;
             let c = flyte_lsp::engine::completions_in(
                 Language::Python,
+                None,
                 text,
                 &get,
                 &settings,
@@ -425,9 +426,15 @@ fn completion_and_hover_answer_at_every_offset_of_real_and_cut_files() {
                 }
                 *answered += 1;
             }
-            if let Some(h) =
-                flyte_lsp::engine::hover_in(Language::Python, text, &stream, &settings, None, at)
-            {
+            if let Some(h) = flyte_lsp::engine::hover_in(
+                Language::Python,
+                None,
+                text,
+                &stream,
+                &settings,
+                None,
+                at,
+            ) {
                 assert!(text.get(h.range.clone()).is_some(), "{path:?} at {at}");
             }
         };
@@ -437,6 +444,7 @@ fn completion_and_hover_answer_at_every_offset_of_real_and_cut_files() {
             let get = || &stream;
             let _ = flyte_lsp::engine::completions_in(
                 Language::Python,
+                None,
                 &text,
                 &get,
                 &settings,
@@ -444,8 +452,15 @@ fn completion_and_hover_answer_at_every_offset_of_real_and_cut_files() {
                 at,
                 None,
             );
-            let _ =
-                flyte_lsp::engine::hover_in(Language::Python, &text, &stream, &settings, None, at);
+            let _ = flyte_lsp::engine::hover_in(
+                Language::Python,
+                None,
+                &text,
+                &stream,
+                &settings,
+                None,
+                at,
+            );
         }
         // The file cut where the user is typing, at a sample of offsets.
         for at in (0..text.len())

@@ -1,6 +1,6 @@
 //! Code actions: the client's range and `only` in, `engine::code_actions` (quick fixes of the
-//! diagnostics the range touches, refactors at its start), and [`code_actions`], the one place
-//! that turns them into LSP code actions.
+//! diagnostics the range touches, refactors at its start, the file's safe fixes for
+//! `source.fixAll`), and [`code_actions`], the one place that turns them into LSP code actions.
 
 use std::collections::HashMap;
 
@@ -50,8 +50,15 @@ impl Backend {
     }
 }
 
-/// The kinds `only` asks for: a kind is wanted when `only` is absent or names it or a parent
-/// of it (`refactor` covers `refactor.extract`).
+/// The kind of the file's fix-all action: run by an editor's `"source.fixAll"` on save (VS Code
+/// `editor.codeActionsOnSave`, Neovim's `only = {"source.fixAll"}`).
+pub const FIX_ALL: &str = "source.fixAll.flyte-lsp";
+
+/// The kinds `only` asks for: a kind is wanted when `only` names it or a parent of it
+/// (`refactor` covers `refactor.extract`, `source` and `source.fixAll` cover
+/// `source.fixAll.flyte-lsp`), or a child of a kind we offer (`refactor.rewrite`). Without
+/// `only` (a light bulb) the quick fixes and refactors are offered; fix-all is a source action,
+/// offered only when asked for.
 fn wanted(only: Option<&[CodeActionKind]>) -> ActionKinds {
     let asks = |kind: &str| {
         only.is_none_or(|only| {
@@ -63,14 +70,20 @@ fn wanted(only: Option<&[CodeActionKind]>) -> ActionKinds {
             })
         })
     };
+    let fix_all = only.is_some_and(|only| {
+        only.iter()
+            .any(|k| k.as_str() == FIX_ALL || FIX_ALL.starts_with(&format!("{}.", k.as_str())))
+    });
     ActionKinds {
         quick_fixes: asks("quickfix"),
         refactors: asks("refactor"),
+        fix_all,
     }
 }
 
 /// The LSP code actions of one range's analysis: each quick fix with the diagnostic it fixes,
-/// then each refactor, as edits to this document in the negotiated encoding.
+/// then each refactor, then the file's fix-all, as edits to this document in the negotiated
+/// encoding.
 pub fn code_actions(
     uri: &Uri,
     snap: &Snapshot,
@@ -87,8 +100,13 @@ pub fn code_actions(
         kind: Some(CodeActionKind::REFACTOR),
         ..action(uri, snap, fix, enc)
     });
+    let fix_all = found.fix_all.into_iter().map(|fix| CodeAction {
+        kind: Some(CodeActionKind::from(FIX_ALL)),
+        ..action(uri, snap, fix, enc)
+    });
     quick
         .chain(refactors)
+        .chain(fix_all)
         .map(CodeActionOrCommand::CodeAction)
         .collect()
 }
@@ -131,33 +149,34 @@ mod tests {
         wanted(Some(&only))
     }
 
+    fn kinds_of(quick_fixes: bool, refactors: bool, fix_all: bool) -> ActionKinds {
+        ActionKinds {
+            quick_fixes,
+            refactors,
+            fix_all,
+        }
+    }
+
     #[test]
     fn only_picks_the_kinds() {
-        let both = ActionKinds {
-            quick_fixes: true,
-            refactors: true,
-        };
-        assert_eq!(wanted(None), both);
-        assert_eq!(kinds(&["quickfix", "refactor"]), both);
+        assert_eq!(wanted(None), kinds_of(true, true, false));
         assert_eq!(
-            kinds(&["quickfix"]),
-            ActionKinds {
-                quick_fixes: true,
-                refactors: false
-            }
+            kinds(&["quickfix", "refactor"]),
+            kinds_of(true, true, false)
         );
-        let refactors = ActionKinds {
-            quick_fixes: false,
-            refactors: true,
-        };
-        assert_eq!(kinds(&["refactor"]), refactors);
-        assert_eq!(kinds(&["refactor.rewrite"]), refactors);
+        assert_eq!(kinds(&["quickfix"]), kinds_of(true, false, false));
+        assert_eq!(kinds(&["refactor"]), kinds_of(false, true, false));
+        assert_eq!(kinds(&["refactor.rewrite"]), kinds_of(false, true, false));
+        assert_eq!(kinds(&["source"]), kinds_of(false, false, true));
+        assert_eq!(kinds(&["source.fixAll"]), kinds_of(false, false, true));
+        assert_eq!(kinds(&[FIX_ALL]), kinds_of(false, false, true));
         assert_eq!(
-            kinds(&["source"]),
-            ActionKinds {
-                quick_fixes: false,
-                refactors: false
-            }
+            kinds(&["source.fixAll.eslint"]),
+            kinds_of(false, false, false)
+        );
+        assert_eq!(
+            kinds(&["source.organizeImports"]),
+            kinds_of(false, false, false)
         );
     }
 }

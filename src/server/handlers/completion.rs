@@ -25,6 +25,10 @@ impl Backend {
         let Some(snap) = self.state.store.current(&at.text_document.uri) else {
             return Ok(None);
         };
+        // Completion reads the text, not the (empty) tree of an excluded document.
+        if snap.selection.excluded {
+            return Ok(None);
+        }
         let enc = self.encoding();
         let offset = convert::offset(&snap, at.position, enc);
         let typed = params
@@ -36,6 +40,7 @@ impl Backend {
         let workspace = self.workspace();
         let Some(result) = crate::engine::completions_in(
             snap.language,
+            snap.selection.kind,
             &snap.text,
             &stream,
             &self.settings(),
@@ -59,11 +64,15 @@ impl Backend {
         let Some(snap) = self.state.store.current(&at.text_document.uri) else {
             return Ok(None);
         };
+        if snap.selection.excluded {
+            return Ok(None);
+        }
         let enc = self.encoding();
         let offset = convert::offset(&snap, at.position, enc);
         let workspace = self.workspace();
         let result = crate::engine::hover_in(
             snap.language,
+            snap.selection.kind,
             &snap.text,
             snap.stream(),
             &self.settings(),

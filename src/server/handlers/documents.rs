@@ -22,10 +22,46 @@ impl Backend {
         let doc = params.text_document;
         let language =
             crate::engine::language_of_document(Some(doc.language_id.as_str()), doc.uri.as_str());
+        let selection = self.selection(&doc.uri, language, &self.settings());
         self.state
             .store
-            .open_as(doc.uri.clone(), doc.version, doc.text, language);
+            .open_selected(doc.uri.clone(), doc.version, doc.text, language, selection);
         self.schedule_publish(doc.uri);
+    }
+
+    /// What the `files.*` settings say about the document at `uri`. A document with no file
+    /// path (an unsaved buffer) is read, with no forced kind: no glob can name it.
+    pub(in crate::server) fn selection(
+        &self,
+        uri: &Uri,
+        language: crate::engine::Language,
+        settings: &Settings,
+    ) -> crate::settings::Selection {
+        match uri.to_file_path() {
+            Some(path) => settings.files.select(&path, language),
+            None => crate::settings::Selection::default(),
+        }
+    }
+
+    /// After a settings change: gives every open document the selection the new settings
+    /// make, re-parsing those whose selection changed. An excluded document leaves the index.
+    pub(in crate::server) fn reselect_open_documents(&self) {
+        let settings = self.settings();
+        for uri in self.state.store.uris() {
+            let Some(language) = self.state.store.language(&uri) else {
+                continue;
+            };
+            let selection = self.selection(&uri, language, &settings);
+            let Some(replaced) = self.state.store.reselect(&uri, selection) else {
+                continue;
+            };
+            tokio::task::spawn_blocking(move || drop(replaced));
+            if selection.excluded {
+                if let Some(path) = uri.to_file_path() {
+                    self.reindex(&path, None);
+                }
+            }
+        }
     }
 
     pub(in crate::server) fn handle_did_change(&self, params: DidChangeTextDocumentParams) {
@@ -138,8 +174,22 @@ impl Backend {
             let work = snap.clone();
             let indexer = this.clone();
             let path = uri.to_file_path().map(|p| p.into_owned());
+            // What a Python file gives the index (the templates it names, the containers and
+            // volumes it defines, which cost a second parse) never changes its own diagnostics:
+            // it is indexed beside the analysis, off the keystroke's path. A YAML file may
+            // define templates its own documents name, so it is indexed first.
+            let python = snap.language == crate::engine::Language::Python;
+            if let (true, Some(path)) = (python, path.clone()) {
+                let (indexer, work, uri) = (this.clone(), snap.clone(), uri.clone());
+                tokio::task::spawn_blocking(move || {
+                    let current = indexer.state.store.current(&uri).map(|s| s.version);
+                    if current == Some(work.version) {
+                        indexer.reindex(&path, Some((&work.text, work.stream())));
+                    }
+                });
+            }
             let diags = tokio::task::spawn_blocking(move || {
-                if let Some(path) = &path {
+                if let (false, Some(path)) = (python, &path) {
                     indexer.reindex(path, Some((&work.text, work.stream())));
                 }
                 lsp_diagnostics(&work, &settings, enc, &indexer.workspace())

@@ -53,7 +53,7 @@ impl Backend {
         tokio::task::spawn_blocking(move || {
             crate::schema::schemas().for_version(version);
         });
-        self.watch_yaml_files().await;
+        self.watch_files().await;
         self.scan_workspace().await;
         self.refresh_all().await;
     }
@@ -68,17 +68,30 @@ impl Backend {
         params: DidChangeConfigurationParams,
     ) {
         let has_settings = params.settings.as_object().is_some_and(|o| !o.is_empty());
+        let files = self.settings().files;
         if has_settings {
             self.apply_settings(&params.settings).await;
         } else {
             self.fetch_configuration().await;
         }
+        // Files that are not open were indexed under the old globs.
+        if self.settings().files != files {
+            self.scan_workspace().await;
+        }
         self.refresh_all().await;
     }
 
-    /// Replaces the settings with those of `value` (LSP JSON), logging what was not understood.
+    /// Replaces the settings with those of `value` (LSP JSON), logging what was not understood,
+    /// and gives the open documents the selection the new `files.*` globs make.
     async fn apply_settings(&self, value: &Value) {
-        let (settings, warnings) = Settings::from_json(value);
+        let (mut settings, warnings) = Settings::from_json(value);
+        // Globs are relative to the workspace folders.
+        settings.files.roots = self
+            .state
+            .roots
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_default();
         for w in warnings {
             self.client
                 .log_message(MessageType::WARNING, format!("flyte-lsp settings: {w}"))
@@ -88,6 +101,7 @@ impl Backend {
         if let Ok(mut s) = self.state.settings.write() {
             *s = settings;
         }
+        self.reselect_open_documents();
     }
 
     async fn fetch_configuration(&self) {

@@ -7,14 +7,18 @@
 //! - `documents`: open, change, save, close, and diagnostics (pushed and pulled);
 //! - `navigation`: definition, references, rename, outline, folding, selection ranges;
 //! - `completion`: completion and hover;
-//! - `code_actions`: quick fixes and refactors;
-//! - `preview`: the "Preview pod" lenses and the `flyte-lsp.renderPreview` command.
+//! - `code_actions`: quick fixes, refactors and `source.fixAll`;
+//! - `preview`: the "Preview pod" lenses and the `flyte-lsp.renderPreview` command;
+//! - `declined`: formatting and semantic tokens, answered with nothing (the user's formatter
+//!   and type checker own them).
 
 mod code_actions;
 mod completion;
+mod declined;
 mod documents;
 mod lifecycle;
 mod navigation;
 mod preview;
 
+pub use code_actions::FIX_ALL;
 pub use preview::RENDER_PREVIEW;

@@ -98,6 +98,7 @@ impl Backend {
             .navigate(&p.text_document.uri, p.position, |at| {
                 let stream = at.snap.stream();
                 let targets = crate::engine::definition(
+                    &at.snap.text,
                     stream,
                     at.offset,
                     &at.workspace,
@@ -120,6 +121,7 @@ impl Backend {
         Ok(self
             .navigate(&p.text_document.uri, p.position, move |at| {
                 let targets = crate::engine::references(
+                    &at.snap.text,
                     at.snap.stream(),
                     at.offset,
                     &at.workspace,
@@ -137,10 +139,10 @@ impl Backend {
     ) -> Result<Option<PrepareRenameResponse>> {
         Ok(self
             .navigate(&params.text_document.uri, params.position, |at| {
-                let occ = crate::engine::occurrences(at.snap.stream(), at.offset)?;
+                let name = crate::engine::occurrences(&at.snap.text, at.snap.stream(), at.offset)?;
                 Some(PrepareRenameResponse::RangeWithPlaceholder {
-                    range: convert::range(&at.snap, &occ.at, at.enc),
-                    placeholder: occ.name,
+                    range: convert::range(&at.snap, &name.at, at.enc),
+                    placeholder: name.name,
                 })
             })
             .await)
@@ -157,6 +159,7 @@ impl Backend {
         let answer = self
             .navigate(&p.text_document.uri, p.position, move |at| {
                 let targets = match crate::engine::rename(
+                    &at.snap.text,
                     at.snap.stream(),
                     at.offset,
                     &at.workspace,

@@ -7,6 +7,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{CodeLens, CodeLensParams, Command, ExecuteCommandParams, Uri};
 
 use crate::analysis::render::Layer;
+use crate::engine::{Pick, PreviewTarget};
 
 use super::super::convert;
 use super::super::Backend;
@@ -14,29 +15,45 @@ use super::super::Backend;
 /// The command name clients execute (and the code lenses carry).
 pub const RENDER_PREVIEW: &str = "flyte-lsp.renderPreview";
 
-/// What `flyte-lsp.renderPreview` takes: `{uri, document?, layer?}`.
+/// What `flyte-lsp.renderPreview` takes: `{uri, document?, layer?}` (the YAML form, what
+/// the lenses of YAML files carry), or `{uri, environment?, task?, layer?}` (what the lenses
+/// of Python files carry: the names `render --environment/--task` take).
 struct PreviewArgs {
     uri: Uri,
-    document: usize,
+    pick: Pick,
     layer: Layer,
 }
 
 fn parse_args(arguments: &[Value]) -> Result<PreviewArgs> {
-    let arg = arguments
-        .first()
-        .ok_or_else(|| Error::invalid_params("expected one argument: {uri, document, layer}"))?;
+    let arg = arguments.first().ok_or_else(|| {
+        Error::invalid_params("expected one argument: {uri, document | environment | task, layer}")
+    })?;
     let uri = arg
         .get("uri")
         .and_then(Value::as_str)
         .and_then(|s| s.parse::<Uri>().ok())
         .ok_or_else(|| Error::invalid_params("`uri` must be a document URI"))?;
     let document = match arg.get("document") {
-        None | Some(Value::Null) => 0,
-        Some(v) => v
-            .as_u64()
-            .and_then(|d| usize::try_from(d).ok())
-            .ok_or_else(|| Error::invalid_params("`document` must be a non-negative integer"))?,
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|d| usize::try_from(d).ok())
+                .ok_or_else(|| {
+                    Error::invalid_params("`document` must be a non-negative integer")
+                })?,
+        ),
     };
+    let name = |key: &str| match arg.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::invalid_params(format!("`{key}` must be a string"))),
+    };
+    let (environment, task) = (name("environment")?, name("task")?);
+    if document.is_some() && (environment.is_some() || task.is_some()) {
+        return Err(Error::invalid_params(
+            "give `document`, or `environment` and/or `task`, not both",
+        ));
+    }
     let layer = match arg.get("layer").and_then(Value::as_str) {
         None | Some("sdk") => Layer::Sdk,
         Some("cluster") => Layer::Cluster,
@@ -48,13 +65,28 @@ fn parse_args(arguments: &[Value]) -> Result<PreviewArgs> {
     };
     Ok(PreviewArgs {
         uri,
-        document,
+        pick: Pick {
+            document,
+            environment,
+            task,
+        },
         layer,
     })
 }
 
+/// The lens command's argument for one preview target.
+fn lens_argument(uri: &Uri, target: &PreviewTarget) -> Value {
+    match target {
+        PreviewTarget::Document(i) => json!({"uri": uri.as_str(), "document": i}),
+        PreviewTarget::Environment(name) => json!({"uri": uri.as_str(), "environment": name}),
+        PreviewTarget::Task(function) => json!({"uri": uri.as_str(), "task": function}),
+    }
+}
+
 impl Backend {
-    /// A "Preview pod" lens on the first key of each task environment and Flyte pod template.
+    /// A "Preview pod" lens on each pod `engine::previewable` names: the first key of each YAML
+    /// task environment and Flyte pod template, each Python environment and each task with its
+    /// own `pod_template`.
     pub(in crate::server) async fn handle_code_lens(
         &self,
         params: CodeLensParams,
@@ -65,14 +97,14 @@ impl Backend {
         };
         let enc = self.encoding();
         let lenses = tokio::task::spawn_blocking(move || {
-            crate::engine::previewable(snap.stream())
+            crate::engine::previewable(&snap.text, snap.stream())
                 .into_iter()
-                .map(|(i, at)| CodeLens {
+                .map(|(target, at)| CodeLens {
                     range: convert::range(&snap, &at, enc),
                     command: Some(Command {
                         title: "Preview pod".to_string(),
                         command: RENDER_PREVIEW.to_string(),
-                        arguments: Some(vec![json!({"uri": uri.as_str(), "document": i})]),
+                        arguments: Some(vec![lens_argument(&uri, &target)]),
                     }),
                     data: None,
                 })
@@ -83,7 +115,9 @@ impl Backend {
         Ok(lenses)
     }
 
-    /// `flyte-lsp.renderPreview`: the preview text of one document of an open file.
+    /// `flyte-lsp.renderPreview`: the preview text of one document of an open file (a pick
+    /// that names nothing there is a comment saying so: a preview refreshed after the user
+    /// renamed its environment shows that, not an error).
     pub(in crate::server) async fn handle_execute_command(
         &self,
         params: ExecuteCommandParams,
@@ -110,7 +144,7 @@ impl Backend {
             crate::engine::preview(
                 &snap.text,
                 snap.stream(),
-                args.document,
+                &args.pick,
                 args.layer,
                 &settings,
                 Some(&workspace),

@@ -27,12 +27,14 @@ pub use lines::{line_bounds, list_names, region_at};
 /// `typing_line` is the start of the line being typed: a half-written key there (no colon yet)
 /// is ignored when deciding the kind, since it would make a Flyte document look unfamiliar.
 /// An empty document takes the kind of the file's other documents, so that a new `---` section
-/// in a Flyte file completes like its neighbours; a modeline still wins.
+/// in a Flyte file completes like its neighbours; a modeline still wins. `default` is the kind
+/// the settings give the file's documents (`files.kinds`), as in [`detect::detect_with`].
 pub fn document_at<'a>(
     source: &str,
     stream: &'a Stream,
     offset: usize,
     typing_line: Option<usize>,
+    default: Option<DocKind>,
 ) -> Option<DocContext<'a>> {
     let region = region_at(source, offset)?;
     let (root, broken) = tree_of(stream, &region);
@@ -43,8 +45,12 @@ pub fn document_at<'a>(
     let empty = entries.is_empty()
         && root.is_none_or(|r| r.as_map().is_some() || on_line(source, r, typing_line));
     let doc = skeleton_doc(&region, entries);
-    let mut kind = detect::detect(&doc, source);
-    if kind == DocKind::Unknown && empty && detect::modeline(&source[region.clone()]).is_none() {
+    let mut kind = detect::detect_with(&doc, source, default);
+    if kind == DocKind::Unknown
+        && empty
+        && default.is_none()
+        && detect::modeline(&source[region.clone()]).is_none()
+    {
         kind = stream
             .documents
             .iter()
@@ -85,13 +91,18 @@ fn on_line(source: &str, node: &Node, line: Option<usize>) -> bool {
 /// Decides a document's kind from its text alone: its top-level block keys and its modeline,
 /// without a parse. `None` when the text shows neither (an empty document, a flow-style or
 /// list document): then the tree and the file's other documents decide ([`document_at`]).
-pub fn text_kind(source: &str, region: &TextRange) -> Option<DocKind> {
+/// `default` is the kind the settings give the file (see [`document_at`]).
+pub fn text_kind(source: &str, region: &TextRange, default: Option<DocKind>) -> Option<DocKind> {
     let mut entries = Vec::new();
     text_keys(source, region, &mut entries);
     if entries.is_empty() && detect::modeline(source.get(region.clone())?).is_none() {
-        return None;
+        return default;
     }
-    Some(detect::detect(&skeleton_doc(region, entries), source))
+    Some(detect::detect_with(
+        &skeleton_doc(region, entries),
+        source,
+        default,
+    ))
 }
 
 /// A document holding only `entries`, spanning `region` (for the modeline): what detection
@@ -575,7 +586,7 @@ mod tests {
         let text = "spec:\n  containers:\n    - name: a\n      imagePullPolicy: Always\n";
         let stream = yaml::parse(text);
         let at = text.find("PullPolicy").expect("key");
-        let doc = document_at(text, &stream, at, None).expect("doc");
+        let doc = document_at(text, &stream, at, None, None).expect("doc");
         let s = hover_site(text, &doc, at).expect("site");
         assert_eq!(path_string(&s.path), "spec.containers[0].imagePullPolicy");
         assert_eq!(s.on, On::Key);
@@ -596,18 +607,18 @@ mod tests {
     fn kind_of_broken_and_empty_documents() {
         let text = "name: x\nimage: \"unclosed\npod_template:\n  pod_spec:\n    containers: []\n";
         let stream = yaml::parse(text);
-        let doc = document_at(text, &stream, text.len(), None).expect("doc");
+        let doc = document_at(text, &stream, text.len(), None, None).expect("doc");
         assert_eq!(doc.kind, DocKind::TaskEnvironment);
         assert!(doc.broken);
 
         let text = "primary_container_name: a\npod_spec: {}\n---\n";
         let stream = yaml::parse(text);
-        let doc = document_at(text, &stream, text.len(), None).expect("doc");
+        let doc = document_at(text, &stream, text.len(), None, None).expect("doc");
         assert_eq!(doc.kind, DocKind::FlytePodTemplate);
 
         let text = "name: ci\non: push\n---\n";
         let stream = yaml::parse(text);
-        let doc = document_at(text, &stream, text.len(), None).expect("doc");
+        let doc = document_at(text, &stream, text.len(), None, None).expect("doc");
         assert_eq!(doc.kind, DocKind::Unknown);
     }
 
