@@ -379,20 +379,9 @@ fn after(source: &str, end: usize, quoted: bool) -> &str {
     rest.trim_start_matches([' ', '\t'])
 }
 
-/// A Python string literal for `value`, double-quoted.
+/// A Python string literal for `value`, double-quoted (as the writer writes new strings).
 fn python_string(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    super::write::string_literal(value, '"')
 }
 
 impl Sites for PythonSites<'_> {
@@ -437,12 +426,7 @@ impl Sites for PythonSites<'_> {
     }
 
     fn line_bounds(&self, offset: usize) -> (usize, usize) {
-        let offset = crate::text::floor_char_boundary(self.source, offset);
-        let start = self.source[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = self.source[offset..]
-            .find('\n')
-            .map_or(self.source.len(), |i| offset + i);
-        (start, end)
+        crate::text::line_bounds(self.source, offset)
     }
 
     fn region_at(&self, offset: usize) -> Option<TextRange> {

@@ -27,7 +27,7 @@ impl<'a> PythonWriter<'a> {
 }
 
 /// `s` as a Python string literal in `quote`.
-fn string_literal(s: &str, quote: char) -> String {
+pub(super) fn string_literal(s: &str, quote: char) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {

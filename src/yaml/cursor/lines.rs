@@ -57,15 +57,7 @@ pub(super) fn line_after(source: &str, ls: usize) -> usize {
     source[ls..].find('\n').map_or(source.len(), |i| ls + i + 1)
 }
 
-/// Start and end (before the line break) of the line containing `offset`.
-pub fn line_bounds(source: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(source, offset);
-    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = source[offset..]
-        .find('\n')
-        .map_or(source.len(), |i| offset + i);
-    (start, end)
-}
+pub use crate::text::line_bounds;
 
 pub(super) fn line_text(source: &str, start: usize, end: usize) -> &str {
     source[start..end].trim_end_matches('\r')
