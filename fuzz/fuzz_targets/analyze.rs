@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use flyte_lsp::analysis::render::{self, Layer, RenderContext};
 use flyte_lsp::analysis::navigation;
+use flyte_lsp::analysis::render::{self, Layer, RenderContext};
 use flyte_lsp::engine::analyze_in_workspace;
 use flyte_lsp::settings::Settings;
 use flyte_lsp::workspace::WorkspaceIndex;
@@ -54,7 +54,8 @@ fuzz_target!(|data: &[u8]| {
     };
     for index in 0..stream.documents.len().min(4) {
         for layer in [Layer::Sdk, Layer::Cluster] {
-            if let Ok(rendered) = flyte_lsp::engine::render(text, &stream, index, &settings, layer, &ctx)
+            if let Ok(rendered) =
+                flyte_lsp::engine::render(text, &stream, index, &settings, layer, &ctx)
             {
                 let _ = render::to_yaml_with_notes(&rendered, layer);
             }

@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = flyte_lsp::engine::answers_trigger(text, offset, ":");
         let _ = flyte_lsp::engine::hover_parsed(text, &stream, &settings, None, offset);
-        let _ = navigation::occurrences_at(text, &stream, offset);
+        let _ = navigation::occurrences_at(&stream, offset);
         for enc in [Encoding::Utf8, Encoding::Utf16] {
             let lc = index.to_line_col(text, offset, enc);
             let back = index.to_offset(text, lc, enc);
