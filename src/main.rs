@@ -47,6 +47,13 @@ enum Command {
         /// names every changed file).
         #[arg(long)]
         force_exclude: bool,
+        /// Print the diagnostics and nothing else: no progress, no summary line, no notes on
+        /// fixed files. Problems (unreadable files) still go to stderr.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Files analysed at once (default 0: one per core).
+        #[arg(long, short, value_name = "N", default_value_t = 0)]
+        jobs: usize,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -136,8 +143,20 @@ fn main() -> ExitCode {
             kubernetes_version,
             fix,
             force_exclude,
+            quiet,
+            jobs,
             paths,
-        }) => check(format, kubernetes_version, fix, force_exclude, &paths),
+        }) => check(
+            format,
+            kubernetes_version,
+            CheckOptions {
+                fix,
+                force_exclude,
+                quiet,
+                jobs,
+            },
+            &paths,
+        ),
         Some(Command::Render {
             path,
             document,
@@ -243,11 +262,18 @@ fn config_settings(start: Option<&std::path::Path>) -> Settings {
     settings
 }
 
+/// `check`'s switches.
+struct CheckOptions {
+    fix: bool,
+    force_exclude: bool,
+    quiet: bool,
+    jobs: usize,
+}
+
 fn check(
     format: FormatArg,
     version: Option<String>,
-    fix: bool,
-    force_exclude: bool,
+    opts: CheckOptions,
     paths: &[PathBuf],
 ) -> ExitCode {
     let kubernetes_version = match parse_version(version) {
@@ -261,34 +287,41 @@ fn check(
     if kubernetes_version.is_some() {
         settings.kubernetes_version = kubernetes_version;
     }
-    let (files, mut problems) = cli::collect_selected(paths, &settings.files, force_exclude);
-    let (mut results, more) = cli::check_files(&files, &settings);
-    problems.extend(more);
-    if fix {
-        let mut changed = false;
-        for r in &results {
-            let Some((text, counts)) = cli::fix::apply_safe_fixes(&r.text, &r.analysis.diagnostics)
-            else {
-                continue;
-            };
-            match cli::fix::write_atomically(&r.path, &text) {
-                Ok(()) => {
-                    changed = true;
-                    let what: Vec<String> = counts
-                        .iter()
-                        .map(|(code, n)| format!("{code} x{n}"))
-                        .collect();
-                    eprintln!("flyte-lsp: fixed {}: {}", r.path.display(), what.join(", "));
+    let (files, mut problems) = cli::collect_selected(paths, &settings.files, opts.force_exclude);
+    if opts.fix {
+        // Fixed files are written by the worker that analysed them; the report below reads
+        // every file again, as it is now.
+        let mut progress = cli::progress::Progress::new("fixing", files.len(), opts.quiet);
+        cli::check_stream(
+            &files,
+            &settings,
+            opts.jobs,
+            |r| {
+                let (text, counts) = cli::fix::apply_safe_fixes(&r.text, &r.analysis.diagnostics)?;
+                Some(
+                    cli::fix::write_atomically(&r.path, &text)
+                        .map(|()| counts)
+                        .map_err(|e| format!("{}: cannot write the fix: {e}", r.path.display())),
+                )
+            },
+            |c| {
+                progress.tick();
+                match c.outcome {
+                    Ok(Some(Ok(counts))) if !opts.quiet => {
+                        progress.clear();
+                        let what: Vec<String> = counts
+                            .iter()
+                            .map(|(code, n)| format!("{code} x{n}"))
+                            .collect();
+                        eprintln!("flyte-lsp: fixed {}: {}", c.path.display(), what.join(", "));
+                    }
+                    Ok(Some(Err(e))) => problems.push(e),
+                    // Unreadable files are reported once, by the check below.
+                    _ => {}
                 }
-                Err(e) => problems.push(format!("{}: cannot write the fix: {e}", r.path.display())),
-            }
-        }
-        if changed {
-            // Report what is left, from the files as they are now.
-            let (again, more) = cli::check_files(&files, &settings);
-            results = again;
-            problems.extend(more);
-        }
+            },
+        );
+        progress.clear();
     }
     let format = match format {
         FormatArg::Human => Format::Human,
@@ -296,18 +329,33 @@ fn check(
         FormatArg::Sarif => Format::Sarif,
         FormatArg::Github => Format::Github,
     };
-    let text = match format {
-        Format::Json => format!("{}\n", output::json(&results)),
-        Format::Human => output::human(&results),
-        Format::Sarif => format!("{:#}\n", output::sarif(&results)),
-        Format::Github => output::github(&results),
+    let stdout = std::io::stdout().lock();
+    let Ok(mut out) =
+        output::OutputStream::new(format, std::io::BufWriter::new(stdout), opts.quiet)
+    else {
+        return ExitCode::from(exit::FAILURE as u8);
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
+    let mut progress = cli::progress::Progress::new("checking", files.len(), opts.quiet);
+    let (mut errors, mut written) = (false, true);
+    cli::check_stream(
+        &files,
+        &settings,
+        opts.jobs,
+        |r| output::fragment(format, r),
+        |c| {
+            progress.tick();
+            match c.outcome {
+                Ok(fragment) => {
+                    errors |= c.has_errors;
+                    // After a failed write (a closed pipe) the rest is not written either.
+                    written = written && out.write(&fragment).is_ok();
+                }
+                Err(e) => problems.push(e),
+            }
+        },
+    );
+    progress.clear();
+    if !(written && out.finish().is_ok()) {
         return ExitCode::from(exit::FAILURE as u8);
     }
     for p in &problems {
@@ -315,7 +363,7 @@ fn check(
     }
     let code = if !problems.is_empty() {
         exit::FAILURE
-    } else if results.iter().any(|r| r.analysis.has_errors()) {
+    } else if errors {
         exit::ERRORS
     } else {
         exit::CLEAN

@@ -8,12 +8,14 @@
 
 pub mod fix;
 pub mod output;
+pub mod progress;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
 
 use crate::analysis::FileAnalysis;
 use crate::engine::analyze_in_workspace;
+use crate::model::DocKind;
 use crate::settings::{FileRules, Settings};
 use crate::workspace::WorkspaceIndex;
 
@@ -165,24 +167,224 @@ fn skipped_dir(path: &Path) -> bool {
     crate::workspace::foreign_dir(path)
 }
 
-/// Runs `f` over `items` on one thread per core, keeping the order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().max(1));
-    let chunk = items.len().div_ceil(workers).max(1);
-    let f = &f;
+/// How many files may be analysed ahead of the oldest one not yet reported, per worker: enough
+/// to keep every core busy behind one slow file, few enough that memory stays flat (only
+/// finished fragments wait, never texts or trees).
+const AHEAD_PER_WORKER: usize = 4;
+
+/// The number of workers for `jobs` (0: one per core), never more than there are items.
+pub fn workers(jobs: usize, items: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let wanted = if jobs == 0 { cores } else { jobs };
+    wanted.min(items).max(1)
+}
+
+/// Runs `f` over `items` on `workers` threads and hands each result to `sink` on the calling
+/// thread, in the items' order, as soon as it and all before it are done. At most
+/// `workers * AHEAD_PER_WORKER` results wait for an earlier one, so a run over any number of
+/// files holds a bounded number of them. A panic in `f` becomes `Err(item index)` for that item
+/// alone; the others still report.
+pub fn ordered_stream<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(usize, Result<R, usize>),
+) {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex};
+
+    struct Shared<R> {
+        done: BTreeMap<usize, Result<R, usize>>,
+        /// The index of the next item `sink` gets.
+        emitted: usize,
+    }
+    let window = workers.max(1) * AHEAD_PER_WORKER;
+    let next = AtomicUsize::new(0);
+    let shared = Mutex::new(Shared {
+        done: BTreeMap::new(),
+        emitted: 0,
+    });
+    // Signalled when a result arrives (for the sink) and when one is emitted (for workers
+    // waiting for room in the window).
+    let changed = Condvar::new();
+    let lock = || shared.lock().unwrap_or_else(|e| e.into_inner());
+    let (f, next, changed, lock) = (&f, &next, &changed, &lock);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        // A worker that panicked loses its files' results; the others still report.
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+        for _ in 0..workers.max(1) {
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                {
+                    let mut s = lock();
+                    while i >= s.emitted + window {
+                        s = changed.wait(s).unwrap_or_else(|e| e.into_inner());
+                    }
+                }
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(item)))
+                    .map_err(|_| i);
+                lock().done.insert(i, result);
+                changed.notify_all();
+            });
+        }
+        for i in 0..items.len() {
+            let result = {
+                let mut s = lock();
+                loop {
+                    if let Some(r) = s.done.remove(&i) {
+                        s.emitted = i + 1;
+                        break r;
+                    }
+                    s = changed.wait(s).unwrap_or_else(|e| e.into_inner());
+                }
+            };
+            changed.notify_all();
+            sink(i, result);
+        }
+    });
+}
+
+/// Whether a file could define a Kubernetes PodTemplate by name, judged from its text alone
+/// (a superset: such a file is parsed to find out). A YAML document is one by its `kind`, by a
+/// modeline or by `files.kinds`; escapes in a quoted scalar could spell the kind, so any
+/// backslash counts. A Python one is built by `V1PodTemplate(...)` or `V1PodTemplateSpec(...)`.
+fn may_define(text: &str, language: crate::engine::Language, kind: Option<DocKind>) -> bool {
+    match language {
+        // `ignore` leaves a Python file without documents.
+        crate::engine::Language::Python => {
+            kind != Some(DocKind::Unknown) && text.contains("PodTemplate")
+        }
+        // A modeline wins over `files.kinds`, even over `ignore`.
+        crate::engine::Language::Yaml => {
+            kind == Some(DocKind::KubePodTemplate)
+                || text.contains("PodTemplate")
+                || text.contains("flyte-lsp:")
+                || text.contains('\\')
+        }
+    }
+}
+
+/// Whether a file could name a PodTemplate by a string `pod_template` (FLY318 reads the
+/// workspace's templates only then), judged from its text: a superset (escapes and Python's
+/// implicit string concatenation still leave `template` or a backslash in the text).
+fn may_refer(text: &str) -> bool {
+    text.contains("template") || text.contains('\\')
+}
+
+/// The first pass of `check`: the PodTemplates the files define, for FLY318. Every file is
+/// read, but only when some file could name a template are the files that could define one
+/// parsed (most runs parse nothing here). Unreadable files are left to the second pass, which
+/// reports them.
+pub fn template_index(files: &[PathBuf], settings: &Settings, jobs: usize) -> WorkspaceIndex {
+    let mut index = WorkspaceIndex::default();
+    index.complete = true;
+    let mut defining = Vec::new();
+    let mut refers = false;
+    let workers = workers(jobs, files.len());
+    ordered_stream(
+        files,
+        workers,
+        |p| {
+            let (text, language, kind) = read_text(p, settings).ok()?;
+            Some((may_define(&text, language, kind), may_refer(&text)))
+        },
+        |i, seen| {
+            if let Ok(Some((defines, refer))) = seen {
+                if defines {
+                    defining.push(files[i].clone());
+                }
+                refers |= refer;
+            }
+        },
+    );
+    if !refers {
+        return index;
+    }
+    let workers = self::workers(jobs, defining.len());
+    ordered_stream(
+        &defining,
+        workers,
+        |p| {
+            let parsed = read_and_parse(p, settings).ok()?;
+            Some(crate::workspace::index_text(
+                &parsed.path,
+                &parsed.text,
+                &parsed.stream,
+            ))
+        },
+        |i, defs| {
+            if let Ok(Some(defs)) = defs {
+                index.set(&defining[i], defs);
+            }
+        },
+    );
+    index
+}
+
+/// What the second pass of `check` hands on for one file: its formatted output, or why it was
+/// not checked.
+pub struct Checked<R> {
+    pub path: PathBuf,
+    /// `Err` holds the message for a file that could not be read (or whose analysis failed).
+    pub outcome: Result<R, String>,
+    pub has_errors: bool,
+}
+
+/// `check`, streamed: the files' templates are indexed first ([`template_index`]), then each
+/// file is read, parsed, analysed and given to `report` on a worker (which formats it, or fixes
+/// it), then dropped; `sink` receives what `report` made, in file order. Memory stays flat
+/// whatever the number of files.
+pub fn check_stream<R: Send>(
+    files: &[PathBuf],
+    settings: &Settings,
+    jobs: usize,
+    report: impl Fn(&FileResult) -> R + Sync,
+    mut sink: impl FnMut(Checked<R>),
+) {
+    let index = template_index(files, settings, jobs);
+    let index = &index;
+    let workers = workers(jobs, files.len());
+    ordered_stream(
+        files,
+        workers,
+        |p| {
+            let parsed = read_and_parse(p, settings)?;
+            let analysis =
+                analyze_in_workspace(&parsed.text, &parsed.stream, settings, Some(index));
+            // The tree is freed here, on the worker, before the result waits for its turn.
+            drop(parsed.stream);
+            let result = FileResult {
+                path: parsed.path,
+                text: parsed.text,
+                analysis,
+            };
+            Ok((report(&result), result.analysis.has_errors()))
+        },
+        |i, outcome| {
+            let path = files[i].clone();
+            let checked = match outcome {
+                Ok(Ok((made, has_errors))) => Checked {
+                    path,
+                    outcome: Ok(made),
+                    has_errors,
+                },
+                Ok(Err(message)) => Checked {
+                    path,
+                    outcome: Err(message),
+                    has_errors: false,
+                },
+                Err(_) => Checked {
+                    outcome: Err(format!(
+                        "{}: analysis failed (a bug: please report it)",
+                        path.display()
+                    )),
+                    path,
+                    has_errors: false,
+                },
+            };
+            sink(checked);
+        },
+    );
 }
 
 /// A file read and parsed, ready for analysis.
@@ -192,40 +394,12 @@ struct Parsed {
     stream: crate::tree::Stream,
 }
 
-/// Reads and analyses files in parallel. Unreadable or non-UTF-8 files become messages.
-/// The PodTemplates defined among `files` form the workspace for cross-file rules. Each file
-/// is read and parsed once: the same tree feeds the index and the analysis.
-pub fn check_files(files: &[PathBuf], settings: &Settings) -> (Vec<FileResult>, Vec<String>) {
-    let mut problems = Vec::new();
-    let mut parsed = Vec::new();
-    for outcome in parallel_map(files, |p| read_and_parse(p, settings)) {
-        match outcome {
-            Ok(p) => parsed.push(p),
-            Err(e) => problems.push(e),
-        }
-    }
-    let mut index = WorkspaceIndex::default();
-    for p in &parsed {
-        index.update_templates(&p.path, &p.text, &p.stream);
-    }
-    index.complete = true;
-    let index = &index;
-    let analyses = parallel_map(&parsed, |p| {
-        analyze_in_workspace(&p.text, &p.stream, settings, Some(index))
-    });
-    let results = parsed
-        .into_iter()
-        .zip(analyses)
-        .map(|(p, analysis)| FileResult {
-            path: p.path,
-            text: p.text,
-            analysis,
-        })
-        .collect();
-    (results, problems)
-}
-
-fn read_and_parse(path: &Path, settings: &Settings) -> Result<Parsed, String> {
+/// Reads a file's text (bounded in size, UTF-8), with its language and the kind the settings
+/// give it.
+fn read_text(
+    path: &Path,
+    settings: &Settings,
+) -> Result<(String, crate::engine::Language, Option<DocKind>), String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
@@ -238,6 +412,11 @@ fn read_and_parse(path: &Path, settings: &Settings) -> Result<Parsed, String> {
     let text = String::from_utf8(bytes).map_err(|e| not_utf8(path, &e))?;
     let language = crate::engine::language_of_path(path).unwrap_or_default();
     let kind = settings.files.select(path, language).kind;
+    Ok((text, language, kind))
+}
+
+fn read_and_parse(path: &Path, settings: &Settings) -> Result<Parsed, String> {
+    let (text, language, kind) = read_text(path, settings)?;
     let stream = crate::engine::parse_file(&text, language, kind);
     Ok(Parsed {
         path: path.to_path_buf(),
