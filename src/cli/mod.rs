@@ -444,3 +444,56 @@ fn not_utf8(path: &Path, e: &std::string::FromUtf8Error) -> String {
         path.display()
     )
 }
+
+#[cfg(test)]
+mod stream_tests {
+    use super::ordered_stream;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn results_arrive_in_order_with_a_bounded_number_waiting() {
+        let items: Vec<usize> = (0..200).collect();
+        let running = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let mut got = Vec::new();
+        ordered_stream(
+            &items,
+            3,
+            |&i| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // Early items are slow, so later ones finish first and must wait their turn.
+                std::thread::sleep(std::time::Duration::from_micros(
+                    ((200 - i) % 7) as u64 * 50,
+                ));
+                running.fetch_sub(1, Ordering::SeqCst);
+                if i == 17 {
+                    panic!("one item fails");
+                }
+                i * 2
+            },
+            |i, r| got.push((i, r)),
+        );
+        assert_eq!(got.len(), 200);
+        for (n, (i, r)) in got.iter().enumerate() {
+            assert_eq!(*i, n);
+            match r {
+                Ok(v) => assert_eq!(*v, n * 2),
+                Err(at) => assert_eq!((*at, n), (17, 17), "only the panicking item fails"),
+            }
+        }
+        assert!(
+            most.load(Ordering::SeqCst) <= 3,
+            "never more workers than asked"
+        );
+    }
+
+    #[test]
+    fn no_items_and_more_workers_than_items() {
+        let mut n = 0;
+        ordered_stream(&[] as &[u8], 4, |_| 0, |_, _| n += 1);
+        assert_eq!(n, 0);
+        assert_eq!(super::workers(8, 2), 2);
+        assert_eq!(super::workers(0, 0), 1);
+    }
+}

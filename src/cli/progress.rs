@@ -8,7 +8,8 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-/// A run shorter than this shows no progress at all.
+/// A run shorter than this shows no progress at all. `FLYTE_LSP_PROGRESS_AFTER_MS` sets it
+/// (the tests set 0, so that a short run on a pseudo-terminal shows the line).
 const FIRST_DRAW: Duration = Duration::from_millis(300);
 /// The least time between two redraws.
 const REDRAW: Duration = Duration::from_millis(100);
@@ -19,6 +20,7 @@ pub struct Progress {
     done: usize,
     enabled: bool,
     start: Instant,
+    first_draw: Duration,
     last: Option<Instant>,
     /// Whether the line is on the screen now.
     shown: bool,
@@ -33,6 +35,10 @@ impl Progress {
             done: 0,
             enabled: !quiet && total > 1 && std::io::stderr().is_terminal(),
             start: Instant::now(),
+            first_draw: std::env::var("FLYTE_LSP_PROGRESS_AFTER_MS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .map_or(FIRST_DRAW, Duration::from_millis),
             last: None,
             shown: false,
         }
@@ -46,7 +52,7 @@ impl Progress {
         }
         let now = Instant::now();
         let due = match self.last {
-            None => now.duration_since(self.start) >= FIRST_DRAW,
+            None => now.duration_since(self.start) >= self.first_draw,
             Some(last) => now.duration_since(last) >= REDRAW,
         };
         if due && self.done < self.total {
