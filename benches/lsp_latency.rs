@@ -247,15 +247,7 @@ struct Doc {
 /// loose schema the bench gives yaml-language-server is not strict, so only flyte-lsp's own rule
 /// reports it).
 fn pod_template(containers: usize) -> String {
-    let mid = containers / 2;
-    let mut s = String::from(
-        "primary_container_name: primary\nlabels:\n  team: ml\n  app.kubernetes.io/part-of: training\npod_spec:\n  nodeSelector:\n    kubernetes.io/arch: amd64\n  securityContext:\n    runAsNonRoot: true\n    fsGroup: 1000\n  tolerations:\n    - key: nvidia.com/gpu\n      operator: Exists\n      effect: NoSchedule\n  containers:\n",
-    );
-    for i in 0..containers {
-        generate::push_container(&mut s, i, 4, i == mid, i + 1 == containers);
-    }
-    s.push_str("  terminationGracePeriodSecond: 30\n  volumes:\n    - name: data\n      emptyDir: {}\n    - name: cache\n      emptyDir:\n        medium: Memory\n");
-    s
+    generate::flyte_pod_template(containers)
 }
 
 /// The Python document: the module, its keystroke position, and completion and hover positions

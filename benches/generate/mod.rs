@@ -85,3 +85,25 @@ pub fn push_container(
         s.push('\n');
     }
 }
+
+/// A Flyte pod template (the shape of `flyte.PodTemplate`) with `containers` containers like
+/// those of `benches/analysis.rs` (env, ports, mounts, resources, probe, security context).
+/// The middle container has a whitespace-only line after `imagePullPolicy` for key completion;
+/// `annotations` is left out so a top-level completion has something to offer. Two mistakes
+/// are planted: the last container's `WORKER_INDEX` value is a number where Kubernetes wants a
+/// string (a type error the schema expresses, so a diagnostic from a schema validator proves
+/// it validates against the schema), and `terminationGracePeriodSecond` is misspelled (the
+/// loose schema is not strict, so only flyte-lsp's own rule reports it). 53 containers are the
+/// latency bench's 2k-line document (1,984 lines), 540 its 20k one.
+#[allow(dead_code)] // `benches/analysis.rs` includes this module too and builds its own documents.
+pub fn flyte_pod_template(containers: usize) -> String {
+    let mid = containers / 2;
+    let mut s = String::from(
+        "primary_container_name: primary\nlabels:\n  team: ml\n  app.kubernetes.io/part-of: training\npod_spec:\n  nodeSelector:\n    kubernetes.io/arch: amd64\n  securityContext:\n    runAsNonRoot: true\n    fsGroup: 1000\n  tolerations:\n    - key: nvidia.com/gpu\n      operator: Exists\n      effect: NoSchedule\n  containers:\n",
+    );
+    for i in 0..containers {
+        push_container(&mut s, i, 4, i == mid, i + 1 == containers);
+    }
+    s.push_str("  terminationGracePeriodSecond: 30\n  volumes:\n    - name: data\n      emptyDir: {}\n    - name: cache\n      emptyDir:\n        medium: Memory\n");
+    s
+}

@@ -3,8 +3,11 @@
 //!
 //! This is an edge like the server: it does IO and converts byte ranges to lines and columns.
 //! Folders are walked with the `ignore` crate (`.gitignore` and friends honoured, environments
-//! skipped by name); files are analysed in parallel, one worker per core, and reported in a
-//! stable order.
+//! skipped by name). `check` streams in two passes: the PodTemplates the files define (for
+//! FLY318; only files that could define one are parsed, and only when some file could name
+//! one), then each file is read, parsed, analysed and formatted on a worker, one per core, and
+//! dropped; a bounded, ordered queue hands the output on in path order, so memory stays flat
+//! however many files there are.
 
 pub mod fix;
 pub mod output;
@@ -265,10 +268,14 @@ fn may_define(text: &str, language: crate::engine::Language, kind: Option<DocKin
 }
 
 /// Whether a file could name a PodTemplate by a string `pod_template` (FLY318 reads the
-/// workspace's templates only then), judged from its text: a superset (escapes and Python's
-/// implicit string concatenation still leave `template` or a backslash in the text).
-fn may_refer(text: &str) -> bool {
-    text.contains("template") || text.contains('\\')
+/// workspace's templates only then), judged from its text: a superset. A YAML key is matched
+/// exactly, so it is written `pod_template` (through an alias or merge key too) unless a quoted
+/// escape spells it; a Python dict key could be `"pod_" "template"`.
+fn may_refer(text: &str, language: crate::engine::Language) -> bool {
+    match language {
+        crate::engine::Language::Yaml => text.contains("pod_template") || text.contains('\\'),
+        crate::engine::Language::Python => text.contains("template"),
+    }
 }
 
 /// The first pass of `check`: the PodTemplates the files define, for FLY318. Every file is
@@ -286,7 +293,10 @@ pub fn template_index(files: &[PathBuf], settings: &Settings, jobs: usize) -> Wo
         workers,
         |p| {
             let (text, language, kind) = read_text(p, settings).ok()?;
-            Some((may_define(&text, language, kind), may_refer(&text)))
+            Some((
+                may_define(&text, language, kind),
+                may_refer(&text, language),
+            ))
         },
         |i, seen| {
             if let Ok(Some((defines, refer))) = seen {
@@ -306,11 +316,13 @@ pub fn template_index(files: &[PathBuf], settings: &Settings, jobs: usize) -> Wo
         workers,
         |p| {
             let parsed = read_and_parse(p, settings).ok()?;
-            Some(crate::workspace::index_text(
-                &parsed.path,
-                &parsed.text,
-                &parsed.stream,
-            ))
+            let mut defs = crate::workspace::index_text(&parsed.path, &parsed.text, &parsed.stream);
+            // FLY318 needs the names only: a template's text would make the index grow with
+            // every template checked.
+            for d in &mut defs {
+                d.source = String::new();
+            }
+            Some(defs)
         },
         |i, defs| {
             if let Ok(Some(defs)) = defs {

@@ -84,13 +84,15 @@ impl Schemas {
         let tmpl = serde_json::from_str::<Value>(FLYTE_POD_TEMPLATE).unwrap_or(Value::Null);
         let k8s = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
         let mut all = Map::new();
-        for doc in [&k8s, &env, &tmpl] {
-            if let Some(d) = doc.get("$defs").and_then(Value::as_object) {
-                all.extend(d.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
+        // The documents are taken apart, not copied: this runs at the start of every `check`.
+        let (env, env_defs) = strip_defs(env);
+        let (tmpl, tmpl_defs) = strip_defs(tmpl);
+        let (_, k8s_defs) = strip_defs(k8s);
+        for defs in [k8s_defs, env_defs, tmpl_defs] {
+            all.extend(defs);
         }
-        all.insert(defs::FLYTE_TASK_ENVIRONMENT.into(), strip_defs(&env));
-        all.insert(defs::FLYTE_POD_TEMPLATE.into(), strip_defs(&tmpl));
+        all.insert(defs::FLYTE_TASK_ENVIRONMENT.into(), env);
+        all.insert(defs::FLYTE_POD_TEMPLATE.into(), tmpl);
         let mut root = Map::new();
         root.insert(
             "$schema".into(),
@@ -154,14 +156,17 @@ static EMPTY_SET: SchemaSet = SchemaSet {
     root: Value::Null,
 };
 
-fn strip_defs(doc: &Value) -> Value {
-    let mut doc = doc.clone();
+/// The document without `$defs`, `$schema` and `$id`, and its `$defs`.
+fn strip_defs(mut doc: Value) -> (Value, Map<String, Value>) {
+    let mut defs = Map::new();
     if let Some(obj) = doc.as_object_mut() {
-        obj.remove("$defs");
+        if let Some(Value::Object(d)) = obj.remove("$defs") {
+            defs = d;
+        }
         obj.remove("$schema");
         obj.remove("$id");
     }
-    doc
+    (doc, defs)
 }
 
 impl SchemaSet {
