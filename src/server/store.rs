@@ -84,7 +84,14 @@ impl Snapshot {
         } else {
             base.take_base()
         };
-        if let Some(reuse) = reuse.filter(|b| !b.too_large() && !b.selection.excluded) {
+        // A one-document file has nothing to reuse: an edit re-parses it whole anyway.
+        let useful = |b: &Arc<Snapshot>| {
+            !b.too_large()
+                && !b.selection.excluded
+                && b.language == crate::engine::Language::Yaml
+                && b.stream.get().is_some_and(|s| s.documents.len() > 1)
+        };
+        if let Some(reuse) = reuse.filter(useful) {
             *snap.base.lock().unwrap_or_else(|e| e.into_inner()) = Some(reuse);
         }
         snap
