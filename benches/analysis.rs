@@ -71,6 +71,28 @@ fn benches(c: &mut Criterion) {
                 analyze(black_box(&edited), &settings)
             })
         });
+        // The same keystroke as the server takes it: re-parse only the `---` documents it
+        // touched (all of a one-document file), reuse the others' trees, re-analyse.
+        group.bench_function(
+            BenchmarkId::new("keystroke + incremental re-analysis", lines),
+            |b| {
+                let mut edited = String::with_capacity(text.len() + 1);
+                edited.push_str(&text[..at]);
+                edited.push('x');
+                edited.push_str(&text[at..]);
+                let stream = parse(&text);
+                b.iter_batched(
+                    || stream.clone(),
+                    |old| {
+                        let language = flyte_lsp::engine::Language::Yaml;
+                        let new =
+                            flyte_lsp::engine::reparse_file(&text, old, &edited, language, None);
+                        analyze_parsed(black_box(&edited), &new, &settings)
+                    },
+                    criterion::BatchSize::LargeInput,
+                )
+            },
+        );
         group.bench_function(BenchmarkId::new("render", lines), |b| {
             let stream = parse(&text);
             b.iter(|| {

@@ -50,6 +50,25 @@ pub fn parse_file(source: &str, language: Language, kind: Option<DocKind>) -> St
     }
 }
 
+/// The stream of `source` after an edit, given the stream `old` of `old_source` that
+/// [`parse_file`] made with the same `language` and `kind`: the YAML front end re-parses only
+/// the `---` documents the edit touched (see [`yaml::reparse`]); anything else parses in full.
+/// Always equals `parse_file(source, language, kind)`.
+pub fn reparse_file(
+    old_source: &str,
+    old: Stream,
+    source: &str,
+    language: Language,
+    kind: Option<DocKind>,
+) -> Stream {
+    if language == Language::Yaml {
+        if let Some(stream) = yaml::reparse(old_source, old, source, kind) {
+            return stream;
+        }
+    }
+    parse_file(source, language, kind)
+}
+
 /// The language of a file by its name: `*.py` is Python, `*.yaml`/`*.yml` YAML.
 pub fn language_of_path(path: &std::path::Path) -> Option<Language> {
     match path.extension().and_then(|e| e.to_str()) {

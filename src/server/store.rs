@@ -30,6 +30,10 @@ pub struct Snapshot {
     pub text: String,
     pub index: LineIndex,
     stream: OnceLock<Stream>,
+    /// An earlier, parsed version of the same document, whose untouched `---` documents the
+    /// parse of this one reuses (see [`crate::engine::reparse_file`]). Taken by that parse,
+    /// so a chain of versions never holds more than one older text and tree.
+    base: Mutex<Option<Arc<Snapshot>>>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -67,6 +71,60 @@ impl Snapshot {
             index: LineIndex::new(&text),
             text,
             stream: OnceLock::new(),
+            base: Mutex::new(None),
+        }
+    }
+
+    /// A later version of `base`'s document, whose parse may reuse `base`'s documents (or, when
+    /// `base` itself was never parsed, those of the version `base` was to reuse).
+    fn after(version: i32, text: String, base: &Arc<Snapshot>) -> Snapshot {
+        let snap = Snapshot::selected(version, text, base.language, base.selection);
+        let reuse = if base.stream.get().is_some() {
+            Some(base.clone())
+        } else {
+            base.take_base()
+        };
+        // A one-document file has nothing to reuse: an edit re-parses it whole anyway.
+        let useful = |b: &Arc<Snapshot>| {
+            !b.too_large()
+                && !b.selection.excluded
+                && b.language == crate::engine::Language::Yaml
+                && b.stream.get().is_some_and(|s| s.documents.len() > 1)
+        };
+        if let Some(reuse) = reuse.filter(useful) {
+            *snap.base.lock().unwrap_or_else(|e| e.into_inner()) = Some(reuse);
+        }
+        snap
+    }
+
+    fn take_base(&self) -> Option<Arc<Snapshot>> {
+        self.base.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Parses this version, from its base's documents when it has a parsed base. The base's
+    /// tree is moved out when this snapshot is its last holder, else cloned.
+    fn parse(&self) -> Stream {
+        let (language, kind) = (self.language, self.selection.kind);
+        let Some(base) = self.take_base() else {
+            return crate::engine::parse_file(&self.text, language, kind);
+        };
+        match Arc::try_unwrap(base) {
+            Ok(mut owned) => match owned.stream.take() {
+                Some(old) => {
+                    crate::engine::reparse_file(&owned.text, old, &self.text, language, kind)
+                }
+                None => crate::engine::parse_file(&self.text, language, kind),
+            },
+            Err(shared) => match shared.stream.get() {
+                Some(old) => crate::engine::reparse_file(
+                    &shared.text,
+                    old.clone(),
+                    &self.text,
+                    language,
+                    kind,
+                ),
+                None => crate::engine::parse_file(&self.text, language, kind),
+            },
         }
     }
 
@@ -80,7 +138,7 @@ impl Snapshot {
                     ..Stream::default()
                 }
             } else {
-                crate::engine::parse_file(&self.text, self.language, self.selection.kind)
+                self.parse()
             }
         })
     }
@@ -179,12 +237,10 @@ impl Store {
                 }
             }
         }
-        let (language, selection) = (entry.current.language, entry.current.selection);
-        let new = Arc::new(Snapshot::selected(
+        let new = Arc::new(Snapshot::after(
             version,
             entry.rope.to_string(),
-            language,
-            selection,
+            &entry.current,
         ));
         ChangeOutcome::Applied(std::mem::replace(&mut entry.current, new))
     }

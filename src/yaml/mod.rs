@@ -14,11 +14,13 @@ pub mod cursor;
 pub mod detect;
 pub mod emit;
 mod escapes;
+mod incremental;
 mod resolve;
 pub mod scalar;
 mod write;
 
 pub use build::{MAX_ANCHOR_NODES, MAX_DEPTH};
+pub use incremental::reparse;
 pub use scalar::Dialect;
 pub use write::{YamlSites, YamlWriter};
 
