@@ -1,7 +1,9 @@
 //! The workspace side of the server: scanning the folders for PodTemplates (and the Python
 //! files that name them or define containers and volumes), watching YAML and Python files, and
 //! keeping the index current as open documents change. Indexing work runs on
-//! blocking threads; the index is swapped as a whole so readers never wait.
+//! blocking threads. Readers take the current snapshot (an `Arc`, never waiting on indexing);
+//! a re-index publishes a new snapshot that differs in one file's entries, which costs O(log n)
+//! because the index is a persistent map (a clone is O(1)), not a copy of the workspace.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -21,11 +23,12 @@ impl Backend {
             .unwrap_or_default()
     }
 
-    /// Re-indexes one file from its current text; swaps the index only when its entries
-    /// changed, so ordinary keystrokes cost one cheap comparison. The entries are computed
-    /// outside the lock (a Python file is parsed again for them); the copy and swap happen
-    /// under it, so a concurrent re-index or the workspace scan is never overwritten by a copy
-    /// of an older index.
+    /// Re-indexes one file from its current text; publishes a new snapshot only when its
+    /// entries changed, so ordinary keystrokes cost one cheap comparison. The entries are
+    /// computed outside the lock (a Python file is parsed again for them); the update happens
+    /// under it, on the current snapshot, so a concurrent re-index or the workspace scan is never
+    /// overwritten by an older index. `make_mut` copies the snapshot only while a reader holds
+    /// it, and that copy is O(1): readers keep the snapshot they took.
     pub(super) fn reindex(
         &self,
         path: &std::path::Path,
@@ -39,9 +42,7 @@ impl Backend {
             return;
         }
         if let Ok(mut w) = self.state.workspace.write() {
-            let mut next = (**w).clone();
-            next.set(path, defs);
-            *w = Arc::new(next);
+            Arc::make_mut(&mut w).set(path, defs);
         }
     }
 
