@@ -59,21 +59,34 @@ impl Backend {
         // Their entries are taken under the lock, so an edit re-indexed meanwhile is not lost
         // when the scanned index replaces the old one.
         let this = self.clone();
-        let _ = tokio::task::spawn_blocking(move || {
-            let mut index = WorkspaceIndex::scan_selected(&roots, &rules);
-            if let Ok(mut w) = this.state.workspace.write() {
-                for uri in this.state.store.uris() {
-                    if let (Some(path), Some(snap)) =
-                        (uri.to_file_path(), this.state.store.current(&uri))
-                    {
-                        index.update_parsed(&path, &snap.text, snap.stream());
+        // A thread of its own rather than the blocking pool's, so that its lower priority ends
+        // with it and never reaches an analysis that reuses the thread.
+        let (done, finished) = tokio::sync::oneshot::channel::<()>();
+        let spawned = std::thread::Builder::new()
+            .name("flyte-lsp-index".into())
+            .spawn(move || {
+                background_priority();
+                let mut index = WorkspaceIndex::scan_selected(&roots, &rules);
+                if let Ok(mut w) = this.state.workspace.write() {
+                    for uri in this.state.store.uris() {
+                        if let (Some(path), Some(snap)) =
+                            (uri.to_file_path(), this.state.store.current(&uri))
+                        {
+                            index.update_parsed(&path, &snap.text, snap.stream());
+                        }
                     }
+                    tracing::info!(templates = index.len(), "workspace indexed");
+                    *w = Arc::new(index);
                 }
-                tracing::info!(templates = index.len(), "workspace indexed");
-                *w = Arc::new(index);
+                let _ = done.send(());
+            });
+        match spawned {
+            // A panic in the scan drops `done`: the index stays as it was, as before.
+            Ok(_) => {
+                let _ = finished.await;
             }
-        })
-        .await;
+            Err(err) => tracing::warn!(%err, "could not start the workspace scan"),
+        }
     }
 
     pub(super) async fn watch_files(&self) {
@@ -133,3 +146,20 @@ impl Backend {
         self.refresh_all().await;
     }
 }
+
+/// Lowers the calling thread's scheduling priority (nice 10). The scan's CPU time is the same,
+/// but on a machine with few cores the analysis of a document opened while it runs is served
+/// first (first diagnostics must not wait for the index; docs/performance.md).
+#[cfg(target_os = "linux")]
+fn background_priority() {
+    // SAFETY: both calls take plain integers and touch no memory of ours. On Linux a thread id
+    // given to `setpriority` names that one thread (setpriority(2), NOTES). Failing is harmless:
+    // the scan then runs at the normal priority.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid);
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn background_priority() {}
