@@ -1,7 +1,8 @@
 //! The workspace side of the server: scanning the folders for PodTemplates (and the Python
 //! files that name them or define containers and volumes), watching YAML and Python files, and
 //! keeping the index current as open documents change. Indexing work runs on
-//! blocking threads. Readers take the current snapshot (an `Arc`, never waiting on indexing);
+//! blocking threads, the scan on a thread of its own at a lower priority, so that a document
+//! opened meanwhile is analysed first. Readers take the current snapshot (an `Arc`, never waiting on indexing);
 //! a re-index publishes a new snapshot that differs in one file's entries, which costs O(log n)
 //! because the index is a persistent map (a clone is O(1)), not a copy of the workspace.
 
