@@ -216,3 +216,103 @@ fn containers_and_volumes_navigate_and_rename_within_the_document() {
     assert!(none.is_null(), "{none}");
     client.shutdown_and_exit();
 }
+
+/// An edit re-indexes the edited file only: the other files' entries stay, and the edited
+/// file's new ranges are what definition and references answer.
+#[test]
+fn an_edit_updates_the_edited_files_entries_only() {
+    let root = workspace("edit-one");
+    let template_path = root.join("cluster/gpu.yaml");
+    let (env_a, env_b) = (root.join("envs/a.yaml"), root.join("envs/b.yaml"));
+    for path in [&template_path, &env_a] {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    }
+    std::fs::write(&template_path, TEMPLATE).expect("write template");
+    std::fs::write(&env_a, ENV).expect("write env");
+    std::fs::write(&env_b, ENV.replace("train", "eval")).expect("write env");
+    let (template_uri, env_uri) = (uri(&template_path), uri(&env_a));
+    let mut client = start_in(&root);
+    client.did_open(&env_uri, 1, ENV);
+    client.wait_version(&env_uri, 1);
+    client.did_open(&template_uri, 1, TEMPLATE);
+    client.wait_version(&template_uri, 1);
+    let references = |client: &mut Client, line: u32| {
+        let found = client.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": template_uri}, "position": pos(line, 12),
+                   "context": {"includeDeclaration": false}}),
+        );
+        let mut uris: Vec<String> = found
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|l| l["uri"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        uris.sort();
+        uris
+    };
+    // The scan may still be running: wait until both environments are known.
+    let mut found = Vec::new();
+    for _ in 0..100 {
+        found = references(&mut client, 3);
+        if found.len() == 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(found, [uri(&env_a), uri(&env_b)]);
+
+    // Two lines above the name move its definition down; the environments stay indexed.
+    client.did_change(
+        &template_uri,
+        2,
+        json!({"start": pos(0, 0), "end": pos(0, 0)}),
+        "# GPU\n#\n",
+    );
+    client.wait_version(&template_uri, 2);
+    let def = client.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": env_uri}, "position": pos(3, 18)}),
+    );
+    assert_eq!(def[0]["uri"], template_uri, "{def}");
+    assert_eq!(
+        def[0]["range"],
+        json!({"start": pos(5, 8), "end": pos(5, 19)})
+    );
+    assert_eq!(references(&mut client, 5), [uri(&env_a), uri(&env_b)]);
+
+    // Renaming the template in the text: the old name has no definition, the new one has.
+    client.did_change(
+        &template_uri,
+        3,
+        json!({"start": pos(5, 8), "end": pos(5, 19)}),
+        "gpu-large",
+    );
+    client.wait_version(&template_uri, 3);
+    let def = client.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": env_uri}, "position": pos(3, 18)}),
+    );
+    assert!(def.as_array().is_none_or(Vec::is_empty), "{def}");
+    client.did_change(
+        &env_uri,
+        2,
+        json!({"start": pos(3, 14), "end": pos(3, 25)}),
+        "gpu-large",
+    );
+    client.wait_version(&env_uri, 2);
+    let def = client.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": env_uri}, "position": pos(3, 18)}),
+    );
+    assert_eq!(
+        def[0]["range"],
+        json!({"start": pos(5, 8), "end": pos(5, 17)}),
+        "{def}"
+    );
+    // The unopened environment still names the old template.
+    assert_eq!(references(&mut client, 5), [uri(&env_a)]);
+    client.shutdown_and_exit();
+}

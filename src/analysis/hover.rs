@@ -315,7 +315,7 @@ fn template_line(
             "The pod it runs with this template merged in (preview, cluster layer):",
             crate::yaml::emit::to_yaml(&r.pod),
         ),
-        None => ("The template:", def.source.clone()),
+        None => ("The template:", def.source.to_string()),
     };
     let body: Vec<&str> = text
         .lines()

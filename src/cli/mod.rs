@@ -320,7 +320,7 @@ pub fn template_index(files: &[PathBuf], settings: &Settings, jobs: usize) -> Wo
             // FLY318 needs the names only: a template's text would make the index grow with
             // every template checked.
             for d in &mut defs {
-                d.source = String::new();
+                d.source = std::sync::Arc::from("");
             }
             Some(defs)
         },

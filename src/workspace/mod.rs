@@ -9,9 +9,13 @@
 //! only one that mentions flyte or kubernetes is parsed, and only one that imports them is read
 //! further. The server keeps the index current per file, so a keystroke re-indexes one document,
 //! never the workspace.
+//!
+//! The index is a persistent map (`imbl::OrdMap`) of shared per-file entries: a clone is O(1)
+//! and replacing one file's entries O(log n), so the server publishes a new snapshot per edit
+//! while readers keep the one they hold (docs/decisions.md).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::model::DocKind;
 use crate::settings::FileRules;
@@ -53,8 +57,9 @@ pub struct TemplateDef {
     /// file it does not have open.
     pub utf16: (LineCol, LineCol),
     pub utf8: (LineCol, LineCol),
-    /// The template's own text (its document), for previews and hovers.
-    pub source: String,
+    /// The template's own text (its document), for previews and hovers. Shared: the entries
+    /// of one file are cloned with every snapshot node that holds them.
+    pub source: Arc<str>,
 }
 
 impl TemplateDef {
@@ -88,10 +93,11 @@ impl TemplateDef {
     }
 }
 
-/// Every PodTemplate of the workspace, by file.
+/// Every PodTemplate of the workspace, by file. Cloning it is O(1) (a persistent map of shared
+/// entries), so a clone is a snapshot and [`WorkspaceIndex::set`] on it changes one file.
 #[derive(Debug, Clone, Default)]
 pub struct WorkspaceIndex {
-    files: BTreeMap<PathBuf, Vec<TemplateDef>>,
+    files: imbl::OrdMap<Arc<Path>, Arc<[TemplateDef]>>,
     /// True once the workspace folders have been scanned; before that, "not found" means
     /// "not known yet" and is not reported.
     pub complete: bool,
@@ -120,7 +126,7 @@ impl WorkspaceIndex {
         if defs.is_empty() {
             self.files.remove(path);
         } else {
-            self.files.insert(path.to_path_buf(), defs);
+            self.files.insert(Arc::from(path), Arc::from(defs));
         }
     }
 
@@ -130,7 +136,7 @@ impl WorkspaceIndex {
 
     /// Everything the index holds about one file (what [`index_file`] gave for it).
     pub fn lookup_file(&self, path: &Path) -> &[TemplateDef] {
-        self.files.get(path).map_or(&[], Vec::as_slice)
+        self.files.get(path).map_or(&[], |defs| &**defs)
     }
 
     /// Templates with this name, in path order.
@@ -142,7 +148,7 @@ impl WorkspaceIndex {
     pub fn lookup_named(&self, kind: Named, name: &str) -> Vec<&TemplateDef> {
         self.files
             .values()
-            .flatten()
+            .flat_map(|defs| defs.iter())
             .filter(|d| d.kind == kind && d.definition && d.name == name)
             .collect()
     }
@@ -151,7 +157,7 @@ impl WorkspaceIndex {
     pub fn references(&self, name: &str) -> Vec<&TemplateDef> {
         self.files
             .values()
-            .flatten()
+            .flat_map(|defs| defs.iter())
             .filter(|d| d.kind == Named::PodTemplate && !d.definition && d.name == name)
             .collect()
     }
@@ -166,7 +172,7 @@ impl WorkspaceIndex {
         let mut names: Vec<&str> = self
             .files
             .values()
-            .flatten()
+            .flat_map(|defs| defs.iter())
             .filter(|d| d.kind == Named::PodTemplate && d.definition)
             .map(|d| d.name.as_str())
             .collect();
@@ -179,7 +185,7 @@ impl WorkspaceIndex {
     pub fn len(&self) -> usize {
         self.files
             .values()
-            .flatten()
+            .flat_map(|defs| defs.iter())
             .filter(|d| d.kind == Named::PodTemplate && d.definition)
             .count()
     }
@@ -256,7 +262,7 @@ impl WorkspaceIndex {
     }
 
     /// Indexes `text` as a file of `language` whose documents the settings give `kind` (see
-    /// [`parse_for_index`]); a Python file is parsed once for its tree and the names it defines.
+    /// [`index_source`]).
     pub fn update_as(
         &mut self,
         path: &Path,
@@ -264,14 +270,69 @@ impl WorkspaceIndex {
         language: Language,
         kind: Option<DocKind>,
     ) {
-        let defs = match (language, kind) {
-            (Language::Python, None) if mentions_frameworks(text) => {
+        self.set(path, index_source(path, text, language, kind));
+    }
+}
+
+/// What [`index_file`] finds in a file read from disk (the scan, a watched file), with no more
+/// work than its entries need. Each kind of entry comes from a construct that has to be
+/// written out in the text, so a file whose text names none of them has none and is not parsed:
+///
+/// - YAML: a `kind: PodTemplate` document (or one a `# flyte-lsp:` modeline makes one) and a
+///   task environment's `pod_template` key (any backslash counts: a quoted escape could spell
+///   either);
+/// - Python (after [`mentions_frameworks`]): a `V1PodTemplate`/`V1PodTemplateSpec` call, a
+///   `pod_template=`/`pod_template_name=` keyword (an environment, a derived task or clone, a
+///   flytekit task; any `template` counts, for `"pod_" "template"`), and `V1Container`/`V1Volume` calls for the names. A file with the names but
+///   neither of the others is parsed and resolved for them and not lowered, which is most of a
+///   Python file's cost.
+///
+/// Under a `files.kinds` setting (`kind`) a file is read in full, as [`parse_for_index`] reads
+/// it. The equivalence with [`index_file`] is tested over every fixture of the repository.
+pub fn index_source(
+    path: &Path,
+    text: &str,
+    language: Language,
+    kind: Option<DocKind>,
+) -> Vec<TemplateDef> {
+    match (language, kind) {
+        (Language::Yaml, None) => {
+            // A backslash: a quoted escape could spell `PodTemplate` or `pod_template`.
+            let may_name = text.contains("PodTemplate")
+                || text.contains("pod_template")
+                || text.contains("flyte-lsp:")
+                || text.contains('\\');
+            if !may_name {
+                return Vec::new();
+            }
+            index_file(path, text, &crate::yaml::parse_with(text, None))
+        }
+        (Language::Python, None) => {
+            if !mentions_frameworks(text) {
+                return Vec::new();
+            }
+            // `template` also covers a dict key written `"pod_" "template"`.
+            let templates = text.contains("template") || text.contains("PodTemplate");
+            let names = text.contains("V1Container") || text.contains("V1Volume");
+            if templates {
                 let (stream, defined) = crate::python::parse_indexed(text);
                 entries(path, text, &stream, &defined)
+            } else if names {
+                let stream = Stream {
+                    language: Language::Python,
+                    ..Stream::default()
+                };
+                entries(
+                    path,
+                    text,
+                    &stream,
+                    &crate::python::names::defined_names(text),
+                )
+            } else {
+                Vec::new()
             }
-            _ => index_file(path, text, &parse_for_index(text, language, kind)),
-        };
-        self.set(path, defs);
+        }
+        _ => index_file(path, text, &parse_for_index(text, language, kind)),
     }
 }
 
@@ -443,6 +504,8 @@ fn entries(
     }
     let mut out: Vec<TemplateDef> = Vec::new();
     let mut line_index: Option<LineIndex> = None;
+    // A Python file's templates share one copy of its text.
+    let mut whole: Option<Arc<str>> = None;
     for f in found {
         if f.name.is_empty() {
             continue;
@@ -469,13 +532,16 @@ fn entries(
         // A Python document is read again with the module around it (its imports and
         // constants), so a Python template keeps the whole file.
         let source = match (f.kind, f.definition) {
-            (Named::PodTemplate, true) if python => text.to_string(),
-            (Named::PodTemplate, true) => stream
-                .documents
-                .get(f.document)
-                .map_or("", |d| d.text(text))
-                .to_string(),
-            _ => String::new(),
+            (Named::PodTemplate, true) if python => {
+                Arc::clone(whole.get_or_insert_with(|| Arc::from(text)))
+            }
+            (Named::PodTemplate, true) => Arc::from(
+                stream
+                    .documents
+                    .get(f.document)
+                    .map_or("", |d| d.text(text)),
+            ),
+            _ => Arc::from(""),
         };
         out.push(TemplateDef {
             kind: f.kind,
@@ -567,6 +633,116 @@ mod tests {
         assert_eq!(
             json["template"]["spec"]["containers"][0]["image"], "busybox",
             "{json}"
+        );
+    }
+
+    const GPU: &str = "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu\ntemplate:\n  spec:\n    containers: []\n";
+
+    #[test]
+    fn a_clone_is_a_snapshot_that_later_updates_do_not_change() {
+        let mut index = WorkspaceIndex::default();
+        for i in 0..100 {
+            index.update(
+                &PathBuf::from(format!("/w/t{i:03}.yaml")),
+                &GPU.replace("gpu", &format!("gpu-{i}")),
+            );
+        }
+        index.update(Path::new("/w/env.yaml"), "name: x\npod_template: gpu-7\n");
+        let before = index.clone();
+        // One file's entries change (its name and its range); one file goes; one is added.
+        index.update(
+            Path::new("/w/t007.yaml"),
+            &format!("# moved\n{}", GPU.replace("gpu", "gpu-7")),
+        );
+        index.update(Path::new("/w/t008.yaml"), "name: x\n");
+        index.update(Path::new("/w/new.yaml"), &GPU.replace("gpu", "gpu-new"));
+
+        // The snapshot is what it was.
+        assert_eq!(before.files(), 101);
+        assert_eq!(
+            before.lookup("gpu-7")[0].utf16.0,
+            LineCol { line: 3, col: 8 }
+        );
+        assert_eq!(before.lookup("gpu-8").len(), 1);
+        assert!(before.lookup("gpu-new").is_empty());
+        // The index has the new entries of those files only.
+        assert_eq!(index.files(), 101);
+        assert_eq!(
+            index.lookup("gpu-7")[0].utf16.0,
+            LineCol { line: 4, col: 8 }
+        );
+        assert!(index.lookup("gpu-8").is_empty());
+        assert_eq!(index.lookup("gpu-new").len(), 1);
+        for i in (0..100).filter(|i| ![7, 8].contains(i)) {
+            let path = PathBuf::from(format!("/w/t{i:03}.yaml"));
+            assert_eq!(index.lookup_file(&path), before.lookup_file(&path));
+        }
+        assert_eq!(index.references("gpu-7").len(), 1);
+        assert_eq!(index.len(), 100);
+        // Names stay sorted and unique; definitions come in path order.
+        let names = index.names();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        index.update(Path::new("/w/a/dup.yaml"), &GPU.replace("gpu", "gpu-1"));
+        let paths: Vec<&Path> = index
+            .lookup("gpu-1")
+            .iter()
+            .map(|d| d.path.as_path())
+            .collect();
+        assert_eq!(
+            paths,
+            [Path::new("/w/a/dup.yaml"), Path::new("/w/t001.yaml")]
+        );
+    }
+
+    #[test]
+    fn a_python_files_templates_share_its_text() {
+        let text = "from kubernetes import client as k8s\na = k8s.V1PodTemplate(metadata=k8s.V1ObjectMeta(name='a'))\nb = k8s.V1PodTemplate(metadata=k8s.V1ObjectMeta(name='b'))\n";
+        let defs = index_source(Path::new("/w/t.py"), text, Language::Python, None);
+        assert_eq!(defs.len(), 2, "{defs:?}");
+        assert_eq!(&*defs[0].source, text);
+        assert!(Arc::ptr_eq(&defs[0].source, &defs[1].source));
+    }
+
+    /// The shortcuts of [`index_source`] lose nothing: over every YAML and Python fixture of the
+    /// repository (and each one's text with its flyte/kubernetes words or keys removed, to reach
+    /// the branches that skip work), it finds what [`index_file`] finds on the full parse.
+    #[test]
+    fn reading_less_finds_what_the_full_parse_finds() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["tests", "examples"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                if let Some(language) = indexed_language(entry.path()) {
+                    if let Some(text) = read_indexable(entry.path()) {
+                        files.push((entry.path().to_path_buf(), language, text));
+                    }
+                }
+            }
+        }
+        assert!(files.len() > 100, "{} fixtures", files.len());
+        let (mut with_entries, mut python_names) = (0, 0);
+        for (path, language, text) in &files {
+            let variants = [
+                text.clone(),
+                text.replace("pod_template", "pod_tmpl"),
+                text.replace("V1PodTemplate", "V1PodTmpl")
+                    .replace("pod_template", "pod_tmpl"),
+            ];
+            for text in &variants {
+                let full = index_file(path, text, &parse_for_index(text, *language, None));
+                let fast = index_source(path, text, *language, None);
+                assert_eq!(fast, full, "{}", path.display());
+                with_entries += usize::from(!full.is_empty());
+                python_names += usize::from(
+                    *language == Language::Python
+                        && full.iter().any(|d| d.kind != Named::PodTemplate),
+                );
+            }
+        }
+        // The comparison saw files with entries, Python names among them.
+        assert!(
+            with_entries > 20 && python_names > 5,
+            "{with_entries} {python_names}"
         );
     }
 
