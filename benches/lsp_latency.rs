@@ -25,11 +25,14 @@
 
 #[path = "generate/mod.rs"]
 mod generate;
+#[path = "generate/lsp.rs"]
+mod lsp;
+use lsp::read_message;
 #[path = "generate/python.rs"]
 mod python_module;
 
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -681,30 +684,6 @@ fn section_value(settings: &Value, section: &str) -> Value {
         }
     }
     at.clone()
-}
-
-/// One LSP frame from `r`, or `None` at the end of the stream or on a malformed frame.
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse::<usize>().ok();
-            }
-        }
-    }
-    let mut body = vec![0; length?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 /// (VmHWM in KiB, CPU seconds in user + system) of a live process.

@@ -16,6 +16,9 @@
 //! A case is a name and a function that returns a [`Sample`]; add one to [`cases`].
 //! Not part of `cargo test` or `.ci/run`: the numbers depend on the machine.
 
+#[path = "generate/lsp.rs"]
+mod lsp;
+use lsp::read_message;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -544,29 +547,6 @@ impl Session {
             let _ = self.notify("exit", Value::Null);
         }
     }
-}
-
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse::<usize>().ok();
-            }
-        }
-    }
-    let mut body = vec![0; length?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 /// (VmHWM in KiB, CPU ms in user + system) of a live process.
