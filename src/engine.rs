@@ -51,8 +51,9 @@ pub fn parse_file(source: &str, language: Language, kind: Option<DocKind>) -> St
 }
 
 /// The stream of `source` after an edit, given the stream `old` of `old_source` that
-/// [`parse_file`] made with the same `language` and `kind`: the YAML front end re-parses only
-/// the `---` documents the edit touched (see [`yaml::reparse`]); anything else parses in full.
+/// [`parse_file`] made with the same `language` and `kind`: the YAML front end patches a
+/// keystroke inside a plain value in place, else re-parses only the `---` documents the edit
+/// touched (see [`yaml::reparse`]); anything else parses in full.
 /// Always equals `parse_file(source, language, kind)`.
 pub fn reparse_file(
     old_source: &str,

@@ -84,12 +84,13 @@ impl Snapshot {
         } else {
             base.take_base()
         };
-        // A one-document file has nothing to reuse: an edit re-parses it whole anyway.
+        // A YAML base is worth keeping even for a one-document file: a keystroke inside a
+        // value patches its tree (see `crate::yaml::reparse`).
         let useful = |b: &Arc<Snapshot>| {
             !b.too_large()
                 && !b.selection.excluded
                 && b.language == crate::engine::Language::Yaml
-                && b.stream.get().is_some_and(|s| s.documents.len() > 1)
+                && b.stream.get().is_some_and(|s| !s.documents.is_empty())
         };
         if let Some(reuse) = reuse.filter(useful) {
             *snap.base.lock().unwrap_or_else(|e| e.into_inner()) = Some(reuse);

@@ -27,6 +27,19 @@ pub const MAX_ANCHOR_NODES: usize = 1_000_000;
 /// Parses a whole YAML stream into documents of unknown kind with unresolved scalars (the
 /// front end's [`super::parse`] detects and resolves them). Never fails and never panics.
 pub fn parse(text: &str) -> Stream {
+    parse_fast(text).unwrap_or_else(|| parse_granit(text))
+}
+
+/// The stream of `text` read by the fast path for plain block YAML ([`super::fast`]), or
+/// `None` when the text is outside its subset.
+pub(super) fn parse_fast(text: &str) -> Option<Stream> {
+    let mut builder = Builder::new(text);
+    super::fast::scan(text, &mut |event, span| builder.event(event, span))?;
+    Some(builder.finish())
+}
+
+/// The stream of `text` read by granit-parser.
+pub(super) fn parse_granit(text: &str) -> Stream {
     let mut options = granit_parser::Options::default();
     options.emit_anchor_events = true;
     options.emit_comments = false;

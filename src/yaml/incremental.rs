@@ -1,5 +1,6 @@
-//! Re-parsing after an edit: only the `---` documents the edit touched are parsed again; the
-//! trees of the others are reused, those after the edit with their byte ranges shifted.
+//! Re-parsing after an edit: a keystroke inside one plain value is patched in place
+//! ([`super::patch`]); otherwise only the `---` documents the edit touched are parsed again, and
+//! the trees of the others are reused, those after the edit with their byte ranges shifted.
 //!
 //! YAML documents of one stream are independent except through a few stream-wide things: the
 //! anchor budget ([`super::MAX_ANCHOR_NODES`]), the `\'` rescan budget, directives (`%YAML`,
@@ -19,7 +20,12 @@ pub fn reparse(
     new_text: &str,
     default: Option<DocKind>,
 ) -> Option<Stream> {
-    // One document: the edit touches it, so there is nothing to reuse.
+    // A keystroke inside one plain value: patch that scalar, whatever the document count.
+    let old = match super::patch::patch_scalar(old_text, old, new_text) {
+        Ok(patched) => return Some(patched),
+        Err(old) => old,
+    };
+    // One document: the edit touches it, so there is nothing else to reuse.
     if old.documents.len() < 2 || !reusable_text(new_text) || !reusable_text(old_text) {
         return None;
     }
@@ -161,7 +167,7 @@ fn reusable(doc: &Document) -> bool {
     doc.errors.is_empty() && doc.anchors.is_empty()
 }
 
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+pub(super) fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     // Compare in chunks first: slices compare at memcmp speed.
     const CHUNK: usize = 256;
     let n = a.len().min(b.len());
@@ -179,7 +185,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     i
 }
 
-fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
+pub(super) fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
     const CHUNK: usize = 256;
     let mut i = 0;
     while i + CHUNK <= max
@@ -204,7 +210,7 @@ fn shift_range(r: &mut TextRange, by: isize) {
 }
 
 /// Moves every byte range of `doc` by `by`.
-fn shift_document(doc: &mut Document, by: isize) {
+pub(super) fn shift_document(doc: &mut Document, by: isize) {
     if by == 0 {
         return;
     }
@@ -237,7 +243,7 @@ fn shift_document(doc: &mut Document, by: isize) {
 }
 
 /// Shifts a tree with an explicit stack: trees may be deep.
-fn shift_node(root: &mut Node, by: isize) {
+pub(super) fn shift_node(root: &mut Node, by: isize) {
     let mut stack: Vec<&mut Node> = vec![root];
     while let Some(node) = stack.pop() {
         shift_range(&mut node.span, by);
