@@ -70,6 +70,12 @@ pub fn read_plain(v: &str) -> Reading {
 
 /// The YAML 1.1 resolution of a plain scalar by `dialect`.
 pub fn read_plain_in(v: &str, dialect: Dialect) -> Reading {
+    // Most plain scalars are names and paths: a first byte that starts no null, boolean,
+    // infinity or number of either reader settles it before the comparisons below.
+    match v.as_bytes().first() {
+        Some(&b) if !may_not_be_string(b) => return Reading::Str,
+        _ => {}
+    }
     match v {
         "" | "~" | "null" | "Null" | "NULL" => return Reading::Null,
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
@@ -96,6 +102,30 @@ pub fn read_plain_in(v: &str, dialect: Dialect) -> Reading {
             .or_else(|| py_float(v).map(Reading::Float)),
     };
     number.unwrap_or(Reading::Str)
+}
+
+/// Whether a plain scalar starting with `b` can read as anything but a string: digits, signs
+/// and `.` start numbers and `.inf`/`.nan`, `~` is null, and these letters start the words
+/// `null`, `n`/`no`, `y`/`yes`, `true`, `false`, `on` and `off` (in each case spelling).
+fn may_not_be_string(b: u8) -> bool {
+    matches!(
+        b,
+        b'0'..=b'9'
+            | b'+'
+            | b'-'
+            | b'.'
+            | b'~'
+            | b'n'
+            | b'N'
+            | b'y'
+            | b'Y'
+            | b't'
+            | b'T'
+            | b'f'
+            | b'F'
+            | b'o'
+            | b'O'
+    )
 }
 
 fn split_sign(v: &str) -> (i128, &str) {
@@ -321,6 +351,25 @@ mod tests {
         assert_eq!(read_plain("1:30"), Reading::Str, "go-yaml has no base 60");
         assert_eq!(read_plain("1.0e3"), Reading::Float(1000.0));
         assert_eq!(read_plain("1_000"), Reading::Int(1000));
+    }
+
+    #[test]
+    fn the_first_byte_shortcut_agrees_with_the_full_reading() {
+        // Every first byte, followed by text that could make a number or a keyword.
+        for b in 0u8..=127 {
+            let first = char::from(b);
+            for rest in [
+                "", "0", "1", "ull", "o", "es", "rue", "alse", "n", "ff", "inf", "5e3", ":30",
+                "x1F", "_1",
+            ] {
+                let v = format!("{first}{rest}");
+                for dialect in [Dialect::Go, Dialect::PyYaml] {
+                    if !may_not_be_string(b) {
+                        assert_eq!(read_plain_in(&v, dialect), Reading::Str, "{v:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
