@@ -467,23 +467,10 @@ fn first_span(earlier: &[Entry], index: &mut Option<KeyIndex>, name: &str) -> Op
     }
 }
 
-/// A 64-bit hash of a key (FxHash's multiply-rotate over 8-byte words, then a finalizer that
-/// spreads the bits): much cheaper than SipHash, and a map's keys are not an attack surface
-/// here since every hit is confirmed against the key itself.
+/// The hash [`KeyIndex`] is keyed by. Cheap, not collision-resistant: every hit is confirmed
+/// against the key itself, so a collision costs a scan, never a wrong answer.
 fn key_hash(key: &str) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = key.len() as u64;
-    for chunk in key.as_bytes().chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-    }
-    // murmur3's fmix64: the table picks buckets by the low bits, which the multiply leaves weak.
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    crate::text::fast_hash::hash_bytes(key.as_bytes())
 }
 
 /// The hasher of [`KeyIndex`]: its keys are already hashes, so it passes them through.
@@ -497,9 +484,7 @@ impl Hasher for HashIsKey {
 
     fn write(&mut self, bytes: &[u8]) {
         // Only `write_u64` is used; stay correct for any other input all the same.
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0 ^= crate::text::fast_hash::hash_bytes(bytes);
     }
 
     fn write_u64(&mut self, n: u64) {
@@ -608,6 +593,38 @@ mod tests {
             doc.root.as_ref().and_then(|r| r.as_map()).map(<[_]>::len),
             Some(3)
         );
+    }
+
+    #[test]
+    fn duplicate_keys_in_big_maps_match_a_plain_search() {
+        // Past `SCAN_LIMIT` entries the builder finds earlier keys through its hash index.
+        let keys: Vec<String> = (0..60).map(|i| format!("k{}", (i * 7) % 23)).collect();
+        let mut text = String::new();
+        for (i, k) in keys.iter().enumerate() {
+            if i % 5 == 0 {
+                text.push_str(&format!("\"{k}\": {i}\n"));
+            } else {
+                text.push_str(&format!("{k}: {i}\n"));
+            }
+        }
+        text.push_str("? [not, a, scalar]\n: x\n? [not, a, scalar]\n: y\n");
+        let stream = parse(&text);
+        let doc = &stream.documents[0];
+        let entries = doc.root.as_ref().and_then(|r| r.as_map()).expect("map");
+        let mut expected = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            let Some(name) = e.key.as_str() else { continue };
+            if let Some(first) = entries[..i].iter().find(|f| f.key.as_str() == Some(name)) {
+                expected.push((name.to_string(), first.key.span.clone(), e.key.span.clone()));
+            }
+        }
+        let found: Vec<_> = doc
+            .duplicate_keys
+            .iter()
+            .map(|d| (d.key.clone(), d.first.clone(), d.duplicate.clone()))
+            .collect();
+        assert_eq!(found.len(), 60 - 23);
+        assert_eq!(found, expected);
     }
 
     #[test]
