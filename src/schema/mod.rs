@@ -7,9 +7,12 @@
 
 pub mod enums;
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
+
+use crate::text::fast_hash::FastBuild;
 
 /// A Kubernetes minor version such as 1.37.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,7 +65,12 @@ pub struct Schemas {
 /// shapes (whose `$ref`s point into the same `$defs`), so every reference resolves locally.
 pub struct SchemaSet {
     pub version: KubeVersion,
-    root: Value,
+    /// Never freed: a set lives in the process-wide [`Schemas`] from its first use to the end,
+    /// and a `'static` document lets [`Self::defs`] point into it.
+    root: &'static Value,
+    /// `$defs` by name, with a cheap hash: every `$ref` the walk follows is looked up here.
+    /// `None` for the empty set.
+    defs: Option<HashMap<&'static str, (&'static str, &'static Value), FastBuild>>,
 }
 
 static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
@@ -99,9 +107,16 @@ impl Schemas {
             Value::String("https://json-schema.org/draft/2020-12/schema".into()),
         );
         root.insert("$defs".into(), Value::Object(all));
+        let root: &'static Value = Box::leak(Box::new(Value::Object(root)));
+        let defs = root.get("$defs").and_then(Value::as_object).map(|all| {
+            all.iter()
+                .map(|(k, v)| (k.as_str(), (k.as_str(), v)))
+                .collect()
+        });
         SchemaSet {
             version: KubeVersion(minor),
-            root: Value::Object(root),
+            root,
+            defs,
         }
     }
 
@@ -153,7 +168,8 @@ impl Schemas {
 
 static EMPTY_SET: SchemaSet = SchemaSet {
     version: KubeVersion(0),
-    root: Value::Null,
+    root: &Value::Null,
+    defs: None,
 };
 
 /// The document without `$defs`, `$schema` and `$id`, and its `$defs`.
@@ -172,16 +188,16 @@ fn strip_defs(mut doc: Value) -> (Value, Map<String, Value>) {
 impl SchemaSet {
     /// The whole combined document, for `flyte-lsp schema`.
     pub fn document(&self) -> &Value {
-        &self.root
+        self.root
     }
 
     /// A named definition.
     pub fn def(&self, name: &str) -> Option<SchemaNode<'_>> {
-        let value = field(field(&self.root, "$defs")?, name)?;
+        let (key, value) = self.def_entry(name)?;
         Some(
             SchemaNode {
                 value,
-                def: Some(self.def_key(name)?),
+                def: Some(key),
                 description: None,
                 owner: None,
             }
@@ -189,8 +205,15 @@ impl SchemaSet {
         )
     }
 
-    fn def_key(&self, name: &str) -> Option<&str> {
-        entry(field(&self.root, "$defs")?.as_object()?, name).map(|(k, _)| k.as_str())
+    /// The `$defs` entry `name`: its key (borrowed from the document) and its schema.
+    fn def_entry(&self, name: &str) -> Option<(&str, &Value)> {
+        match &self.defs {
+            Some(defs) => defs.get(name).map(|&(k, v)| (k, v)),
+            None => field(self.root, "$defs")
+                .and_then(Value::as_object)
+                .and_then(|d| d.get_key_value(name))
+                .map(|(k, v)| (k.as_str(), v)),
+        }
     }
 
     /// Wraps a raw schema value found inside this set and follows its `$ref`s.
@@ -207,7 +230,8 @@ impl SchemaSet {
 
 /// Objects of up to this many members are searched by scanning their keys: schema objects
 /// have a handful (`type`, `description`, `properties`, ...), and comparing a few lengths is
-/// much cheaper than the SipHash of `serde_json`'s map. Bigger ones (`$defs`) are hashed.
+/// much cheaper than the SipHash of `serde_json`'s map. Bigger ones are hashed (and `$defs`,
+/// the biggest, has its own index: [`SchemaSet::def_entry`]).
 const SCAN_LIMIT: usize = 32;
 
 /// `value.get(key)` for an object, by [`entry`].
@@ -338,17 +362,14 @@ impl<'a> SchemaNode<'a> {
             let Some(name) = reference.strip_prefix("#/$defs/") else {
                 break;
             };
-            let Some((key, target)) = field(&set.root, "$defs")
-                .and_then(Value::as_object)
-                .and_then(|d| entry(d, name))
-            else {
+            let Some((key, target)) = set.def_entry(name) else {
                 break;
             };
             if self.description.is_none() {
                 self.description = field(self.value, "description").and_then(Value::as_str);
             }
             self.value = target;
-            self.def = Some(key.as_str());
+            self.def = Some(key);
         }
         self
     }
