@@ -72,10 +72,22 @@ pub fn read_plain(v: &str) -> Reading {
 pub fn read_plain_in(v: &str, dialect: Dialect) -> Reading {
     // Most plain scalars are names and paths: a first byte that starts no null, boolean,
     // infinity or number of either reader settles it before the comparisons below.
-    match v.as_bytes().first() {
-        Some(&b) if !may_not_be_string(b) => return Reading::Str,
-        _ => {}
+    let first = v.as_bytes().first().copied();
+    if let Some(b) = first {
+        if !may_not_be_string(b) {
+            return Reading::Str;
+        }
+        // A letter starts no number, only the words of `read_plain_full`, the longest of which
+        // (`false`) has five letters.
+        if b.is_ascii_alphabetic() && v.len() > 5 {
+            return Reading::Str;
+        }
     }
+    read_plain_full(v, dialect)
+}
+
+/// [`read_plain_in`] without its shortcuts: every word, then the numbers.
+fn read_plain_full(v: &str, dialect: Dialect) -> Reading {
     match v {
         "" | "~" | "null" | "Null" | "NULL" => return Reading::Null,
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
@@ -354,20 +366,35 @@ mod tests {
     }
 
     #[test]
-    fn the_first_byte_shortcut_agrees_with_the_full_reading() {
-        // Every first byte, followed by text that could make a number or a keyword.
+    fn the_shortcuts_agree_with_the_full_reading() {
+        // Compared as text: `.nan` reads as NaN, which equals nothing.
+        let same = |v: &str, dialect| {
+            assert_eq!(
+                format!("{:?}", read_plain_in(v, dialect)),
+                format!("{:?}", read_plain_full(v, dialect)),
+                "{v:?}"
+            );
+        };
+        // Every ASCII first byte, followed by text that could make a number or a word.
+        let rests = [
+            "", "0", "1", "ull", "ULL", "o", "O", "es", "ES", "rue", "RUE", "alse", "ALSE", "n",
+            "N", "ff", "FF", "inf", "Inf", "nan", "NaN", "5e3", "1.5", ".5", ":30", "x1F", "_1",
+            "alsey", "ullll", "0644",
+        ];
         for b in 0u8..=127 {
             let first = char::from(b);
-            for rest in [
-                "", "0", "1", "ull", "o", "es", "rue", "alse", "n", "ff", "inf", "5e3", ":30",
-                "x1F", "_1",
-            ] {
+            for rest in rests {
                 let v = format!("{first}{rest}");
                 for dialect in [Dialect::Go, Dialect::PyYaml] {
-                    if !may_not_be_string(b) {
-                        assert_eq!(read_plain_in(&v, dialect), Reading::Str, "{v:?}");
-                    }
+                    same(&v, dialect);
                 }
+            }
+        }
+        for v in [
+            "", "~", "é", "éa", "+.inf", "-.Inf", ".NaN", "FALSE", "False", "Falsey",
+        ] {
+            for dialect in [Dialect::Go, Dialect::PyYaml] {
+                same(v, dialect);
             }
         }
     }
