@@ -246,7 +246,11 @@ fn field<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
 /// one the hash finds).
 fn entry<'v>(map: &'v Map<String, Value>, key: &str) -> Option<(&'v String, &'v Value)> {
     if map.len() <= SCAN_LIMIT {
-        map.iter().find(|(k, _)| k.as_str() == key)
+        // Length and first byte before the full comparison: it calls `memcmp`, and schema
+        // names of one length mostly differ in their first letter.
+        let first = key.as_bytes().first();
+        map.iter()
+            .find(|(k, _)| k.len() == key.len() && k.as_bytes().first() == first && *k == key)
     } else {
         map.get_key_value(key)
     }
