@@ -482,7 +482,7 @@ impl<'a> SchemaNode<'a> {
     pub fn branches(&self, set: &'a SchemaSet) -> Vec<SchemaNode<'a>> {
         ["anyOf", "oneOf"]
             .iter()
-            .filter_map(|k| field(self.value, *k).and_then(Value::as_array))
+            .filter_map(|k| field(self.value, k).and_then(Value::as_array))
             .flatten()
             .map(|v| set.node(v))
             .collect()
