@@ -96,7 +96,9 @@ pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
         return Err(QuantityError::FormatWrong);
     }
     let (exp10, exp2) = interpret(&s[suffix_start..]).ok_or(QuantityError::Suffix)?;
-    let mut digits = format!("{num}{denom}");
+    let mut digits = String::with_capacity(num.len() + denom.len());
+    digits.push_str(num);
+    digits.push_str(denom);
     let trimmed = digits.trim_start_matches('0').len();
     digits.drain(..digits.len() - trimmed);
     let exp10 = exp10 - denom.len() as i64;

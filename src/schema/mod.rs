@@ -7,9 +7,12 @@
 
 pub mod enums;
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
+
+use crate::text::fast_hash::FastBuild;
 
 /// A Kubernetes minor version such as 1.37.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,7 +65,12 @@ pub struct Schemas {
 /// shapes (whose `$ref`s point into the same `$defs`), so every reference resolves locally.
 pub struct SchemaSet {
     pub version: KubeVersion,
-    root: Value,
+    /// Never freed: a set lives in the process-wide [`Schemas`] from its first use to the end,
+    /// and a `'static` document lets [`Self::defs`] point into it.
+    root: &'static Value,
+    /// `$defs` by name, with a cheap hash: every `$ref` the walk follows is looked up here.
+    /// `None` for the empty set.
+    defs: Option<HashMap<&'static str, (&'static str, &'static Value), FastBuild>>,
 }
 
 static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
@@ -99,9 +107,16 @@ impl Schemas {
             Value::String("https://json-schema.org/draft/2020-12/schema".into()),
         );
         root.insert("$defs".into(), Value::Object(all));
+        let root: &'static Value = Box::leak(Box::new(Value::Object(root)));
+        let defs = root.get("$defs").and_then(Value::as_object).map(|all| {
+            all.iter()
+                .map(|(k, v)| (k.as_str(), (k.as_str(), v)))
+                .collect()
+        });
         SchemaSet {
             version: KubeVersion(minor),
-            root: Value::Object(root),
+            root,
+            defs,
         }
     }
 
@@ -153,7 +168,8 @@ impl Schemas {
 
 static EMPTY_SET: SchemaSet = SchemaSet {
     version: KubeVersion(0),
-    root: Value::Null,
+    root: &Value::Null,
+    defs: None,
 };
 
 /// The document without `$defs`, `$schema` and `$id`, and its `$defs`.
@@ -172,16 +188,16 @@ fn strip_defs(mut doc: Value) -> (Value, Map<String, Value>) {
 impl SchemaSet {
     /// The whole combined document, for `flyte-lsp schema`.
     pub fn document(&self) -> &Value {
-        &self.root
+        self.root
     }
 
     /// A named definition.
     pub fn def(&self, name: &str) -> Option<SchemaNode<'_>> {
-        let value = self.root.get("$defs")?.get(name)?;
+        let (key, value) = self.def_entry(name)?;
         Some(
             SchemaNode {
                 value,
-                def: Some(self.def_key(name)?),
+                def: Some(key),
                 description: None,
                 owner: None,
             }
@@ -189,12 +205,15 @@ impl SchemaSet {
         )
     }
 
-    fn def_key(&self, name: &str) -> Option<&str> {
-        self.root
-            .get("$defs")?
-            .as_object()?
-            .get_key_value(name)
-            .map(|(k, _)| k.as_str())
+    /// The `$defs` entry `name`: its key (borrowed from the document) and its schema.
+    fn def_entry(&self, name: &str) -> Option<(&str, &Value)> {
+        match &self.defs {
+            Some(defs) => defs.get(name).map(|&(k, v)| (k, v)),
+            None => field(self.root, "$defs")
+                .and_then(Value::as_object)
+                .and_then(|d| d.get_key_value(name))
+                .map(|(k, v)| (k.as_str(), v)),
+        }
     }
 
     /// Wraps a raw schema value found inside this set and follows its `$ref`s.
@@ -206,6 +225,34 @@ impl SchemaSet {
             owner: None,
         }
         .resolve(self)
+    }
+}
+
+/// Objects of up to this many members are searched by scanning their keys: schema objects
+/// have a handful (`type`, `description`, `properties`, ...), and comparing a few lengths is
+/// much cheaper than the SipHash of `serde_json`'s map. Bigger ones are hashed (and `$defs`,
+/// the biggest, has its own index: [`SchemaSet::def_entry`]).
+const SCAN_LIMIT: usize = 32;
+
+/// `value.get(key)` for an object, by [`entry`].
+fn field<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
+    match value {
+        Value::Object(map) => entry(map, key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// `map.get_key_value(key)`, scanning small maps (keys are unique, so the first match is the
+/// one the hash finds).
+fn entry<'v>(map: &'v Map<String, Value>, key: &str) -> Option<(&'v String, &'v Value)> {
+    if map.len() <= SCAN_LIMIT {
+        // Length and first byte before the full comparison: it calls `memcmp`, and schema
+        // names of one length mostly differ in their first letter.
+        let first = key.as_bytes().first();
+        map.iter()
+            .find(|(k, _)| k.len() == key.len() && k.as_bytes().first() == first && *k == key)
+    } else {
+        map.get_key_value(key)
     }
 }
 
@@ -248,6 +295,51 @@ impl JsonType {
     }
 }
 
+/// The types of a schema in the order written ([`SchemaNode::type_list`]): a few inline, more
+/// (no schema has them) on the heap.
+#[derive(Debug, Clone, Default)]
+pub struct TypeList {
+    inline: [Option<JsonType>; 4],
+    len: usize,
+    spilled: Vec<JsonType>,
+}
+
+impl TypeList {
+    fn push(&mut self, t: JsonType) {
+        if self.spilled.is_empty() && self.len < self.inline.len() {
+            self.inline[self.len] = Some(t);
+            self.len += 1;
+            return;
+        }
+        if self.spilled.is_empty() {
+            self.spilled.extend(self.inline.iter().flatten());
+        }
+        self.spilled.push(t);
+    }
+
+    /// The types, in order.
+    pub fn to_vec(&self) -> Vec<JsonType> {
+        self.iter().collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = JsonType> + '_ {
+        let inline = if self.spilled.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &[]
+        };
+        inline.iter().flatten().chain(&self.spilled).copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0 && self.spilled.is_empty()
+    }
+
+    pub fn contains(&self, t: &JsonType) -> bool {
+        self.iter().any(|x| x == *t)
+    }
+}
+
 /// A schema node after `$ref` resolution, remembering which definition it came from and the
 /// description written next to the reference (Kubernetes puts field docs there).
 #[derive(Debug, Clone, Copy)]
@@ -268,25 +360,20 @@ const MAX_REF_CHAIN: usize = 16;
 impl<'a> SchemaNode<'a> {
     fn resolve(mut self, set: &'a SchemaSet) -> SchemaNode<'a> {
         for _ in 0..MAX_REF_CHAIN {
-            let Some(reference) = self.value.get("$ref").and_then(Value::as_str) else {
+            let Some(reference) = field(self.value, "$ref").and_then(Value::as_str) else {
                 break;
             };
             let Some(name) = reference.strip_prefix("#/$defs/") else {
                 break;
             };
-            let Some((key, target)) = set
-                .root
-                .get("$defs")
-                .and_then(Value::as_object)
-                .and_then(|d| d.get_key_value(name))
-            else {
+            let Some((key, target)) = set.def_entry(name) else {
                 break;
             };
             if self.description.is_none() {
-                self.description = self.value.get("description").and_then(Value::as_str);
+                self.description = field(self.value, "description").and_then(Value::as_str);
             }
             self.value = target;
-            self.def = Some(key.as_str());
+            self.def = Some(key);
         }
         self
     }
@@ -294,17 +381,13 @@ impl<'a> SchemaNode<'a> {
     /// The field's documentation.
     pub fn description(&self) -> Option<&'a str> {
         self.description
-            .or_else(|| {
-                self.value
-                    .get("markdownDescription")
-                    .and_then(Value::as_str)
-            })
-            .or_else(|| self.value.get("description").and_then(Value::as_str))
+            .or_else(|| field(self.value, "markdownDescription").and_then(Value::as_str))
+            .or_else(|| field(self.value, "description").and_then(Value::as_str))
     }
 
     /// Allowed JSON types; empty means "anything" (or "decided by anyOf").
     pub fn types(&self) -> Vec<JsonType> {
-        match self.value.get("type") {
+        match field(self.value, "type") {
             Some(Value::String(s)) => JsonType::parse(s).into_iter().collect(),
             Some(Value::Array(a)) => a
                 .iter()
@@ -313,6 +396,30 @@ impl<'a> SchemaNode<'a> {
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// [`Self::types`] without allocating for the usual one or two: the schema walk reads
+    /// them once per node.
+    pub fn type_list(&self) -> TypeList {
+        let mut list = TypeList::default();
+        match field(self.value, "type") {
+            Some(Value::String(s)) => {
+                if let Some(t) = JsonType::parse(s) {
+                    list.push(t);
+                }
+            }
+            Some(Value::Array(a)) => {
+                for t in a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter_map(JsonType::parse)
+                {
+                    list.push(t);
+                }
+            }
+            _ => {}
+        }
+        list
     }
 
     /// True for the Kubernetes `Quantity` type (`"500m"`, `"2Gi"`, or a bare number).
@@ -324,19 +431,16 @@ impl<'a> SchemaNode<'a> {
     pub fn is_int_or_string(&self) -> bool {
         self.def == Some(defs::INT_OR_STRING)
             || (!self.is_quantity()
-                && self
-                    .value
-                    .get("x-kubernetes-int-or-string")
-                    .and_then(Value::as_bool)
+                && field(self.value, "x-kubernetes-int-or-string").and_then(Value::as_bool)
                     == Some(true))
     }
 
     pub fn properties(&self) -> Option<&'a Map<String, Value>> {
-        self.value.get("properties").and_then(Value::as_object)
+        field(self.value, "properties").and_then(Value::as_object)
     }
 
     pub fn property(&self, set: &'a SchemaSet, name: &str) -> Option<SchemaNode<'a>> {
-        let (key, value) = self.properties()?.get_key_value(name)?;
+        let (key, value) = entry(self.properties()?, name)?;
         let mut node = set.node(value);
         node.owner = self.def.map(|d| (d, key.as_str()));
         Some(node)
@@ -345,7 +449,7 @@ impl<'a> SchemaNode<'a> {
     /// The schema for keys not listed in `properties`: `Some(schema)` for maps,
     /// `None` when extra keys are not expected.
     pub fn additional(&self, set: &'a SchemaSet) -> Option<SchemaNode<'a>> {
-        match self.value.get("additionalProperties") {
+        match field(self.value, "additionalProperties") {
             Some(Value::Bool(false)) | None => None,
             Some(v @ Value::Bool(true)) => Some(set.node(v)),
             Some(v) => Some(set.node(v)),
@@ -354,7 +458,7 @@ impl<'a> SchemaNode<'a> {
 
     /// True when this object accepts keys beyond its `properties` (a map type).
     pub fn allows_extra_keys(&self) -> bool {
-        match self.value.get("additionalProperties") {
+        match field(self.value, "additionalProperties") {
             Some(Value::Bool(false)) => false,
             Some(_) => true,
             // An object schema with no `properties` at all is a free-form object.
@@ -363,12 +467,11 @@ impl<'a> SchemaNode<'a> {
     }
 
     pub fn items(&self, set: &'a SchemaSet) -> Option<SchemaNode<'a>> {
-        self.value.get("items").map(|v| set.node(v))
+        field(self.value, "items").map(|v| set.node(v))
     }
 
     pub fn required(&self) -> impl Iterator<Item = &'a str> {
-        self.value
-            .get("required")
+        field(self.value, "required")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -379,7 +482,7 @@ impl<'a> SchemaNode<'a> {
     pub fn branches(&self, set: &'a SchemaSet) -> Vec<SchemaNode<'a>> {
         ["anyOf", "oneOf"]
             .iter()
-            .filter_map(|k| self.value.get(*k).and_then(Value::as_array))
+            .filter_map(|k| field(self.value, k).and_then(Value::as_array))
             .flatten()
             .map(|v| set.node(v))
             .collect()
@@ -387,24 +490,24 @@ impl<'a> SchemaNode<'a> {
 
     /// Values from the schema's own `enum`, when it has one (the Flyte schemas do).
     pub fn schema_enum(&self) -> Option<Vec<&'a str>> {
-        let values = self.value.get("enum")?.as_array()?;
+        let values = field(self.value, "enum")?.as_array()?;
         Some(values.iter().filter_map(Value::as_str).collect())
     }
 
     pub fn max_length(&self) -> Option<u64> {
-        self.value.get("maxLength").and_then(Value::as_u64)
+        field(self.value, "maxLength").and_then(Value::as_u64)
     }
 
     pub fn minimum(&self) -> Option<f64> {
-        self.value.get("minimum").and_then(Value::as_f64)
+        field(self.value, "minimum").and_then(Value::as_f64)
     }
 
     pub fn maximum(&self) -> Option<f64> {
-        self.value.get("maximum").and_then(Value::as_f64)
+        field(self.value, "maximum").and_then(Value::as_f64)
     }
 
     pub fn pattern(&self) -> Option<&'a str> {
-        self.value.get("pattern").and_then(Value::as_str)
+        field(self.value, "pattern").and_then(Value::as_str)
     }
 }
 

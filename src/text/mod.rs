@@ -4,6 +4,7 @@
 //! Conversions never panic: positions past the end of a line or the file are clamped, as the
 //! LSP specification asks.
 
+pub mod fast_hash;
 pub mod similar;
 
 use std::ops::Range;

@@ -3,8 +3,8 @@
 //! On a syntax error the open collections are closed where they stand (so everything read so
 //! far stays usable) and the parser resumes at the next document boundary.
 
-use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use granit_parser::{Event, Parser, ScanError, Span};
 
@@ -63,22 +63,33 @@ pub(super) fn parse_granit(text: &str) -> Stream {
     builder.finish()
 }
 
+/// Maps of up to this many entries find an earlier key by scanning them: cheaper than hashing
+/// for the handful of keys most mappings have. Bigger maps build a [`KeyIndex`] once, so
+/// duplicate detection is never quadratic.
+const SCAN_LIMIT: usize = 16;
+
+/// A key's hash to the position of the first entry with a key of that hash. Holds hashes, not
+/// strings, so no key is copied; a hit is confirmed against the entry's key.
+type KeyIndex = HashMap<u64, usize, BuildHasherDefault<HashIsKey>>;
+
 enum Frame {
     Map {
         start: usize,
         tag: Option<String>,
         anchor: usize,
-        entries: Vec<Entry>,
+        /// Where this map's entries begin in [`Builder::entries`].
+        first_entry: usize,
         key: Option<Node>,
-        /// The first span of each scalar key, so duplicate detection is not quadratic.
-        first_keys: HashMap<String, TextRange>,
+        /// Built when the map passes [`SCAN_LIMIT`] entries.
+        index: Option<KeyIndex>,
         end: usize,
     },
     Seq {
         start: usize,
         tag: Option<String>,
         anchor: usize,
-        items: Vec<Node>,
+        /// Where this sequence's items begin in [`Builder::items`].
+        first_item: usize,
         end: usize,
     },
 }
@@ -88,6 +99,11 @@ struct Builder<'a> {
     documents: Vec<Document>,
     current: Option<Document>,
     stack: Vec<Frame>,
+    /// The entries of every open map, innermost last. A map's entries move into a vector of
+    /// their exact size when it closes: one allocation per map, none to grow it.
+    entries: Vec<Entry>,
+    /// The items of every open sequence, the same way.
+    items: Vec<Node>,
     /// Anchor ids to names, for alias nodes and the document's anchor list.
     anchor_names: HashMap<usize, String>,
     /// Where the previous document ended; the next one's span starts here.
@@ -105,6 +121,8 @@ impl<'a> Builder<'a> {
             documents: Vec::new(),
             current: None,
             stack: Vec::new(),
+            entries: Vec::new(),
+            items: Vec::new(),
             anchor_names: HashMap::new(),
             last_end: 0,
             anchor_nodes: 0,
@@ -207,7 +225,7 @@ impl<'a> Builder<'a> {
                     start: range.start,
                     tag: tag.map(|t| t.to_string()),
                     anchor,
-                    items: Vec::new(),
+                    first_item: self.items.len(),
                     end: range.end,
                 });
             }
@@ -217,9 +235,9 @@ impl<'a> Builder<'a> {
                     start: range.start,
                     tag: tag.map(|t| t.to_string()),
                     anchor,
-                    entries: Vec::new(),
+                    first_entry: self.entries.len(),
                     key: None,
-                    first_keys: HashMap::new(),
+                    index: None,
                     end: range.end,
                 });
             }
@@ -283,7 +301,7 @@ impl<'a> Builder<'a> {
                 start,
                 tag,
                 anchor,
-                mut entries,
+                first_entry,
                 key,
                 end,
                 ..
@@ -292,7 +310,7 @@ impl<'a> Builder<'a> {
                     // The value was cut off by an error: keep the key so that completion and
                     // hover still see it.
                     let at = key.span.end;
-                    entries.push(Entry {
+                    self.entries.push(Entry {
                         key,
                         value: Node {
                             kind: NodeKind::Missing,
@@ -302,6 +320,8 @@ impl<'a> Builder<'a> {
                         },
                     });
                 }
+                let first_entry = first_entry.min(self.entries.len());
+                let entries: Vec<Entry> = self.entries.drain(first_entry..).collect();
                 let last = entries
                     .last()
                     .map_or(end, |e| e.value.span.end.max(e.key.span.end));
@@ -319,9 +339,11 @@ impl<'a> Builder<'a> {
                 start,
                 tag,
                 anchor,
-                items,
+                first_item,
                 end,
             } => {
+                let first_item = first_item.min(self.items.len());
+                let items: Vec<Node> = self.items.drain(first_item..).collect();
                 let last = items.last().map_or(end, |n| n.span.end);
                 let end = close_at.unwrap_or(last).max(start);
                 let node = Node {
@@ -340,29 +362,25 @@ impl<'a> Builder<'a> {
     /// Adds a finished node to the innermost open collection, or makes it the document root.
     fn push_node(&mut self, node: Node) {
         match self.stack.last_mut() {
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map {
-                entries,
+                first_entry,
                 key,
-                first_keys,
+                index,
                 ..
             }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    let duplicate =
-                        k.as_str()
-                            .and_then(|name| match first_keys.entry(name.to_string()) {
-                                Slot::Occupied(first) => Some(DuplicateKey {
-                                    key: name.to_string(),
-                                    first: first.get().clone(),
-                                    duplicate: k.span.clone(),
-                                }),
-                                Slot::Vacant(slot) => {
-                                    slot.insert(k.span.clone());
-                                    None
-                                }
-                            });
-                    entries.push(Entry {
+                    let first_entry = (*first_entry).min(self.entries.len());
+                    let earlier = &self.entries[first_entry..];
+                    let duplicate = k.as_str().and_then(|name| {
+                        first_span(earlier, index, name).map(|first| DuplicateKey {
+                            key: name.to_string(),
+                            first,
+                            duplicate: k.span.clone(),
+                        })
+                    });
+                    self.entries.push(Entry {
                         key: k,
                         value: node,
                     });
@@ -422,6 +440,68 @@ impl<'a> Builder<'a> {
             surfaces: super::SURFACES,
             language: crate::tree::Language::Yaml,
         }
+    }
+}
+
+/// The span of the first of `earlier` (one map's entries so far) whose key is `name`, for a
+/// new entry with that key; `index` is that map's [`KeyIndex`], built here once the map is
+/// past [`SCAN_LIMIT`]. Records the new key (at position `earlier.len()`) when it is new.
+fn first_span(earlier: &[Entry], index: &mut Option<KeyIndex>, name: &str) -> Option<TextRange> {
+    let scan = |name: &str| {
+        earlier
+            .iter()
+            .find(|e| e.key.as_str() == Some(name))
+            .map(|e| e.key.span.clone())
+    };
+    if index.is_none() && earlier.len() < SCAN_LIMIT {
+        return scan(name);
+    }
+    let index = index.get_or_insert_with(|| {
+        let mut built = KeyIndex::default();
+        for (i, e) in earlier.iter().enumerate() {
+            if let Some(key) = e.key.as_str() {
+                built.entry(key_hash(key)).or_insert(i);
+            }
+        }
+        built
+    });
+    let hash = key_hash(name);
+    match index.get(&hash) {
+        Some(&i) => match earlier.get(i) {
+            Some(e) if e.key.as_str() == Some(name) => Some(e.key.span.clone()),
+            // Another key with the same hash holds the slot: only a scan can tell. A new key
+            // stays out of the index and is found by this scan later.
+            _ => scan(name),
+        },
+        None => {
+            index.insert(hash, earlier.len());
+            None
+        }
+    }
+}
+
+/// The hash [`KeyIndex`] is keyed by. Cheap, not collision-resistant: every hit is confirmed
+/// against the key itself, so a collision costs a scan, never a wrong answer.
+fn key_hash(key: &str) -> u64 {
+    crate::text::fast_hash::hash_bytes(key.as_bytes())
+}
+
+/// The hasher of [`KeyIndex`]: its keys are already hashes, so it passes them through.
+#[derive(Default)]
+struct HashIsKey(u64);
+
+impl Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; stay correct for any other input all the same.
+        self.0 ^= crate::text::fast_hash::hash_bytes(bytes);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -526,6 +606,38 @@ mod tests {
             doc.root.as_ref().and_then(|r| r.as_map()).map(<[_]>::len),
             Some(3)
         );
+    }
+
+    #[test]
+    fn duplicate_keys_in_big_maps_match_a_plain_search() {
+        // Past `SCAN_LIMIT` entries the builder finds earlier keys through its hash index.
+        let keys: Vec<String> = (0..60).map(|i| format!("k{}", (i * 7) % 23)).collect();
+        let mut text = String::new();
+        for (i, k) in keys.iter().enumerate() {
+            if i % 5 == 0 {
+                text.push_str(&format!("\"{k}\": {i}\n"));
+            } else {
+                text.push_str(&format!("{k}: {i}\n"));
+            }
+        }
+        text.push_str("? [not, a, scalar]\n: x\n? [not, a, scalar]\n: y\n");
+        let stream = parse(&text);
+        let doc = &stream.documents[0];
+        let entries = doc.root.as_ref().and_then(|r| r.as_map()).expect("map");
+        let mut expected = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            let Some(name) = e.key.as_str() else { continue };
+            if let Some(first) = entries[..i].iter().find(|f| f.key.as_str() == Some(name)) {
+                expected.push((name.to_string(), first.key.span.clone(), e.key.span.clone()));
+            }
+        }
+        let found: Vec<_> = doc
+            .duplicate_keys
+            .iter()
+            .map(|d| (d.key.clone(), d.first.clone(), d.duplicate.clone()))
+            .collect();
+        assert_eq!(found.len(), 60 - 23);
+        assert_eq!(found, expected);
     }
 
     #[test]

@@ -9,18 +9,33 @@ use crate::settings::files::kind_named;
 use crate::text::similar::closest;
 use crate::tree::{DocKind, Document, Node};
 
-/// Reads a `# flyte-lsp: <kind>` modeline from the document's text.
+/// Reads a `# flyte-lsp: <kind>` modeline from the document's text: the first line that is a
+/// comment starting with `flyte-lsp:`.
 pub fn modeline(text: &str) -> Option<DocKind> {
-    for line in text.lines() {
-        let Some(comment) = line.trim_start().strip_prefix('#') else {
-            continue;
-        };
-        let Some(value) = comment.trim_start().strip_prefix("flyte-lsp:") else {
-            continue;
-        };
-        return kind_named(value.trim());
+    // Runs on every parse of every document: only the lines holding the marker are read, so a
+    // document without one costs a substring search.
+    const MARKER: &str = "flyte-lsp:";
+    let mut from = 0;
+    while let Some(found) = text.get(from..).and_then(|rest| rest.find(MARKER)) {
+        let at = from + found;
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        if let Some(kind) = modeline_in(&text[start..end]) {
+            return kind;
+        }
+        from = end;
     }
     None
+}
+
+/// The modeline's reading of one line (`\n` excluded): `None` when the line is no modeline,
+/// `Some(kind)` when it is (with `kind` `None` for a name that is no kind).
+fn modeline_in(line: &str) -> Option<Option<DocKind>> {
+    // What `str::lines` would drop; `trim` below drops it all the same.
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let comment = line.trim_start().strip_prefix('#')?;
+    let value = comment.trim_start().strip_prefix("flyte-lsp:")?;
+    Some(kind_named(value.trim()))
 }
 
 /// Decides what `doc` is. `source` is the whole file's text (for the modeline).
@@ -218,6 +233,30 @@ mod tests {
             kinds(None),
             [DocKind::Unknown, DocKind::Unknown, DocKind::KubePod]
         );
+    }
+
+    #[test]
+    fn modeline_reads_the_first_modeline_line() {
+        // The way it was read before it searched for the marker: every line, in order.
+        let by_lines = |text: &str| {
+            text.lines().find_map(|line| {
+                let comment = line.trim_start().strip_prefix('#')?;
+                let value = comment.trim_start().strip_prefix("flyte-lsp:")?;
+                Some(kind_named(value.trim()))
+            })
+        };
+        for text in [
+            "",
+            "flyte-lsp: pod-template\n",
+            "a: 1 # flyte-lsp: pod-template\n# flyte-lsp: kubernetes\n",
+            "# x flyte-lsp: ignore\n  #  flyte-lsp:   task-environment  \r\nb: 2\n",
+            "# flyte-lsp: nonsense\n# flyte-lsp: pod-template\n",
+            "# flyte-lsp:flyte-lsp: pod-template\r\n",
+            "key: flyte-lsp:\n#flyte-lsp: ignore",
+            "\u{a0}# flyte-lsp: ignore\n",
+        ] {
+            assert_eq!(modeline(text), by_lines(text).flatten(), "{text:?}");
+        }
     }
 
     #[test]

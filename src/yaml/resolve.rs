@@ -14,7 +14,8 @@ pub fn resolve(doc: &mut Document, dialect: Dialect) {
     }
 }
 
-/// Iterative, so depth is never a stack concern.
+/// Iterative, so depth is never a stack concern. Scalar children are read where they are met
+/// and only collections go on the stack: most of a tree is scalar keys and values.
 fn resolve_node(node: &mut Node, dialect: Dialect) {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
@@ -23,12 +24,34 @@ fn resolve_node(node: &mut Node, dialect: Dialect) {
             NodeKind::Scalar(s) => s.reading = read_in(&s.value, s.style, tag, dialect),
             NodeKind::Map(entries) => {
                 for e in entries.iter_mut() {
-                    stack.push(&mut e.key);
-                    stack.push(&mut e.value);
+                    if !resolve_scalar(&mut e.key, dialect) {
+                        stack.push(&mut e.key);
+                    }
+                    if !resolve_scalar(&mut e.value, dialect) {
+                        stack.push(&mut e.value);
+                    }
                 }
             }
-            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+            NodeKind::Seq(items) => {
+                for item in items.iter_mut() {
+                    if !resolve_scalar(item, dialect) {
+                        stack.push(item);
+                    }
+                }
+            }
             NodeKind::Alias(_) | NodeKind::Missing | NodeKind::Opaque => {}
         }
+    }
+}
+
+/// Reads `node` when it is a scalar; `false` (nothing done) for any other node.
+fn resolve_scalar(node: &mut Node, dialect: Dialect) -> bool {
+    let tag = node.tag.as_deref();
+    match &mut node.kind {
+        NodeKind::Scalar(s) => {
+            s.reading = read_in(&s.value, s.style, tag, dialect);
+            true
+        }
+        _ => false,
     }
 }

@@ -70,6 +70,24 @@ pub fn read_plain(v: &str) -> Reading {
 
 /// The YAML 1.1 resolution of a plain scalar by `dialect`.
 pub fn read_plain_in(v: &str, dialect: Dialect) -> Reading {
+    // Most plain scalars are names and paths: a first byte that starts no null, boolean,
+    // infinity or number of either reader settles it before the comparisons below.
+    let first = v.as_bytes().first().copied();
+    if let Some(b) = first {
+        if !may_not_be_string(b) {
+            return Reading::Str;
+        }
+        // A letter starts no number, only the words of `read_plain_full`, the longest of which
+        // (`false`) has five letters.
+        if b.is_ascii_alphabetic() && v.len() > 5 {
+            return Reading::Str;
+        }
+    }
+    read_plain_full(v, dialect)
+}
+
+/// [`read_plain_in`] without its shortcuts: every word, then the numbers.
+fn read_plain_full(v: &str, dialect: Dialect) -> Reading {
     match v {
         "" | "~" | "null" | "Null" | "NULL" => return Reading::Null,
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
@@ -96,6 +114,30 @@ pub fn read_plain_in(v: &str, dialect: Dialect) -> Reading {
             .or_else(|| py_float(v).map(Reading::Float)),
     };
     number.unwrap_or(Reading::Str)
+}
+
+/// Whether a plain scalar starting with `b` can read as anything but a string: digits, signs
+/// and `.` start numbers and `.inf`/`.nan`, `~` is null, and these letters start the words
+/// `null`, `n`/`no`, `y`/`yes`, `true`, `false`, `on` and `off` (in each case spelling).
+fn may_not_be_string(b: u8) -> bool {
+    matches!(
+        b,
+        b'0'..=b'9'
+            | b'+'
+            | b'-'
+            | b'.'
+            | b'~'
+            | b'n'
+            | b'N'
+            | b'y'
+            | b'Y'
+            | b't'
+            | b'T'
+            | b'f'
+            | b'F'
+            | b'o'
+            | b'O'
+    )
 }
 
 fn split_sign(v: &str) -> (i128, &str) {
@@ -321,6 +363,40 @@ mod tests {
         assert_eq!(read_plain("1:30"), Reading::Str, "go-yaml has no base 60");
         assert_eq!(read_plain("1.0e3"), Reading::Float(1000.0));
         assert_eq!(read_plain("1_000"), Reading::Int(1000));
+    }
+
+    #[test]
+    fn the_shortcuts_agree_with_the_full_reading() {
+        // Compared as text: `.nan` reads as NaN, which equals nothing.
+        let same = |v: &str, dialect| {
+            assert_eq!(
+                format!("{:?}", read_plain_in(v, dialect)),
+                format!("{:?}", read_plain_full(v, dialect)),
+                "{v:?}"
+            );
+        };
+        // Every ASCII first byte, followed by text that could make a number or a word.
+        let rests = [
+            "", "0", "1", "ull", "ULL", "o", "O", "es", "ES", "rue", "RUE", "alse", "ALSE", "n",
+            "N", "ff", "FF", "inf", "Inf", "nan", "NaN", "5e3", "1.5", ".5", ":30", "x1F", "_1",
+            "alsey", "ullll", "0644",
+        ];
+        for b in 0u8..=127 {
+            let first = char::from(b);
+            for rest in rests {
+                let v = format!("{first}{rest}");
+                for dialect in [Dialect::Go, Dialect::PyYaml] {
+                    same(&v, dialect);
+                }
+            }
+        }
+        for v in [
+            "", "~", "é", "éa", "+.inf", "-.Inf", ".NaN", "FALSE", "False", "Falsey",
+        ] {
+            for dialect in [Dialect::Go, Dialect::PyYaml] {
+                same(v, dialect);
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! FLY105: a string outside the values Kubernetes (or Flyte) allows for the field.
 
+use std::borrow::Cow;
+
 use crate::schema::{enums, SchemaNode};
 use crate::tree::{Node, Reading};
 
@@ -63,12 +65,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>) {
     }
 }
 
-fn allowed(schema: SchemaNode<'_>) -> Option<Vec<&str>> {
+/// Borrowed from the table when it comes from there: this runs for every scalar the walk
+/// meets, and most fields have no list at all.
+fn allowed<'a>(schema: SchemaNode<'a>) -> Option<Cow<'a, [&'a str]>> {
     if let Some(values) = schema.schema_enum() {
-        return Some(values);
+        return Some(Cow::Owned(values));
     }
     let (def, prop) = schema.owner?;
-    enums::allowed_values(def, prop).map(|v| v.to_vec())
+    enums::allowed_values(def, prop).map(Cow::Borrowed)
 }
 
 #[cfg(test)]

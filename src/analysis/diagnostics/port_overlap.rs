@@ -58,7 +58,7 @@ struct Earlier {
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     // Keyed by "containerPort/protocol", as the API server does.
-    let mut seen: HashMap<String, Earlier> = HashMap::new();
+    let mut seen: HashMap<(i128, &str), Earlier> = HashMap::new();
     // Port name → the first port of that name and the container it is in.
     let mut names: HashMap<&str, (String, usize)> = HashMap::new();
     let mut container_id = 0;
@@ -106,12 +106,12 @@ fn check_name<'a>(
     }
 }
 
-fn check_port(
+fn check_port<'a>(
     ctx: &mut Ctx<'_>,
-    port: &Node,
+    port: &'a Node,
     path: String,
     regular: bool,
-    seen: &mut HashMap<String, Earlier>,
+    seen: &mut HashMap<(i128, &'a str), Earlier>,
 ) {
     let host_ip = port
         .get("hostIP")
@@ -133,8 +133,9 @@ fn check_port(
         return;
     };
     let protocol = port.get("protocol").and_then(string_value).unwrap_or("TCP");
-    let key = format!("{container_port}/{protocol}");
-    let earlier = seen.entry(key).or_default();
+    // The API server's key is the string "containerPort/protocol"; the pair is the same key
+    // (a port has no `/`) without formatting one per port.
+    let earlier = seen.entry((container_port, protocol)).or_default();
     if let Some(problem) = collision(earlier, &host_ip, host_port, regular) {
         ctx.report(&RULE, at, problem);
     }

@@ -300,6 +300,11 @@ fn check_requirements(ctx: &mut Ctx<'_>, resources: &Entry, scope: &Scope) {
                 let Some(lim) = quantity_of(&limit.value) else {
                     continue;
                 };
+                let order = req.cmp_value(&lim);
+                if (overcommit || order == Ordering::Equal) && order != Ordering::Greater {
+                    // Nothing to report: spare the copies of the two texts below.
+                    continue;
+                }
                 let limit_text = ctx
                     .text(&limit.value.span)
                     .trim_matches(['"', '\''])
@@ -308,7 +313,6 @@ fn check_requirements(ctx: &mut Ctx<'_>, resources: &Entry, scope: &Scope) {
                     .text(&request.value.span)
                     .trim_matches(['"', '\''])
                     .to_string();
-                let order = req.cmp_value(&lim);
                 if !overcommit && order != Ordering::Equal {
                     let message = format!(
                         "Invalid value: \"{req_text}\": must be equal to {name} limit of {limit_text}"
@@ -358,25 +362,34 @@ fn check_entry(ctx: &mut Ctx<'_>, entry: &Entry, scope: &Scope) {
     let Some(q) = quantity_of(&entry.value) else {
         return;
     };
+    // Decided before the value's text is copied out: most entries report nothing.
+    let negative = q.negative;
+    let fractional_extended = !negative && is_extended(name) && q.is_fractional();
+    let not_page_multiple = !negative && is_hugepages(name) && !hugepages_divisible(name, &q);
+    let fractional_bytes =
+        !negative && matches!(name, "memory" | "ephemeral-storage") && q.is_fractional();
+    if !(negative || fractional_extended || not_page_multiple || fractional_bytes) {
+        return;
+    }
     let text = ctx
         .text(&entry.value.span)
         .trim_matches(['"', '\''])
         .to_string();
-    if q.negative {
+    if negative {
         let message = format!("Invalid value: \"{text}\": must be greater than or equal to 0");
         ctx.report(&VALUE_RULE, entry.value.span.clone(), message);
         return;
     }
-    if is_extended(name) && q.is_fractional() {
+    if fractional_extended {
         let message = format!("Invalid value: \"{text}\": must be an integer");
         ctx.report(&VALUE_RULE, entry.value.span.clone(), message);
     }
-    if is_hugepages(name) && !hugepages_divisible(name, &q) {
+    if not_page_multiple {
         let message =
             format!("Invalid value: \"{text}\": {text} is not positive integer multiple of {name}");
         ctx.report(&VALUE_RULE, entry.value.span.clone(), message);
     }
-    if matches!(name, "memory" | "ephemeral-storage") && q.is_fractional() {
+    if fractional_bytes {
         let message = format!("fractional byte value \"{text}\" is invalid, must be an integer");
         ctx.report(&FRACTIONAL_RULE, entry.value.span.clone(), message);
     }

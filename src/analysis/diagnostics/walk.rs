@@ -4,7 +4,7 @@
 //! The walk recurses once per nesting level; depth is bounded by the parser's nesting limit
 //! (`yaml::build::MAX_DEPTH`), so it cannot overflow the stack. Aliases are not followed.
 
-use crate::schema::{JsonType, SchemaNode};
+use crate::schema::{JsonType, SchemaNode, TypeList};
 use crate::text::TextRange;
 use crate::tree::{Node, NodeKind, Reading};
 
@@ -40,8 +40,8 @@ fn walk(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, place: Place, at
         return;
     }
     let set = ctx.set;
-    // Read once per node: `types` is a lookup and an allocation.
-    let types = schema.types();
+    // Read once per node: `types` is a lookup.
+    let types = schema.type_list();
     if types.is_empty() && !schema.is_quantity() && !schema.is_int_or_string() {
         let branches = schema.branches(set);
         if !branches.is_empty() {
@@ -119,11 +119,11 @@ fn first_key_span(node: &Node) -> TextRange {
 
 /// Whether `node` has a shape `schema` accepts, without reporting (for `anyOf`).
 fn accepts(node: &Node, schema: &SchemaNode<'_>, place: Place) -> bool {
-    accepts_types(node, &schema.types(), place)
+    accepts_types(node, &schema.type_list(), place)
 }
 
 /// [`accepts`] with the schema's types already read.
-fn accepts_types(node: &Node, types: &[JsonType], place: Place) -> bool {
+fn accepts_types(node: &Node, types: &TypeList, place: Place) -> bool {
     if types.is_empty() {
         return true;
     }
@@ -149,7 +149,7 @@ fn check_type(
     ctx: &mut Ctx<'_>,
     node: &Node,
     schema: SchemaNode<'_>,
-    types: &[JsonType],
+    types: &TypeList,
     place: Place,
 ) -> bool {
     if node.is_opaque() {
