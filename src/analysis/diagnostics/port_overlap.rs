@@ -51,6 +51,9 @@ struct Earlier {
     exact: HashMap<(String, i128), (String, bool)>,
     /// The first definition without a host port, and the first with one.
     first_without_host_port: Option<String>,
+    /// The first definition without a host port per host IP, in the order they were met, so
+    /// that the one a message names does not depend on a hash map's order.
+    without_host_port_by_ip: Vec<(String, String)>,
     first_with_host_port: Option<String>,
     /// Per host port: the first definition without a host IP, and the first with one.
     by_host_port: HashMap<i128, (Option<String>, Option<String>)>,
@@ -158,10 +161,10 @@ fn collision(earlier: &Earlier, host_ip: &str, host_port: i128, regular: bool) -
         earlier.first_with_host_port.as_ref().or_else(|| {
             // Another definition without a host port but a different host IP.
             earlier
-                .exact
+                .without_host_port_by_ip
                 .iter()
-                .find(|((ip, port), _)| *port == 0 && ip != host_ip)
-                .map(|(_, (path, _))| path)
+                .find(|(ip, _)| ip != host_ip)
+                .map(|(_, path)| path)
         })
     } else {
         earlier.first_without_host_port.as_ref()
@@ -185,6 +188,15 @@ fn record(earlier: &mut Earlier, path: String, host_ip: String, host_port: i128,
         earlier
             .first_without_host_port
             .get_or_insert_with(|| path.clone());
+        if !earlier
+            .without_host_port_by_ip
+            .iter()
+            .any(|(ip, _)| *ip == host_ip)
+        {
+            earlier
+                .without_host_port_by_ip
+                .push((host_ip.clone(), path.clone()));
+        }
     } else {
         earlier
             .first_with_host_port
@@ -234,6 +246,34 @@ mod tests {
           hostPort: 53
         - containerPort: 7000
           hostIP: 127.0.0.1
+#         ^^^^^^ warning FLY261: hostIP set without hostPort
+"#,
+        );
+    }
+
+    /// With several earlier definitions that overlap, the message names the first one met,
+    /// whatever order a hash map would give.
+    #[test]
+    fn the_first_overlapping_definition_is_named() {
+        check_k8s(
+            r#"pod_spec:
+  containers:
+    - name: primary
+      ports:
+        - containerPort: 8080
+          hostIP: 10.0.0.1
+#         ^^^^^^ warning FLY261: hostIP set without hostPort
+        - containerPort: 8080
+#                        ^^^^ warning FLY261: overlapping port definition with containers[0].ports[0]
+          hostIP: 10.0.0.2
+#         ^^^^^^ warning FLY261: hostIP set without hostPort
+        - containerPort: 8080
+#                        ^^^^ warning FLY261: overlapping port definition with containers[0].ports[0]
+          hostIP: 10.0.0.3
+#         ^^^^^^ warning FLY261: hostIP set without hostPort
+        - containerPort: 8080
+#                        ^^^^ warning FLY261: overlapping port definition with containers[0].ports[0]
+          hostIP: 10.0.0.4
 #         ^^^^^^ warning FLY261: hostIP set without hostPort
 "#,
         );
