@@ -17,7 +17,8 @@ pub struct Edit {
 }
 
 /// What a front end offers rules and refactors for writing changes back into its source.
-pub trait Writer {
+/// `Sync`, because the analysis of a big document runs two groups of rules on two threads.
+pub trait Writer: Sync {
     /// Replaces the scalar `node` by the string `value`, keeping its quoting where it can and
     /// quoting where the reader would otherwise see another type.
     fn set_string(&self, node: &Node, value: &str) -> Edit;
