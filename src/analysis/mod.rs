@@ -32,6 +32,20 @@ pub struct DocInfo {
     pub span: TextRange,
 }
 
+impl DocInfo {
+    /// Each document of `stream`, as the analysis sees it.
+    pub fn of(stream: &Stream) -> Vec<DocInfo> {
+        stream
+            .documents
+            .iter()
+            .map(|d| DocInfo {
+                kind: d.kind,
+                span: d.span.clone(),
+            })
+            .collect()
+    }
+}
+
 /// The analysis of a whole file.
 #[derive(Debug, Clone, Default)]
 pub struct FileAnalysis {
@@ -73,15 +87,7 @@ pub struct Snapshot<'a> {
 impl Snapshot<'_> {
     /// Every document's kind and every diagnostic.
     pub fn analyze(&self) -> FileAnalysis {
-        let documents: Vec<DocInfo> = self
-            .stream
-            .documents
-            .iter()
-            .map(|d| DocInfo {
-                kind: d.kind,
-                span: d.span.clone(),
-            })
-            .collect();
+        let documents = DocInfo::of(self.stream);
         let diagnostics = diagnostics::diagnostics(self, &documents);
         FileAnalysis {
             documents,

@@ -425,14 +425,7 @@ mod tests {
                     continue;
                 };
                 let stream = crate::engine::parse_as(&text, language);
-                let documents: Vec<DocInfo> = stream
-                    .documents
-                    .iter()
-                    .map(|d| DocInfo {
-                        kind: d.kind,
-                        span: d.span.clone(),
-                    })
-                    .collect();
+                let documents = DocInfo::of(&stream);
                 let (one, two) = with_snapshot(&text, &stream, &settings, None, |snap| {
                     (
                         diagnostics_split(snap, &documents, usize::MAX),
