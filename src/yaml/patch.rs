@@ -222,15 +222,14 @@ fn shift_after(r: &mut TextRange, at: usize, by: isize) {
     }
 }
 
-/// The documents of a stream, for the tests' comparisons.
-#[cfg(test)]
-fn debug(docs: &[crate::tree::Document]) -> String {
-    format!("{docs:?}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The documents of a stream, for the comparisons.
+    fn debug(docs: &[crate::tree::Document]) -> String {
+        format!("{docs:?}")
+    }
 
     fn patched(old: &str, new: &str) -> Option<Stream> {
         patch_scalar(old, super::super::parse(old), new).ok()
@@ -312,13 +311,7 @@ mod tests {
             "a", "Z", "1", "0", "-", ".", ":", " ", "#", "'", "\"", "é", "_", "/", "@", "&", "*",
             "!", "|", ">", "%", ",", "[", "}", "\n", "\t", "\\", "x: ", "- ", "~", "?",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n.max(1) as u64) as usize
-        };
+        let mut next = super::super::test_rng(0x2545_f491_4f6c_dd1d);
         let start = format!("{POD}---\nname: env\nimage: y\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n        args:\n          - --lr\n          - 0.1\n");
         let mut text = start.clone();
         let mut stream = super::super::parse(&text);
