@@ -31,16 +31,22 @@ pub fn distance(a: &str, b: &str) -> usize {
 /// The candidate closest to `word`, if it is close enough to be a plausible typo: a different
 /// case or separator style, or an edit distance of at most a third of the word's length.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let folded = fold(word);
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
         if candidate == word {
             continue;
         }
-        let d = if fold(candidate) == folded {
+        let d = if folded(candidate).eq(folded(word)) {
             0
         } else {
+            // The distance is at least the difference in length: a candidate that cannot beat
+            // the limit or the best so far needs no table (most of a schema's names).
+            let floor = length.abs_diff(candidate.chars().count());
+            if floor > limit || best.is_some_and(|(bd, _)| floor >= bd) {
+                continue;
+            }
             distance(word, candidate)
         };
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
@@ -51,12 +57,11 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// Lower-case with `_` and `-` removed: `volume_mounts`, `VolumeMounts` and `volumeMounts`
-/// fold to the same string.
-fn fold(s: &str) -> String {
+/// fold to the same chars.
+fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// `image_pull_secrets` → `imagePullSecrets`; `None` when there is no underscore.
@@ -98,6 +103,89 @@ mod tests {
         assert_eq!(closest("imagepullpolicy", props), Some("imagePullPolicy"));
         assert_eq!(closest("replicas", props), None);
         assert_eq!(closest("services", ["secrets"]), None);
+    }
+
+    /// Skipping candidates by length changes no answer: the same pick as trying every one.
+    #[test]
+    fn pruning_by_length_picks_what_trying_every_candidate_does() {
+        fn every<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+            let limit = (word.chars().count() / 3).max(1);
+            let fold = |s: &str| folded(s).collect::<String>();
+            let mut best: Option<(usize, &'a str)> = None;
+            for c in candidates.iter().copied().filter(|c| *c != word) {
+                let d = if fold(c) == fold(word) {
+                    0
+                } else {
+                    distance(word, c)
+                };
+                if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+                    best = Some((d, c));
+                }
+            }
+            best.map(|(_, c)| c)
+        }
+        let names = [
+            "name",
+            "image",
+            "imagePullPolicy",
+            "imagePullSecrets",
+            "env",
+            "envFrom",
+            "ports",
+            "volumeMounts",
+            "volumeDevices",
+            "resources",
+            "restartPolicy",
+            "nodeName",
+            "nodeSelector",
+            "hostIPC",
+            "hostPID",
+            "hostNetwork",
+            "dnsPolicy",
+            "dnsConfig",
+            "os",
+            "ä",
+            "näme",
+            "",
+        ];
+        let words = [
+            "nmae",
+            "nam",
+            "names",
+            "imag",
+            "imagePullSecret",
+            "image_pull_policy",
+            "Env",
+            "envfrom",
+            "port",
+            "volumeMount",
+            "volume_devices",
+            "resource",
+            "restartPolicy",
+            "nodename",
+            "node_selector",
+            "hostipc",
+            "hostPId",
+            "dns",
+            "o",
+            "x",
+            "",
+            "näm",
+            "ä",
+            "hostNetwrok",
+            "dnsConfg",
+        ];
+        for word in words {
+            for n in 0..=names.len() {
+                // Every prefix of the list, so that the best-so-far differs as candidates come.
+                let candidates = &names[..n];
+                assert_eq!(
+                    closest(word, candidates.iter().copied()),
+                    every(word, candidates),
+                    "{word:?} among {candidates:?}"
+                );
+            }
+        }
     }
 
     #[test]
