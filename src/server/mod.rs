@@ -57,6 +57,9 @@ struct State {
     /// What was last published per document, so a re-analysis that changes nothing (after a
     /// settings change or a workspace re-index) is not sent again.
     published: Mutex<HashMap<Uri, (i32, Vec<Diagnostic>)>>,
+    /// Held from a publish task's last generation check until its diagnostics are handed to
+    /// the client, so an older version's diagnostics can never be sent after a newer one's.
+    publishing: tokio::sync::Mutex<()>,
     /// Replaced as a whole; every analysis reads it once (see `Backend::settings`).
     settings: RwLock<Settings>,
     encoding: RwLock<Encoding>,

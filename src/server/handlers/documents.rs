@@ -199,6 +199,10 @@ impl Backend {
                 tracing::error!("analysis task failed");
                 return;
             };
+            // Checked under the lock that the send holds: a task that passed the check
+            // without it could be overtaken by a newer version's publish and then send stale
+            // diagnostics after it.
+            let _publishing = this.state.publishing.lock().await;
             if !this.is_current_generation(&uri, generation) {
                 tracing::debug!(version = snap.version, "dropping superseded diagnostics");
                 return;
