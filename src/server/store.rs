@@ -154,7 +154,25 @@ struct Entry {
     rope: Rope,
     current: Arc<Snapshot>,
     /// The last opened or saved version, for `diagnostics.trigger = save` with pull clients.
-    saved: Arc<Snapshot>,
+    saved: Saved,
+}
+
+/// Where the last opened or saved version is. It never shares the current snapshot once an
+/// edit comes: the edit's parse moves the current tree out when it is the tree's last holder
+/// and must clone it otherwise, which at 20,000 lines costs as much as the parse itself.
+enum Saved {
+    /// The current version is the saved one.
+    Current,
+    /// An older version, not yet asked for: kept as text, made a snapshot (and parsed) only
+    /// when a client in save mode asks, so editing in the default mode pays one text copy.
+    Text {
+        version: i32,
+        text: String,
+        language: crate::engine::Language,
+        selection: Selection,
+    },
+    /// An older version, as the snapshot made when it was first asked for.
+    Snapshot(Arc<Snapshot>),
 }
 
 /// Thread-safe map from URI to document.
@@ -203,8 +221,8 @@ impl Store {
         let snap = Arc::new(Snapshot::selected(version, text, language, selection));
         let entry = Entry {
             rope: Rope::from_str(&snap.text),
-            current: snap.clone(),
-            saved: snap,
+            current: snap,
+            saved: Saved::Current,
         };
         self.lock().insert(uri, entry);
     }
@@ -238,6 +256,15 @@ impl Store {
                 }
             }
         }
+        if matches!(entry.saved, Saved::Current) {
+            let current = &entry.current;
+            entry.saved = Saved::Text {
+                version: current.version,
+                text: current.text.clone(),
+                language: current.language,
+                selection: current.selection,
+            };
+        }
         let new = Arc::new(Snapshot::after(
             version,
             entry.rope.to_string(),
@@ -260,7 +287,7 @@ impl Store {
                         Arc::new(Snapshot::selected(version, text, language, selection));
                 }
             }
-            entry.saved = entry.current.clone();
+            entry.saved = Saved::Current;
         }
     }
 
@@ -282,16 +309,17 @@ impl Store {
                 selection,
             ))
         };
-        let same = Arc::ptr_eq(&entry.current, &entry.saved);
         let current = again(&entry.current);
-        let saved = if same {
-            current.clone()
-        } else {
-            again(&entry.saved)
-        };
-        let old_current = std::mem::replace(&mut entry.current, current);
-        let old_saved = std::mem::replace(&mut entry.saved, saved);
-        Some(vec![old_current, old_saved])
+        let mut replaced = vec![std::mem::replace(&mut entry.current, current)];
+        match &mut entry.saved {
+            Saved::Current => {}
+            Saved::Text { selection: s, .. } => *s = selection,
+            Saved::Snapshot(saved) => {
+                let again = again(saved);
+                replaced.push(std::mem::replace(saved, again));
+            }
+        }
+        Some(replaced)
     }
 
     /// The language of an open document.
@@ -304,7 +332,24 @@ impl Store {
     }
 
     pub fn saved(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
-        self.lock().get(uri).map(|e| e.saved.clone())
+        let mut docs = self.lock();
+        let entry = docs.get_mut(uri)?;
+        let snap = match &mut entry.saved {
+            Saved::Current => entry.current.clone(),
+            Saved::Snapshot(snap) => snap.clone(),
+            Saved::Text {
+                version,
+                text,
+                language,
+                selection,
+            } => {
+                let text = std::mem::take(text);
+                let snap = Arc::new(Snapshot::selected(*version, text, *language, *selection));
+                entry.saved = Saved::Snapshot(snap.clone());
+                snap
+            }
+        };
+        Some(snap)
     }
 
     pub fn version(&self, uri: &Uri) -> Option<i32> {
@@ -392,5 +437,37 @@ mod tests {
             store.current(&uri).map(|s| s.text.clone()).as_deref(),
             Some("éx: 1\n")
         );
+    }
+
+    #[test]
+    fn an_edit_leaves_the_saved_version_apart_from_the_parsed_tree() {
+        let store = Store::default();
+        let uri: Uri = "file:///a.yaml".parse().expect("uri");
+        store.open(uri.clone(), 1, "a: 1\nb: 2\n".to_string());
+        assert!(store
+            .current(&uri)
+            .is_some_and(|s| !s.stream().documents.is_empty()));
+        let ChangeOutcome::Applied(previous) =
+            store.change(&uri, 2, &[edit(0, 3, 0, 4, "3")], Encoding::Utf8)
+        else {
+            panic!("the change applies");
+        };
+        // Held here and as the new version's base, not as the saved version: dropping this
+        // leaves the next parse the only holder, which moves the tree out instead of cloning.
+        assert_eq!(Arc::strong_count(&previous), 2);
+        drop(previous);
+        let saved = store.saved(&uri).expect("saved");
+        assert_eq!((saved.version, saved.text.as_str()), (1, "a: 1\nb: 2\n"));
+        assert!(!saved.stream().documents.is_empty());
+        // Asked again, the same snapshot, parsed once.
+        assert!(store
+            .saved(&uri)
+            .is_some_and(|again| Arc::ptr_eq(&again, &saved)));
+        assert_eq!(
+            store.current(&uri).map(|s| s.text.clone()).as_deref(),
+            Some("a: 3\nb: 2\n")
+        );
+        store.save(&uri, None);
+        assert!(store.saved(&uri).is_some_and(|s| s.version == 2));
     }
 }

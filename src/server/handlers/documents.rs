@@ -74,7 +74,12 @@ impl Backend {
         match outcome {
             ChangeOutcome::Applied(previous) => {
                 // The last holder of the old snapshot frees its tree; keep that off this thread.
-                tokio::task::spawn_blocking(move || drop(previous));
+                // Mostly the new version's parse holds it as its base, and dropping a shared
+                // one at once (rather than in a task that may run late) leaves that parse its
+                // only holder, so it moves the tree out instead of cloning it.
+                if let Ok(last) = Arc::try_unwrap(previous) {
+                    tokio::task::spawn_blocking(move || drop(last));
+                }
                 if self.settings().trigger == Trigger::Change {
                     self.schedule_publish(uri);
                 }
