@@ -64,35 +64,37 @@ pub(super) fn line_text(source: &str, start: usize, end: usize) -> &str {
 }
 
 /// Lines above the one starting at `line_start`, nearest first, not above `floor`.
+///
+/// Completion reads a document this way on every request, often to its top, so the breaks
+/// come from one SIMD search over the span rather than a search per line.
 pub(super) fn lines_above(
     source: &str,
     floor: usize,
     line_start: usize,
 ) -> impl Iterator<Item = (usize, &str)> {
-    let mut end = line_start;
+    // The line above ends at the break before `line_start`; every break found under it ends
+    // the line before that.
+    let mut end = (line_start > floor).then(|| line_start - 1);
+    let top = end.unwrap_or(floor).min(source.len());
+    let mut breaks = memchr::memrchr_iter(b'\n', &source.as_bytes()[floor.min(top)..top]);
     std::iter::from_fn(move || {
-        if end <= floor || end == 0 {
-            return None;
-        }
-        let content_end = end - 1;
-        let start = source[floor..content_end]
-            .rfind('\n')
-            .map_or(floor, |i| floor + i + 1);
-        end = start;
+        let content_end = end?;
+        let start = breaks.next().map_or(floor, |i| floor + i + 1);
+        end = (start > floor).then(|| start - 1);
         Some((start, line_text(source, start, content_end)))
     })
 }
 
 /// Lines below the line that ends at `line_end` (its break, or the end of the text).
 pub(super) fn lines_below(source: &str, line_end: usize) -> impl Iterator<Item = (usize, &str)> {
-    let mut start = line_end + 1;
+    let first = line_end + 1;
+    let mut start = first;
+    let mut breaks = memchr::memchr_iter(b'\n', source.as_bytes().get(first..).unwrap_or_default());
     std::iter::from_fn(move || {
         if start > source.len() {
             return None;
         }
-        let end = source[start..]
-            .find('\n')
-            .map_or(source.len(), |i| start + i);
+        let end = breaks.next().map_or(source.len(), |i| first + i);
         let item = (start, line_text(source, start, end));
         start = end + 1;
         Some(item)
@@ -525,4 +527,48 @@ fn item_names(source: &str, region: &TextRange, key_end: usize, key_col: usize) 
     }
     names.retain(|n| !n.is_empty());
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line with its start offset, as `str::split` sees them.
+    fn all_lines(source: &str) -> Vec<(usize, &str)> {
+        let mut at = 0;
+        source
+            .split('\n')
+            .map(|l| {
+                let start = at;
+                at += l.len() + 1;
+                (start, l.trim_end_matches('\r'))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_above_and_below_match_a_plain_split() {
+        for source in [
+            "",
+            "\n",
+            "a: 1",
+            "a: 1\n",
+            "a: 1\nb:\n  c: 2\n\n---\nd: 3",
+            "a: 1\r\nb: 2\r\n",
+            "\n\nx\n\n",
+        ] {
+            let lines = all_lines(source);
+            for (i, &(start, _)) in lines.iter().enumerate() {
+                for floor in lines.iter().map(|l| l.0).filter(|&f| f <= start) {
+                    let above: Vec<_> = lines_above(source, floor, start).collect();
+                    let expect: Vec<_> =
+                        lines[..i].iter().rev().copied().filter(|l| l.0 >= floor).collect();
+                    assert_eq!(above, expect, "{source:?} above line {i} from {floor}");
+                }
+                let (_, end) = line_bounds(source, start);
+                let below: Vec<_> = lines_below(source, end).collect();
+                assert_eq!(below, lines[i + 1..], "{source:?} below line {i}");
+            }
+        }
+    }
 }

@@ -153,10 +153,13 @@ fn tree_keys(source: &str, root: Option<&Node>, typing_line: Option<usize>) -> V
 /// Adds the top-level block keys the text shows (`key:` at column 0) that `entries` lacks.
 fn text_keys(source: &str, region: &TextRange, entries: &mut Vec<Entry>) {
     let mut at = region.start;
+    // One SIMD search for the breaks of the whole region (see `lines::lines_above`).
+    let mut breaks = memchr::memchr_iter(
+        b'\n',
+        source.as_bytes().get(region.clone()).unwrap_or_default(),
+    );
     while at < region.end {
-        let end = source[at..region.end]
-            .find('\n')
-            .map_or(region.end, |i| at + i);
+        let end = breaks.next().map_or(region.end, |i| region.start + i);
         let line = source[at..end].trim_end_matches('\r');
         let top_level = line
             .as_bytes()
