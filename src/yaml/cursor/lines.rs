@@ -30,26 +30,47 @@ pub fn region_at(source: &str, offset: usize) -> Option<TextRange> {
         return None;
     }
     let mut start = 0;
-    for (ls, line) in lines_above(source, 0, line_start) {
-        if is_marker(line) {
-            let only_comments_above =
-                lines_above(source, 0, ls).all(|(_, l)| shape(l).is_empty() && !is_marker(l));
-            start = if only_comments_above {
-                0
-            } else {
-                line_after(source, ls)
-            };
-            break;
+    if let Some(ls) = marker_above(source, line_start) {
+        let only_comments_above =
+            lines_above(source, 0, ls).all(|(_, l)| shape(l).is_empty() && !is_marker(l));
+        if !only_comments_above {
+            start = line_after(source, ls);
         }
     }
-    let mut end = source.len();
-    for (ls, line) in lines_below(source, line_end) {
-        if is_marker(line) {
-            end = ls;
-            break;
-        }
-    }
+    let end = marker_below(source, line_end).unwrap_or(source.len());
     Some(start..end.max(start))
+}
+
+/// The start of the nearest marker line above the line at `line_start`. Markers are rare and
+/// most files have none, so this searches for a break followed by `---` or `...` (SIMD)
+/// instead of reading every line.
+fn marker_above(source: &str, line_start: usize) -> Option<usize> {
+    let head = source.as_bytes().get(..line_start)?;
+    let is_marker_at = |ls: usize| is_marker(line_text(source, ls, line_bounds(source, ls).1));
+    let nearest = ["\n---", "\n..."]
+        .into_iter()
+        .filter_map(|pattern| {
+            memchr::memmem::rfind_iter(head, pattern)
+                .map(|i| i + 1)
+                .find(|&ls| is_marker_at(ls))
+        })
+        .max();
+    // The first line has no break before it.
+    nearest.or_else(|| (line_start > 0 && is_marker_at(0)).then_some(0))
+}
+
+/// The start of the nearest marker line below the line that ends at `line_end`.
+fn marker_below(source: &str, line_end: usize) -> Option<usize> {
+    let tail = source.as_bytes().get(line_end..)?;
+    let is_marker_at = |ls: usize| is_marker(line_text(source, ls, line_bounds(source, ls).1));
+    ["\n---", "\n..."]
+        .into_iter()
+        .filter_map(|pattern| {
+            memchr::memmem::find_iter(tail, pattern)
+                .map(|i| line_end + i + 1)
+                .find(|&ls| is_marker_at(ls))
+        })
+        .min()
 }
 
 /// The start of the line after the one starting at `ls`.
@@ -561,13 +582,62 @@ mod tests {
             for (i, &(start, _)) in lines.iter().enumerate() {
                 for floor in lines.iter().map(|l| l.0).filter(|&f| f <= start) {
                     let above: Vec<_> = lines_above(source, floor, start).collect();
-                    let expect: Vec<_> =
-                        lines[..i].iter().rev().copied().filter(|l| l.0 >= floor).collect();
+                    let expect: Vec<_> = lines[..i]
+                        .iter()
+                        .rev()
+                        .copied()
+                        .filter(|l| l.0 >= floor)
+                        .collect();
                     assert_eq!(above, expect, "{source:?} above line {i} from {floor}");
                 }
                 let (_, end) = line_bounds(source, start);
                 let below: Vec<_> = lines_below(source, end).collect();
                 assert_eq!(below, lines[i + 1..], "{source:?} below line {i}");
+            }
+        }
+    }
+
+    /// `region_at` as it read every line: the nearest marker line above and below.
+    fn region_by_lines(source: &str, offset: usize) -> Option<TextRange> {
+        let (line_start, line_end) = line_bounds(source, offset);
+        if is_marker(line_text(source, line_start, line_end)) {
+            return None;
+        }
+        let mut start = 0;
+        for (ls, line) in lines_above(source, 0, line_start) {
+            if is_marker(line) {
+                let only_comments_above =
+                    lines_above(source, 0, ls).all(|(_, l)| shape(l).is_empty() && !is_marker(l));
+                if !only_comments_above {
+                    start = line_after(source, ls);
+                }
+                break;
+            }
+        }
+        let end = lines_below(source, line_end)
+            .find(|(_, l)| is_marker(l))
+            .map_or(source.len(), |(ls, _)| ls);
+        Some(start..end.max(start))
+    }
+
+    #[test]
+    fn region_at_finds_the_markers_every_line_would() {
+        for source in [
+            "a: 1\n",
+            "---\na: 1\n",
+            "# c\n---\na: 1\n---\nb: 2\n...\n",
+            "a: 1\n---x\n----\n... # end\nb: 2\n--- \nc: |\n  ---\n",
+            "a: 1\r\n---\r\nb: 2\r\n",
+            "x: 1\n---\n\n---\n",
+            "---",
+            "",
+        ] {
+            for offset in 0..=source.len() {
+                assert_eq!(
+                    region_at(source, offset),
+                    region_by_lines(source, offset),
+                    "{source:?} at {offset}"
+                );
             }
         }
     }
