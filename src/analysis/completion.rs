@@ -16,7 +16,7 @@ use crate::analysis::lookup::{
 use crate::model::DocKind;
 use crate::schema::{schemas, short_def_name, JsonType, SchemaNode, SchemaSet};
 use crate::settings::Settings;
-use crate::text::similar::snake_to_camel;
+use crate::text::similar::is_snake_of;
 use crate::text::TextRange;
 use crate::tree::site::{node_at, CompletionSite, ListNames, Segment, Sites, Target};
 use crate::tree::Node;
@@ -383,17 +383,23 @@ impl<'a> Ctx<'a> {
         Some(self.site.replace.clone())
     }
 
-    /// Keys already present, in the schema's spelling.
-    fn present(&self) -> Vec<String> {
+    /// Keys already present, with (in Flyte documents) the fields of `obj` that a snake_case
+    /// key present stands for.
+    fn present(&self, obj: Option<SchemaNode<'a>>) -> Vec<String> {
         let mut out = self.site.present.clone();
-        if self.flyte {
-            out.extend(self.site.present.iter().filter_map(|k| snake_to_camel(k)));
+        if let Some(props) = obj.and_then(|o| o.properties()).filter(|_| self.flyte) {
+            out.extend(
+                props
+                    .keys()
+                    .filter(|p| self.site.present.iter().any(|k| is_snake_of(k, p)))
+                    .cloned(),
+            );
         }
         out
     }
 
     fn keys(&self, obj: SchemaNode<'a>) -> Vec<CompletionItem> {
-        let present = self.present();
+        let present = self.present(Some(obj));
         let required: Vec<&str> = obj.required().collect();
         let mut items = Vec::new();
         let Some(props) = obj.properties() else {
@@ -473,7 +479,7 @@ impl<'a> Ctx<'a> {
         } else {
             "label"
         };
-        let present = self.present();
+        let present = self.present(None);
         table
             .iter()
             .enumerate()

@@ -6,7 +6,7 @@
 //! follows one path instead of a whole tree. It never fails: an unknown step is `None`.
 
 use crate::schema::{enums, schemas, short_def_name, JsonType, KubeVersion, SchemaNode, SchemaSet};
-use crate::text::similar::snake_to_camel;
+use crate::text::similar::is_snake_of;
 use crate::tree::site::Segment;
 
 /// Deepest `anyOf` nesting followed; the embedded schemas nest two levels at most.
@@ -43,7 +43,10 @@ pub fn property<'a>(
         return Some(p);
     }
     if flyte {
-        if let Some(p) = snake_to_camel(key).and_then(|c| obj.property(set, &c)) {
+        let camel = obj
+            .properties()
+            .and_then(|props| props.keys().find(|p| is_snake_of(key, p)));
+        if let Some(p) = camel.and_then(|c| obj.property(set, c)) {
             return Some(p);
         }
     }

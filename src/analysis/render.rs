@@ -596,8 +596,10 @@ fn camelize(v: &mut Value, schema: crate::schema::SchemaNode<'_>, set: &crate::s
             let old = std::mem::take(m);
             for (k, mut child) in old {
                 let key = match props {
-                    Some(p) if !p.contains_key(&k) => crate::text::similar::snake_to_camel(&k)
-                        .filter(|c| p.contains_key(c))
+                    Some(p) if !p.contains_key(&k) => p
+                        .keys()
+                        .find(|c| crate::text::similar::is_snake_of(&k, c))
+                        .cloned()
                         .unwrap_or(k),
                     _ => k,
                 };

@@ -279,6 +279,31 @@ fn strip_wrapper<'t>(ty: &'t str, openers: &[&str], closer: char) -> Option<&'t 
 mod tests {
     use super::*;
 
+    /// What YAML's FLY102 and the Flyte documents' snake_case reading derive from an API name
+    /// is the client's own keyword, for every field of every model: `text::similar` computes
+    /// it (analysis does not read this table), so this keeps the two in step.
+    #[test]
+    fn the_derived_snake_case_is_the_clients_keyword() {
+        let mut checked = 0;
+        for model in table().models.values() {
+            for f in &model.fields {
+                // Python keywords get a leading `_` (`_exec`, `_from`): no YAML user writes it.
+                if f.keyword.starts_with('_') {
+                    continue;
+                }
+                assert_eq!(
+                    crate::text::similar::camel_to_snake(&f.api),
+                    f.keyword,
+                    "{}.{}",
+                    model.name,
+                    f.api
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 500, "only {checked} fields");
+    }
+
     #[test]
     fn the_committed_table_parses_and_names_its_version() {
         assert_eq!(table_version(), CLIENT_VERSION);

@@ -64,24 +64,60 @@ fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
         .flat_map(char::to_lowercase)
 }
 
-/// `image_pull_secrets` → `imagePullSecrets`; `None` when there is no underscore.
-pub fn snake_to_camel(s: &str) -> Option<String> {
-    if !s.contains('_') || s.starts_with('_') || s.ends_with('_') {
-        return None;
+/// The kubernetes Python client's attribute name for the API field `camel`: `hostIPC` →
+/// `host_ipc`, `targetWWNs` → `target_wwns`, `imagePullSecrets` → `image_pull_secrets`.
+///
+/// The names of kubernetes ≥ 37, the clients that read snake_case keys in YAML (FLY102): an
+/// acronym ends before a capital followed by lower case (`([A-Z]+)([A-Z][a-z])` → `\1_\2`)
+/// except a closing plural (`IPs`, `WWNs`), a word ends before a capital
+/// (`([a-z\d])([A-Z])` → `\1_\2`), then all is lower case. (Clients up to 36 split the plural
+/// too: `pod_i_ps`, `target_ww_ns`.) A test checks this against every name of the client's own
+/// `attribute_map` (`schemas/python/kubernetes-client.json`). Turning snake_case into
+/// camelCase instead would guess `hostIpc` for `host_ipc`.
+pub fn camel_to_snake(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    snake_bytes(camel, |b| out.push(char::from(b)));
+    out
+}
+
+/// Whether `snake` is the client's snake_case attribute name of the API field `camel` (and not
+/// the field's own name: it has an underscore).
+pub fn is_snake_of(snake: &str, camel: &str) -> bool {
+    if !snake.contains('_') || !camel.is_ascii() {
+        return false;
     }
-    let mut out = String::with_capacity(s.len());
-    let mut upper = false;
-    for c in s.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
+    // Compared as it is produced, without allocating: the schema walk asks this of every
+    // property of an object when a key is not one of them.
+    let mut want = snake.bytes();
+    let mut same = true;
+    snake_bytes(camel, |b| same &= want.next() == Some(b));
+    same && want.next().is_none()
+}
+
+/// The bytes of [`camel_to_snake`] of an ASCII name (non-ASCII bytes pass through).
+fn snake_bytes(camel: &str, mut emit: impl FnMut(u8)) {
+    let c = camel.as_bytes();
+    for (i, &b) in c.iter().enumerate() {
+        if b.is_ascii_uppercase() && i > 0 {
+            let prev = c[i - 1];
+            let next_lower = c.get(i + 1).is_some_and(u8::is_ascii_lowercase)
+                && !(c.get(i + 1) == Some(&b's') && i + 2 == c.len());
+            // The first pattern splits an acronym from the word after it (`IP|Family`), the second
+            // a word from the capital after it (`host|IPC`); a capital after a split has `_`
+            // before it, so the two never both apply.
+            if (prev.is_ascii_uppercase() && next_lower)
+                || prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+            {
+                emit(b'_');
+            }
         }
+        emit(if b == b'-' {
+            b'_'
+        } else {
+            b.to_ascii_lowercase()
+        });
     }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -189,11 +225,24 @@ mod tests {
     }
 
     #[test]
-    fn snake_case_converts() {
-        assert_eq!(
-            snake_to_camel("image_pull_secrets").as_deref(),
-            Some("imagePullSecrets")
-        );
-        assert_eq!(snake_to_camel("image"), None);
+    fn the_clients_snake_case_names() {
+        for (camel, snake) in [
+            ("imagePullSecrets", "image_pull_secrets"),
+            ("hostIPC", "host_ipc"),
+            ("setHostnameAsFQDN", "set_hostname_as_fqdn"),
+            ("targetWWNs", "target_wwns"),
+            ("podIPs", "pod_ips"),
+            ("IPsInUse", "i_ps_in_use"),
+            ("volumeID", "volume_id"),
+            ("image", "image"),
+        ] {
+            assert_eq!(camel_to_snake(camel), snake);
+        }
+        assert!(is_snake_of("host_ipc", "hostIPC"));
+        assert!(!is_snake_of("host_ip", "hostIPC"));
+        assert!(!is_snake_of("host_ipcs", "hostIPC"));
+        // `hostIpc` is no spelling the client has, and a name without `_` is the field's own.
+        assert!(!is_snake_of("hostipc", "hostIPC"));
+        assert!(!is_snake_of("image", "image"));
     }
 }

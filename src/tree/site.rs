@@ -124,9 +124,7 @@ pub fn node_at<'a>(root: &'a Node, path: &[Segment], flyte: bool) -> Option<&'a 
                     .iter()
                     .find(|e| {
                         e.key_str()
-                            .and_then(crate::text::similar::snake_to_camel)
-                            .as_deref()
-                            == Some(k.as_str())
+                            .is_some_and(|key| crate::text::similar::is_snake_of(key, k))
                     })
                     .map(|e| &e.value)?,
                 None => return None,

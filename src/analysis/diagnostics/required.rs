@@ -37,9 +37,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, node: &Node, schema: SchemaNode<'_>, at: 
         entries.iter().any(|e| {
             let Some(k) = e.key_str() else { return false };
             // Flyte documents accept the snake_case spelling (FLY102 warns about it).
-            k == name
-                || (ctx.kind.is_flyte()
-                    && crate::text::similar::snake_to_camel(k).as_deref() == Some(name))
+            k == name || (ctx.kind.is_flyte() && crate::text::similar::is_snake_of(k, name))
         })
     };
     if in_pod_status(ctx, node) {

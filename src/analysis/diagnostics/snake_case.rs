@@ -1,7 +1,7 @@
 //! FLY102: a snake_case spelling of a camelCase Kubernetes field (the Python client's names).
 
 use crate::schema::SchemaNode;
-use crate::text::similar::snake_to_camel;
+use crate::text::similar::is_snake_of;
 use crate::tree::Entry;
 
 use super::{Applies, Check, Ctx, Family, KeyVerdict, Reads, Rule, Severity, Surface};
@@ -44,8 +44,8 @@ fn unknown_key(ctx: &mut Ctx<'_>, entry: &Entry, schema: SchemaNode<'_>) -> KeyV
 
 /// The camelCase property `key` stands for, when `key` is snake_case and the schema has it.
 pub(super) fn camel_property(schema: SchemaNode<'_>, key: &str) -> Option<String> {
-    let camel = snake_to_camel(key)?;
-    schema.properties()?.contains_key(&camel).then_some(camel)
+    let props = schema.properties()?;
+    props.keys().find(|p| is_snake_of(key, p)).cloned()
 }
 
 pub(super) fn report(ctx: &mut Ctx<'_>, entry: &Entry, camel: &str) {
@@ -61,6 +61,26 @@ pub(super) fn report(ctx: &mut Ctx<'_>, entry: &Entry, camel: &str) {
 #[cfg(test)]
 mod tests {
     use crate::analysis::diagnostics::fixture::{check, check_fix};
+
+    #[test]
+    fn acronym_fields_take_the_clients_spelling() {
+        // `host_ipc` is the client's name for `hostIPC` (not `hostIpc`): a snake_case key, not
+        // an unknown field.
+        check(
+            r#"name: train
+pod_template:
+  pod_spec:
+    host_ipc: true
+#   ^^^^^^^^ warning FLY102: `host_ipc` is the Python client's spelling; write `hostIPC` (older clients drop `host_ipc`, Kubernetes rejects it)
+    set_hostname_as_fqdn: yes
+#   ^^^^^^^^^^^^^^^^^^^^ warning FLY102: `set_hostname_as_fqdn` is the Python client's spelling; write `setHostnameAsFQDN` (older clients drop `set_hostname_as_fqdn`, Kubernetes rejects it)
+    host_Ipc: true
+#   ^^^^^^^^ error FLY101: unknown field `host_Ipc` in PodSpec; did you mean `hostIPC`?
+    containers:
+      - name: primary
+"#,
+        );
+    }
 
     #[test]
     fn warns_in_flyte_documents_and_reads_the_field() {
