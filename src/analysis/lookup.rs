@@ -30,6 +30,15 @@ pub fn schema_at<'a>(
     Some(node)
 }
 
+/// The property of `obj` that the snake_case key `key` stands for, in the kubernetes client's
+/// spelling that Flyte documents accept (`host_ipc` → `hostIPC`).
+pub fn camel_property<'a>(obj: &SchemaNode<'a>, key: &str) -> Option<&'a str> {
+    obj.properties()?
+        .keys()
+        .find(|p| is_snake_of(key, p))
+        .map(String::as_str)
+}
+
 /// The schema of key `key` in the mapping `node`: a listed property, its camelCase spelling in
 /// Flyte documents, or the schema of a free-form map's values.
 pub fn property<'a>(
@@ -43,10 +52,7 @@ pub fn property<'a>(
         return Some(p);
     }
     if flyte {
-        let camel = obj
-            .properties()
-            .and_then(|props| props.keys().find(|p| is_snake_of(key, p)));
-        if let Some(p) = camel.and_then(|c| obj.property(set, c)) {
+        if let Some(p) = camel_property(&obj, key).and_then(|c| obj.property(set, c)) {
             return Some(p);
         }
     }

@@ -596,11 +596,9 @@ fn camelize(v: &mut Value, schema: crate::schema::SchemaNode<'_>, set: &crate::s
             let old = std::mem::take(m);
             for (k, mut child) in old {
                 let key = match props {
-                    Some(p) if !p.contains_key(&k) => p
-                        .keys()
-                        .find(|c| crate::text::similar::is_snake_of(&k, c))
-                        .cloned()
-                        .unwrap_or(k),
+                    Some(p) if !p.contains_key(&k) => {
+                        crate::analysis::lookup::camel_property(&schema, &k).map_or(k, String::from)
+                    }
                     _ => k,
                 };
                 let child_schema = schema

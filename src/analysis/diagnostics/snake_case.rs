@@ -1,7 +1,6 @@
 //! FLY102: a snake_case spelling of a camelCase Kubernetes field (the Python client's names).
 
 use crate::schema::SchemaNode;
-use crate::text::similar::is_snake_of;
 use crate::tree::Entry;
 
 use super::{Applies, Check, Ctx, Family, KeyVerdict, Reads, Rule, Severity, Surface};
@@ -44,8 +43,7 @@ fn unknown_key(ctx: &mut Ctx<'_>, entry: &Entry, schema: SchemaNode<'_>) -> KeyV
 
 /// The camelCase property `key` stands for, when `key` is snake_case and the schema has it.
 pub(super) fn camel_property(schema: SchemaNode<'_>, key: &str) -> Option<String> {
-    let props = schema.properties()?;
-    props.keys().find(|p| is_snake_of(key, p)).cloned()
+    crate::analysis::lookup::camel_property(&schema, key).map(String::from)
 }
 
 pub(super) fn report(ctx: &mut Ctx<'_>, entry: &Entry, camel: &str) {
