@@ -46,31 +46,37 @@ pub fn region_at(source: &str, offset: usize) -> Option<TextRange> {
 /// instead of reading every line.
 fn marker_above(source: &str, line_start: usize) -> Option<usize> {
     let head = source.as_bytes().get(..line_start)?;
-    let is_marker_at = |ls: usize| is_marker(line_text(source, ls, line_bounds(source, ls).1));
-    let nearest = ["\n---", "\n..."]
+    let nearest = MARKER_BREAKS
         .into_iter()
         .filter_map(|pattern| {
             memchr::memmem::rfind_iter(head, pattern)
                 .map(|i| i + 1)
-                .find(|&ls| is_marker_at(ls))
+                .find(|&ls| is_marker_line(source, ls))
         })
         .max();
     // The first line has no break before it.
-    nearest.or_else(|| (line_start > 0 && is_marker_at(0)).then_some(0))
+    nearest.or_else(|| (line_start > 0 && is_marker_line(source, 0)).then_some(0))
 }
 
 /// The start of the nearest marker line below the line that ends at `line_end`.
 fn marker_below(source: &str, line_end: usize) -> Option<usize> {
     let tail = source.as_bytes().get(line_end..)?;
-    let is_marker_at = |ls: usize| is_marker(line_text(source, ls, line_bounds(source, ls).1));
-    ["\n---", "\n..."]
+    MARKER_BREAKS
         .into_iter()
         .filter_map(|pattern| {
             memchr::memmem::find_iter(tail, pattern)
                 .map(|i| line_end + i + 1)
-                .find(|&ls| is_marker_at(ls))
+                .find(|&ls| is_marker_line(source, ls))
         })
         .min()
+}
+
+/// A break and the start of a marker: where a marker line may begin (after the break).
+const MARKER_BREAKS: [&str; 2] = ["\n---", "\n..."];
+
+/// Whether the line starting at `ls` is a marker line ([`is_marker`]).
+fn is_marker_line(source: &str, ls: usize) -> bool {
+    is_marker(line_text(source, ls, line_bounds(source, ls).1))
 }
 
 /// The start of the line after the one starting at `ls`.
