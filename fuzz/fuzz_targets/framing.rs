@@ -1,9 +1,11 @@
 //! The transport sanitizer over arbitrary bytes in arbitrary chunks: it must never panic,
-//! every frame it emits must be well formed, and what it holds must stay bounded.
+//! every frame it emits must be well formed, and what it holds must stay bounded. The bytes
+//! as one body must get the same verdict from the message check's shortcut as from the full
+//! decode tower-lsp-server does.
 
 #![no_main]
 
-use flyte_lsp::server::transport::{is_message, Framer, INVALID_MESSAGE};
+use flyte_lsp::server::transport::{is_message, is_message_exact, Framer, INVALID_MESSAGE};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -12,6 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&size, rest)) = data.split_first() else {
         return;
     };
+    assert_eq!(is_message(rest), is_message_exact(rest));
     let size = usize::from(size).max(1);
     for chunk in rest.chunks(size) {
         framer.push(chunk);

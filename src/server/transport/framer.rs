@@ -196,8 +196,219 @@ enum Message {
 
 /// Whether tower-lsp-server would decode `body`: UTF-8 as a whole (serde_json does not check
 /// the strings it skips), and a JSON-RPC message.
+///
+/// Decoding the untagged [`Message`] buffers the whole body and copies every string twice,
+/// which for the `didOpen` of a 20,000-line document costs milliseconds before the document
+/// is even stored. So the check first reads the body as one object, checking the values of
+/// `params` and `result` (the two fields tower-lsp-server takes as any JSON) without keeping
+/// them, and decodes what is left ([`reduced_check`]). That answers yes only when the full
+/// decode would; any other answer is left to the full decode, so the verdict is always
+/// tower-lsp-server's own.
 pub fn is_message(body: &[u8]) -> bool {
-    std::str::from_utf8(body).is_ok_and(|s| serde_json::from_str::<Message>(s).is_ok())
+    let Ok(text) = std::str::from_utf8(body) else {
+        return false;
+    };
+    reduced_check(text) || full_check(text)
+}
+
+/// [`is_message`] by the decode tower-lsp-server does, as it does it (the fuzz target and the
+/// tests compare the two).
+pub fn is_message_exact(body: &[u8]) -> bool {
+    std::str::from_utf8(body).is_ok_and(full_check)
+}
+
+fn full_check(text: &str) -> bool {
+    serde_json::from_str::<Message>(text).is_ok()
+}
+
+/// True when `text` is one JSON object whose `params` and `result` values are valid JSON and
+/// which, with those values written as `null`, decodes as a [`Message`]. Then the full decode
+/// succeeds too: it reads the same tokens with the same parser at the same depths (the values
+/// are checked in place, inside the object), and a `params` or `result` of any JSON value
+/// decodes as one of `null` does. False says nothing: the caller asks [`full_check`].
+fn reduced_check(text: &str) -> bool {
+    let Ok(top @ Json::Object(_)) = serde_json::from_str::<Json>(text) else {
+        return false;
+    };
+    serde_json::to_string(&top).is_ok_and(|reduced| full_check(&reduced))
+}
+
+/// A JSON value as the decode sees it: duplicate keys kept, each number in the class the
+/// parser read it as (a `1.0` written again is still a float, `-0` still `-0.0`). In the
+/// top-level object, the values of `params` and `result` are only checked ([`Json::Dropped`]).
+enum Json {
+    Null,
+    Bool(bool),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Str(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+    /// A top-level `params` or `result` value: valid JSON, written back as `null`.
+    Dropped,
+}
+
+/// Reads the top-level value.
+impl<'de> serde::Deserialize<'de> for Json {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor { top: true })
+    }
+}
+
+/// A value below the top level, kept whole.
+struct Nested(Json);
+
+impl<'de> serde::Deserialize<'de> for Nested {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor { top: false }).map(Nested)
+    }
+}
+
+struct JsonVisitor {
+    top: bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Json;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
+        Ok(Json::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
+        Ok(Json::I64(n))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
+        Ok(Json::U64(n))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Json, E> {
+        Ok(Json::F64(n))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Json, E> {
+        Ok(Json::Str(s.to_owned()))
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Nested(item)) = seq.next_element::<Nested>()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut fields = Vec::new();
+        // Keys are read as strings, as `Value` reads them.
+        while let Some(key) = map.next_key::<String>()? {
+            let value = if self.top && (key == "params" || key == "result") {
+                map.next_value::<AnyJson>()?;
+                Json::Dropped
+            } else {
+                map.next_value::<Nested>()?.0
+            };
+            fields.push((key, value));
+        }
+        Ok(Json::Object(fields))
+    }
+}
+
+impl serde::Serialize for Json {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Json::Null | Json::Dropped => s.serialize_unit(),
+            Json::Bool(b) => s.serialize_bool(*b),
+            Json::U64(n) => s.serialize_u64(*n),
+            Json::I64(n) => s.serialize_i64(*n),
+            Json::F64(n) => s.serialize_f64(*n),
+            Json::Str(v) => s.serialize_str(v),
+            Json::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Json::Object(fields) => {
+                let mut map = s.serialize_map(Some(fields.len()))?;
+                for (k, v) in fields {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Any JSON value, read as [`Value`] reads it (the same parser calls, so the same strings,
+/// numbers and nesting are accepted) without building it. This holds while serde_json's
+/// `raw_value` and `arbitrary_precision` features are off, which give `Value` readings of its
+/// own; a test checks that they are.
+struct AnyJson;
+
+impl<'de> serde::Deserialize<'de> for AnyJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AnyVisitor)
+    }
+}
+
+struct AnyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AnyVisitor {
+    type Value = AnyJson;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_unit<E>(self) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AnyJson, A::Error> {
+        while seq.next_element::<AnyJson>()?.is_some() {}
+        Ok(AnyJson)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AnyJson, A::Error> {
+        while map.next_key::<AnyKey>()?.is_some() {
+            map.next_value::<AnyJson>()?;
+        }
+        Ok(AnyJson)
+    }
+}
+
+/// An object key, read as [`Value`] reads keys (as a string) without keeping it.
+struct AnyKey;
+
+impl<'de> serde::Deserialize<'de> for AnyKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Key;
+        impl<'de> serde::de::Visitor<'de> for Key {
+            type Value = AnyKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_str<E>(self, _: &str) -> Result<AnyKey, E> {
+                Ok(AnyKey)
+            }
+        }
+        d.deserialize_str(Key)
+    }
 }
 
 /// A canonical frame for a well-formed body, or an invalid-message request for a bad one.
@@ -314,6 +525,151 @@ mod tests {
         let body = b"{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": null, \"x\": \"\x94\"}";
         let out = frames(&[&frame(body)]);
         assert!(is_invalid(&out[0], PARSE_ERROR), "{out:?}");
+    }
+
+    /// Bodies where a shortcut could answer differently from the full decode.
+    const HOSTILE: &[&str] = &[
+        r#"{"jsonrpc":"2.0","method":"m","params":{"a":1}}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":1,"params":2}"#,
+        r#"{"jsonrpc":"2.0","method":"m","par\u0061ms":{"a":1}}"#,
+        r#"{"jsonrpc":"2.0","method":"m","par\u0061ms":1,"params":2}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":"\ud800"}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":"\ud800\udc00"}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":"\x"}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":1e400}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":-1e400}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":1e-400}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":{"$serde_json::private::RawValue":5}}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":{"$serde_json::private::Number":"x"}}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":{"a":1,"a":2}}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":[1,]}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":{1:2}}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":null} x"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":null}   "#,
+        r#"{"jsonrpc":"2.0","method":"m"}"#,
+        r#"{"jsonrpc":"2.0","method":5}"#,
+        r#"{"jsonrpc":"2.0","method":"m","jsonrpc":"2.0"}"#,
+        r#"{"jsonrpc":"1.0","method":"m","params":{}}"#,
+        r#"{"jsonrpc":"2.0","id":-0,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":1.0,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":18446744073709551615,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":-9223372036854775808,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":"\ud800","method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":1,"result":{"big":[1,2,3]}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"result":null,"error":{"code":1,"message":"m"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"error":{"code":1,"message":"m"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"error":{"code":1,"code":1,"message":"m"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"error":{"code":1.5,"message":"m"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"error":{"code":1,"message":"m","data":"\ud800"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"result":"\ud800"}"#,
+        r#"{"jsonrpc":"2.0","id":1}"#,
+        r#"[{"jsonrpc":"2.0","method":"m"}]"#,
+        r#""jsonrpc""#,
+        r#"{}"#,
+        r#""#,
+    ];
+
+    /// Nested arrays `depth` deep as the value of `key`.
+    fn nested(key: &str, depth: usize) -> String {
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"m","{key}":{}{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    }
+
+    #[test]
+    fn the_shortcut_answers_as_the_full_decode() {
+        let mut bodies: Vec<String> = HOSTILE.iter().map(|s| s.to_string()).collect();
+        // Around serde_json's nesting limit (128), counted from the top-level object.
+        for key in ["params", "other"] {
+            bodies.extend((120..=130).map(|d| nested(key, d)));
+        }
+        for body in &bodies {
+            let exact = is_message_exact(body.as_bytes());
+            assert_eq!(is_message(body.as_bytes()), exact, "{body}");
+            assert!(!reduced_check(body) || exact, "shortcut said yes: {body}");
+        }
+        // The shortcut answers the usual messages itself.
+        let open = r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///a.yaml","languageId":"yaml","version":1,"text":"a: \"b\"\n\u00e9"}}}"#;
+        for body in [
+            HOSTILE[0],
+            HOSTILE[2],
+            HOSTILE[5],
+            HOSTILE[26],
+            HOSTILE[28],
+            open,
+        ] {
+            assert!(reduced_check(body), "{body}");
+        }
+    }
+
+    #[test]
+    fn random_bodies_get_the_full_decodes_answer() {
+        // Objects glued from fragments, valid and not; a small xorshift keeps it reproducible.
+        let keys = [
+            r#""jsonrpc""#,
+            r#""method""#,
+            r#""params""#,
+            r#""result""#,
+            r#""error""#,
+            r#""id""#,
+            r#""par\u0061ms""#,
+            r#""x""#,
+        ];
+        let values = [
+            r#""2.0""#,
+            r#""m""#,
+            "1",
+            "-0",
+            "1.5",
+            "1e400",
+            "null",
+            "true",
+            "[1,[2,{}]]",
+            r#"{"code":1,"message":"m"}"#,
+            r#"{"code":1,"code":2,"message":"m"}"#,
+            r#""\ud800""#,
+            r#""\u00e9\n""#,
+            "[",
+            "{",
+            r#"{"a":1,"a":2}"#,
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut valid = 0;
+        for _ in 0..20_000 {
+            let mut body = String::from("{");
+            for i in 0..1 + next(5) {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(keys[next(keys.len())]);
+                body.push(':');
+                body.push_str(values[next(values.len())]);
+            }
+            body.push('}');
+            let exact = is_message_exact(body.as_bytes());
+            assert_eq!(is_message(body.as_bytes()), exact, "{body}");
+            assert!(!reduced_check(&body) || exact, "shortcut said yes: {body}");
+            valid += usize::from(exact);
+        }
+        assert!(valid > 100, "too few valid bodies to compare ({valid})");
+    }
+
+    #[test]
+    fn serde_json_value_has_no_readings_of_its_own() {
+        // `AnyJson` reads as `Value` reads only while these features are off: with
+        // `raw_value` this object is read as a raw value (and fails), with
+        // `arbitrary_precision` 1e400 is a number.
+        let raw = r#"{"$serde_json::private::RawValue": 5}"#;
+        assert!(serde_json::from_str::<Value>(raw).is_ok());
+        assert!(serde_json::from_str::<Value>("1e400").is_err());
     }
 
     fn is_invalid(v: &Value, code: i64) -> bool {

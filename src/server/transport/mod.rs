@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, ReadBuf};
 
 mod framer;
 
-pub use framer::{is_message, Framer};
+pub use framer::{is_message, is_message_exact, Framer};
 
 /// The method of the synthetic request that stands for a malformed message.
 pub const INVALID_MESSAGE: &str = "flyte-lsp/invalidMessage";
