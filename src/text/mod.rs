@@ -57,15 +57,13 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push(i + 1),
-                // A lone CR is a line break for YAML and LSP; CRLF counts once, at the LF.
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
-                _ => {}
+        // Every version of an open document builds one, so the breaks are found with SIMD
+        // (at 20,000 lines a byte loop took half a millisecond per keystroke).
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // A lone CR is a line break for YAML and LSP; CRLF counts once, at the LF.
+            if bytes.get(i) == Some(&b'\n') || bytes.get(i + 1) != Some(&b'\n') {
+                line_starts.push(i + 1);
             }
-            i += 1;
         }
         LineIndex {
             line_starts,
@@ -291,6 +289,33 @@ mod tests {
             idx.to_offset(text, LineCol { line: 0, col: 2 }, Encoding::Utf16),
             4
         );
+    }
+
+    #[test]
+    fn line_starts_match_a_byte_by_byte_reading() {
+        fn plain(text: &str) -> Vec<usize> {
+            let bytes = text.as_bytes();
+            let mut starts = vec![0];
+            for (i, b) in bytes.iter().enumerate() {
+                let lone_cr = *b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+                if *b == b'\n' || lone_cr {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        }
+        let pieces = ["a", "\n", "\r", "\r\n", "é", "\n\r", "  key: v", ""];
+        let mut state: u32 = 7;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..state % 9 {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                text.push_str(pieces[state as usize % pieces.len()]);
+            }
+            assert_eq!(LineIndex::new(&text).line_starts, plain(&text), "{text:?}");
+        }
     }
 
     #[test]
