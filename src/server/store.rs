@@ -151,7 +151,10 @@ impl Snapshot {
 }
 
 struct Entry {
-    rope: Rope,
+    /// The text being edited, made from the current snapshot's text on the first incremental
+    /// change rather than on open: a document that is only read (or a client that sends whole
+    /// texts) never needs one, and the open's diagnostics do not wait for it.
+    rope: Option<Rope>,
     current: Arc<Snapshot>,
     /// The last opened or saved version, for `diagnostics.trigger = save` with pull clients.
     saved: Saved,
@@ -220,7 +223,7 @@ impl Store {
     ) {
         let snap = Arc::new(Snapshot::selected(version, text, language, selection));
         let entry = Entry {
-            rope: Rope::from_str(&snap.text),
+            rope: None,
             current: snap,
             saved: Saved::Current,
         };
@@ -245,17 +248,29 @@ impl Store {
         if version <= entry.current.version {
             return ChangeOutcome::Stale;
         }
+        // A whole text sent last is used as it is; a rope is made only to apply ranges.
+        let mut whole: Option<&str> = None;
         for change in changes {
             match change.range {
-                None => entry.rope = Rope::from_str(&change.text),
+                None => {
+                    entry.rope = None;
+                    whole = Some(&change.text);
+                }
                 Some(range) => {
-                    let start = char_index(&entry.rope, range.start, enc);
-                    let end = char_index(&entry.rope, range.end, enc).max(start);
-                    entry.rope.remove(start..end);
-                    entry.rope.insert(start, &change.text);
+                    let base = whole.take().unwrap_or(&entry.current.text);
+                    let rope = entry.rope.get_or_insert_with(|| Rope::from_str(base));
+                    let start = char_index(rope, range.start, enc);
+                    let end = char_index(rope, range.end, enc).max(start);
+                    rope.remove(start..end);
+                    rope.insert(start, &change.text);
                 }
             }
         }
+        let text = match (&entry.rope, whole) {
+            (_, Some(text)) => text.to_owned(),
+            (Some(rope), None) => rope.to_string(),
+            (None, None) => entry.current.text.clone(),
+        };
         if matches!(entry.saved, Saved::Current) {
             let current = &entry.current;
             entry.saved = Saved::Text {
@@ -265,11 +280,7 @@ impl Store {
                 selection: current.selection,
             };
         }
-        let new = Arc::new(Snapshot::after(
-            version,
-            entry.rope.to_string(),
-            &entry.current,
-        ));
+        let new = Arc::new(Snapshot::after(version, text, &entry.current));
         ChangeOutcome::Applied(std::mem::replace(&mut entry.current, new))
     }
 
@@ -279,7 +290,7 @@ impl Store {
         if let Some(entry) = docs.get_mut(uri) {
             if let Some(text) = text {
                 if text != entry.current.text {
-                    entry.rope = Rope::from_str(&text);
+                    entry.rope = None;
                     let current = &entry.current;
                     let (version, language, selection) =
                         (current.version, current.language, current.selection);
@@ -425,6 +436,47 @@ mod tests {
             store.current(&uri).map(|s| s.text.clone()).as_deref(),
             Some("a: \"😀y\"\nb: 20\n")
         );
+    }
+
+    fn whole(text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn whole_texts_and_ranges_mix_in_any_order() {
+        let store = Store::default();
+        let uri: Uri = "file:///a.yaml".parse().expect("uri");
+        let text = |store: &Store| store.current(&uri).map(|s| s.text.clone());
+        store.open(uri.clone(), 1, "a: 1\n".to_string());
+        // The first range is applied to the opened text, the rope made then.
+        store.change(&uri, 2, &[edit(0, 3, 0, 4, "2")], Encoding::Utf16);
+        assert_eq!(text(&store).as_deref(), Some("a: 2\n"));
+        // A whole text, then a range on it, in one notification.
+        let batch = [whole("b: 1\nc: 1\n"), edit(1, 0, 1, 1, "d")];
+        store.change(&uri, 3, &batch, Encoding::Utf16);
+        assert_eq!(text(&store).as_deref(), Some("b: 1\nd: 1\n"));
+        // A range, then a whole text that replaces its result.
+        store.change(
+            &uri,
+            4,
+            &[edit(0, 0, 0, 1, "x"), whole("e: 1\n")],
+            Encoding::Utf16,
+        );
+        assert_eq!(text(&store).as_deref(), Some("e: 1\n"));
+        // The next range applies to that whole text, not to the rope the earlier one left.
+        store.change(&uri, 5, &[edit(0, 0, 0, 1, "f")], Encoding::Utf16);
+        assert_eq!(text(&store).as_deref(), Some("f: 1\n"));
+        // A text sent with a save replaces the current one; ranges then apply to it.
+        store.save(&uri, Some("g: 1\n".to_string()));
+        store.change(&uri, 6, &[edit(0, 4, 0, 4, "0")], Encoding::Utf16);
+        assert_eq!(text(&store).as_deref(), Some("g: 10\n"));
+        // No changes at all keep the text.
+        store.change(&uri, 7, &[], Encoding::Utf16);
+        assert_eq!(text(&store).as_deref(), Some("g: 10\n"));
     }
 
     #[test]
