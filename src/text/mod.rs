@@ -231,6 +231,18 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     offset
 }
 
+/// A seeded xorshift generator for the crate's randomised tests (random edits, random line
+/// breaks, random message bodies): `next(n)` is in `0..n`.
+#[cfg(test)]
+pub(crate) fn test_rng(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,14 +317,11 @@ mod tests {
             starts
         }
         let pieces = ["a", "\n", "\r", "\r\n", "é", "\n\r", "  key: v", ""];
-        let mut state: u32 = 7;
+        let mut next = test_rng(7);
         for _ in 0..2000 {
             let mut text = String::new();
-            for _ in 0..state % 9 {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                text.push_str(pieces[state as usize % pieces.len()]);
+            for _ in 0..next(9) {
+                text.push_str(pieces[next(pieces.len())]);
             }
             assert_eq!(LineIndex::new(&text).line_starts, plain(&text), "{text:?}");
         }

@@ -594,7 +594,7 @@ mod tests {
             "---", "\\", ".", "/", "$", "x: y", "k:\n", "- k: v\n", "[a, 'b']", ", ", "[", "]",
         ];
         let start = "apiVersion: v1\nkind: PodTemplate\ntemplate:\n  spec:\n    containers:\n      - name: main  # the app\n        image: 'ghcr.io/x:1'\n        command: [\"python\", -m, 'x']\n        args:\n        - --lr\n        - \"0.1\"\n        env:\n          - name: A\n            value:\n        resources: {}\n    volumes: []\n";
-        let mut next = super::super::test_rng(0x9e37_79b9_7f4a_7c15);
+        let mut next = crate::text::test_rng(0x9e37_79b9_7f4a_7c15);
         let mut taken = 0;
         for _ in 0..5000 {
             // One to three edits of the template, so that most results are near the subset.

@@ -55,14 +55,3 @@ pub fn parse_with(text: &str, default: Option<DocKind>) -> Stream {
     }
     stream
 }
-
-/// A seeded xorshift generator for the front end's random-edit tests: `next(n)` is in `0..n`.
-#[cfg(test)]
-fn test_rng(mut seed: u64) -> impl FnMut(usize) -> usize {
-    move |n| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    }
-}

@@ -311,7 +311,7 @@ mod tests {
             "a", "Z", "1", "0", "-", ".", ":", " ", "#", "'", "\"", "é", "_", "/", "@", "&", "*",
             "!", "|", ">", "%", ",", "[", "}", "\n", "\t", "\\", "x: ", "- ", "~", "?",
         ];
-        let mut next = super::super::test_rng(0x2545_f491_4f6c_dd1d);
+        let mut next = crate::text::test_rng(0x2545_f491_4f6c_dd1d);
         let start = format!("{POD}---\nname: env\nimage: y\npod_template:\n  pod_spec:\n    containers:\n      - name: primary\n        args:\n          - --lr\n          - 0.1\n");
         let mut text = start.clone();
         let mut stream = super::super::parse(&text);
