@@ -524,7 +524,7 @@ fn opaque(span: Range<usize>) -> Node {
 fn scalar(value: String, style: ScalarStyle, reading: Reading, span: Range<usize>) -> Node {
     node(
         NodeKind::Scalar(Scalar {
-            value,
+            value: value.into(),
             style,
             reading,
         }),

@@ -525,7 +525,7 @@ impl Sites for PythonSites<'_> {
             }),
             At::Value => {
                 let node = self.node(&located)?;
-                let value = node.as_scalar()?.value.clone();
+                let value = node.as_scalar()?.value.to_string();
                 Some(HoverSite {
                     path: located.path,
                     on: On::Value(value),

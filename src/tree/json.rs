@@ -63,11 +63,11 @@ fn convert(
             Reading::Null => Value::Null,
             Reading::Bool(b) => Value::Bool(b),
             Reading::Int(i) => i64::try_from(i).map_or_else(
-                |_| Value::String(s.value.clone()),
+                |_| Value::String(s.value.to_string()),
                 |i| Value::Number(i.into()),
             ),
             Reading::Float(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
-            Reading::Str => Value::String(s.value.clone()),
+            Reading::Str => Value::String(s.value.to_string()),
         },
         NodeKind::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());

@@ -10,6 +10,8 @@ pub mod edit;
 pub mod json;
 pub mod site;
 
+use compact_str::CompactString;
+
 use crate::text::TextRange;
 
 /// A parsed file: one entry per document (a YAML `---` document, or one recognised construct).
@@ -219,16 +221,18 @@ impl Entry {
 /// document's reader (decided once, by the front end).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scalar {
-    pub value: String,
+    /// Inline up to 24 bytes (nearly every key and value of a pod template), so building a
+    /// tree allocates once per collection, not once per scalar.
+    pub value: CompactString,
     pub style: ScalarStyle,
     pub reading: Reading,
 }
 
 impl Scalar {
     /// A scalar the front end has not resolved yet (it reads as a string until then).
-    pub fn unresolved(value: String, style: ScalarStyle) -> Self {
+    pub fn unresolved(value: impl Into<CompactString>, style: ScalarStyle) -> Self {
         Scalar {
-            value,
+            value: value.into(),
             style,
             reading: Reading::Str,
         }

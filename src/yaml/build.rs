@@ -211,7 +211,7 @@ impl<'a> Builder<'a> {
                     _ => ScalarStyle::Folded,
                 };
                 let node = Node {
-                    kind: NodeKind::Scalar(Scalar::unresolved(value.into_owned(), style)),
+                    kind: NodeKind::Scalar(Scalar::unresolved(value, style)),
                     span: range,
                     tag: tag.map(|t| t.to_string()),
                     cut: false,

@@ -104,7 +104,7 @@ fn restore_quotes(doc: &mut Document, patched: &[usize]) {
         }
         match &mut n.kind {
             NodeKind::Scalar(s) if s.style == ScalarStyle::DoubleQuoted => {
-                s.value = s.value.replace(STAND_IN_CHAR, "'");
+                s.value = s.value.replace(STAND_IN_CHAR, "'").into();
             }
             NodeKind::Map(entries) => {
                 for e in entries.iter_mut() {

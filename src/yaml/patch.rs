@@ -209,7 +209,7 @@ fn apply(root: &mut Node, path: &[usize], new_text: &str, delta: isize, dialect:
     }
     node.span.end = node.span.end.saturating_add_signed(delta);
     if let NodeKind::Scalar(s) = &mut node.kind {
-        s.value = new_text.get(node.span.clone()).unwrap_or("").to_string();
+        s.value = new_text.get(node.span.clone()).unwrap_or("").into();
         s.reading = read_in(&s.value, s.style, None, dialect);
     }
 }

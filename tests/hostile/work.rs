@@ -71,17 +71,20 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Work) {
 }
 
 /// Asserts that `large` (an input `factor` times `small`'s) cost about `factor` times as much:
-/// the ratio within `factor` ± 25%, where a quadratic cost would give `factor`².
+/// the bytes allocated within `factor` ± 25% (so the measure does see the input), where a
+/// quadratic cost would give `factor`²; the number of allocations at most `factor` + 25%. That
+/// one may grow less: a short scalar is stored inline in its node (`tree::Scalar`), so a map
+/// of 40,000 short keys allocates about as often as one of 10,000.
 #[track_caller]
 pub fn assert_scales_linearly(what: &str, small: Work, large: Work, factor: f64) {
-    for (name, s, l) in [
-        ("allocations", small.allocations, large.allocations),
-        ("bytes allocated", small.bytes, large.bytes),
+    for (name, s, l, least) in [
+        ("allocations", small.allocations, large.allocations, 0.0),
+        ("bytes allocated", small.bytes, large.bytes, factor * 0.75),
     ] {
         let ratio = l as f64 / s.max(1) as f64;
         eprintln!("{what}: {name} {s} -> {l} ({ratio:.3}x for {factor}x the input)");
         assert!(
-            (factor * 0.75..=factor * 1.25).contains(&ratio),
+            (least..=factor * 1.25).contains(&ratio),
             "{what}: {name} grew {ratio:.2}x for {factor}x the input ({s} -> {l})"
         );
     }

@@ -194,10 +194,7 @@ fn shallow(kind: NodeKind) -> Node {
 }
 
 fn plain(s: &str) -> Node {
-    shallow(NodeKind::Scalar(Scalar::unresolved(
-        s.to_string(),
-        ScalarStyle::Plain,
-    )))
+    shallow(NodeKind::Scalar(Scalar::unresolved(s, ScalarStyle::Plain)))
 }
 
 /// Reads the cursor's place for completion from the text. `None` where nothing can be
@@ -390,7 +387,7 @@ fn tree_site(root: &Node, offset: usize) -> Option<HoverSite> {
             NodeKind::Scalar(s) => {
                 return Some(HoverSite {
                     path,
-                    on: On::Value(s.value.clone()),
+                    on: On::Value(s.value.to_string()),
                     range: node.span.clone(),
                 })
             }
