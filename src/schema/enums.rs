@@ -5,7 +5,11 @@
 //! §3–§11. Values are case-sensitive, as the API server compares them exactly. Empty strings
 //! that the server treats as "unset" are listed where the server accepts them.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use super::defs;
+use crate::text::fast_hash::FastBuild;
 
 const CORE: &str = "io.k8s.api.core.v1.";
 
@@ -144,13 +148,26 @@ static TABLE: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// [`TABLE`] by property name, then definition: the schema walk asks for every scalar it
+/// meets, and nearly every property has no list, so the usual answer is one hash lookup that
+/// misses instead of a scan of the whole table.
+static BY_PROPERTY: LazyLock<ByProperty> = LazyLock::new(|| {
+    let mut index = ByProperty::default();
+    for &(def, property, values) in TABLE {
+        index.entry(property).or_default().push((def, values));
+    }
+    index
+});
+
+type ByProperty = HashMap<&'static str, Vec<(&'static str, &'static [&'static str])>, FastBuild>;
+
 /// Allowed values for `property` of the definition `def`, when Kubernetes restricts them.
 pub fn allowed_values(def: &str, property: &str) -> Option<&'static [&'static str]> {
+    let defs = BY_PROPERTY.get(property)?;
     let short = def.strip_prefix(CORE)?;
-    TABLE
-        .iter()
-        .find(|(d, p, _)| *d == short && *p == property)
-        .map(|(_, _, values)| *values)
+    defs.iter()
+        .find(|(d, _)| *d == short)
+        .map(|(_, values)| *values)
 }
 
 /// True when `def` is one of the core pod types this table covers (used by tests).
@@ -172,5 +189,30 @@ mod tests {
             assert!(node.property(set, prop).is_some(), "{name}.{prop}");
             assert!(covers(&name));
         }
+    }
+
+    #[test]
+    fn the_index_answers_as_the_table_does() {
+        for &(def, prop, values) in TABLE {
+            let first = TABLE.iter().find(|(d, p, _)| *d == def && *p == prop);
+            assert_eq!(
+                first.map(|e| e.2),
+                Some(values),
+                "{def}.{prop} is listed once"
+            );
+            assert_eq!(allowed_values(&format!("{CORE}{def}"), prop), Some(values));
+        }
+        // One property name, two definitions, two lists.
+        let toleration = allowed_values("io.k8s.api.core.v1.Toleration", "operator");
+        let selector = allowed_values("io.k8s.api.core.v1.NodeSelectorRequirement", "operator");
+        assert_eq!(toleration, Some(&["Equal", "Exists", ""][..]));
+        assert_eq!(selector.map(<[_]>::len), Some(6));
+        // Not restricted, not a core definition, not a listed property of this definition.
+        assert_eq!(allowed_values("io.k8s.api.core.v1.Container", "name"), None);
+        assert_eq!(allowed_values("flyte.PodTemplate", "imagePullPolicy"), None);
+        assert_eq!(
+            allowed_values("io.k8s.api.core.v1.Volume", "operator"),
+            None
+        );
     }
 }

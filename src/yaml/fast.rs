@@ -25,7 +25,9 @@ const MAX_NESTING: usize = 100;
 
 /// Scans `text` and hands each event to `emit`, in granit-parser's order and with its spans.
 /// `None` when the text is outside the subset; the events emitted until then must be dropped.
-pub(super) fn scan<'a>(text: &'a str, emit: &mut dyn FnMut(Event<'a>, Span)) -> Option<()> {
+/// Generic over the receiver, so the builder's event handling is inlined into the scan instead
+/// of called through a pointer for each of the several events a line makes.
+pub(super) fn scan<'a, E: FnMut(Event<'a>, Span)>(text: &'a str, emit: &mut E) -> Option<()> {
     if !simple_characters(text) {
         return None;
     }
@@ -43,7 +45,13 @@ pub(super) fn scan<'a>(text: &'a str, emit: &mut dyn FnMut(Event<'a>, Span)) -> 
 /// No tab, carriage return, control character, byte order mark or Unicode line break: each
 /// of these needs granit-parser's rules (indentation, line breaks, printable characters).
 fn simple_characters(text: &str) -> bool {
-    let ascii_ok = text.bytes().all(|b| b == b'\n' || (b >= 0x20 && b != 0x7f));
+    // Whole chunks without a short-circuit per byte, so the compiler checks many bytes per
+    // instruction; a bad chunk ends the scan.
+    let ascii_ok = text.as_bytes().chunks(64).all(|chunk| {
+        chunk
+            .iter()
+            .fold(true, |ok, &b| ok & (b == b'\n' || (b >= 0x20 && b != 0x7f)))
+    });
     ascii_ok
         && (text.is_ascii()
             || text.chars().all(|c| {
@@ -72,9 +80,9 @@ enum Pending {
     Item { indent: usize, line_end: usize },
 }
 
-struct Scanner<'a, 'e> {
+struct Scanner<'a, 'e, E> {
     text: &'a str,
-    emit: &'e mut dyn FnMut(Event<'a>, Span),
+    emit: &'e mut E,
     stack: Vec<Open>,
     pending: Option<Pending>,
     /// After a value on its key's line, the deepest column the next line may start at: a deeper
@@ -92,7 +100,7 @@ fn span(start: usize, end: usize) -> Span {
     Span::new(at(start), at(end))
 }
 
-impl<'a> Scanner<'a, '_> {
+impl<'a, E: FnMut(Event<'a>, Span)> Scanner<'a, '_, E> {
     fn put(&mut self, event: Event<'a>, start: usize, end: usize) {
         (self.emit)(event, span(start, end));
     }
@@ -348,7 +356,7 @@ impl<'a> Scanner<'a, '_> {
     }
 }
 
-impl<'a> Scanner<'a, '_> {
+impl<'a, E: FnMut(Event<'a>, Span)> Scanner<'a, '_, E> {
     /// A one-line flow list of scalars at `v` (`["4Gi", "8Gi"]`, `[a, b]`, `[]`); returns the
     /// offset after its `]`. Nested collections, a trailing comma and anything unusual in an
     /// item go to granit-parser.
@@ -468,7 +476,9 @@ fn plain_key(key: &str) -> bool {
     (first.is_ascii_alphanumeric() || matches!(first, b'_' | b'.' | b'/' | b'$') || first >= 0x80)
         && key.len() <= MAX_KEY
         && !key.ends_with(' ')
-        && !key.contains([',', '[', ']', '{', '}', '"', '\''])
+        && !key
+            .bytes()
+            .any(|b| matches!(b, b',' | b'[' | b']' | b'{' | b'}' | b'"' | b'\''))
 }
 
 /// The plain scalar at the start of `rest`: up to a comment or the line's end, without trailing
@@ -498,6 +508,21 @@ fn plain_token(rest: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::super::build;
+    use super::simple_characters;
+
+    #[test]
+    fn one_bad_byte_anywhere_fails_the_character_check() {
+        // The check works on 64-byte chunks: put the bad byte at every place around their edges.
+        let clean = "a: b\n".repeat(40);
+        assert!(simple_characters(&clean));
+        for bad in ["\t", "\r", "\u{1}", "\u{7f}", "\u{85}", "\u{feff}", "\u{2028}"] {
+            for at in [0, 1, 62, 63, 64, 65, 127, 128, 129, clean.len() - 1, clean.len()] {
+                let text = format!("{}{bad}{}", &clean[..at], &clean[at..]);
+                assert!(!simple_characters(&text), "{bad:?} at {at}");
+            }
+        }
+        assert!(simple_characters("é: ü ~ \u{7e}\n"));
+    }
 
     /// The fast path's stream for `text`, if it takes the text, against granit-parser's.
     fn agrees(text: &str) -> bool {
