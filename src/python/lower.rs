@@ -24,6 +24,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use compact_str::CompactString;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr};
 
@@ -521,7 +522,14 @@ fn opaque(span: Range<usize>) -> Node {
     node(NodeKind::Opaque, span)
 }
 
-fn scalar(value: String, style: ScalarStyle, reading: Reading, span: Range<usize>) -> Node {
+/// `value` as borrowed text where the caller has it: a short one is then stored inline without
+/// an allocation (see [`Scalar`]).
+fn scalar(
+    value: impl Into<CompactString>,
+    style: ScalarStyle,
+    reading: Reading,
+    span: Range<usize>,
+) -> Node {
     node(
         NodeKind::Scalar(Scalar {
             value: value.into(),
@@ -533,7 +541,7 @@ fn scalar(value: String, style: ScalarStyle, reading: Reading, span: Range<usize
 }
 
 fn key(name: &str, span: Range<usize>) -> Node {
-    scalar(name.to_string(), ScalarStyle::Plain, Reading::Str, span)
+    scalar(name, ScalarStyle::Plain, Reading::Str, span)
 }
 
 /// A synthesized string (zero-width, at `at`): what the Python object stands for but the user
@@ -541,12 +549,7 @@ fn key(name: &str, span: Range<usize>) -> Node {
 fn synthesized(key_name: &str, value: &str, at: usize) -> Entry {
     Entry {
         key: key(key_name, at..at),
-        value: scalar(
-            value.to_string(),
-            ScalarStyle::DoubleQuoted,
-            Reading::Str,
-            at..at,
-        ),
+        value: scalar(value, ScalarStyle::DoubleQuoted, Reading::Str, at..at),
     }
 }
 
@@ -1007,7 +1010,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 } else {
                     ScalarStyle::DoubleQuoted
                 };
-                scalar(s.value.to_str().to_string(), style, Reading::Str, span)
+                scalar(s.value.to_str(), style, Reading::Str, span)
             }
             Expr::NumberLiteral(n) => number(&n.value, false, span, self.source),
             Expr::UnaryOp(op) if matches!(op.op, ast::UnaryOp::USub) => match &*op.operand {
@@ -1015,12 +1018,12 @@ impl<'m> Lowerer<'_, 'm, '_> {
                 _ => opaque(span),
             },
             Expr::BooleanLiteral(b) => scalar(
-                if b.value { "True" } else { "False" }.to_string(),
+                if b.value { "True" } else { "False" },
                 ScalarStyle::Plain,
                 Reading::Bool(b.value),
                 span,
             ),
-            Expr::NoneLiteral(_) => scalar("None".into(), ScalarStyle::Plain, Reading::Null, span),
+            Expr::NoneLiteral(_) => scalar("None", ScalarStyle::Plain, Reading::Null, span),
             Expr::List(l) => self.seq(&l.elts, model, span, depth),
             Expr::Tuple(t) => self.seq(&t.elts, model, span, depth),
             Expr::Dict(d) => {
@@ -1052,7 +1055,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                                 &mut entries,
                                 Entry {
                                     key: scalar(
-                                        name.to_string(),
+                                        name,
                                         ScalarStyle::DoubleQuoted,
                                         Reading::Str,
                                         range_of(k),
@@ -1076,7 +1079,7 @@ impl<'m> Lowerer<'_, 'm, '_> {
                                         &mut entries,
                                         Entry {
                                             key: scalar(
-                                                k.to_string(),
+                                                k,
                                                 ScalarStyle::DoubleQuoted,
                                                 Reading::Str,
                                                 key_span,
