@@ -531,11 +531,7 @@ fn scalar(
     span: Range<usize>,
 ) -> Node {
     node(
-        NodeKind::Scalar(Scalar {
-            value: value.into(),
-            style,
-            reading,
-        }),
+        NodeKind::Scalar(Scalar::read_as(value, style, reading)),
         span,
     )
 }

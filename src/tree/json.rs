@@ -59,7 +59,7 @@ fn convert(
     *budget -= cost;
     let depth = depth + 1;
     Ok(match &node.kind {
-        NodeKind::Scalar(s) => match s.reading {
+        NodeKind::Scalar(s) => match s.reading() {
             Reading::Null => Value::Null,
             Reading::Bool(b) => Value::Bool(b),
             Reading::Int(i) => i64::try_from(i).map_or_else(

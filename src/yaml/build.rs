@@ -213,7 +213,7 @@ impl<'a> Builder<'a> {
                 let node = Node {
                     kind: NodeKind::Scalar(Scalar::unresolved(value, style)),
                     span: range,
-                    tag: tag.map(|t| t.to_string()),
+                    tag: tag.map(|t| Box::new(t.to_string())),
                     cut: false,
                 };
                 self.remember_anchor(anchor, &node);
@@ -329,7 +329,7 @@ impl<'a> Builder<'a> {
                 let node = Node {
                     kind: NodeKind::Map(entries),
                     span: start..end,
-                    tag,
+                    tag: tag.map(Box::new),
                     cut,
                 };
                 self.remember_anchor(anchor, &node);
@@ -349,7 +349,7 @@ impl<'a> Builder<'a> {
                 let node = Node {
                     kind: NodeKind::Seq(items),
                     span: start..end,
-                    tag,
+                    tag: tag.map(Box::new),
                     cut,
                 };
                 self.remember_anchor(anchor, &node);

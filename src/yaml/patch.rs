@@ -126,7 +126,7 @@ fn scalar_at<'a>(
             }
             NodeKind::Scalar(s) => {
                 let single_line = !text.get(node.span.clone())?.contains(['\n', '\r']);
-                let plain = s.style == ScalarStyle::Plain && node.tag.is_none();
+                let plain = s.style == ScalarStyle::Plain && node.tag().is_none();
                 return (path.len() >= 2 && single_line && plain).then_some((path, node));
             }
             _ => return None,
@@ -210,7 +210,7 @@ fn apply(root: &mut Node, path: &[usize], new_text: &str, delta: isize, dialect:
     node.span.end = node.span.end.saturating_add_signed(delta);
     if let NodeKind::Scalar(s) = &mut node.kind {
         s.value = new_text.get(node.span.clone()).unwrap_or("").into();
-        s.reading = read_in(&s.value, s.style, None, dialect);
+        s.set_reading(read_in(&s.value, s.style, None, dialect));
     }
 }
 

@@ -19,9 +19,9 @@ pub fn resolve(doc: &mut Document, dialect: Dialect) {
 fn resolve_node(node: &mut Node, dialect: Dialect) {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        let tag = n.tag.as_deref();
+        let tag = n.tag.as_deref().map(String::as_str);
         match &mut n.kind {
-            NodeKind::Scalar(s) => s.reading = read_in(&s.value, s.style, tag, dialect),
+            NodeKind::Scalar(s) => s.set_reading(read_in(&s.value, s.style, tag, dialect)),
             NodeKind::Map(entries) => {
                 for e in entries.iter_mut() {
                     if !resolve_scalar(&mut e.key, dialect) {
@@ -46,10 +46,10 @@ fn resolve_node(node: &mut Node, dialect: Dialect) {
 
 /// Reads `node` when it is a scalar; `false` (nothing done) for any other node.
 fn resolve_scalar(node: &mut Node, dialect: Dialect) -> bool {
-    let tag = node.tag.as_deref();
+    let tag = node.tag.as_deref().map(String::as_str);
     match &mut node.kind {
         NodeKind::Scalar(s) => {
-            s.reading = read_in(&s.value, s.style, tag, dialect);
+            s.set_reading(read_in(&s.value, s.style, tag, dialect));
             true
         }
         _ => false,

@@ -59,7 +59,7 @@ pub(super) fn report_expected(ctx: &mut Ctx<'_>, node: &Node, expected: &str) {
     let found = match node.as_scalar() {
         Some(s)
             if !s.style.is_quoted()
-                && s.reading == Reading::Str
+                && s.reading() == Reading::Str
                 && !ctx.doc.reader.is_empty()
                 && !expected.contains("list")
                 && !expected.contains("mapping")
