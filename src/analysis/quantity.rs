@@ -11,6 +11,7 @@
 //! Mirrors `staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go` (`ParseQuantity`,
 //! `parseQuantityString`, `UnmarshalJSON`, `Cmp`, `MilliValue`) and `suffix.go` (`interpret`).
 
+use compact_str::CompactString;
 use std::cmp::Ordering;
 
 const FORMAT_WRONG: &str =
@@ -22,7 +23,9 @@ const SUFFIX: &str = "unable to parse quantity's suffix";
 pub struct Quantity {
     pub negative: bool,
     /// The significant digits (numerator and fraction), without leading zeros; `""` is zero.
-    digits: String,
+    /// Inline up to 24 digits, so that parsing a quantity (every request and limit, several
+    /// times over) allocates nothing.
+    digits: CompactString,
     exp10: i64,
     exp2: u32,
 }
@@ -96,11 +99,14 @@ pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
         return Err(QuantityError::FormatWrong);
     }
     let (exp10, exp2) = interpret(&s[suffix_start..]).ok_or(QuantityError::Suffix)?;
-    let mut digits = String::with_capacity(num.len() + denom.len());
-    digits.push_str(num);
-    digits.push_str(denom);
-    let trimmed = digits.trim_start_matches('0').len();
-    digits.drain(..digits.len() - trimmed);
+    // `num` has no leading zero; without it, the fraction's own leading zeros go.
+    let mut digits = CompactString::default();
+    if num.is_empty() {
+        digits.push_str(denom.trim_start_matches('0'));
+    } else {
+        digits.push_str(num);
+        digits.push_str(denom);
+    }
     let exp10 = exp10 - denom.len() as i64;
     Ok(Quantity {
         negative: negative && !digits.is_empty(),
@@ -154,7 +160,7 @@ impl Quantity {
     fn zero() -> Quantity {
         Quantity {
             negative: false,
-            digits: String::new(),
+            digits: CompactString::default(),
             exp10: 0,
             exp2: 0,
         }

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use crate::model::pod::{ContainerList, PodParts};
+use crate::text::fast_hash::FastBuild;
 use crate::tree::Node;
 
 use super::pod_values::{first_key_span, int_value, map_items, string_value};
@@ -40,30 +41,55 @@ pub static FAMILY: Family = Family {
     check: Check::Pod(check),
 };
 
+/// Where a port definition is: `containers[3].ports[0]`. Kept as indices and written out only
+/// for a message, so that a pod's thousands of ports cost no string each.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    list: ContainerList,
+    container: usize,
+    port: usize,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}[{}].ports[{}]",
+            self.list.field(),
+            self.container,
+            self.port
+        )
+    }
+}
+
+/// A map keyed by what the document says: keys are borrowed from the tree, and the hash is the
+/// cheap one (a document can only slow down its own check).
+type Map<K, V> = HashMap<K, V, FastBuild>;
+
 /// What is known about the earlier definitions of one `containerPort/protocol`, kept so that
 /// each new definition is compared in constant time (a pod with thousands of containers on the
 /// same port stays linear). The API server warns once per colliding pair; one warning per
 /// definition, naming the first it collides with, says the same at a bounded size.
 #[derive(Default)]
-struct Earlier {
+struct Earlier<'a> {
     /// The first definition of each exact `(hostIP, hostPort)`, and whether it is in a regular
     /// container.
-    exact: HashMap<(String, i128), (String, bool)>,
+    exact: Map<(&'a str, i128), (Place, bool)>,
     /// The first definition without a host port, and the first with one.
-    first_without_host_port: Option<String>,
+    first_without_host_port: Option<Place>,
     /// The first definition without a host port per host IP, in the order they were met, so
     /// that the one a message names does not depend on a hash map's order.
-    without_host_port_by_ip: Vec<(String, String)>,
-    first_with_host_port: Option<String>,
+    without_host_port_by_ip: Vec<(&'a str, Place)>,
+    first_with_host_port: Option<Place>,
     /// Per host port: the first definition without a host IP, and the first with one.
-    by_host_port: HashMap<i128, (Option<String>, Option<String>)>,
+    by_host_port: Map<i128, (Option<Place>, Option<Place>)>,
 }
 
 pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
     // Keyed by "containerPort/protocol", as the API server does.
-    let mut seen: HashMap<(i128, &str), Earlier> = HashMap::new();
+    let mut seen: Map<(i128, &str), Earlier<'_>> = Map::default();
     // Port name → the first port of that name and the container it is in.
-    let mut names: HashMap<&str, (String, usize)> = HashMap::new();
+    let mut names: Map<&str, (Place, usize)> = Map::default();
     let mut container_id = 0;
     // `pods.VisitContainersWithPath` order: init containers first, then regular containers;
     // the later definition of a pair is the one flagged.
@@ -72,9 +98,13 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
             container_id += 1;
             let regular = list == ContainerList::Containers;
             for (j, port) in map_items(container.get("ports")).enumerate() {
-                let path = format!("{}[{index}].ports[{j}]", list.field());
-                check_name(ctx, port, &path, container_id, &mut names);
-                check_port(ctx, port, path, regular, &mut seen);
+                let place = Place {
+                    list,
+                    container: index,
+                    port: j,
+                };
+                check_name(ctx, port, place, container_id, &mut names);
+                check_port(ctx, port, place, regular, &mut seen);
             }
         }
     }
@@ -85,9 +115,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) {
 fn check_name<'a>(
     ctx: &mut Ctx<'_>,
     port: &'a Node,
-    path: &str,
+    place: Place,
     container_id: usize,
-    names: &mut HashMap<&'a str, (String, usize)>,
+    names: &mut Map<&'a str, (Place, usize)>,
 ) {
     let Some(node) = port.get("name") else { return };
     let Some(name) = string_value(node).filter(|n| !n.is_empty()) else {
@@ -104,7 +134,7 @@ fn check_name<'a>(
             }
         }
         None => {
-            names.insert(name, (path.to_string(), container_id));
+            names.insert(name, (place, container_id));
         }
     }
 }
@@ -112,15 +142,11 @@ fn check_name<'a>(
 fn check_port<'a>(
     ctx: &mut Ctx<'_>,
     port: &'a Node,
-    path: String,
+    place: Place,
     regular: bool,
-    seen: &mut HashMap<(i128, &'a str), Earlier>,
+    seen: &mut Map<(i128, &'a str), Earlier<'a>>,
 ) {
-    let host_ip = port
-        .get("hostIP")
-        .and_then(string_value)
-        .unwrap_or("")
-        .to_string();
+    let host_ip = port.get("hostIP").and_then(string_value).unwrap_or("");
     let host_port = port.get("hostPort").and_then(int_value).unwrap_or(0);
     let at = port
         .get("containerPort")
@@ -139,17 +165,22 @@ fn check_port<'a>(
     // The API server's key is the string "containerPort/protocol"; the pair is the same key
     // (a port has no `/`) without formatting one per port.
     let earlier = seen.entry((container_port, protocol)).or_default();
-    if let Some(problem) = collision(earlier, &host_ip, host_port, regular) {
+    if let Some(problem) = collision(earlier, host_ip, host_port, regular) {
         ctx.report(&RULE, at, problem);
     }
-    record(earlier, path, host_ip, host_port, regular);
+    record(earlier, place, host_ip, host_port, regular);
 }
 
 /// The first collision of a new definition with the earlier ones, in the API server's order of
 /// tests: exactly equal, then overlapping through an unset host port, then ambiguous through an
 /// unset host IP.
-fn collision(earlier: &Earlier, host_ip: &str, host_port: i128, regular: bool) -> Option<String> {
-    if let Some((other, other_regular)) = earlier.exact.get(&(host_ip.to_string(), host_port)) {
+fn collision(
+    earlier: &Earlier<'_>,
+    host_ip: &str,
+    host_port: i128,
+    regular: bool,
+) -> Option<String> {
+    if let Some((other, other_regular)) = earlier.exact.get(&(host_ip, host_port)) {
         // With a host port, two regular containers already collide as an error (FLY213,
         // `AccumulateUniqueHostPorts`); the warning would only repeat it.
         if !(host_port != 0 && regular && *other_regular) {
@@ -163,8 +194,8 @@ fn collision(earlier: &Earlier, host_ip: &str, host_port: i128, regular: bool) -
             earlier
                 .without_host_port_by_ip
                 .iter()
-                .find(|(ip, _)| ip != host_ip)
-                .map(|(_, path)| path)
+                .find(|(ip, _)| *ip != host_ip)
+                .map(|(_, place)| place)
         })
     } else {
         earlier.first_without_host_port.as_ref()
@@ -183,36 +214,36 @@ fn collision(earlier: &Earlier, host_ip: &str, host_port: i128, regular: bool) -
     ))
 }
 
-fn record(earlier: &mut Earlier, path: String, host_ip: String, host_port: i128, regular: bool) {
+fn record<'a>(
+    earlier: &mut Earlier<'a>,
+    place: Place,
+    host_ip: &'a str,
+    host_port: i128,
+    regular: bool,
+) {
     if host_port == 0 {
-        earlier
-            .first_without_host_port
-            .get_or_insert_with(|| path.clone());
+        earlier.first_without_host_port.get_or_insert(place);
         if !earlier
             .without_host_port_by_ip
             .iter()
             .any(|(ip, _)| *ip == host_ip)
         {
-            earlier
-                .without_host_port_by_ip
-                .push((host_ip.clone(), path.clone()));
+            earlier.without_host_port_by_ip.push((host_ip, place));
         }
     } else {
-        earlier
-            .first_with_host_port
-            .get_or_insert_with(|| path.clone());
+        earlier.first_with_host_port.get_or_insert(place);
         let slot = earlier.by_host_port.entry(host_port).or_default();
         let first = if host_ip.is_empty() {
             &mut slot.0
         } else {
             &mut slot.1
         };
-        first.get_or_insert_with(|| path.clone());
+        first.get_or_insert(place);
     }
     earlier
         .exact
         .entry((host_ip, host_port))
-        .or_insert((path, regular));
+        .or_insert((place, regular));
 }
 
 #[cfg(test)]
