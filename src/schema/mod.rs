@@ -202,11 +202,8 @@ impl SchemaSet {
     pub fn def(&self, name: &str) -> Option<SchemaNode<'_>> {
         let (key, value) = self.def_entry(name)?;
         let node = SchemaNode {
-            value,
             def: Some(key),
-            description: None,
-            owner: None,
-            shape: None,
+            ..SchemaNode::raw(value)
         }
         .resolve(self);
         Some(self.with_shape(node))
@@ -256,14 +253,7 @@ impl SchemaSet {
 
     /// Wraps a raw schema value found inside this set and follows its `$ref`s.
     pub fn node<'a>(&'a self, value: &'a Value) -> SchemaNode<'a> {
-        let node = SchemaNode {
-            value,
-            def: None,
-            description: None,
-            owner: None,
-            shape: None,
-        }
-        .resolve(self);
+        let node = SchemaNode::raw(value).resolve(self);
         self.with_shape(node)
     }
 }
@@ -394,6 +384,17 @@ pub struct SchemaNode<'a> {
 const MAX_REF_CHAIN: usize = 16;
 
 impl<'a> SchemaNode<'a> {
+    /// `value` as written: no `$ref` followed, no compiled shape.
+    fn raw(value: &'a Value) -> SchemaNode<'a> {
+        SchemaNode {
+            value,
+            def: None,
+            description: None,
+            owner: None,
+            shape: None,
+        }
+    }
+
     /// Follows `$ref`s. The targets live as long as the set's document (for ever), so a node
     /// of any lifetime can be resolved against any set.
     fn resolve(mut self, set: &SchemaSet) -> SchemaNode<'a> {
@@ -762,14 +763,7 @@ impl Compiler<'_> {
         if let Some(&id) = self.by_raw.get(&address(raw)) {
             return id;
         }
-        let node = SchemaNode {
-            value: raw,
-            def: None,
-            description: None,
-            owner: None,
-            shape: None,
-        }
-        .resolve(self.set);
+        let node = SchemaNode::raw(raw).resolve(self.set);
         let shape = match self.out.by_value.get(&address(node.value)) {
             Some(&s) => s,
             None => {
@@ -796,13 +790,7 @@ impl Compiler<'_> {
 
     /// Fills in a queued shape from its schema, reaching its children.
     fn fill(&mut self, id: u32, value: &'static Value) {
-        let node = SchemaNode {
-            value,
-            def: None,
-            description: None,
-            owner: None,
-            shape: None,
-        };
+        let node = SchemaNode::raw(value);
         let mut properties = Vec::new();
         for (name, v) in node.properties().into_iter().flatten() {
             let reached = self.reach(v);
