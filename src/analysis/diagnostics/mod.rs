@@ -67,7 +67,6 @@ mod yaml11;
 #[cfg(test)]
 pub(crate) mod fixture;
 
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::LazyLock;
 
 use crate::model::pod::PodParts;
@@ -231,52 +230,6 @@ impl Diagnostic {
     }
 }
 
-/// Runs the schema walk and the pod rules on two threads; returns the pod rules' findings (the
-/// walk's go to `ctx.out`).
-///
-/// The pod rules are taken one at a time from a shared counter: the second thread starts on
-/// them at once, and this one joins it when its walk is done, so neither waits while the other
-/// has rules left (the pod rules are most of the work in a pod with many containers, the walk
-/// in one with a few big ones). Each rule reports into its own list, and the lists are joined
-/// in rule order after the walk's, as when everything runs on one thread: the output is the
-/// same.
-fn pod_rules_beside_walk(ctx: &mut Ctx<'_>, parts: &PodParts<'_>) -> Vec<Diagnostic> {
-    let next = AtomicUsize::new(0);
-    let template = Ctx {
-        out: Vec::new(),
-        ..*ctx
-    };
-    let take_rules = || {
-        let mut done: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
-        loop {
-            let i = next.fetch_add(1, AtomicOrdering::Relaxed);
-            let Some(check) = template.hooks.pod.get(i) else {
-                return done;
-            };
-            let mut rule_ctx = Ctx {
-                out: Vec::new(),
-                ..template
-            };
-            check(&mut rule_ctx, parts);
-            if !rule_ctx.out.is_empty() {
-                done.push((i, rule_ctx.out));
-            }
-        }
-    };
-    let mut done = std::thread::scope(|scope| {
-        let other = scope.spawn(take_rules);
-        walk::check_document(ctx);
-        let mut mine = take_rules();
-        match other.join() {
-            Ok(theirs) => mine.extend(theirs),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        mine
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().flat_map(|(_, out)| out).collect()
-}
-
 /// Runs every rule over every document and applies the severity settings.
 /// Documents from this size on run the schema walk and the pod rules on two threads: below it,
 /// starting a thread costs more than the rules it takes over (about 0.1 ms of rules per 10 KB).
@@ -336,9 +289,23 @@ fn diagnostics_split(
             }
             match doc.root.as_ref() {
                 Some(root) if doc.span.len() >= parallel_from => {
+                    // The schema walk and the pod rules read the same tree and report into
+                    // their own lists; the pod rules' list is appended after the walk's, as
+                    // when they run one after the other, so the output is the same.
                     let parts = PodParts::of(root, info.kind);
-                    let mut pod = pod_rules_beside_walk(&mut ctx, &parts);
-                    ctx.out.append(&mut pod);
+                    let mut pod = Ctx {
+                        out: Vec::new(),
+                        ..ctx
+                    };
+                    std::thread::scope(|scope| {
+                        scope.spawn(|| {
+                            for check in &hooks.pod {
+                                check(&mut pod, &parts);
+                            }
+                        });
+                        walk::check_document(&mut ctx);
+                    });
+                    ctx.out.append(&mut pod.out);
                 }
                 root => {
                     walk::check_document(&mut ctx);
