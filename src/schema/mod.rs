@@ -505,11 +505,7 @@ impl<'a> SchemaNode<'a> {
         if let Some((shape, compiled)) = self.compiled(set) {
             return set.reached(compiled, shape.additional?, None);
         }
-        match field(self.value, "additionalProperties") {
-            Some(Value::Bool(false)) | None => None,
-            Some(v @ Value::Bool(true)) => Some(set.node(v)),
-            Some(v) => Some(set.node(v)),
-        }
+        extra_schema(self.value).map(|v| set.node(v))
     }
 
     /// True when this object accepts keys beyond its `properties` (a map type).
@@ -531,6 +527,22 @@ fn reads_extra_keys(value: &Value) -> bool {
             .and_then(Value::as_object)
             .is_none(),
     }
+}
+
+/// The schema of keys beyond `properties`: `additionalProperties` unless absent or `false`.
+fn extra_schema(value: &Value) -> Option<&Value> {
+    match field(value, "additionalProperties") {
+        Some(Value::Bool(false)) | None => None,
+        Some(v) => Some(v),
+    }
+}
+
+/// The `anyOf`, then the `oneOf` branches, unresolved.
+fn branch_schemas(value: &Value) -> impl Iterator<Item = &Value> {
+    ["anyOf", "oneOf"]
+        .into_iter()
+        .filter_map(|k| field(value, k).and_then(Value::as_array))
+        .flatten()
 }
 
 /// `x-kubernetes-int-or-string: true`, read from the JSON.
@@ -569,12 +581,7 @@ impl<'a> SchemaNode<'a> {
                 .filter_map(|&id| set.reached(compiled, id, None))
                 .collect();
         }
-        ["anyOf", "oneOf"]
-            .iter()
-            .filter_map(|k| field(self.value, k).and_then(Value::as_array))
-            .flatten()
-            .map(|v| set.node(v))
-            .collect()
+        branch_schemas(self.value).map(|v| set.node(v)).collect()
     }
 
     /// Values from the schema's own `enum`, when it has one (the Flyte schemas do).
@@ -607,7 +614,7 @@ impl<'a> SchemaNode<'a> {
 /// schema the definitions reach, its types, its properties (with their targets already
 /// resolved) and its `items`, `additionalProperties` and `anyOf`/`oneOf` targets. Asking them
 /// of the JSON costs a key scan per question and a `$defs` hash per `$ref`, for each node of
-/// every document; here they are a field read or a short scan of a compact table.
+/// every document; here they are a field read or a probe of a small hash table.
 struct Compiled {
     /// One per schema position (a property's value, an `items`, ...) the compiler met.
     reached: Vec<Reached>,
@@ -801,16 +808,8 @@ impl Compiler<'_> {
             });
         }
         let items = field(value, "items").map(|v| self.reach(v));
-        let additional = match field(value, "additionalProperties") {
-            Some(Value::Bool(false)) | None => None,
-            Some(v) => Some(self.reach(v)),
-        };
-        let branches = ["anyOf", "oneOf"]
-            .iter()
-            .filter_map(|k| field(value, k).and_then(Value::as_array))
-            .flatten()
-            .map(|v| self.reach(v))
-            .collect();
+        let additional = extra_schema(value).map(|v| self.reach(v));
+        let branches = branch_schemas(value).map(|v| self.reach(v)).collect();
         let shape = Shape {
             id,
             types: node.read_type_list(),
