@@ -23,8 +23,9 @@ use super::{transport, Backend};
 pub(super) fn service(
     init: impl FnOnce(tower_lsp_server::Client) -> Backend,
 ) -> (CatchPanic<LspService<Backend>>, ClientSocket) {
-    let builder =
-        LspService::build(init).custom_method(transport::INVALID_MESSAGE, Backend::invalid_message);
+    let builder = LspService::build(init)
+        .custom_method(transport::INVALID_MESSAGE, Backend::invalid_message)
+        .custom_method(transport::DID_OPEN_HANDOFF, Backend::did_open_handoff);
     #[cfg(debug_assertions)]
     let builder = builder.custom_method(DEBUG_PANIC, Backend::debug_panic);
     let (service, socket) = builder.finish();

@@ -32,10 +32,17 @@ pub async fn run_stdio() -> bool {
     let stdout = tokio::io::stdout();
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = shut_down.clone();
-    let (service, socket) = guard::service(move |client| Backend::with_shutdown_flag(client, flag));
-    Server::new(transport::Sanitize::new(stdin), stdout, socket)
-        .serve(service)
-        .await;
+    let handoff = Arc::new(transport::Handoff::default());
+    let parked = handoff.clone();
+    let (service, socket) =
+        guard::service(move |client| Backend::with_shutdown_flag(client, flag, parked));
+    Server::new(
+        transport::Sanitize::with_handoff(stdin, handoff),
+        stdout,
+        socket,
+    )
+    .serve(service)
+    .await;
     shut_down.load(Ordering::SeqCst)
 }
 
@@ -77,18 +84,25 @@ struct State {
     dynamic_watchers: AtomicBool,
     /// What the client accepts in completion items (snippets, insert modes).
     completion: RwLock<capabilities::CompletionCaps>,
+    /// `didOpen` parameters the transport decoded, waiting for their handoff notification.
+    handoff: Arc<transport::Handoff>,
 }
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        Backend::with_shutdown_flag(client, Arc::default())
+        Backend::with_shutdown_flag(client, Arc::default(), Arc::default())
     }
 
-    fn with_shutdown_flag(client: Client, shut_down: Arc<AtomicBool>) -> Backend {
+    fn with_shutdown_flag(
+        client: Client,
+        shut_down: Arc<AtomicBool>,
+        handoff: Arc<transport::Handoff>,
+    ) -> Backend {
         Backend {
             client,
             state: Arc::new(State {
                 shut_down,
+                handoff,
                 ..State::default()
             }),
         }

@@ -231,6 +231,44 @@ fn requests_before_initialize_get_server_not_initialized_and_notifications_are_d
     raw.shutdown_and_exit();
 }
 
+/// The transport decodes a `didOpen` itself and hands it to the server beside tower-lsp-server
+/// (src/server/transport/handoff.rs). One parked before `initialize` is dropped as the usual
+/// path drops it, and does not stand in for a later one; `didOpen`s it declines (an escaped
+/// method, `params` before `method`, a duplicate key) still open their documents the usual way.
+#[test]
+fn every_spelling_of_did_open_opens_its_document_once_initialized() {
+    let mut raw = Raw::spawn();
+    raw.did_open("file:///early.yaml", 1, POD_TEMPLATE);
+    let id = raw.send_request("initialize", json!({"capabilities": push_client()}));
+    assert!(raw.response(id).get("result").is_some());
+    raw.notify("initialized", json!({}));
+    let bodies = [
+        // As every client writes it: handed off.
+        r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///a.yaml","languageId":"yaml","version":2,"text":TEXT}}}"#,
+        r#"{"jsonrpc":"2.0","method":"textDocument\/didOpen","params":{"textDocument":{"uri":"file:///b.yaml","languageId":"yaml","version":3,"text":TEXT}}}"#,
+        r#"{"params":{"textDocument":{"uri":"file:///c.yaml","languageId":"yaml","version":4,"text":TEXT}},"method":"textDocument/didOpen","jsonrpc":"2.0"}"#,
+        r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///d.yaml","languageId":"yaml","version":5,"version":5,"text":TEXT}}}"#,
+    ];
+    let text = serde_json::to_string(POD_TEMPLATE).expect("json string");
+    for body in bodies {
+        raw.write(&frame(body.replace("TEXT", &text).as_bytes()));
+    }
+    for (uri, version) in [("a", 2), ("b", 3), ("c", 4), ("d", 5)] {
+        let uri = format!("file:///{uri}.yaml");
+        let params = raw.diagnostics(&uri, version);
+        assert_eq!(codes(&params), ["FLY101"], "{uri}: {params}");
+    }
+    // The early document was never opened.
+    assert_eq!(
+        raw.call(
+            "textDocument/hover",
+            hover_params("file:///early.yaml", 4, 8)
+        )["result"],
+        Value::Null
+    );
+    raw.shutdown_and_exit();
+}
+
 #[test]
 fn requests_after_shutdown_are_invalid_and_exit_then_ends_with_status_zero() {
     let mut raw = Raw::start(push_client());

@@ -29,6 +29,18 @@ impl Backend {
         self.schedule_publish(doc.uri);
     }
 
+    /// A `didOpen` that the transport decoded itself ([`crate::server::transport::handoff`]):
+    /// its parameters are parked under the slot this notification names.
+    pub(in crate::server) async fn did_open_handoff(
+        &self,
+        params: crate::server::transport::handoff::HandoffParams,
+    ) {
+        match self.state.handoff.take(params.slot) {
+            Some(open) => self.handle_did_open(open),
+            None => tracing::warn!(slot = params.slot, "no parked didOpen for this slot"),
+        }
+    }
+
     /// What the `files.*` settings say about the document at `uri`. A document with no file
     /// path (an unsaved buffer) is read, with no forced kind: no glob can name it.
     pub(in crate::server) fn selection(

@@ -4,7 +4,11 @@
 use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::{Request, Response};
 
+use super::handoff::Handoff;
 use super::{INVALID_MESSAGE, INVALID_REQUEST, MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, PARSE_ERROR};
+
+/// Most buffer space reserved ahead for a body announced but not yet read.
+const MAX_RESERVE: usize = 16 << 20;
 
 /// The framing state machine, without IO: bytes in, canonical frames out.
 pub struct Framer {
@@ -16,6 +20,8 @@ pub struct Framer {
     state: State,
     /// Frames ready to hand out, oldest first (at most two: an error and a message).
     ready: std::collections::VecDeque<Vec<u8>>,
+    /// Where a `didOpen`'s decoded parameters go instead of through tower-lsp-server.
+    handoff: Option<std::sync::Arc<Handoff>>,
 }
 
 #[derive(Default)]
@@ -36,11 +42,20 @@ impl Default for Framer {
             pos: 0,
             state: State::default(),
             ready: std::collections::VecDeque::new(),
+            handoff: None,
         }
     }
 }
 
 impl Framer {
+    /// A framer that hands each `didOpen` it can decode to `handoff` (see [`super::handoff`]).
+    pub fn with_handoff(handoff: std::sync::Arc<Handoff>) -> Framer {
+        Framer {
+            handoff: Some(handoff),
+            ..Framer::default()
+        }
+    }
+
     pub fn push(&mut self, bytes: &[u8]) {
         if let State::Skip(left) = self.state {
             let n = left.min(bytes.len());
@@ -73,7 +88,11 @@ impl Framer {
                     if data.len() < len {
                         return None;
                     }
-                    let frame = check_body(&data[..len]);
+                    let body = &data[..len];
+                    let frame = match self.handoff.as_deref().and_then(|h| h.hand_off(body)) {
+                        Some(handed_off) => frame(&handed_off),
+                        None => check_body(body),
+                    };
                     self.pos += len;
                     self.state = State::Header;
                     return Some(frame);
@@ -121,7 +140,13 @@ impl Framer {
                                 State::Skip(len - n)
                             };
                         }
-                        Some(len) => self.state = State::Body(len),
+                        Some(len) => {
+                            // The whole body at once, rather than by doubling as it arrives
+                            // (bounded: the length is only the client's word).
+                            let missing = len.saturating_sub(self.buf.len() - self.pos);
+                            self.buf.reserve(missing.min(MAX_RESERVE));
+                            self.state = State::Body(len);
+                        }
                         None => self.ready.push_back(invalid(
                             Value::Null,
                             PARSE_ERROR,

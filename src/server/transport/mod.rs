@@ -17,8 +17,10 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, ReadBuf};
 
 mod framer;
+pub mod handoff;
 
 pub use framer::{is_message, is_message_exact, Framer};
+pub use handoff::{Handoff, DID_OPEN_HANDOFF};
 
 /// The method of the synthetic request that stands for a malformed message.
 pub const INVALID_MESSAGE: &str = "flyte-lsp/invalidMessage";
@@ -48,9 +50,18 @@ pub struct Sanitize<R> {
 
 impl<R> Sanitize<R> {
     pub fn new(inner: R) -> Sanitize<R> {
+        Sanitize::with_framer(inner, Framer::default())
+    }
+
+    /// Hands each `didOpen` it can decode to `handoff` ([`handoff`]).
+    pub fn with_handoff(inner: R, handoff: std::sync::Arc<Handoff>) -> Sanitize<R> {
+        Sanitize::with_framer(inner, Framer::with_handoff(handoff))
+    }
+
+    fn with_framer(inner: R, framer: Framer) -> Sanitize<R> {
         Sanitize {
             inner,
-            framer: Framer::default(),
+            framer,
             chunk: vec![0; 64 * 1024],
             out: Vec::new(),
             out_pos: 0,
