@@ -189,6 +189,7 @@ fn main() -> ExitCode {
 }
 
 fn serve() -> ExitCode {
+    flyte_lsp::server::heap::prepare();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
@@ -197,6 +198,7 @@ fn serve() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
+    flyte_lsp::server::heap::warm_in_background();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

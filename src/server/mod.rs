@@ -8,6 +8,7 @@ mod capabilities;
 mod convert;
 mod guard;
 mod handlers;
+pub mod heap;
 pub mod store;
 pub mod transport;
 mod workspace;
