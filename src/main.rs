@@ -198,7 +198,6 @@ fn serve() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
-    flyte_lsp::server::heap::warm_in_background();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

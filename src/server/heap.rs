@@ -1,6 +1,6 @@
 //! A warm heap for the server: one malloc arena that keeps what it frees, and a few MiB of it
-//! touched once at start, so that the first big `didOpen` is parsed and analysed in memory the
-//! kernel has already mapped instead of page-faulting its way through a fresh heap.
+//! touched once after the handshake, so that the first big `didOpen` is parsed and analysed in
+//! memory the kernel has already mapped instead of page-faulting its way through a fresh heap.
 //!
 //! Why: the first open of a 20,000-line (477 kB) document touches about 6 MiB of new memory
 //! (text, tree, findings), about 1,500 minor page faults, each a kernel entry that zeroes a
@@ -15,7 +15,7 @@
 //! glibc only (`mallopt`); elsewhere this does nothing. Never called by `check` or `render`,
 //! whose workers are busy anyway and whose process ends with the run.
 
-/// How much of the heap is touched at start: above what a 20,000-line document's first open
+/// How much of the heap [`warm`] touches: above what a 20,000-line document's first open
 /// takes, with room.
 pub const WARM_BYTES: usize = 8 * 1024 * 1024;
 
@@ -35,23 +35,17 @@ pub fn prepare() {
     }
 }
 
-/// Touches [`WARM_BYTES`] of the heap on a thread of its own and frees them: the pages stay
-/// mapped (see [`prepare`]) for the allocations of the first open. Runs beside the handshake;
-/// an open that comes before it is done is served as without it, only slower.
-pub fn warm_in_background() {
+/// Touches [`WARM_BYTES`] of the heap and frees them: the pages stay mapped (see [`prepare`])
+/// for the allocations of the first open. The server calls it on a blocking thread after
+/// `initialized`, beside the client's first requests rather than before the `initialize`
+/// answer; an open that comes before it is done is served as without it.
+pub fn warm() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        let spawned = std::thread::Builder::new()
-            .name("flyte-lsp-heap".into())
-            .spawn(|| {
-                // A non-zero fill writes every page (a zeroed allocation could stay unmapped).
-                let warm = vec![1u8; WARM_BYTES];
-                std::hint::black_box(&warm);
-                drop(warm);
-                tracing::info!(bytes = WARM_BYTES, "heap warmed");
-            });
-        if let Err(err) = spawned {
-            tracing::debug!(%err, "no thread to warm the heap");
-        }
+        // A non-zero fill writes every page (a zeroed allocation could stay unmapped).
+        let warm = vec![1u8; WARM_BYTES];
+        std::hint::black_box(&warm);
+        drop(warm);
+        tracing::info!(bytes = WARM_BYTES, "heap warmed");
     }
 }

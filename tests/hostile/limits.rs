@@ -887,12 +887,12 @@ fn minor_faults(pid: u32) -> u64 {
 }
 
 /// The server's warm heap (`server::heap`): counted in page faults, not timed. The first open
-/// of a 20,000-line document is parsed and analysed in memory touched at start, where a fresh
-/// heap took about 1,500 faults; a document three times as big, opened next, outgrows it and
-/// faults again, which shows the count sees them.
+/// of a 20,000-line document is parsed and analysed in memory touched after the handshake,
+/// where a fresh heap took about 1,500 faults; a document three times as big, opened next,
+/// outgrows it and faults again, which shows the count sees them.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
-fn the_servers_first_big_open_runs_in_memory_touched_at_start() {
+fn the_servers_first_big_open_runs_in_memory_touched_after_the_handshake() {
     let mut raw = Raw::start(push_client());
     let log = raw.wait_log("heap warmed");
     assert!(log.contains("heap warmed"), "no warm-up in the log:\n{log}");

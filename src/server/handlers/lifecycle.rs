@@ -48,10 +48,12 @@ impl Backend {
 
     pub(in crate::server) async fn handle_initialized(&self) {
         self.fetch_configuration().await;
-        // Parse the selected Kubernetes schema now, not on the first keystroke.
+        // Parse the selected Kubernetes schema now, not on the first keystroke; then map the
+        // memory the first big open will want.
         let version = self.settings().kubernetes_version();
         tokio::task::spawn_blocking(move || {
             crate::schema::schemas().for_version(version);
+            crate::server::heap::warm();
         });
         self.watch_files().await;
         self.scan_workspace().await;
