@@ -37,7 +37,12 @@ fn sizes() -> Vec<(&'static str, String)> {
 }
 
 fn benches(c: &mut Criterion) {
-    let settings = Settings::default();
+    // What the server analyses with: an editor's settings, so a big document's pod rules run
+    // on a second thread as they do there (`check` runs them on its worker's thread).
+    let settings = Settings {
+        editor: true,
+        ..Settings::default()
+    };
     for (name, text) in sizes() {
         let lines = text.lines().count();
         let mut group = c.benchmark_group(format!("{name} ({lines} lines)"));

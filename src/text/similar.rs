@@ -1,17 +1,49 @@
 //! "Did you mean": edit distance between a typed name and the names a schema allows.
 
+/// Names up to this many chars are compared without allocating: every name a schema has, and
+/// nearly every name a user types. "Did you mean" may compare one typo with thousands of
+/// container or volume names.
+const INLINE: usize = 64;
+
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions), on chars.
 pub fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+    let (mut a_buf, mut b_buf) = (['\0'; INLINE], ['\0'; INLINE]);
+    match (chars_into(a, &mut a_buf), chars_into(b, &mut b_buf)) {
+        (Some(a), Some(b)) => {
+            let mut rows = [0usize; 3 * (INLINE + 1)];
+            osa(a, b, &mut rows[..3 * (b.len() + 1)])
+        }
+        _ => {
+            let a: Vec<char> = a.chars().collect();
+            let b: Vec<char> = b.chars().collect();
+            let mut rows = vec![0usize; 3 * (b.len() + 1)];
+            osa(&a, &b, &mut rows)
+        }
+    }
+}
+
+/// The chars of `s` in `buf`, or `None` when there are more than it holds.
+fn chars_into<'b>(s: &str, buf: &'b mut [char; INLINE]) -> Option<&'b [char]> {
+    let mut n = 0;
+    for c in s.chars() {
+        *buf.get_mut(n)? = c;
+        n += 1;
+    }
+    Some(&buf[..n])
+}
+
+/// [`distance`] of two char slices, with `rows` (three of `b.len() + 1`, zeroed) as the
+/// table: three rolling rows keep it O(m) in memory.
+fn osa(a: &[char], b: &[char], rows: &mut [usize]) -> usize {
     let (n, m) = (a.len(), b.len());
     if n == 0 || m == 0 {
         return n.max(m);
     }
-    // Three rolling rows keep this O(m) in memory.
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
+    let (mut prev2, rest) = rows.split_at_mut(m + 1);
+    let (mut prev, mut cur) = rest.split_at_mut(m + 1);
+    for (j, cell) in prev.iter_mut().enumerate() {
+        *cell = j;
+    }
     for i in 1..=n {
         cur[0] = i;
         for j in 1..=m {
@@ -123,6 +155,22 @@ fn snake_bytes(camel: &str, mut emit: impl FnMut(u8)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_and_non_ascii_words_are_measured_like_short_ones() {
+        // Past `INLINE` chars the tables are allocated; the answer is the same.
+        let long = "a".repeat(INLINE + 6);
+        let longer = format!("{long}b");
+        assert_eq!(distance(&long, &longer), 1);
+        assert_eq!(distance(&longer, &long), 1);
+        assert_eq!(distance(&long, "ab"), INLINE + 5);
+        assert_eq!(distance("ba", &long[..2]), 1);
+        let swapped = format!("{}ba", &long[..INLINE]);
+        assert_eq!(distance(&format!("{}ab", &long[..INLINE]), &swapped), 1);
+        // On chars, not bytes: `é` is one edit.
+        assert_eq!(distance("émoji", "emoji"), 1);
+        assert_eq!(distance(&"é".repeat(INLINE + 1), &"é".repeat(INLINE)), 1);
+    }
 
     #[test]
     fn distances() {

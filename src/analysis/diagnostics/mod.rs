@@ -230,13 +230,23 @@ impl Diagnostic {
     }
 }
 
-/// Runs every rule over every document and applies the severity settings.
-/// Documents from this size on run the schema walk and the pod rules on two threads: below it,
-/// starting a thread costs more than the rules it takes over (about 0.1 ms of rules per 10 KB).
+/// In an editor, documents from this size on run the schema walk and the pod rules on two
+/// threads: below it, starting a thread costs more than the rules it takes over (about 0.1 ms
+/// of rules per 10 KB).
 const PARALLEL_BYTES: usize = 16 * 1024;
 
+/// Runs every rule over every document and applies the severity settings. Only for an editor
+/// (`Settings::editor`) does a big document take a second thread: a user waits for that one
+/// document. `check` already runs a worker per core, so there a second thread per document only
+/// adds its start-up, and the rules run where their caller runs (which also lets the tests that
+/// count a thread's allocations see the pod rules').
 pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic> {
-    diagnostics_split(snap, documents, PARALLEL_BYTES)
+    let parallel_from = if snap.settings.editor {
+        PARALLEL_BYTES
+    } else {
+        usize::MAX
+    };
+    diagnostics_split(snap, documents, parallel_from)
 }
 
 /// [`diagnostics`], running the rules on two threads for documents of `parallel_from` bytes or
