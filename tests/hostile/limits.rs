@@ -852,7 +852,8 @@ fn workspace_indexing_skips_fifos_loops_links_and_big_files_without_blocking() {
     server.shutdown_and_exit();
 }
 
-/// `n` block-style containers of about 38 lines each, as a generated pod template writes them.
+/// `n` block-style containers of 35 lines each, as a generated pod template writes them (the
+/// fast path's block YAML; `many_containers` is flow style, which granit-parser reads).
 fn block_containers(n: usize) -> String {
     let mut text = String::from("primary_container_name: c0\npod_spec:\n  containers:\n");
     for i in 0..n {
@@ -864,10 +865,9 @@ fn block_containers(n: usize) -> String {
                 "        - name: VAR_{v}\n          value: \"{i}-{v}\"\n"
             ));
         }
+        let port = 8000 + i % 1000;
         text.push_str(&format!(
-            "      ports:\n        - name: http-{i}\n          containerPort: {}\n          protocol: TCP\n      resources:\n        requests:\n          cpu: 500m\n          memory: 1Gi\n        limits:\n          cpu: \"1\"\n          memory: 2Gi\n      readinessProbe:\n        httpGet:\n          path: /healthz\n          port: {}\n        periodSeconds: 10\n      securityContext:\n        allowPrivilegeEscalation: false\n        readOnlyRootFilesystem: true\n",
-            8000 + i % 1000,
-            8000 + i % 1000
+            "      ports:\n        - name: http-{i}\n          containerPort: {port}\n          protocol: TCP\n      resources:\n        requests:\n          cpu: 500m\n          memory: 1Gi\n        limits:\n          cpu: \"1\"\n          memory: 2Gi\n      readinessProbe:\n        httpGet:\n          path: /healthz\n          port: {port}\n        periodSeconds: 10\n      securityContext:\n        allowPrivilegeEscalation: false\n        readOnlyRootFilesystem: true\n"
         ));
     }
     text
