@@ -208,7 +208,13 @@ fn serve() -> ExitCode {
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    let clean = runtime.block_on(flyte_lsp::server::run_stdio());
+    // On a worker rather than this thread: the publish tasks that its handlers spawn then start
+    // on that worker's own queue, instead of waking a parked worker to take them.
+    let clean = runtime.block_on(async {
+        tokio::spawn(flyte_lsp::server::run_stdio())
+            .await
+            .unwrap_or(false)
+    });
     // Do not wait for blocking analysis tasks of a client that is gone.
     runtime.shutdown_background();
     // LSP: exit code 0 after `shutdown`, 1 when the client exits (or vanishes) without it.

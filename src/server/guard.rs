@@ -225,19 +225,21 @@ pub(super) fn debug_panic_in_initialize(params: &tower_lsp_server::ls_types::Ini
 
 #[cfg(debug_assertions)]
 impl Backend {
-    /// `{"in": "handler"}` panics in the handler itself; `{"in": "blocking"}` panics in a
-    /// blocking analysis task, whose `JoinError` must become an internal error too.
+    /// `{"in": "handler"}` panics in the handler itself; `{"in": "blocking"}` panics in
+    /// blocking work run as an analysis is ([`super::in_place`]), which must become an
+    /// internal error too.
     async fn debug_panic(
         &self,
         params: serde_json::Value,
     ) -> tower_lsp_server::jsonrpc::Result<serde_json::Value> {
         if params.get("in").and_then(|v| v.as_str()) == Some("blocking") {
-            return tokio::task::spawn_blocking(|| -> serde_json::Value {
+            // Through the helper the analyses run in, so its panic path is the one tested.
+            return super::in_place(|| -> serde_json::Value {
                 panic!("flyte-lsp/debugPanic in a blocking task")
             })
             .await
-            .map_err(|err| {
-                tracing::error!(%err, "a blocking task panicked");
+            .ok_or_else(|| {
+                tracing::error!("a blocking task panicked");
                 Error::internal_error()
             });
         }

@@ -10,6 +10,7 @@
 //! - `incremental_model`: 10,000 random incremental edits against a fresh open of the result;
 //! - `fuzz_regressions`: every crash the fuzzers found, replayed through the real code path;
 //! - `python`: a 5 MB module, invalid UTF-8, all syntax errors, 10,000 nested brackets;
+//! - `stdio`: a socket pair and regular files as stdin and stdout;
 //! - `security`: no programs, no network, writes only through the client or atomic `--fix`.
 
 #[path = "../common/mod.rs"]
@@ -23,4 +24,5 @@ mod limits;
 mod protocol_faults;
 mod python;
 mod security;
+mod stdio;
 mod work;

@@ -139,11 +139,9 @@ impl Backend {
         let items = match self.analysed_snapshot(&params.text_document.uri, &settings) {
             Some(snap) => {
                 let workspace = self.workspace();
-                tokio::task::spawn_blocking(move || {
-                    lsp_diagnostics(&snap, &settings, enc, &workspace)
-                })
-                .await
-                .unwrap_or_default()
+                super::super::in_place(move || lsp_diagnostics(&snap, &settings, enc, &workspace))
+                    .await
+                    .unwrap_or_default()
             }
             None => Vec::new(),
         };
@@ -205,14 +203,14 @@ impl Backend {
                     }
                 });
             }
-            let diags = tokio::task::spawn_blocking(move || {
+            let diags = super::super::in_place(move || {
                 if let (false, Some(path)) = (python, &path) {
                     indexer.reindex(path, Some((&work.text, work.stream())));
                 }
                 lsp_diagnostics(&work, &settings, enc, &indexer.workspace())
             })
             .await;
-            let Ok(diags) = diags else {
+            let Some(diags) = diags else {
                 tracing::error!("analysis task failed");
                 return;
             };
