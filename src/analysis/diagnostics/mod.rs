@@ -28,6 +28,7 @@ mod flyte_environment;
 mod flyte_merge;
 mod flyte_primary;
 mod flyte_reference;
+pub mod fork;
 mod host_namespaces;
 mod ip_formats;
 mod k8s_version;
@@ -231,14 +232,14 @@ impl Diagnostic {
 }
 
 /// In an editor, documents from this size on run the schema walk and the pod rules on two
-/// threads: below it, starting a thread costs more than the rules it takes over (about 0.1 ms
-/// of rules per 10 KB).
+/// threads ([`fork`]): below it, handing the pod rules over costs more than they take (about
+/// 0.1 ms of rules per 10 KB).
 const PARALLEL_BYTES: usize = 16 * 1024;
 
 /// Runs every rule over every document and applies the severity settings. Only for an editor
 /// (`Settings::editor`) does a big document take a second thread: a user waits for that one
 /// document. `check` already runs a worker per core, so there a second thread per document only
-/// adds its start-up, and the rules run where their caller runs (which also lets the tests that
+/// adds its hand-off, and the rules run where their caller runs (which also lets the tests that
 /// count a thread's allocations see the pod rules').
 pub fn diagnostics(snap: &Snapshot<'_>, documents: &[DocInfo]) -> Vec<Diagnostic> {
     let parallel_from = if snap.settings.editor {
@@ -307,14 +308,16 @@ fn diagnostics_split(
                         out: Vec::new(),
                         ..ctx
                     };
-                    std::thread::scope(|scope| {
-                        scope.spawn(|| {
+                    // The walk runs here; the pod rules on the fork's helper, or here after
+                    // the walk when the helper has not started them (`fork`).
+                    fork::join(
+                        || walk::check_document(&mut ctx),
+                        || {
                             for check in &hooks.pod {
                                 check(&mut pod, &parts);
                             }
-                        });
-                        walk::check_document(&mut ctx);
-                    });
+                        },
+                    );
                     ctx.out.append(&mut pod.out);
                 }
                 root => {

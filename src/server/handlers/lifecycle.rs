@@ -54,6 +54,8 @@ impl Backend {
         tokio::task::spawn_blocking(move || {
             crate::schema::schemas().for_version(version);
             crate::server::heap::warm();
+            // So that the first big document's analysis does not wait for its second thread.
+            crate::analysis::diagnostics::fork::start();
         });
         self.watch_files().await;
         self.scan_workspace().await;
