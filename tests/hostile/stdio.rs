@@ -77,6 +77,17 @@ fn is_diagnostics(m: &Value) -> bool {
         && m["params"]["version"] == 1
 }
 
+/// `flyte-lsp serve` with these streams.
+fn serve(stdin: impl Into<Stdio>, stdout: impl Into<Stdio>, stderr: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
+        .arg("serve")
+        .stdin(stdin)
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn flyte-lsp")
+}
+
 fn wait_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
@@ -95,13 +106,11 @@ fn wait_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
 fn a_socket_pair_as_stdin_and_stdout_serves_a_whole_session() {
     let (ours, theirs) = UnixStream::pair().expect("socketpair");
     let theirs_out = theirs.try_clone().expect("dup");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
-        .arg("serve")
-        .stdin(Stdio::from(OwnedFd::from(theirs)))
-        .stdout(Stdio::from(OwnedFd::from(theirs_out)))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn flyte-lsp");
+    let mut child = serve(
+        OwnedFd::from(theirs),
+        OwnedFd::from(theirs_out),
+        Stdio::null(),
+    );
     ours.set_read_timeout(Some(TIMEOUT)).expect("timeout");
     let mut writer = ours.try_clone().expect("dup");
     let mut reader = BufReader::new(ours);
@@ -145,17 +154,12 @@ fn a_socket_pair_as_stdin_and_stdout_serves_a_whole_session() {
 }
 
 #[test]
-fn a_regular_file_as_stdout_is_written_through_tokio() {
+fn a_regular_file_as_stdout_receives_the_whole_session() {
     let dir = TempDir::new("stdio-file-out");
     let output = dir.path().join("out.lsp");
     let (stdin_read, mut stdin_write) = std::io::pipe().expect("pipe");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
-        .arg("serve")
-        .stdin(Stdio::from(stdin_read))
-        .stdout(File::create(&output).expect("create output"))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn flyte-lsp");
+    let output_file = File::create(&output).expect("create output");
+    let mut child = serve(stdin_read, output_file, Stdio::null());
     // Each step waits for its answer in the file, as a client waits on a pipe.
     let answered = |id: i64| {
         let start = Instant::now();
@@ -187,20 +191,15 @@ fn a_regular_file_as_stdout_is_written_through_tokio() {
     assert!(wait_exit(&mut child).success());
 }
 
-/// A regular file cannot be polled: stdin falls back to tokio's stream, and its end is the
-/// end of the session (exit status 1: no `shutdown`), not a hang or a crash.
+/// A regular file as stdin: its end is the end of the session (exit status 1: no `shutdown`),
+/// not a hang or a crash.
 #[test]
-fn a_regular_file_as_stdin_is_read_through_tokio_to_its_end() {
+fn a_regular_file_as_stdin_is_read_to_its_end() {
     let dir = TempDir::new("stdio-file-in");
     let input = dir.path().join("in.lsp");
     std::fs::write(&input, initialize(1)).expect("write input");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flyte-lsp"))
-        .arg("serve")
-        .stdin(File::open(&input).expect("open input"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn flyte-lsp");
+    let input_file = File::open(&input).expect("open input");
+    let mut child = serve(input_file, Stdio::piped(), Stdio::piped());
     let status = wait_exit(&mut child);
     assert_eq!(status.code(), Some(1), "{status}");
     let mut log = String::new();

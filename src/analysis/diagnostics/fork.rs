@@ -108,7 +108,7 @@ pub fn join<RA, RB: Send>(a: impl FnOnce() -> RA, b: impl FnOnce() -> RB + Send)
     {
         let mut offered = lock(&helper.offered);
         if offered.is_some() {
-            // The helper is busy with another caller's job: this one runs here, below.
+            // Another caller's job waits for the helper: this one runs here, below.
         } else {
             *offered = Some(job.clone());
             helper.wake.notify_one();
@@ -201,11 +201,16 @@ mod tests {
     #[test]
     fn a_long_first_half_lets_the_helper_run_the_second() {
         let on = std::thread::current().id();
-        let (_, other) = join(
-            || std::thread::sleep(Duration::from_millis(50)),
-            || std::thread::current().id(),
-        );
-        assert_ne!(other, on, "the helper had 50 ms to take the second half");
+        // Another test's job may hold the mailbox for a moment (the tests run in parallel),
+        // and then this join runs both halves here; it takes one free mailbox to pass.
+        let helped = (0..20).any(|_| {
+            let (_, other) = join(
+                || std::thread::sleep(Duration::from_millis(50)),
+                || std::thread::current().id(),
+            );
+            other != on
+        });
+        assert!(helped, "the helper never took the second half in 50 ms");
     }
 
     #[test]
