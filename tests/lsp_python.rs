@@ -830,3 +830,30 @@ fn no_formatting_and_no_semantic_tokens_for_python() {
     }
     client.shutdown_and_exit();
 }
+
+/// An edit of an open Python file reaches the workspace index (after its own diagnostics are
+/// published, off the keystroke's path): the template it now defines, which its copy on disk
+/// does not, is where another file's name for it leads.
+#[test]
+fn an_edited_python_file_redefines_its_templates_in_the_index() {
+    const DEFS: &str =
+        "from kubernetes.client import V1ObjectMeta, V1PodSpec, V1PodTemplate, V1PodTemplateSpec\n\
+                        GPU = V1PodTemplate(metadata=V1ObjectMeta(name=\"gpu-a\"), \
+                        template=V1PodTemplateSpec(spec=V1PodSpec(containers=[])))\n";
+    const USES: &str =
+        "import flyte\nenv = flyte.TaskEnvironment(name=\"u\", pod_template=\"gpu-b\")\n";
+    let root = TempDir::new("py-reindex");
+    let defs = uri(&root.write("flows/defs.py", DEFS));
+    let uses = uri(&root.write("flows/uses.py", USES));
+    let mut client = start_in(root.path());
+    client.did_open_as(&defs, "python", 1, DEFS);
+    client.did_open_as(&uses, "python", 1, USES);
+    client.wait_version(&uses, 1);
+    let name = span(DEFS, "gpu-a", 0);
+    client.did_change(&defs, 2, name.clone(), "gpu-b");
+    client.wait_version(&defs, 2);
+    let def = definition_when_indexed(&mut client, &uses, pos(USES, "gpu-b", 0, 1));
+    assert_eq!(locations(&def), [(defs.clone(), name)], "{def}");
+    client.allow_unread("textDocument/publishDiagnostics");
+    client.shutdown_and_exit();
+}

@@ -185,58 +185,76 @@ impl Backend {
             let Some(snap) = this.analysed_snapshot(&uri, &settings) else {
                 return;
             };
-            let enc = this.encoding();
-            let work = snap.clone();
-            let indexer = this.clone();
-            let path = uri.to_file_path().map(|p| p.into_owned());
-            // What a Python file gives the index (the templates it names, the containers and
-            // volumes it defines, which cost a second parse) never changes its own diagnostics:
-            // it is indexed beside the analysis, off the keystroke's path. A YAML file may
-            // define templates its own documents name, so it is indexed first.
             let python = snap.language == crate::engine::Language::Python;
-            if let (true, Some(path)) = (python, path.clone()) {
-                let (indexer, work, uri) = (this.clone(), snap.clone(), uri.clone());
+            let path = uri.to_file_path().map(|p| p.into_owned());
+            this.analyse_and_publish(&uri, generation, &snap, settings, path.clone(), python)
+                .await;
+            // What a Python file gives the index (the templates it names, the containers and
+            // volumes it defines, which cost a second parse) never changes its own
+            // diagnostics: it is indexed once they are out, off the keystroke's path and off
+            // the CPU its analysis uses. Beside the analysis, on a 2-core machine, it took the
+            // CPU the analysis's second half wanted, or the parse itself (docs/performance.md,
+            // session 16). A YAML file may define templates its own documents name, so the
+            // analysis indexes it first.
+            if let (true, Some(path)) = (python, path) {
+                let indexer = this.clone();
                 tokio::task::spawn_blocking(move || {
                     let current = indexer.state.store.current(&uri).map(|s| s.version);
-                    if current == Some(work.version) {
-                        indexer.reindex(&path, Some((&work.text, work.stream())));
+                    if current == Some(snap.version) {
+                        indexer.reindex(&path, Some((&snap.text, snap.stream())));
                     }
                 });
             }
-            let diags = super::super::in_place(move || {
-                if let (false, Some(path)) = (python, &path) {
-                    indexer.reindex(path, Some((&work.text, work.stream())));
-                }
-                lsp_diagnostics(&work, &settings, enc, &indexer.workspace())
-            })
-            .await;
-            let Some(diags) = diags else {
-                tracing::error!("analysis task failed");
-                return;
-            };
-            // Checked under the lock that the send holds: a task that passed the check
-            // without it could be overtaken by a newer version's publish and then send stale
-            // diagnostics after it.
-            let _publishing = this.state.publishing.lock().await;
-            if !this.is_current_generation(&uri, generation) {
-                tracing::debug!(version = snap.version, "dropping superseded diagnostics");
-                return;
-            }
-            {
-                let mut published = this
-                    .state
-                    .published
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
-                if published.get(&uri) == Some(&(snap.version, diags.clone())) {
-                    return;
-                }
-                published.insert(uri.clone(), (snap.version, diags.clone()));
-            }
-            this.client
-                .publish_diagnostics(uri, diags, Some(snap.version))
-                .await;
         });
+    }
+
+    /// Analyses `snap` (indexing it first when it is YAML) and publishes its diagnostics,
+    /// unless a newer generation has superseded them or they are what was last published.
+    async fn analyse_and_publish(
+        &self,
+        uri: &Uri,
+        generation: u64,
+        snap: &Arc<Snapshot>,
+        settings: Settings,
+        path: Option<std::path::PathBuf>,
+        python: bool,
+    ) {
+        let enc = self.encoding();
+        let work = snap.clone();
+        let indexer = self.clone();
+        let diags = super::super::in_place(move || {
+            if let (false, Some(path)) = (python, &path) {
+                indexer.reindex(path, Some((&work.text, work.stream())));
+            }
+            lsp_diagnostics(&work, &settings, enc, &indexer.workspace())
+        })
+        .await;
+        let Some(diags) = diags else {
+            tracing::error!("analysis task failed");
+            return;
+        };
+        // Checked under the lock that the send holds: a task that passed the check without it
+        // could be overtaken by a newer version's publish and then send stale diagnostics
+        // after it.
+        let _publishing = self.state.publishing.lock().await;
+        if !self.is_current_generation(uri, generation) {
+            tracing::debug!(version = snap.version, "dropping superseded diagnostics");
+            return;
+        }
+        {
+            let mut published = self
+                .state
+                .published
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if published.get(uri) == Some(&(snap.version, diags.clone())) {
+                return;
+            }
+            published.insert(uri.clone(), (snap.version, diags.clone()));
+        }
+        self.client
+            .publish_diagnostics(uri.clone(), diags, Some(snap.version))
+            .await;
     }
 }
 
