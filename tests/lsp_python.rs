@@ -19,10 +19,15 @@ fn uri(path: &Path) -> String {
 
 /// A session whose workspace folder is `root` (scanned on `initialized`).
 fn start_in(root: &Path) -> Client {
+    start_in_with(root, push_client())
+}
+
+/// [`start_in`] for a client with these capabilities.
+fn start_in_with(root: &Path, capabilities: Value) -> Client {
     let mut client = Client::spawn();
     client.request(
         "initialize",
-        json!({"processId": null, "rootUri": uri(root), "capabilities": push_client()}),
+        json!({"processId": null, "rootUri": uri(root), "capabilities": capabilities}),
     );
     client.notify("initialized", json!({}));
     client
@@ -855,5 +860,54 @@ fn an_edited_python_file_redefines_its_templates_in_the_index() {
     let def = definition_when_indexed(&mut client, &uses, pos(USES, "gpu-b", 0, 1));
     assert_eq!(locations(&def), [(defs.clone(), name)], "{def}");
     client.allow_unread("textDocument/publishDiagnostics");
+    client.shutdown_and_exit();
+}
+
+/// A client that pulls diagnostics gets no publish task, yet its edits reach the index too: a
+/// template renamed in an open YAML file, and not on disk, is one a Python file may name
+/// (FLY318 goes away).
+#[test]
+fn a_pull_clients_edits_reach_the_index() {
+    const USES: &str =
+        "import flyte\nenv = flyte.TaskEnvironment(name=\"u\", pod_template=\"gpu-b\")\n";
+    let cluster = CLUSTER.replace("gpu-nodes", "gpu-a");
+    let root = TempDir::new("pull-reindex");
+    let yaml = uri(&root.write("cluster/gpu.yaml", &cluster));
+    let uses = uri(&root.write("flows/uses.py", USES));
+    let pull = json!({"textDocument": {"diagnostic": {}, "publishDiagnostics": {}}});
+    let mut client = start_in_with(root.path(), pull);
+    client.did_open_as(&uses, "python", 1, USES);
+    let codes_of_uses = |client: &mut Client| -> Vec<String> {
+        let report = client.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uses}}),
+        );
+        report["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect()
+    };
+    // Once the scan has indexed `gpu-a`, the name `gpu-b` is unknown.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !codes_of_uses(&mut client).contains(&"FLY318".to_string()) {
+        assert!(
+            Instant::now() < deadline,
+            "no FLY318 for an unknown template"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    client.did_open(&yaml, 1, &cluster);
+    client.did_change(&yaml, 2, span(&cluster, "gpu-a", 0), "gpu-b");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while codes_of_uses(&mut client).contains(&"FLY318".to_string()) {
+        assert!(
+            Instant::now() < deadline,
+            "the edited template never reached the index"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    client.assert_no_diagnostics(&yaml, Duration::from_millis(200));
     client.shutdown_and_exit();
 }

@@ -170,6 +170,11 @@ impl Backend {
     /// only the newest request is analysed to the end and published.
     pub(in crate::server) fn schedule_publish(&self, uri: Uri) {
         if self.state.pull.load(Ordering::Relaxed) {
+            // A pull client asks for diagnostics itself; the index still follows its edits.
+            let settings = self.settings();
+            if let Some(snap) = self.analysed_snapshot(&uri, &settings) {
+                self.reindex_later(uri, snap);
+            }
             return;
         }
         let generation = self.next_generation(&uri);
@@ -187,7 +192,7 @@ impl Backend {
             };
             let python = snap.language == crate::engine::Language::Python;
             let path = uri.to_file_path().map(|p| p.into_owned());
-            this.analyse_and_publish(&uri, generation, &snap, settings, path.clone(), python)
+            this.analyse_and_publish(&uri, generation, &snap, settings, path, python)
                 .await;
             // What a Python file gives the index (the templates it names, the containers and
             // volumes it defines, which cost a second parse) never changes its own
@@ -196,14 +201,24 @@ impl Backend {
             // CPU the analysis's second half wanted, or the parse itself (docs/performance.md,
             // session 16). A YAML file may define templates its own documents name, so the
             // analysis indexes it first.
-            if let (true, Some(path)) = (python, path) {
-                let indexer = this.clone();
-                tokio::task::spawn_blocking(move || {
-                    let current = indexer.state.store.current(&uri).map(|s| s.version);
-                    if current == Some(snap.version) {
-                        indexer.reindex(&path, Some((&snap.text, snap.stream())));
-                    }
-                });
+            if python {
+                this.reindex_later(uri, snap);
+            }
+        });
+    }
+
+    /// Re-indexes `snap` on the blocking pool if it is still the document's current version
+    /// then (a newer one is indexed by its own call). For a Python file after its diagnostics
+    /// are out, and for a pull client, whose edits reach no publish task.
+    fn reindex_later(&self, uri: Uri, snap: Arc<Snapshot>) {
+        let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
+            return;
+        };
+        let indexer = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let current = indexer.state.store.current(&uri).map(|s| s.version);
+            if current == Some(snap.version) {
+                indexer.reindex(&path, Some((&snap.text, snap.stream())));
             }
         });
     }
