@@ -135,14 +135,9 @@ impl Backend {
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
         let settings = self.settings();
-        let enc = self.encoding();
-        let items = match self.analysed_snapshot(&params.text_document.uri, &settings) {
-            Some(snap) => {
-                let workspace = self.workspace();
-                super::super::in_place(move || lsp_diagnostics(&snap, &settings, enc, &workspace))
-                    .await
-                    .unwrap_or_default()
-            }
+        let uri = &params.text_document.uri;
+        let items = match self.analysed_snapshot(uri, &settings) {
+            Some(snap) => self.analyse(uri, &snap, settings).await.unwrap_or_default(),
             None => Vec::new(),
         };
         Ok(DocumentDiagnosticReportResult::Report(
@@ -190,9 +185,7 @@ impl Backend {
             let Some(snap) = this.analysed_snapshot(&uri, &settings) else {
                 return;
             };
-            let python = snap.language == crate::engine::Language::Python;
-            let path = uri.to_file_path().map(|p| p.into_owned());
-            this.analyse_and_publish(&uri, generation, &snap, settings, path, python)
+            this.analyse_and_publish(&uri, generation, &snap, settings)
                 .await;
             // What a Python file gives the index (the templates it names, the containers and
             // volumes it defines, which cost a second parse) never changes its own
@@ -201,7 +194,7 @@ impl Backend {
             // CPU the analysis's second half wanted, or the parse itself (docs/performance.md,
             // session 16). A YAML file may define templates its own documents name, so the
             // analysis indexes it first.
-            if python {
+            if snap.language == crate::engine::Language::Python {
                 this.reindex_later(uri, snap);
             }
         });
@@ -223,28 +216,41 @@ impl Backend {
         });
     }
 
-    /// Analyses `snap` (indexing it first when it is YAML) and publishes its diagnostics,
-    /// unless a newer generation has superseded them or they are what was last published.
+    /// The diagnostics of `snap`, analysed in place (`server::in_place`); a YAML file is
+    /// indexed first, as its own documents may name the templates it defines. `None` when the
+    /// analysis failed.
+    async fn analyse(
+        &self,
+        uri: &Uri,
+        snap: &Arc<Snapshot>,
+        settings: Settings,
+    ) -> Option<Vec<Diagnostic>> {
+        let enc = self.encoding();
+        let work = snap.clone();
+        let indexer = self.clone();
+        let yaml_path = match snap.language {
+            crate::engine::Language::Python => None,
+            crate::engine::Language::Yaml => uri.to_file_path().map(|p| p.into_owned()),
+        };
+        super::super::in_place(move || {
+            if let Some(path) = &yaml_path {
+                indexer.reindex(path, Some((&work.text, work.stream())));
+            }
+            lsp_diagnostics(&work, &settings, enc, &indexer.workspace())
+        })
+        .await
+    }
+
+    /// Analyses `snap` and publishes its diagnostics, unless a newer generation has superseded
+    /// them or they are what was last published.
     async fn analyse_and_publish(
         &self,
         uri: &Uri,
         generation: u64,
         snap: &Arc<Snapshot>,
         settings: Settings,
-        path: Option<std::path::PathBuf>,
-        python: bool,
     ) {
-        let enc = self.encoding();
-        let work = snap.clone();
-        let indexer = self.clone();
-        let diags = super::super::in_place(move || {
-            if let (false, Some(path)) = (python, &path) {
-                indexer.reindex(path, Some((&work.text, work.stream())));
-            }
-            lsp_diagnostics(&work, &settings, enc, &indexer.workspace())
-        })
-        .await;
-        let Some(diags) = diags else {
+        let Some(diags) = self.analyse(uri, snap, settings).await else {
             tracing::error!("analysis task failed");
             return;
         };
