@@ -911,3 +911,43 @@ fn a_pull_clients_edits_reach_the_index() {
     client.assert_no_diagnostics(&yaml, Duration::from_millis(200));
     client.shutdown_and_exit();
 }
+
+/// A pull analysis indexes a YAML file before it reads the index, as a publish does: an
+/// unsaved file that defines a template and names it in another document gets no FLY318.
+#[test]
+fn a_pull_analysis_sees_the_templates_its_own_file_defines() {
+    const UNKNOWN: &str = "name: train\npod_template: not-defined-anywhere\n";
+    const BOTH: &str = "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: gpu-template\ntemplate:\n  spec:\n    containers: []\n---\nname: train\npod_template: gpu-template\n";
+    let root = TempDir::new("pull-own");
+    root.write("cluster/empty.yaml", "");
+    let unknown = uri(&root.path().join("flows/unknown.yaml"));
+    let both = uri(&root.path().join("flows/both.yaml"));
+    let pull = json!({"textDocument": {"diagnostic": {}, "publishDiagnostics": {}}});
+    let mut client = start_in_with(root.path(), pull);
+    let codes_of = |client: &mut Client, uri: &str| -> Vec<String> {
+        let report = client.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        report["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect()
+    };
+    // FLY318 only fires once the workspace scan is complete.
+    client.did_open(&unknown, 1, UNKNOWN);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !codes_of(&mut client, &unknown).contains(&"FLY318".to_string()) {
+        assert!(
+            Instant::now() < deadline,
+            "no FLY318 for an unknown template"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    client.did_open(&both, 1, BOTH);
+    let codes = codes_of(&mut client, &both);
+    assert!(!codes.contains(&"FLY318".to_string()), "{codes:?}");
+    client.shutdown_and_exit();
+}
