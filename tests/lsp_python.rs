@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{push_client, Client, TempDir};
+use common::{codes, push_client, Client, TempDir};
 use serde_json::{json, Value};
 
 fn uri(path: &Path) -> String {
@@ -863,6 +863,30 @@ fn an_edited_python_file_redefines_its_templates_in_the_index() {
     client.shutdown_and_exit();
 }
 
+/// Capabilities of a client that pulls diagnostics (`textDocument/diagnostic`).
+fn pull_client() -> Value {
+    json!({"textDocument": {"diagnostic": {}, "publishDiagnostics": {}}})
+}
+
+/// The codes of the diagnostics pulled for `uri`.
+fn pulled_codes(client: &mut Client, uri: &str) -> Vec<String> {
+    let report = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    codes(&report["items"])
+}
+
+/// Pulls `uri`'s diagnostics until FLY318 is among them (`present`) or is not, for 10 s at
+/// most; fails with `why` then.
+fn pull_until_fly318(client: &mut Client, uri: &str, present: bool, why: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pulled_codes(client, uri).contains(&"FLY318".to_string()) != present {
+        assert!(Instant::now() < deadline, "{why}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// A client that pulls diagnostics gets no publish task, yet its edits reach the index too: a
 /// template renamed in an open YAML file, and not on disk, is one a Python file may name
 /// (FLY318 goes away).
@@ -874,40 +898,23 @@ fn a_pull_clients_edits_reach_the_index() {
     let root = TempDir::new("pull-reindex");
     let yaml = uri(&root.write("cluster/gpu.yaml", &cluster));
     let uses = uri(&root.write("flows/uses.py", USES));
-    let pull = json!({"textDocument": {"diagnostic": {}, "publishDiagnostics": {}}});
-    let mut client = start_in_with(root.path(), pull);
+    let mut client = start_in_with(root.path(), pull_client());
     client.did_open_as(&uses, "python", 1, USES);
-    let codes_of_uses = |client: &mut Client| -> Vec<String> {
-        let report = client.request(
-            "textDocument/diagnostic",
-            json!({"textDocument": {"uri": uses}}),
-        );
-        report["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|d| d["code"].as_str().map(str::to_string))
-            .collect()
-    };
     // Once the scan has indexed `gpu-a`, the name `gpu-b` is unknown.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !codes_of_uses(&mut client).contains(&"FLY318".to_string()) {
-        assert!(
-            Instant::now() < deadline,
-            "no FLY318 for an unknown template"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    pull_until_fly318(
+        &mut client,
+        &uses,
+        true,
+        "no FLY318 for an unknown template",
+    );
     client.did_open(&yaml, 1, &cluster);
     client.did_change(&yaml, 2, span(&cluster, "gpu-a", 0), "gpu-b");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while codes_of_uses(&mut client).contains(&"FLY318".to_string()) {
-        assert!(
-            Instant::now() < deadline,
-            "the edited template never reached the index"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    pull_until_fly318(
+        &mut client,
+        &uses,
+        false,
+        "the edited template never reached the index",
+    );
     client.assert_no_diagnostics(&yaml, Duration::from_millis(200));
     client.shutdown_and_exit();
 }
@@ -922,32 +929,17 @@ fn a_pull_analysis_sees_the_templates_its_own_file_defines() {
     root.write("cluster/empty.yaml", "");
     let unknown = uri(&root.path().join("flows/unknown.yaml"));
     let both = uri(&root.path().join("flows/both.yaml"));
-    let pull = json!({"textDocument": {"diagnostic": {}, "publishDiagnostics": {}}});
-    let mut client = start_in_with(root.path(), pull);
-    let codes_of = |client: &mut Client, uri: &str| -> Vec<String> {
-        let report = client.request(
-            "textDocument/diagnostic",
-            json!({"textDocument": {"uri": uri}}),
-        );
-        report["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|d| d["code"].as_str().map(str::to_string))
-            .collect()
-    };
+    let mut client = start_in_with(root.path(), pull_client());
     // FLY318 only fires once the workspace scan is complete.
     client.did_open(&unknown, 1, UNKNOWN);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !codes_of(&mut client, &unknown).contains(&"FLY318".to_string()) {
-        assert!(
-            Instant::now() < deadline,
-            "no FLY318 for an unknown template"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    pull_until_fly318(
+        &mut client,
+        &unknown,
+        true,
+        "no FLY318 for an unknown template",
+    );
     client.did_open(&both, 1, BOTH);
-    let codes = codes_of(&mut client, &both);
+    let codes = pulled_codes(&mut client, &both);
     assert!(!codes.contains(&"FLY318".to_string()), "{codes:?}");
     client.shutdown_and_exit();
 }
